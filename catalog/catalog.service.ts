@@ -1,0 +1,248 @@
+// The catalog: performers, venues, events and their tickets (admin writes, public reads).
+import type { Context, ServiceSchema } from "moleculer";
+import type { Runtime } from "../platform/runtime.ts";
+import { notFound, validationError } from "../domain/errors.ts";
+import { newId } from "../domain/ids.ts";
+import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
+import { ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
+import {
+  createEventSchema,
+  createPerformerSchema,
+  createVenueSchema,
+  eventIdSchema,
+  updateEventSchema,
+} from "./schemas.ts";
+import {
+  findEvent,
+  insertEvent,
+  loadTickets,
+  performerRecord,
+  venueRecord,
+  type EventRecord,
+} from "./catalog.repository.ts";
+
+/** Public view of an event, per the contract (plus a few extra fields). */
+export function publicEvent(event: EventRecord) {
+  return {
+    id: event.id,
+    name: event.name,
+    description: event.description,
+    type: event.type,
+    startsAt: event.startsAt,
+    onSaleAt: event.onSaleAt,
+    venueId: event.venueId,
+    performerIds: event.performerIds,
+    waitingRoom: event.waitingRoom,
+    ticketsPerUserMax: event.ticketsPerUserMax,
+    ticketCount: event.ticketCount,
+    sections: event.sections,
+  };
+}
+
+function parseTime(field: string, value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw validationError(field, `${field} is not a valid time`);
+  return date;
+}
+
+function created(ctx: Context<unknown, any>, location: string): void {
+  ctx.meta.$statusCode = 201;
+  ctx.meta.$location = location;
+}
+
+export function createCatalogService(runtime: Runtime): ServiceSchema {
+  const { db, clock } = runtime;
+
+  async function requireEvent(eventId: string): Promise<EventRecord> {
+    const event = await findEvent(db, eventId);
+    if (!event) throw notFound("Event");
+    return event;
+  }
+
+  return {
+    name: "catalog",
+    actions: {
+      createPerformer: {
+        params: createPerformerSchema,
+        async handler(ctx: Context<{ name: string; genre?: string }, any>) {
+          const id = newId("pf");
+          const { rows } = await db.query(
+            "INSERT INTO performers (id, name, genre) VALUES ($1, $2, $3) RETURNING *",
+            [id, ctx.params.name, ctx.params.genre ?? null],
+          );
+          created(ctx, `/admin/performers/${id}`);
+          return performerRecord(rows[0]);
+        },
+      },
+
+      createVenue: {
+        params: createVenueSchema,
+        async handler(
+          ctx: Context<{ name: string; city: string; country: string; lat?: number; lng?: number }, any>,
+        ) {
+          const { name, city, country, lat, lng } = ctx.params;
+          if ((lat === undefined) !== (lng === undefined))
+            throw validationError(lat === undefined ? "lat" : "lng", "lat and lng go together");
+          const { rows } = await db.query(
+            "INSERT INTO venues (id, name, city, country, lat, lng) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+            [newId("vn"), name, city, country, lat ?? null, lng ?? null],
+          );
+          created(ctx, `/admin/venues/${rows[0].id}`);
+          return venueRecord(rows[0]);
+        },
+      },
+
+      createEvent: {
+        params: createEventSchema,
+        timeout: 120_000,
+        async handler(ctx: Context<any, any>) {
+          const params = ctx.params;
+          const sections = params.sections as SectionInput[];
+          const duplicate = findDuplicateLabel(sections);
+          if (duplicate)
+            throw validationError(duplicate, "Section names and row labels within a section must be unique");
+          const ticketCount = countSeats(sections);
+          if (ticketCount > ticketsPerEventMax) {
+            throw validationError("sections", `An event has at most ${ticketsPerEventMax} tickets`);
+          }
+          const startsAt = parseTime("startsAt", params.startsAt);
+          const onSaleAt = params.onSaleAt ? parseTime("onSaleAt", params.onSaleAt) : new Date(clock.now());
+          if (onSaleAt.getTime() > startsAt.getTime())
+            throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
+          const venue = await db.query("SELECT 1 FROM venues WHERE id = $1", [params.venueId]);
+          if (venue.rowCount === 0) throw validationError("venueId", "Unknown venue");
+          const performerIds: string[] = params.performerIds ?? [];
+          if (performerIds.length > 0) {
+            const found = await db.query("SELECT count(*)::int AS n FROM performers WHERE id = ANY($1)", [
+              performerIds,
+            ]);
+            if (found.rows[0].n !== performerIds.length)
+              throw validationError("performerIds", "Unknown performer");
+          }
+          const event = {
+            id: newId("ev"),
+            name: params.name,
+            description: params.description ?? "",
+            type: params.type,
+            venueId: params.venueId,
+            performerIds,
+            startsAt: startsAt.toISOString(),
+            onSaleAt: onSaleAt.toISOString(),
+            waitingRoom: normalizeWaitingRoom(params.waitingRoom),
+            ticketsPerUserMax: params.ticketsPerUserMax ?? ticketsPerUserDefault,
+            ticketCount,
+            sections,
+          };
+          await insertEvent(db, event);
+          created(ctx, `/events/${event.id}`);
+          return { event: publicEvent((await findEvent(db, event.id))!), ticketCount };
+        },
+      },
+
+      updateEvent: {
+        params: updateEventSchema,
+        async handler(ctx: Context<any, any>) {
+          const { eventId, ...changes } = ctx.params;
+          const current = await requireEvent(eventId);
+          const startsAt = changes.startsAt
+            ? parseTime("startsAt", changes.startsAt)
+            : new Date(current.startsAt);
+          const onSaleAt = changes.onSaleAt
+            ? parseTime("onSaleAt", changes.onSaleAt)
+            : new Date(current.onSaleAt);
+          if (onSaleAt.getTime() > startsAt.getTime())
+            throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
+          const waitingRoom = changes.waitingRoom
+            ? normalizeWaitingRoom({ ...current.waitingRoom, ...changes.waitingRoom })
+            : current.waitingRoom;
+          await db.query(
+            `UPDATE events SET name = $2, description = $3, type = $4, starts_at = $5, on_sale_at = $6, waiting_room = $7,
+               tickets_per_user_max = $8, updated_at = now(), version = version + 1
+             WHERE id = $1`,
+            [
+              eventId,
+              changes.name ?? current.name,
+              changes.description ?? current.description,
+              changes.type ?? current.type,
+              startsAt,
+              onSaleAt,
+              JSON.stringify(waitingRoom),
+              changes.ticketsPerUserMax ?? current.ticketsPerUserMax,
+            ],
+          );
+          const updated = (await findEvent(db, eventId))!;
+          ctx.emit("catalog.eventChanged", { eventId, event: publicEvent(updated) });
+          return publicEvent(updated);
+        },
+      },
+
+      deleteEvent: {
+        params: eventIdSchema,
+        async handler(ctx: Context<{ eventId: string }, any>) {
+          const result = await db.query(
+            "UPDATE events SET status = 'deleted', updated_at = now(), version = version + 1 WHERE id = $1 AND status = 'active'",
+            [ctx.params.eventId],
+          );
+          if (result.rowCount === 0) throw notFound("Event");
+          ctx.emit("catalog.eventChanged", { eventId: ctx.params.eventId, event: null });
+          return { id: ctx.params.eventId, deleted: true };
+        },
+      },
+
+      /** The event record for other services (booking, queue): settings, sections, ticket count. */
+      event: {
+        params: eventIdSchema,
+        visibility: "public",
+        async handler(ctx: Context<{ eventId: string }>) {
+          return requireEvent(ctx.params.eventId);
+        },
+      },
+
+      getEvent: {
+        params: eventIdSchema,
+        async handler(ctx: Context<{ eventId: string }, any>) {
+          const event = await requireEvent(ctx.params.eventId);
+          const [venue, performers, seats] = await Promise.all([
+            db.query("SELECT * FROM venues WHERE id = $1", [event.venueId]),
+            db.query(
+              `SELECT p.* FROM performers p JOIN event_performers ep ON ep.performer_id = p.id
+               WHERE ep.event_id = $1 ORDER BY ep.position`,
+              [event.id],
+            ),
+            ctx.call("catalog.seatMap", { eventId: event.id }) as Promise<{
+              version: number;
+              tickets: unknown[];
+            }>,
+          ]);
+          ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
+          return {
+            event: publicEvent(event),
+            venue: venueRecord(venue.rows[0]),
+            performers: performers.rows.map(performerRecord),
+            tickets: seats.tickets,
+            version: seats.version,
+          };
+        },
+      },
+
+      getTickets: {
+        params: eventIdSchema,
+        async handler(ctx: Context<{ eventId: string }, any>) {
+          await requireEvent(ctx.params.eventId);
+          const seats = (await ctx.call("catalog.seatMap", { eventId: ctx.params.eventId })) as any;
+          ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
+          return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
+        },
+      },
+
+      /** The seat map from Postgres (replaced by the booking actor's live state once it exists). */
+      seatMap: {
+        params: eventIdSchema,
+        visibility: "public",
+        async handler(ctx: Context<{ eventId: string }>) {
+          return loadTickets(db, ctx.params.eventId, new Date(clock.now()));
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// Parameter schemas of the catalog actions (fastest-validator). `$$strict: true` refuses unknown
+// fields. The same schemas are the source of the OpenAPI document.
+import {
+  descriptionLengthMax,
+  nameLengthMax,
+  rowsPerSectionMax,
+  seatsPerRowMax,
+  sectionsPerEventMax,
+} from "../domain/limits.ts";
+
+export const isoTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const idPattern = /^[A-Za-z0-9_.-]{1,100}$/;
+
+const name = { type: "string", min: 1, max: nameLengthMax, trim: true };
+const id = { type: "string", pattern: idPattern };
+const timestamp = { type: "string", pattern: isoTimestampPattern };
+
+export const waitingRoomSchema = {
+  type: "object",
+  strict: true,
+  props: {
+    enabled: { type: "boolean" },
+    maxActiveShoppers: { type: "number", integer: true, min: 1, max: 1_000_000, optional: true },
+    admitPerMinute: { type: "number", integer: true, min: 1, max: 10_000_000, optional: true },
+    tokenTtlSeconds: { type: "number", integer: true, min: 30, max: 86_400, optional: true },
+  },
+};
+
+export const createPerformerSchema = {
+  name,
+  genre: { type: "string", min: 1, max: 100, optional: true },
+  $$strict: true,
+};
+
+export const createVenueSchema = {
+  name,
+  city: name,
+  country: name,
+  lat: { type: "number", min: -90, max: 90, optional: true },
+  lng: { type: "number", min: -180, max: 180, optional: true },
+  $$strict: true,
+};
+
+export const sectionSchema = {
+  type: "object",
+  strict: true,
+  props: {
+    name: { type: "string", min: 1, max: 100 },
+    priceCents: { type: "number", integer: true, min: 0, max: 100_000_000 },
+    rows: {
+      type: "array",
+      min: 1,
+      max: rowsPerSectionMax,
+      items: {
+        type: "object",
+        strict: true,
+        props: {
+          label: { type: "string", min: 1, max: 20 },
+          seats: { type: "number", integer: true, min: 1, max: seatsPerRowMax },
+        },
+      },
+    },
+  },
+};
+
+export const createEventSchema = {
+  name,
+  description: { type: "string", max: descriptionLengthMax, optional: true },
+  type: { type: "string", pattern: /^[a-z][a-z0-9-]{0,49}$/ },
+  venueId: id,
+  performerIds: { type: "array", items: id, max: 50, unique: true, optional: true },
+  startsAt: timestamp,
+  onSaleAt: { ...timestamp, optional: true },
+  sections: { type: "array", min: 1, max: sectionsPerEventMax, items: sectionSchema },
+  waitingRoom: { ...waitingRoomSchema, optional: true },
+  ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
+  $$strict: true,
+};
+
+export const updateEventSchema = {
+  eventId: id,
+  name: { ...name, optional: true },
+  description: { type: "string", max: descriptionLengthMax, optional: true },
+  type: { type: "string", pattern: /^[a-z][a-z0-9-]{0,49}$/, optional: true },
+  startsAt: { ...timestamp, optional: true },
+  onSaleAt: { ...timestamp, optional: true },
+  waitingRoom: { ...waitingRoomSchema, optional: true },
+  ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
+  $$strict: true,
+};
+
+export const eventIdSchema = { eventId: id, $$strict: true };

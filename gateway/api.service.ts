@@ -1,0 +1,178 @@
+// The REST gateway (moleculer-web): the contract's routes, auth, bodies, errors, health, metrics.
+// Every route maps to a service action; the action's params schema validates strictly.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import ApiGateway from "moleculer-web";
+import type { Context, ServiceSchema } from "moleculer";
+import type { Runtime } from "../platform/runtime.ts";
+import { createTokenVerifier, type User } from "./auth.ts";
+import { jsonBody } from "./body.ts";
+import { toHttpError } from "./errors.ts";
+import { MarqueeError } from "../domain/errors.ts";
+import { renderMetrics } from "../platform/prometheus.ts";
+import { redisIsUp } from "../platform/redis.ts";
+
+type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
+
+export interface GatewayMeta {
+  user?: User;
+  clientAddress?: string;
+  idempotencyKey?: string;
+  admissionToken?: string;
+  $statusCode?: number;
+  $responseHeaders?: Record<string, string>;
+}
+
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function createApiService(runtime: Runtime): ServiceSchema {
+  const { config } = runtime;
+  const tokens = createTokenVerifier(config);
+
+  // Copies what actions need from the request into ctx.meta (headers never reach params).
+  function onBeforeCall(this: any, ctx: Context<any, GatewayMeta>, _route: unknown, req: Request): void {
+    ctx.meta.clientAddress = req.socket.remoteAddress;
+    const idempotencyKey = headerValue(req.headers["idempotency-key"]);
+    if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
+    const admissionToken = headerValue(req.headers["x-admission-token"]);
+    if (admissionToken !== undefined) ctx.meta.admissionToken = admissionToken;
+  }
+
+  const common = {
+    bodyParsers: false,
+    use: [jsonBody],
+    mappingPolicy: "restrict",
+    mergeParams: true,
+    autoAliases: false,
+    logging: false,
+    onBeforeCall,
+  };
+
+  return {
+    name: "api",
+    mixins: [ApiGateway as any],
+    settings: {
+      port: config.port,
+      ip: "0.0.0.0",
+      httpServerTimeout: 30_000,
+      etag: false,
+      log4XXResponses: false,
+      logRequest: null,
+      logResponse: null,
+      routes: [
+        {
+          ...common,
+          path: "/",
+          authentication: false,
+          etag: true,
+          aliases: {
+            "POST /auth/token": "api.issueDevToken",
+            "GET /events/:eventId": "catalog.getEvent",
+            "GET /events/:eventId/tickets": "catalog.getTickets",
+          },
+        },
+        {
+          ...common,
+          path: "/admin",
+          authentication: true,
+          authorization: true,
+          aliases: {
+            "POST /performers": "catalog.createPerformer",
+            "POST /venues": "catalog.createVenue",
+            "POST /events": "catalog.createEvent",
+            "PATCH /events/:eventId": "catalog.updateEvent",
+            "DELETE /events/:eventId": "catalog.deleteEvent",
+          },
+        },
+      ],
+      onError(this: any, req: Request, res: ServerResponse, error: unknown) {
+        const mapped = toHttpError(error);
+        if (mapped.status >= 500) this.logger.error({ url: req.url, error }, "request failed");
+        const headers: Record<string, string> = {};
+        if (mapped.retryAfterSeconds !== undefined) headers["Retry-After"] = String(mapped.retryAfterSeconds);
+        sendJson(res, mapped.status, mapped.body, headers);
+      },
+    },
+
+    actions: {
+      issueDevToken: {
+        params: {
+          userId: { type: "string", pattern: /^[A-Za-z0-9_.@:-]{1,128}$/ },
+          role: { type: "enum", values: ["user", "admin"], optional: true },
+          $$strict: true,
+        },
+        async handler(ctx: Context<{ userId: string; role?: "user" | "admin" }>) {
+          if (!config.authDevTokens) throw new MarqueeError("NOT_FOUND", "Not found");
+          return { token: await tokens.issue({ id: ctx.params.userId, role: ctx.params.role ?? "user" }) };
+        },
+      },
+    },
+
+    methods: {
+      /** Raw routes (health, metrics) are answered before moleculer-web's routing. */
+      async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
+        try {
+          if (await this.handleRawRoute(req, res)) return;
+        } catch (error) {
+          return this.settings.onError.call(this, req, res, error);
+        }
+        return (ApiGateway as any).methods.httpHandler.call(this, req, res, next);
+      },
+      async authenticate(_ctx: Context, _route: unknown, req: Request): Promise<User | null> {
+        const user = await tokens.verify(headerValue(req.headers.authorization));
+        if (!user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
+        return user;
+      },
+      async authorize(ctx: Context<any, GatewayMeta>): Promise<void> {
+        if (ctx.meta.user?.role !== "admin") throw new MarqueeError("FORBIDDEN", "Admin role required");
+      },
+      /** Routes outside moleculer-web's action mapping: health, metrics. */
+      async handleRawRoute(req: Request, res: ServerResponse): Promise<boolean> {
+        const url = req.url?.split("?")[0];
+        if (req.method !== "GET") return false;
+        if (url === "/health/live") {
+          sendJson(res, 200, { status: "ok" });
+          return true;
+        }
+        if (url === "/health/ready") {
+          const checks = await (this as any).readiness();
+          const failing = Object.entries(checks).filter(([, state]) => state === "down");
+          const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
+          const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
+          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks });
+          return true;
+        }
+        if (url === "/metrics") {
+          res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+          res.end(renderMetrics((this as any).broker));
+          return true;
+        }
+        return false;
+      },
+      async readiness(): Promise<Record<string, "up" | "down" | "degraded">> {
+        const checks: Record<string, "up" | "down" | "degraded"> = {};
+        try {
+          await runtime.db.query({ text: "SELECT 1", query_timeout: 2_000 } as any);
+          checks.postgres = "up";
+        } catch {
+          checks.postgres = "down";
+        }
+        checks.redis = redisIsUp(runtime.redis) ? "up" : "degraded";
+        const broker = (this as any).broker;
+        if (config.transporter) checks.transporter = broker.transit?.connected ? "up" : "degraded";
+        return checks;
+      },
+    },
+  } as ServiceSchema;
+}

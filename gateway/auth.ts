@@ -1,0 +1,65 @@
+// JWT bearer tokens: HS256 with AUTH_SECRET, or a JWKS URL for a real identity provider.
+// Claims: `sub` (user id), `role` (user | admin), `exp` (required).
+import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { Config } from "../platform/config.ts";
+import { MarqueeError } from "../domain/errors.ts";
+
+export type Role = "user" | "admin";
+export interface User {
+  id: string;
+  role: Role;
+}
+
+const tokenLengthMax = 4_096;
+const devTokenLifetimeSeconds = 24 * 3600;
+const userIdPattern = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+export interface TokenVerifier {
+  verify(authorization: string | undefined): Promise<User | null>;
+  issue(user: User, lifetimeSeconds?: number): Promise<string>;
+}
+
+const unauthenticated = (message: string) => new MarqueeError("UNAUTHENTICATED", message);
+
+export function createTokenVerifier(config: Config): TokenVerifier {
+  const secret = new TextEncoder().encode(config.authSecret);
+  const jwks: JWTVerifyGetKey | null = config.authJwksUrl
+    ? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 2_000 })
+    : null;
+
+  return {
+    /** null when no Authorization header is sent; throws 401 for anything sent but not valid. */
+    async verify(authorization) {
+      if (authorization === undefined || authorization === "") return null;
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
+      if (!match || authorization.length > tokenLengthMax)
+        throw unauthenticated("Malformed Authorization header");
+      let payload;
+      try {
+        payload = jwks
+          ? (await jwtVerify(match[1], jwks, { requiredClaims: ["sub", "exp"] })).payload
+          : (await jwtVerify(match[1], secret, { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] }))
+              .payload;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        throw unauthenticated(code === "ERR_JWT_EXPIRED" ? "Token expired" : "Invalid token");
+      }
+      const role = payload.role ?? "user";
+      if (typeof payload.sub !== "string" || !userIdPattern.test(payload.sub))
+        throw unauthenticated("Invalid token subject");
+      if (role !== "user" && role !== "admin") throw unauthenticated("Invalid token role");
+      return { id: payload.sub, role };
+    },
+
+    async issue(user, lifetimeSeconds = devTokenLifetimeSeconds) {
+      return new SignJWT({ role: user.role })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(user.id)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds)
+        .sign(secret);
+    },
+  };
+}
+
+export { userIdPattern };

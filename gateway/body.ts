@@ -1,0 +1,74 @@
+// Request bodies: JSON only (415 otherwise), at most 64 KiB (413), well-formed (400), an object.
+// Read by hand rather than by body-parser so every failure maps to the contract's exact error.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { MarqueeError } from "../domain/errors.ts";
+import { requestBodyBytesMax } from "../domain/limits.ts";
+
+const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function jsonBody(
+  req: IncomingMessage & { body?: unknown },
+  _res: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
+  if (!methodsWithBody.has(req.method ?? "")) {
+    req.body = {};
+    return next();
+  }
+  const declaredLength = Number(req.headers["content-length"] ?? 0);
+  if (declaredLength > requestBodyBytesMax) return tooLarge(req, next);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let failed = false;
+  req.on("data", (chunk: Buffer) => {
+    if (failed) return;
+    received += chunk.length;
+    if (received > requestBodyBytesMax) {
+      failed = true;
+      return tooLarge(req, next);
+    }
+    chunks.push(chunk);
+  });
+  req.on("error", (error) => {
+    if (!failed) {
+      failed = true;
+      next(error);
+    }
+  });
+  req.on("end", () => {
+    if (failed) return;
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (text.trim() === "") {
+      req.body = {};
+      return next();
+    }
+    const type = String(req.headers["content-type"] ?? "")
+      .split(";")[0]
+      .trim()
+      .toLowerCase();
+    if (type !== "application/json" && !type.endsWith("+json")) {
+      return next(new MarqueeError("UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json"));
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return next(new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }));
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return next(new MarqueeError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body" }));
+    }
+    req.body = parsed;
+    next();
+  });
+}
+
+function tooLarge(req: IncomingMessage, next: (error?: unknown) => void): void {
+  // Stop reading: the rest of the body is discarded, the answer goes out right away.
+  req.resume();
+  next(
+    new MarqueeError("PAYLOAD_TOO_LARGE", `Request body over ${requestBodyBytesMax} bytes`, {
+      limitBytes: requestBodyBytesMax,
+    }),
+  );
+}

@@ -1,0 +1,50 @@
+// Broker options. One process with every service when TRANSPORTER is unset; several nodes over
+// NATS otherwise, each starting the services named in SERVICES.
+import type { BrokerOptions } from "moleculer";
+import type { Config } from "./platform/config.ts";
+import { requestTimeoutMs } from "./domain/limits.ts";
+import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
+
+export function brokerOptions(config: Config): BrokerOptions {
+  registerGatewayPrometheusReporter();
+  return {
+    namespace: config.namespace,
+    nodeID: config.nodeId ?? undefined,
+    transporter: config.transporter ?? undefined,
+    serializer: "JSON",
+    logger: {
+      type: "Pino",
+      options: { level: config.logLevel, pino: { options: { base: null } } },
+    },
+    logLevel: config.logLevel as any,
+    // The default of 0 waits forever on a dead node.
+    requestTimeout: requestTimeoutMs,
+    // A SIGKILLed node is noticed in ~3 s and its calls rerouted (default 10 s / 30 s).
+    heartbeatInterval: 1,
+    heartbeatTimeout: 3,
+    retryPolicy: { enabled: false },
+    // Re-route booking commands away from a node that answers "stale owner" (see actors/).
+    contextParamsCloning: false,
+    registry: {
+      strategy: "Shard",
+      strategyOptions: { shardKey: "eventId", vnodes: 10, ringSize: 1000 },
+      preferLocal: false,
+    },
+    // Every action has a bounded number of calls in flight and a bounded queue behind them.
+    bulkhead: { enabled: true, concurrency: 500, maxQueueSize: 5_000 },
+    circuitBreaker: { enabled: false },
+    metrics: {
+      enabled: true,
+      reporter: [
+        { type: "GatewayPrometheus", options: { defaultLabels: () => ({ namespace: config.namespace }) } },
+      ],
+    },
+    tracing: { enabled: false },
+    validator: true,
+    errorHandler(error) {
+      throw error;
+    },
+  };
+}
+
+export default brokerOptions;

@@ -1,0 +1,88 @@
+// Configuration from the environment, read once and passed down explicitly (no hidden globals),
+// so tests and several nodes in one process can each run with their own settings.
+import os from "node:os";
+
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key this node writes; tests give each run its own. */
+  redisKeyPrefix: string;
+  /** Unset = one process with every service; e.g. `nats://127.0.0.1:4222` for several nodes. */
+  transporter: string | null;
+  /** Moleculer namespace: nodes only see nodes of the same namespace (tests isolate runs with it). */
+  namespace: string;
+  nodeId: string | null;
+  /** Services this node starts; `all` starts every one. */
+  services: string[];
+  holdTtlSeconds: number;
+  authSecret: string;
+  authJwksUrl: string | null;
+  authDevTokens: boolean;
+  searchBackend: "postgres" | "elasticsearch";
+  elasticsearchUrl: string | null;
+  demoData: boolean;
+  workerPoolSize: number;
+  /** Per-client rate limit: requests per window. */
+  rateLimitPerWindow: number;
+  rateLimitWindowMs: number;
+  /** Trust `X-Forwarded-For` only when this is set (the address of the proxy in front). */
+  trustedProxy: string | null;
+  logLevel: string;
+  production: boolean;
+}
+
+export const developmentAuthSecret = "marquee-development-secret-change-me-in-production";
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new Error(`${name} must be an integer >= ${minimum}`);
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  return raw === "true" || raw === "1";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const authSecret = env.AUTH_SECRET || developmentAuthSecret;
+  if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
+    throw new Error("AUTH_SECRET or AUTH_JWKS_URL must be set in production");
+  }
+  const searchBackend = env.SEARCH_BACKEND || "postgres";
+  if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
+    throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");
+  }
+  return {
+    port: integer(env, "PORT", 3000),
+    databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/marquee",
+    redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "marquee:",
+    transporter: env.TRANSPORTER || null,
+    namespace: env.NAMESPACE || "marquee",
+    nodeId: env.NODE_ID || null,
+    services: (env.SERVICES || "all")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+    holdTtlSeconds: integer(env, "HOLD_TTL_SECONDS", 600, 1),
+    authSecret,
+    authJwksUrl: env.AUTH_JWKS_URL || null,
+    authDevTokens: boolean(env, "AUTH_DEV_TOKENS", !production),
+    searchBackend,
+    elasticsearchUrl: env.ELASTICSEARCH_URL || null,
+    demoData: boolean(env, "DEMO_DATA", false),
+    workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
+    rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
+    rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
+    trustedProxy: env.TRUSTED_PROXY || null,
+    logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
+    production,
+  };
+}

@@ -1,0 +1,75 @@
+// PostgreSQL: a pool with timeouts on every connection, the database created if missing.
+import pg from "pg";
+import { databaseConnectTimeoutMs, databaseStatementTimeoutMs } from "../domain/limits.ts";
+
+// int8 (bigint) as a JS number: our counters stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export type Database = pg.Pool;
+
+export interface PoolOptions {
+  max?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+export function createPool(databaseUrl: string, options: PoolOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: databaseConnectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? databaseStatementTimeoutMs,
+    query_timeout: (options.statementTimeoutMs ?? databaseStatementTimeoutMs) + 1_000,
+    application_name: options.applicationName ?? "marquee",
+  });
+  // An idle client that loses its connection must not crash the process.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error("database name must be [A-Za-z0-9_]+");
+  url.pathname = "/postgres";
+  const client = new pg.Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: databaseConnectTimeoutMs,
+  });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } catch (error) {
+        // Two nodes starting together: the other one created it first.
+        if ((error as { code?: string }).code !== "42P04" && (error as { code?: string }).code !== "23505")
+          throw error;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `work` in a transaction; rolls back on any error. */
+export async function transaction<T>(
+  pool: Database,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,32 @@
+// Starts one Marquee node: database created and migrated, broker with the chosen services.
+import Moleculer from "moleculer";
+import { brokerOptions } from "../moleculer.config.ts";
+import type { Config } from "./config.ts";
+import { ensureDatabase } from "./database.ts";
+import { migrate } from "./migrate.ts";
+import { closeRuntime, createRuntime, type Runtime } from "./runtime.ts";
+import { selectServices } from "../services.ts";
+import type { Clock } from "../domain/clock.ts";
+
+export interface MarqueeNode {
+  broker: Moleculer.ServiceBroker;
+  runtime: Runtime;
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: Config, clock?: Clock): Promise<MarqueeNode> {
+  await ensureDatabase(config.databaseUrl);
+  const runtime = createRuntime(config, clock);
+  await migrate(runtime.db);
+  const broker = new Moleculer.ServiceBroker(brokerOptions(config));
+  for (const factory of selectServices(config.services)) broker.createService(factory(runtime));
+  await broker.start();
+  return {
+    broker,
+    runtime,
+    async stop() {
+      await broker.stop();
+      await closeRuntime(runtime);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The services a node can run, by name. SERVICES=all (the default) runs every one in one process;
+// a multi-node deployment names a subset per node (e.g. SERVICES=api or SERVICES=booking).
+import type { ServiceSchema } from "moleculer";
+import type { Runtime } from "./platform/runtime.ts";
+import { createApiService } from "./gateway/api.service.ts";
+import { createCatalogService } from "./catalog/catalog.service.ts";
+
+export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
+
+export const serviceFactories: Record<string, ServiceFactory> = {
+  api: createApiService,
+  catalog: createCatalogService,
+};
+
+export function selectServices(names: string[]): ServiceFactory[] {
+  if (names.includes("all")) return Object.values(serviceFactories);
+  return names.map((name) => {
+    const factory = serviceFactories[name];
+    if (!factory)
+      throw new Error(
+        `unknown service "${name}" in SERVICES (known: ${Object.keys(serviceFactories).join(", ")})`,
+      );
+    return factory;
+  });
+}
