@@ -73,17 +73,36 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       routes: [
         {
           ...common,
+          name: "public",
           path: "/",
           authentication: false,
           etag: true,
           aliases: {
             "POST /auth/token": "api.issueDevToken",
+            "GET /events/search": "search.search",
             "GET /events/:eventId": "catalog.getEvent",
             "GET /events/:eventId/tickets": "catalog.getTickets",
           },
         },
         {
           ...common,
+          name: "user",
+          path: "/",
+          authentication: true,
+          aliases: {
+            "POST /booking/reserve": "booking.reserve",
+            "POST /booking/release": "booking.release",
+            "POST /booking/confirm": "booking.confirm",
+            "GET /bookings": "booking.listBookings",
+            "GET /bookings/:bookingId": "booking.getBooking",
+            "GET /payments/:paymentId": "booking.getPayment",
+            "POST /events/:eventId/queue": "queue.join",
+            "GET /events/:eventId/queue": "queue.status",
+          },
+        },
+        {
+          ...common,
+          name: "admin",
           path: "/admin",
           authentication: true,
           authorization: true,
