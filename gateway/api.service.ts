@@ -5,9 +5,10 @@ import ApiGateway from "moleculer-web";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { createTokenVerifier, type User } from "./auth.ts";
-import { jsonBody } from "./body.ts";
+import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
+import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
 import { redisIsUp } from "../platform/redis.ts";
 
@@ -66,6 +67,8 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       port: config.port,
       ip: "0.0.0.0",
       httpServerTimeout: 30_000,
+      // A request (headers and body, at most 64 KiB) must arrive within this; Node's default is 300 s.
+      requestTimeout: httpRequestReceiveTimeoutMs,
       etag: false,
       log4XXResponses: false,
       logRequest: null,
@@ -143,6 +146,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
         try {
           if (await this.handleRawRoute(req, res)) return;
+          assertNoNulInUrl(req.url);
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }
