@@ -245,7 +245,8 @@ function addHold(state: SeatState, input: Omit<Hold, "slot" | "live" | "amountCe
     invariant(state.status[ordinal] === available, `hold on ordinal ${ordinal} that is not available`);
     state.status[ordinal] = code;
     state.holdIndex[ordinal] = slot;
-    state.lapsedHolder.delete(ordinal);
+    // Kept while someone else holds the seat, so the former holder's late confirm says HOLD_EXPIRED.
+    if (state.lapsedHolder.get(ordinal) === hold.userId) state.lapsedHolder.delete(ordinal);
   }
   state.counts.available -= hold.ordinals.length;
   if (code === held) state.counts.held += hold.ordinals.length;
