@@ -231,7 +231,16 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           const failing = Object.entries(checks).filter(([, state]) => state === "down");
           const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
           const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
-          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks });
+          const services = [
+            ...new Set(
+              (
+                (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
+              ).map((service) => service.name),
+            ),
+          ]
+            .filter((name) => !name.startsWith("$"))
+            .sort();
+          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks, services });
           return true;
         }
         if (url === "/metrics") {
