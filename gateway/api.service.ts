@@ -9,6 +9,7 @@ import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
@@ -121,6 +122,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           etag: true,
           aliases: {
             "POST /auth/token": "api.issueDevToken",
+            "GET /openapi.json": "api.openapi",
             "GET /events/search": "search.search",
             "GET /events/:eventId": "catalog.getEvent",
             "GET /events/:eventId/tickets": "catalog.getTickets",
@@ -167,7 +169,22 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     },
 
     actions: {
+      openapi: {
+        params: { $$strict: true },
+        openapi: { summary: "This document: OpenAPI 3.1 of every route, from the validation schemas" },
+        handler(this: any) {
+          const registry = this.broker.registry;
+          return buildOpenApiDocument({
+            aliases: this.aliases,
+            actionDefinition(name) {
+              const endpoints = registry.getActionEndpoints(name)?.endpoints ?? [];
+              return endpoints.length > 0 ? endpoints[0].action : null;
+            },
+          });
+        },
+      },
       issueDevToken: {
+        openapi: { summary: "Development token issuer (AUTH_DEV_TOKENS); 404 when off" },
         params: {
           userId: { type: "string", pattern: /^[A-Za-z0-9_.@:-]{1,128}$/ },
           role: { type: "enum", values: ["user", "admin"], optional: true },
