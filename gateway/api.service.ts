@@ -189,6 +189,10 @@ export function createApiService(runtime: Runtime): ServiceSchema {
         }
         checks.redis = redisIsUp(runtime.redis) ? "up" : "degraded";
         const broker = (this as any).broker;
+        // The booking actors (on this node or another) can take requests.
+        checks.booking = broker.registry.getActionEndpoints("booking.execute")?.hasAvailable()
+          ? "up"
+          : "down";
         if (config.transporter) checks.transporter = broker.transit?.connected ? "up" : "degraded";
         return checks;
       },
