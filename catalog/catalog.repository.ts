@@ -2,7 +2,12 @@
 import type pg from "pg";
 import type { Database } from "../platform/database.ts";
 import { transaction } from "../platform/database.ts";
-import { countSeats, normalizeWaitingRoom, type SectionInput, type WaitingRoomSettings } from "../domain/event.ts";
+import {
+  countSeats,
+  normalizeWaitingRoom,
+  type SectionInput,
+  type WaitingRoomSettings,
+} from "../domain/event.ts";
 import { ticketGenerationTimeoutMs } from "../domain/limits.ts";
 
 export interface EventRecord {

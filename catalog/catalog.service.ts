@@ -5,6 +5,7 @@ import { notFound, validationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
 import { ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
+import { LiveSeatReader } from "./live-seats.ts";
 import {
   createEventSchema,
   createPerformerSchema,
@@ -60,6 +61,7 @@ function created(ctx: Context<unknown, any>, location: string): void {
 
 export function createCatalogService(runtime: Runtime): ServiceSchema {
   const { db, clock } = runtime;
+  const liveSeats = new LiveSeatReader(db);
 
   async function requireEvent(eventId: string): Promise<EventRecord> {
     const event = await findEvent(db, eventId);
@@ -223,10 +225,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
                WHERE ep.event_id = $1 ORDER BY ep.position`,
               [event.id],
             ),
-            ctx.call("booking.seatMap", { eventId: event.id }) as Promise<{
-              version: number;
-              tickets: unknown[];
-            }>,
+            liveSeats.read(ctx, event.id),
           ]);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return {
@@ -244,7 +243,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
-          const seats = (await ctx.call("booking.seatMap", { eventId: ctx.params.eventId })) as any;
+          const seats = await liveSeats.read(ctx, ctx.params.eventId);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
         },

@@ -81,3 +81,5 @@ export const pendingPaymentAbandonMs = 2 * paymentProviderTimeoutMs + 10_000;
 export const sagaActorAttemptsMax = 5;
 /** GET /bookings returns at most this many, newest first. */
 export const bookingsPageMax = 100;
+/** Seat layouts the catalog keeps in memory to expand compact seat maps (a few KB each). */
+export const seatLayoutsCachedMax = 1_000;
