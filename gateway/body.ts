@@ -15,6 +15,20 @@ export function jsonBody(
     req.body = {};
     return next();
   }
+  // moleculer-web merges the query string into the params, over the body: a write would take fields
+  // from the URL. Writes take their fields from the body only.
+  const queryStart = (req.url ?? "").indexOf("?");
+  if (queryStart !== -1) {
+    const [first] = new URLSearchParams((req.url ?? "").slice(queryStart + 1)).keys();
+    if (first !== undefined) {
+      req.resume();
+      return next(
+        new MarqueeError("VALIDATION_ERROR", `Unknown query parameter '${first}': send fields in the body`, {
+          field: first,
+        }),
+      );
+    }
+  }
   const declaredLength = Number(req.headers["content-length"] ?? 0);
   if (declaredLength > requestBodyBytesMax) return tooLarge(req, next);
   const chunks: Buffer[] = [];
