@@ -153,6 +153,32 @@ describe("catalog admin API", () => {
     }
   });
 
+  it("keeps every field of concurrent PATCHes and never answers 500 when a PATCH races a DELETE", async () => {
+    const admin = await system.token("admin-catalog", "admin");
+    const fixture = await createEventFixture(system, { seats: 2 });
+    const patch = (body: Record<string, unknown>) =>
+      system.request("PATCH", `/admin/events/${fixture.eventId}`, { token: admin, body });
+    const answers = await Promise.all([
+      patch({ name: "Name From A" }),
+      patch({ description: "Description from B" }),
+      patch({ type: "festival" }),
+      patch({ waitingRoom: { enabled: true } }),
+      patch({ waitingRoom: { maxActiveShoppers: 7, enabled: true } }),
+    ]);
+    expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200, 200, 200]);
+    const read = (await system.request("GET", `/events/${fixture.eventId}`)).body.event;
+    expect(read).to.include({ name: "Name From A", description: "Description from B", type: "festival" });
+    expect(read.waitingRoom).to.include({ enabled: true, maxActiveShoppers: 7 });
+
+    const raced = await Promise.all([
+      ...Array.from({ length: 5 }, (_, index) => patch({ name: `Racer ${index}` })),
+      system.request("DELETE", `/admin/events/${fixture.eventId}`, { token: admin }),
+      ...Array.from({ length: 5 }, (_, index) => patch({ name: `Late ${index}` })),
+    ]);
+    for (const answer of raced) expect([200, 404], JSON.stringify(answer.body)).to.include(answer.status);
+    expect((await system.request("GET", `/events/${fixture.eventId}`)).status).to.equal(404);
+  });
+
   it("creates a 100,000-seat event through the API in seconds", async function () {
     this.timeout(120_000);
     const admin = await system.token("admin-catalog", "admin");
