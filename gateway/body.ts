@@ -30,7 +30,7 @@ export function jsonBody(
     }
   }
   const declaredLength = Number(req.headers["content-length"] ?? 0);
-  if (declaredLength > requestBodyBytesMax) return tooLarge(req, next);
+  if (declaredLength > requestBodyBytesMax) return tooLarge(req, _res, next);
   const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
@@ -39,7 +39,7 @@ export function jsonBody(
     received += chunk.length;
     if (received > requestBodyBytesMax) {
       failed = true;
-      return tooLarge(req, next);
+      return tooLarge(req, _res, next);
     }
     chunks.push(chunk);
   });
@@ -99,8 +99,10 @@ export function assertNoNulInUrl(url: string | undefined): void {
     throw new MarqueeError("VALIDATION_ERROR", "The URL contains a NUL character", { field: "query" });
 }
 
-function tooLarge(req: IncomingMessage, next: (error?: unknown) => void): void {
-  // Stop reading: the rest of the body is discarded, the answer goes out right away.
+function tooLarge(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  // Stop reading: the rest of the body is discarded, the answer goes out right away, and the
+  // connection closes after it (a client streaming gigabytes is not read to the end).
+  res.setHeader("Connection", "close");
   req.resume();
   next(
     new MarqueeError("PAYLOAD_TOO_LARGE", `Request body over ${requestBodyBytesMax} bytes`, {

@@ -1,5 +1,6 @@
 // Every contract error that applies so far, answered exactly as CONTRACT.md says, with nothing written.
 import { expect } from "chai";
+import net from "node:net";
 import os from "node:os";
 import { SignJWT } from "jose";
 import { developmentAuthSecret } from "../../../platform/config.ts";
@@ -410,6 +411,37 @@ describe("contract errors", () => {
         headers: { "content-type": "application/json; charset=utf-8" },
       });
       expect(json.status).to.equal(201);
+    });
+  });
+
+  describe("requests that are not valid HTTP", () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(system.baseUrl).port), "127.0.0.1");
+        let received = "";
+        socket.on("data", (chunk) => (received += chunk));
+        socket.on("end", () => resolve(received));
+        socket.on("error", reject);
+        socket.write(text);
+      });
+
+    it("get the contract's error body too, and the connection closes", async () => {
+      const malformed = await raw("GET /events/x HTTP/1.1\r\nHost: x\r\nNot a header line\r\n\r\n");
+      expect(malformed).to.match(/^HTTP\/1\.1 400 /);
+      const body = JSON.parse(malformed.slice(malformed.indexOf("\r\n\r\n") + 4));
+      expect(body).to.deep.equal({ error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request" } });
+      const huge = await raw(`GET /events/x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+      expect(huge).to.match(/^HTTP\/1\.1 431 /);
+      expect(huge).to.include('"code":"PAYLOAD_TOO_LARGE"');
+    });
+
+    it("an oversized body is answered 413 and the connection is closed, not read to the end", async () => {
+      const head =
+        "POST /admin/performers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        `Authorization: Bearer ${admin}\r\nContent-Length: 100000000\r\n\r\n{"name": "`;
+      const answer = await raw(head + "x".repeat(1000));
+      expect(answer).to.match(/^HTTP\/1\.1 413 /);
+      expect(answer.toLowerCase()).to.include("connection: close");
     });
   });
 
