@@ -17,8 +17,6 @@ export const ticketsPerEventMax = 200_000;
 export const sectionsPerEventMax = 500;
 export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
-/** Rows per multi-row INSERT when generating tickets: ~1 MB statements, ~98k rows/s measured. */
-export const ticketInsertBatchMax = 5_000;
 /**
  * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
  * demo catalog's ~350,000 about as long): far above that, yet bounded.
