@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
-import { startRedisServer, type TestRedisServer } from "../../support/redis-server.ts";
+import { startRestartableRedisServer, type RestartableRedisServer } from "../../support/processes.ts";
 import { createAdmissionGuard } from "../../../actors/queue/admission-guard.ts";
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -20,12 +20,12 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10
 
 describe("waiting room during a Redis outage", function () {
   this.timeout(60_000);
-  let redisServer: TestRedisServer;
+  let redisServer: RestartableRedisServer;
   let system: TestSystem;
   const clock = new ManualClock(Date.now());
 
   before(async () => {
-    redisServer = await startRedisServer({ persistent: true });
+    redisServer = await startRestartableRedisServer({ persistent: true });
     system = await startSystem({ clock, env: { REDIS_URL: redisServer.url } });
   });
   after(async () => {
