@@ -66,3 +66,5 @@ export const admissionTokenLengthMax = 512;
 /** Event settings cached in memory per node (reserve path, queue): entries and freshness. */
 export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
+/** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
+export const queueJoinBatchMax = 256;

@@ -4,35 +4,74 @@
 import type { Redis } from "ioredis";
 import type { QueueKeys } from "./keys.ts";
 
-// Join: already admitted (unexpired) -> that admission; already waiting -> the first place (never a
-// second one); else a place: before the sale a random score in [0, 1) (the lottery), after it the next
-// arrival number (>= 1, so every later joiner queues behind every early one).
+// Join, for a batch of users of one event (joins arriving together share one round trip).
+// Per user: already admitted (unexpired) -> that admission; already waiting -> the first place
+// (never a second one); else a place: before the sale a random score in [0, 1) (the lottery), after
+// it the next arrival number (>= 1, so every later joiner queues behind every early one).
+// ARGV: waitingMax, onSaleAtMs, then (userId, nowMs, lotteryScore) per user.
+// Reply: rate, then per user ('a', expiry) | ('w', rank) | ('f', '') for a full line.
 const joinScript = `
-local now = tonumber(ARGV[2])
 local rate = redis.call('HGET', KEYS[4], 'ratePerSecond') or '0'
-local expiry = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if expiry then
-  if tonumber(expiry) > now then return {'admitted', expiry, rate} end
-  redis.call('ZREM', KEYS[3], ARGV[1])
+local waitingMax = tonumber(ARGV[1])
+local onSaleAt = tonumber(ARGV[2])
+local size = redis.call('ZCARD', KEYS[1])
+local reply = {rate}
+for i = 3, #ARGV, 3 do
+  local user = ARGV[i]
+  local now = tonumber(ARGV[i + 1])
+  local kind = nil
+  local expiry = redis.call('ZSCORE', KEYS[3], user)
+  if expiry then
+    if tonumber(expiry) > now then
+      kind = 'a'
+      reply[#reply + 1] = 'a'
+      reply[#reply + 1] = expiry
+    else
+      redis.call('ZREM', KEYS[3], user)
+    end
+  end
+  if not kind then
+    local score = redis.call('ZSCORE', KEYS[1], user)
+    if not score and size >= waitingMax then
+      reply[#reply + 1] = 'f'
+      reply[#reply + 1] = ''
+    else
+      if not score then
+        if now < onSaleAt then score = ARGV[i + 2] else score = redis.call('INCR', KEYS[2]) end
+        redis.call('ZADD', KEYS[1], score, user)
+        size = size + 1
+      end
+      reply[#reply + 1] = 'w'
+      reply[#reply + 1] = redis.call('ZRANK', KEYS[1], user)
+    end
+  end
 end
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score then
-  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then return {'full'} end
-  if now < tonumber(ARGV[3]) then score = ARGV[4] else score = redis.call('INCR', KEYS[2]) end
-  redis.call('ZADD', KEYS[1], score, ARGV[1])
-end
-return {'waiting', redis.call('ZRANK', KEYS[1], ARGV[1]), rate}
+return reply
 `;
 
-// Status: the same answer as a join, without joining.
+// Status, for a batch of users of one event: the same answer as a join, without joining.
+// ARGV: (userId, nowMs) per user. Reply: rate, then per user ('a', expiry) | ('w', rank) | ('n', '').
 const statusScript = `
-local now = tonumber(ARGV[2])
 local rate = redis.call('HGET', KEYS[4], 'ratePerSecond') or '0'
-local expiry = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if expiry and tonumber(expiry) > now then return {'admitted', expiry, rate} end
-local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
-if rank then return {'waiting', rank, rate} end
-return {'none'}
+local reply = {rate}
+for i = 1, #ARGV, 2 do
+  local user = ARGV[i]
+  local expiry = redis.call('ZSCORE', KEYS[3], user)
+  if expiry and tonumber(expiry) > tonumber(ARGV[i + 1]) then
+    reply[#reply + 1] = 'a'
+    reply[#reply + 1] = expiry
+  else
+    local rank = redis.call('ZRANK', KEYS[1], user)
+    if rank then
+      reply[#reply + 1] = 'w'
+      reply[#reply + 1] = rank
+    else
+      reply[#reply + 1] = 'n'
+      reply[#reply + 1] = ''
+    end
+  end
+end
+return reply
 `;
 
 // One admission tick of the owner. Fenced: does nothing unless the lease still holds the caller's
@@ -118,8 +157,24 @@ redis.call('PEXPIRE', KEYS[8], 604800000)
 return 1
 `;
 
-export type JoinReply = ["admitted", string, string] | ["waiting", number, string] | ["full"];
-export type StatusReply = ["admitted", string, string] | ["waiting", number, string] | ["none"];
+/** One user's place: admitted (until expiresAtMs), waiting (rank from 0), none (not in line), full. */
+export type Place =
+  | { kind: "admitted"; expiresAtMs: number }
+  | { kind: "waiting"; rank: number }
+  | { kind: "none" }
+  | { kind: "full" };
+
+export interface PlacesReply {
+  /** Admissions per second measured over the sliding window. */
+  ratePerSecond: number;
+  places: Place[];
+}
+
+export interface JoinRequest {
+  userId: string;
+  nowMs: number;
+  lotteryScore: string;
+}
 
 export interface AdmitArguments {
   leaseValue: string;
@@ -141,13 +196,11 @@ export type AdmitReply =
 export interface QueueScripts {
   join(
     keys: QueueKeys,
-    userId: string,
-    nowMs: number,
     onSaleAtMs: number,
-    earlyScore: string,
     waitingMax: number,
-  ): Promise<JoinReply>;
-  status(keys: QueueKeys, userId: string, nowMs: number): Promise<StatusReply>;
+    requests: JoinRequest[],
+  ): Promise<PlacesReply>;
+  status(keys: QueueKeys, requests: { userId: string; nowMs: number }[]): Promise<PlacesReply>;
   admit(keys: QueueKeys, args: AdmitArguments): Promise<AdmitReply>;
   acquire(
     keys: QueueKeys,
@@ -173,20 +226,22 @@ export function queueScripts(redis: Redis): QueueScripts {
   }
   const client = redis as any;
   return {
-    join: (keys, userId, nowMs, onSaleAtMs, earlyScore, waitingMax) =>
-      client.marqueeQueueJoin(
-        keys.waiting,
-        keys.sequence,
-        keys.admitted,
-        keys.state,
-        userId,
-        nowMs,
-        onSaleAtMs,
-        earlyScore,
-        waitingMax,
-      ),
-    status: (keys, userId, nowMs) =>
-      client.marqueeQueueStatus(keys.waiting, keys.sequence, keys.admitted, keys.state, userId, nowMs),
+    async join(keys, onSaleAtMs, waitingMax, requests) {
+      const args: (string | number)[] = [waitingMax, onSaleAtMs];
+      for (const request of requests) args.push(request.userId, request.nowMs, request.lotteryScore);
+      return places(
+        await client.marqueeQueueJoin(keys.waiting, keys.sequence, keys.admitted, keys.state, ...args),
+        requests.length,
+      );
+    },
+    async status(keys, requests) {
+      const args: (string | number)[] = [];
+      for (const request of requests) args.push(request.userId, request.nowMs);
+      return places(
+        await client.marqueeQueueStatus(keys.waiting, keys.sequence, keys.admitted, keys.state, ...args),
+        requests.length,
+      );
+    },
     async admit(keys, args) {
       const reply: unknown[] = await client.marqueeQueueAdmit(
         keys.lease,
@@ -238,4 +293,19 @@ export function queueScripts(redis: Redis): QueueScripts {
       );
     },
   };
+}
+
+function places(reply: unknown[], expected: number): PlacesReply {
+  if (reply.length !== 1 + 2 * expected) throw new Error(`queue script answered ${reply.length} items`);
+  const result: Place[] = [];
+  for (let index = 1; index < reply.length; index += 2) {
+    const kind = reply[index];
+    const value = reply[index + 1];
+    if (kind === "a") result.push({ kind: "admitted", expiresAtMs: Number(value) });
+    else if (kind === "w") result.push({ kind: "waiting", rank: Number(value) });
+    else if (kind === "n") result.push({ kind: "none" });
+    else if (kind === "f") result.push({ kind: "full" });
+    else throw new Error(`queue script answered an unknown kind ${String(kind)}`);
+  }
+  return { ratePerSecond: Number(reply[0]), places: result };
 }

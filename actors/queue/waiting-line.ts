@@ -1,14 +1,16 @@
-// Joining the line and asking for one's place: one Redis script each, answered in the contract's
-// shape {status, position, estimatedWaitSeconds, admissionToken?}.
+// Joining the line and asking for one's place, answered in the contract's shape
+// {status, position, estimatedWaitSeconds, admissionToken?}. One Redis script per batch: joins (and
+// polls) of one event that arrive in the same turn of the event loop share a round trip.
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { WaitingRoomSettings } from "../../domain/event.ts";
 import { MarqueeError } from "../../domain/errors.ts";
-import { queueRetryAfterSeconds, queueWaitingMax } from "../../domain/limits.ts";
+import { queueJoinBatchMax, queueRetryAfterSeconds, queueWaitingMax } from "../../domain/limits.ts";
 import type { AdmissionTokens } from "./admission-token.ts";
 import { estimateWaitSeconds } from "./estimate.ts";
 import { queueKeys } from "./keys.ts";
-import { queueScripts, type JoinReply, type StatusReply } from "./scripts.ts";
+import { KeyedBatcher } from "./batcher.ts";
+import { queueScripts, type JoinRequest, type Place } from "./scripts.ts";
 
 export interface QueueAnswer {
   status: "waiting" | "admitted";
@@ -48,26 +50,48 @@ export const redisUnavailable = (): MarqueeError =>
 export function createWaitingLine(
   redis: Redis,
   tokens: AdmissionTokens,
-  waitingMax = queueWaitingMax,
+  options: { waitingMax?: number; batchMax?: number } = {},
 ): WaitingLine {
   const scripts = queueScripts(redis);
+  const waitingMax = options.waitingMax ?? queueWaitingMax;
+  const batchMax = options.batchMax ?? queueJoinBatchMax;
+  // Batched per event (and sale time, so one script sees one onSaleAt).
+  const joins = new KeyedBatcher<{ event: QueueEvent; request: JoinRequest }, PlaceWithRate>(
+    async (_, items) => {
+      const { eventId, onSaleAtMs } = items[0].event;
+      const reply = await scripts.join(
+        queueKeys(eventId),
+        onSaleAtMs,
+        waitingMax,
+        items.map((item) => item.request),
+      );
+      return reply.places.map((place) => ({ place, ratePerSecond: reply.ratePerSecond }));
+    },
+    batchMax,
+  );
+  const polls = new KeyedBatcher<{ eventId: string; userId: string; nowMs: number }, PlaceWithRate>(
+    async (eventId, items) => {
+      const reply = await scripts.status(queueKeys(eventId), items);
+      return reply.places.map((place) => ({ place, ratePerSecond: reply.ratePerSecond }));
+    },
+    batchMax,
+  );
 
   function answer(
     event: QueueEvent,
     userId: string,
     nowMs: number,
-    reply: JoinReply | StatusReply,
+    { place, ratePerSecond }: PlaceWithRate,
   ): QueueAnswer {
-    if (reply[0] === "admitted") {
-      const expiresAtMs = Number(reply[1]);
+    if (place.kind === "admitted") {
       return {
         status: "admitted",
         position: 0,
         estimatedWaitSeconds: 0,
-        admissionToken: tokens.sign({ eventId: event.eventId, userId, expiresAtMs }),
+        admissionToken: tokens.sign({ eventId: event.eventId, userId, expiresAtMs: place.expiresAtMs }),
       };
     }
-    if (reply[0] !== "waiting") throw new Error(`unexpected queue reply ${reply[0]}`);
+    if (place.kind !== "waiting") throw new Error(`no answer for a ${place.kind} place`);
     if (nowMs < event.onSaleAtMs) {
       // Everyone waiting now is an early joiner: their order is drawn, not yet known to them.
       return {
@@ -76,11 +100,11 @@ export function createWaitingLine(
         estimatedWaitSeconds: Math.ceil((event.onSaleAtMs - nowMs) / 1000),
       };
     }
-    const position = Number(reply[1]) + 1;
+    const position = place.rank + 1;
     return {
       status: "waiting",
       position,
-      estimatedWaitSeconds: estimateWaitSeconds(position, Number(reply[2]), event.settings),
+      estimatedWaitSeconds: estimateWaitSeconds(position, ratePerSecond, event.settings),
     };
   }
 
@@ -95,23 +119,31 @@ export function createWaitingLine(
 
   return {
     async join(event, userId, nowMs) {
-      const reply = await run(() =>
-        scripts.join(queueKeys(event.eventId), userId, nowMs, event.onSaleAtMs, lotteryScore(), waitingMax),
+      const result = await run(() =>
+        joins.submit(`${event.eventId}@${event.onSaleAtMs}`, {
+          event,
+          request: { userId, nowMs, lotteryScore: lotteryScore() },
+        }),
       );
-      if (reply[0] === "full")
+      if (result.place.kind === "full")
         throw new MarqueeError(
           "OVERLOADED",
           "The waiting room is full, retry later",
           undefined,
           queueRetryAfterSeconds,
         );
-      return answer(event, userId, nowMs, reply);
+      return answer(event, userId, nowMs, result);
     },
 
     async status(event, userId, nowMs) {
-      const reply = await run(() => scripts.status(queueKeys(event.eventId), userId, nowMs));
-      if (reply[0] === "none") return null;
-      return answer(event, userId, nowMs, reply);
+      const result = await run(() => polls.submit(event.eventId, { eventId: event.eventId, userId, nowMs }));
+      if (result.place.kind === "none") return null;
+      return answer(event, userId, nowMs, result);
     },
   };
+}
+
+interface PlaceWithRate {
+  place: Place;
+  ratePerSecond: number;
 }

@@ -147,6 +147,34 @@ describe("waiting line and queue actor (real Redis)", () => {
     expect(await admitAll(actor, people.length, 1_000)).to.deep.equal(people);
   });
 
+  it("batches joins that arrive together, keeping their order and each user's first place", async () => {
+    const event = makeEvent({});
+    const batched = createWaitingLine(redis, tokens, { batchMax: 64 });
+    const people = users("batch-", 150);
+    // 150 joins in one turn (three scripts of at most 64) plus a duplicate inside the batch.
+    const answers = await Promise.all([
+      ...people.map((userId) => batched.join(queueEvent(event), userId, clock.now())),
+      batched.join(queueEvent(event), people[5], clock.now()),
+    ]);
+    expect(answers.slice(0, 150).map((answer) => answer.position)).to.deep.equal(people.map((_, i) => i + 1));
+    expect(answers[150].position).to.equal(6);
+    const polled = await Promise.all(
+      people.map((userId) => batched.status(queueEvent(event), userId, clock.now())),
+    );
+    expect(polled.map((answer) => answer!.position)).to.deep.equal(people.map((_, i) => i + 1));
+    expect(await batched.status(queueEvent(event), "stranger", clock.now())).to.equal(null);
+  });
+
+  it("refuses joins with 503 OVERLOADED once the line is full, but keeps those in it", async () => {
+    const event = makeEvent({});
+    const small = createWaitingLine(redis, tokens, { waitingMax: 3 });
+    for (const userId of users("full-", 3)) await small.join(queueEvent(event), userId, clock.now());
+    const refused = await small.join(queueEvent(event), "one-too-many", clock.now()).catch((error) => error);
+    expect(refused.type).to.equal("OVERLOADED");
+    expect(refused.data.retryAfterSeconds).to.be.greaterThan(0);
+    expect((await small.join(queueEvent(event), "full-1", clock.now())).position).to.equal(2);
+  });
+
   it("never admits past capacity or rate; frees places on leave and on unused-token expiry", async () => {
     const room = { maxActiveShoppers: 7, admitPerMinute: 120, tokenTtlSeconds: 60 };
     const event = makeEvent(room);
