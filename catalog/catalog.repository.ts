@@ -1,13 +1,7 @@
 // Catalog reads and writes in PostgreSQL.
 import type { Database } from "../platform/database.ts";
 import { transaction } from "../platform/database.ts";
-import {
-  normalizeWaitingRoom,
-  type SectionInput,
-  type Ticket,
-  type WaitingRoomSettings,
-} from "../domain/event.ts";
-import { ticketId } from "../domain/ids.ts";
+import { normalizeWaitingRoom, type SectionInput, type WaitingRoomSettings } from "../domain/event.ts";
 
 export interface EventRecord {
   id: string;
@@ -113,36 +107,4 @@ export async function insertEvent(
     );
     await client.query("INSERT INTO event_actors (event_id) VALUES ($1)", [event.id]);
   });
-}
-
-/**
- * Tickets with their status from Postgres: booked, reserved by a live hold, or available.
- * (The booking core serves the live map from its actor; this is the cold path.)
- */
-export async function loadTickets(
-  db: Database,
-  eventId: string,
-  now: Date,
-): Promise<{ version: number; tickets: Ticket[] }> {
-  const { rows } = await db.query(
-    `SELECT t.ordinal, t.section, t.row_label, t.seat, t.price_cents,
-            CASE WHEN t.status = 'booked' THEN 'booked'
-                 WHEN h.ordinal IS NOT NULL AND (h.status = 'confirming' OR h.expires_at > $2) THEN 'reserved'
-                 ELSE 'available' END AS status
-     FROM tickets t LEFT JOIN holds h ON h.event_id = t.event_id AND h.ordinal = t.ordinal
-     WHERE t.event_id = $1 ORDER BY t.ordinal`,
-    [eventId, now],
-  );
-  const version = await db.query("SELECT seat_version FROM event_actors WHERE event_id = $1", [eventId]);
-  return {
-    version: version.rows[0]?.seat_version ?? 0,
-    tickets: rows.map((row) => ({
-      id: ticketId(eventId, row.ordinal),
-      section: row.section,
-      row: row.row_label,
-      seat: row.seat,
-      priceCents: row.price_cents,
-      status: row.status,
-    })),
-  };
 }

@@ -15,7 +15,6 @@ import {
 import {
   findEvent,
   insertEvent,
-  loadTickets,
   performerRecord,
   venueRecord,
   type EventRecord,
@@ -218,7 +217,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
                WHERE ep.event_id = $1 ORDER BY ep.position`,
               [event.id],
             ),
-            ctx.call("catalog.seatMap", { eventId: event.id }) as Promise<{
+            ctx.call("booking.seatMap", { eventId: event.id }) as Promise<{
               version: number;
               tickets: unknown[];
             }>,
@@ -238,18 +237,9 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
-          const seats = (await ctx.call("catalog.seatMap", { eventId: ctx.params.eventId })) as any;
+          const seats = (await ctx.call("booking.seatMap", { eventId: ctx.params.eventId })) as any;
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
-        },
-      },
-
-      /** The seat map from Postgres (replaced by the booking actor's live state once it exists). */
-      seatMap: {
-        params: eventIdSchema,
-        visibility: "public",
-        async handler(ctx: Context<{ eventId: string }>) {
-          return loadTickets(db, ctx.params.eventId, new Date(clock.now()));
         },
       },
     },

@@ -23,6 +23,13 @@ export interface Config {
   elasticsearchUrl: string | null;
   demoData: boolean;
   workerPoolSize: number;
+  /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
+  actorParanoidChecks: boolean;
+  /**
+   * Test hook for crash tests: the confirm saga sleeps this long between recording a capture and
+   * booking, so a test can SIGKILL the node in that window. Refused in production.
+   */
+  testPauseAfterCaptureMs: number;
   /** Per-client rate limit: requests per window. */
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
@@ -79,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL || null,
     demoData: boolean(env, "DEMO_DATA", false),
     workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
+    actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
+    testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
     rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
     trustedProxy: env.TRUSTED_PROXY || null,
