@@ -13,6 +13,7 @@ import type { Command, EventSettings } from "../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import { selectTickets } from "./ticket-selection.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "./queue/admission-guard.ts";
 
 const ticketIdSchema = { type: "string", min: 1, max: 120 };
 const ticketSelectionSchema = {
@@ -54,6 +55,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
   const { config, clock } = runtime;
   let pool: ActorPool | null = null;
   let metrics: BookingMetrics | null = null;
+  let admission: AdmissionGuard | null = null;
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -65,9 +67,19 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
     actions: {
       reserve: {
         params: { ...ticketSelectionSchema, $$strict: true },
-        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
+        async handler(
+          this: any,
+          ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User; admissionToken?: string }>,
+        ) {
           const user = requireUser(ctx);
           const { eventId, ordinals } = selectTickets(ctx.params);
+          // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis).
+          admission ??= createAdmissionGuard(
+            (action, params) => this.broker.call(action, params),
+            config,
+            clock,
+          );
+          await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
           return callActor(ctx, eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" });
         },
       },
