@@ -37,6 +37,8 @@ export interface QueueActorOptions {
   /** Called once when the actor stops for good (event gone, sale over, waiting room off, not ours). */
   onRetire(eventId: string): void;
   logger: { warn(...args: unknown[]): void; info(...args: unknown[]): void };
+  /** Called after every tick that ran (metrics). */
+  onTick?(result: TickResult): void;
   tickMs?: number;
   idleTickMs?: number;
   leaseTtlMs?: number;
@@ -246,6 +248,7 @@ export class QueueActor {
     let delayMs = this.options.idleTickMs ?? queueIdleTickMs;
     try {
       const result = await this.tick();
+      this.options.onTick?.(result);
       const busy = result.waitingCount > 0 || result.outcome === "admitting";
       if (busy) delayMs = this.options.tickMs ?? queueTickMs;
     } catch (error) {

@@ -20,6 +20,7 @@ import { createAdmissionTokens } from "./admission-token.ts";
 import { admissionSecret } from "./admission-guard.ts";
 import { catalogEventFetcher, createEventSettingsCache, type EventSettings } from "./event-settings.ts";
 import { queueEventsKey, queueKeys } from "./keys.ts";
+import { createQueueMetrics } from "./metrics.ts";
 import { QueueActor } from "./queue-actor.ts";
 import { createWaitingLine, type QueueAnswer } from "./waiting-line.ts";
 
@@ -48,6 +49,7 @@ export function createQueueService(runtime: Runtime): ServiceSchema {
       );
       this.ownerId = `${this.broker.nodeID}.${randomBytes(4).toString("hex")}`;
       this.actors = actors;
+      this.metrics = createQueueMetrics(this.broker);
     },
 
     actions: {
@@ -57,7 +59,14 @@ export function createQueueService(runtime: Runtime): ServiceSchema {
           const userId = requireUser(ctx);
           const event = await this.openEvent(ctx.params.eventId);
           if (!event) return noWaitingRoom;
-          const answer = await line.join(this.queueEvent(event), userId, clock.now());
+          let answer: QueueAnswer;
+          try {
+            answer = await line.join(this.queueEvent(event), userId, clock.now());
+          } catch (error) {
+            this.metrics.recordRefusal();
+            throw error;
+          }
+          this.metrics.recordJoin();
           this.ensureActor(event.eventId);
           return answer;
         },
@@ -155,6 +164,7 @@ export function createQueueService(runtime: Runtime): ServiceSchema {
             this.broker.broadcast(toUserEvent, message);
           },
           isPreferredOwner: () => this.isPreferredOwner(eventId),
+          onTick: (result) => this.metrics.recordTick(eventId, result),
           onRetire: (id) => {
             if (actors.get(id) === actor) actors.delete(id);
           },

@@ -4,17 +4,8 @@ import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
+import { eventually } from "../../support/eventually.ts";
 import { createAdmissionTokens } from "../../../actors/queue/admission-token.ts";
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("reserve behind the waiting room", () => {
   let system: TestSystem;

@@ -4,18 +4,9 @@ import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, uniqueName, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
+import { eventually } from "../../support/eventually.ts";
 
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const queueActors = (system: TestSystem): Map<string, { holdsLease: boolean }> =>
   (system.node.broker.getLocalService("queue") as any).actors;

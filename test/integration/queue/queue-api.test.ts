@@ -4,19 +4,10 @@ import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
+import { eventually } from "../../support/eventually.ts";
 import { createAdmissionGuard } from "../../../actors/queue/admission-guard.ts";
 import { createAdmissionTokens } from "../../../actors/queue/admission-token.ts";
 import type { ToUser } from "../../../domain/events.ts";
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("waiting room API", () => {
   let system: TestSystem;
@@ -105,6 +96,11 @@ describe("waiting room API", () => {
       nowMs: clock.now(),
     });
     expect(verified.ok).to.equal(true);
+
+    const metrics = await system.request("GET", "/metrics");
+    expect(metrics.body).to.match(/marquee_queue_joins_total\S* [1-9]/);
+    expect(metrics.body).to.match(/marquee_queue_admitted_total\S* [1-9]/);
+    expect(metrics.body).to.include(`eventId="${eventId}"`);
   });
 
   it("gives early joiners no position until the sale opens, then a drawn one", async () => {

@@ -5,17 +5,8 @@ import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
+import { eventually } from "../../support/eventually.ts";
 import { startRestartableRedisServer, type RestartableRedisServer } from "../../support/processes.ts";
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("waiting room during a Redis outage", function () {
   this.timeout(60_000);
