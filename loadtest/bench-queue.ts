@@ -10,7 +10,7 @@
 // BENCH_JOINS, BENCH_CONCURRENCY, BENCH_CONNECTIONS override the sizes (keep runs short while others
 // share the CPU).
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Redis } from "ioredis";
@@ -60,21 +60,40 @@ async function bounded(
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-async function rawZadd(host: string, port: number, pipeline: number): Promise<number> {
+async function rawZadd(host: string, port: number, pipeline: number, requests: number): Promise<number> {
   const { stdout } = await run(
     "redis-benchmark",
-    ["-h", host, "-p", String(port), "-q", "-n", "1000000", "-r", "1000000", "-P", String(pipeline)].concat([
-      "zadd",
-      `${keyPrefix}raw:z`,
-      "__rand_int__",
-      "member:__rand_int__",
-    ]),
+    [
+      "-h",
+      host,
+      "-p",
+      String(port),
+      "-q",
+      "-n",
+      String(requests),
+      "-r",
+      "1000000",
+      "-P",
+      String(pipeline),
+    ].concat(["zadd", `${keyPrefix}raw:z`, "__rand_int__", "member:__rand_int__"]),
     { maxBuffer: 1 << 20 },
   );
   // `-q` ends with a line "<command>: NNN.NN requests per second, p50=..." (progress lines use \r).
   const match = /([\d.]+) requests per second/.exec(stdout.split("\r").pop() ?? stdout);
   if (!match) throw new Error(`cannot read redis-benchmark output: ${stdout.slice(-200)}`);
   return Number(match[1]);
+}
+
+/** user + system CPU seconds of a process (Linux /proc), 0 when unknown. */
+async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
 }
 
 async function deletePrefixed(redis: Redis): Promise<number> {
@@ -117,8 +136,8 @@ async function main(): Promise<void> {
       `redis ${redisUrl}; ${joinCount} joins, ${concurrency} in flight over ${connections} connections`,
     );
 
-    const rawZaddPerSec = await rawZadd(url.hostname, Number(url.port || 6379), 16);
-    const rawZaddUnpipelinedPerSec = await rawZadd(url.hostname, Number(url.port || 6379), 1);
+    const rawZaddPerSec = await rawZadd(url.hostname, Number(url.port || 6379), 16, 1_000_000);
+    const rawZaddUnpipelinedPerSec = await rawZadd(url.hostname, Number(url.port || 6379), 1, 200_000);
     console.log(
       `raw redis-benchmark ZADD: ${rawZaddPerSec}/s pipelined x16, ${rawZaddUnpipelinedPerSec}/s unpipelined`,
     );
@@ -134,6 +153,8 @@ async function main(): Promise<void> {
     const earlyNow = onSaleAtMs - 60_000;
     const lateNow = onSaleAtMs + 1;
     let positioned = 0;
+    const redisCpuBefore = await processCpuSeconds(ownServer?.process.pid);
+    const nodeCpuBefore = process.cpuUsage();
     const joinSeconds = await bounded(joinCount, concurrency, async (index) => {
       const answer = await lines[index % connections].join(
         queueEvent,
@@ -143,11 +164,17 @@ async function main(): Promise<void> {
       if (answer.position !== null) positioned++;
     });
     const joinsPerSec = joinCount / joinSeconds;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const joinNodeCpuSeconds = (nodeCpu.user + nodeCpu.system) / 1e6;
+    const joinRedisCpuSeconds = (await processCpuSeconds(ownServer?.process.pid)) - redisCpuBefore;
     const waitingCount = await admin.zcard("queue:{ev_bench}:waiting");
     if (waitingCount !== joinCount) throw new Error(`expected ${joinCount} waiting, found ${waitingCount}`);
     if (positioned !== joinCount - half)
       throw new Error(`expected ${joinCount - half} positions, got ${positioned}`);
-    console.log(`joins: ${Math.round(joinsPerSec)}/s (${joinSeconds.toFixed(1)} s)`);
+    console.log(
+      `joins: ${Math.round(joinsPerSec)}/s (${joinSeconds.toFixed(1)} s; CPU: node ${joinNodeCpuSeconds.toFixed(1)} s, ` +
+        `redis ${joinRedisCpuSeconds.toFixed(1)} s)`,
+    );
 
     let seed = 1;
     const randomUser = () => `user-${(seed = (seed * 48_271) % 2_147_483_647) % joinCount}`;
@@ -213,6 +240,9 @@ async function main(): Promise<void> {
       ratio: Number((joinsPerSec / rawZaddPerSec).toFixed(3)),
       rawZaddUnpipelinedPerSec,
       ratioUnpipelined: Number((joinsPerSec / rawZaddUnpipelinedPerSec).toFixed(3)),
+      joinSeconds: Number(joinSeconds.toFixed(2)),
+      joinNodeCpuSeconds: Number(joinNodeCpuSeconds.toFixed(2)),
+      joinRedisCpuSeconds: Number(joinRedisCpuSeconds.toFixed(2)),
       positionQueriesPerSec: Math.round(positionQueriesPerSec),
       admissionRateErrorPct: Number(admissionRateErrorPct.toFixed(3)),
       admissionRateErrorPctRealTime: Number(admissionRateErrorPctRealTime.toFixed(2)),

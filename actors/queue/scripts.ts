@@ -9,7 +9,7 @@ import type { QueueKeys } from "./keys.ts";
 // (never a second one); else a place: before the sale a random score in [0, 1) (the lottery), after
 // it the next arrival number (>= 1, so every later joiner queues behind every early one).
 // ARGV: waitingMax, onSaleAtMs, then (userId, nowMs, lotteryScore) per user.
-// Reply: rate, then per user ('a', expiry) | ('w', rank) | ('f', '') for a full line.
+// Reply: rate, then per user ('a', expiry) | ('w', rank; -1 before the sale) | ('f', '') for a full line.
 const joinScript = `
 local rate = redis.call('HGET', KEYS[4], 'ratePerSecond') or '0'
 local waitingMax = tonumber(ARGV[1])
@@ -42,7 +42,8 @@ for i = 3, #ARGV, 3 do
         size = size + 1
       end
       reply[#reply + 1] = 'w'
-      reply[#reply + 1] = redis.call('ZRANK', KEYS[1], user)
+      -- Before the sale nobody's rank is known yet (the lottery), so none is looked up.
+      if now < onSaleAt then reply[#reply + 1] = -1 else reply[#reply + 1] = redis.call('ZRANK', KEYS[1], user) end
     end
   end
 end
