@@ -71,6 +71,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
     name: "catalog",
     actions: {
       createPerformer: {
+        openapi: { summary: "Create a performer", successStatus: 201 },
         params: createPerformerSchema,
         async handler(ctx: Context<{ name: string; genre?: string }, any>) {
           const id = newId("pf");
@@ -84,6 +85,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createVenue: {
+        openapi: { summary: "Create a venue", successStatus: 201 },
         params: createVenueSchema,
         async handler(
           ctx: Context<{ name: string; city: string; country: string; lat?: number; lng?: number }, any>,
@@ -101,6 +103,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createEvent: {
+        openapi: { summary: "Create an event; one ticket per seat of its sections", successStatus: 201 },
         params: createEventSchema,
         timeout: 120_000,
         async handler(ctx: Context<any, any>) {
@@ -148,6 +151,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       updateEvent: {
+        openapi: { summary: "Change name, description, type, times or waiting room of an event" },
         params: updateEventSchema,
         async handler(ctx: Context<any, any>) {
           const { eventId, ...changes } = ctx.params;
@@ -185,6 +189,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       deleteEvent: {
+        openapi: { summary: "Delete an event (it answers 404 afterwards)" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           const result = await db.query(
@@ -207,6 +212,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       getEvent: {
+        openapi: { summary: "An event with venue, performers, live tickets and seat version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           const event = await requireEvent(ctx.params.eventId);
@@ -234,6 +240,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       getTickets: {
+        openapi: { summary: "The live seat map of an event and its version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);

@@ -19,6 +19,11 @@ export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
 /** Rows per multi-row INSERT when generating tickets: ~1 MB statements, ~98k rows/s measured. */
 export const ticketInsertBatchMax = 5_000;
+/**
+ * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
+ * demo catalog's ~350,000 about as long): far above that, yet bounded.
+ */
+export const ticketGenerationTimeoutMs = 120_000;
 /** Names and free text. */
 export const nameLengthMax = 200;
 export const descriptionLengthMax = 5_000;

@@ -4,6 +4,11 @@ import os from "node:os";
 
 export interface Config {
   port: number;
+  /**
+   * Nodes without the gateway (SERVICES without `api`) serve /health/live and /health/ready on this
+   * port when it is set (container health checks); unset = no HTTP at all on such nodes.
+   */
+  healthPort: number | null;
   databaseUrl: string;
   redisUrl: string;
   /** Prefix of every Redis key this node writes; tests give each run its own. */
@@ -68,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: integer(env, "PORT", 3000),
+    healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
     databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/marquee",
     redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
     redisKeyPrefix: env.REDIS_KEY_PREFIX || "marquee:",
