@@ -98,11 +98,17 @@ export class QueueActor {
     const nowMs = clock.now();
     if (!event || nowMs >= event.startsAtMs) {
       // Deleted, or the event has started (reserving is over): the queue has no more use.
-      await this.retire(true);
+      await this.retire("drop");
       return { outcome: "retired", ...none };
     }
-    if (!event.waitingRoom.enabled || !this.options.isPreferredOwner()) {
-      await this.retire(false);
+    if (!event.waitingRoom.enabled) {
+      // Switched off: the line stays (switching it on again resumes it) but no node looks after it
+      // until someone joins or polls again.
+      await this.retire("unlist");
+      return { outcome: "retired", ...none };
+    }
+    if (!this.options.isPreferredOwner()) {
+      await this.retire("hand-over");
       return { outcome: "retired", ...none };
     }
     if (this.leaseValue === null) {
@@ -193,9 +199,12 @@ export class QueueActor {
     return this.options.leaseTtlMs ?? queueLeaseTtlMs;
   }
 
-  /** Stops for good; `drop` deletes the event's queue (only the lease holder may). */
-  private async retire(drop: boolean): Promise<void> {
-    if (drop) {
+  /**
+   * Stops for good. `drop` deletes the event's queue (only a lease holder may) and `unlist` takes it
+   * off the list nodes discover queues from; `hand-over` leaves both for the node that now owns it.
+   */
+  private async retire(mode: "drop" | "unlist" | "hand-over"): Promise<void> {
+    if (mode === "drop") {
       if (this.leaseValue === null) {
         const lease = await this.scripts.acquire(this.keys, this.options.ownerId, this.leaseTtl);
         if (lease.acquired) this.leaseValue = lease.value;
@@ -204,8 +213,8 @@ export class QueueActor {
         await this.scripts.drop(this.keys, this.leaseValue);
         this.leaseValue = null;
       }
-      await this.options.redis.srem(queueEventsKey, this.eventId);
     }
+    if (mode !== "hand-over") await this.options.redis.srem(queueEventsKey, this.eventId);
     await this.stop();
     this.options.onRetire(this.eventId);
   }

@@ -290,6 +290,26 @@ describe("waiting line and queue actor (real Redis)", () => {
     expect(await redis.exists(queueKeys(event.eventId).lease)).to.equal(0);
   });
 
+  it("steps aside when the waiting room is switched off, keeping the line for when it comes back", async () => {
+    const event = makeEvent({ admitPerMinute: 60 });
+    for (const userId of users("off-", 3)) await line().join(queueEvent(event), userId, clock.now());
+    let retired = "";
+    const actor = makeActor(event, "node-a", { onRetire: (id: string) => (retired = id) });
+    clock.advance(1_000);
+    expect((await actor.tick()).admitted).to.deep.equal(["off-0"]);
+    event.waitingRoom = { ...event.waitingRoom, enabled: false };
+    expect((await actor.tick()).outcome).to.equal("retired");
+    expect(retired).to.equal(event.eventId);
+    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(0);
+    expect(await redis.exists(queueKeys(event.eventId).lease)).to.equal(0);
+    event.waitingRoom = { ...event.waitingRoom, enabled: true };
+    const again = makeActor(event, "node-b");
+    clock.advance(1_000);
+    expect((await again.tick()).admitted).to.deep.equal(["off-1"]);
+    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(1);
+    await again.stop();
+  });
+
   it("drops the queue once the event has started", async () => {
     const event = makeEvent({});
     await line().join(queueEvent(event), "someone", clock.now());
