@@ -89,4 +89,32 @@ describe("reserve behind the waiting room", () => {
     const secondToken = await admitted(eventId, "second");
     expect((await reserve("second", ticketIds[1], secondToken)).status).to.equal(200);
   });
+
+  it("lets the next shopper in when one books, and the hold lapsing frees a place too", async () => {
+    const { eventId, ticketIds } = await createEventFixture(system, {
+      seats: 10,
+      waitingRoom: { enabled: true, maxActiveShoppers: 1, admitPerMinute: 600 },
+    });
+    const join = async (userId: string) =>
+      system.request("POST", `/events/${eventId}/queue`, { token: await system.token(userId) });
+    await join("buyer");
+    const buyerToken = await admitted(eventId, "buyer");
+    await join("next");
+    await join("last");
+    expect((await reserve("buyer", ticketIds[0], buyerToken)).status).to.equal(200);
+    const booked = await system.request("POST", "/booking/confirm", {
+      token: await system.token("buyer"),
+      body: { ticketId: ticketIds[0], paymentDetails: { token: "tok_ok" } },
+      headers: { "idempotency-key": "queue-test-booking-1" },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).to.equal(201);
+    clock.advance(1_000);
+    const nextToken = await admitted(eventId, "next");
+    expect((await reserve("next", ticketIds[1], nextToken)).status).to.equal(200);
+    // "next" walks away; when the hold lapses, "last" gets in. (Holds lapse by the actor's clock; the
+    // actor's wake-up timer runs on real time, so another command to the actor makes it look.)
+    clock.advance(system.config.holdTtlSeconds * 1_000 + 1_000);
+    expect((await reserve("buyer", ticketIds[2], buyerToken)).status).to.equal(200);
+    await admitted(eventId, "last");
+  });
 });
