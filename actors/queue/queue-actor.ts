@@ -173,26 +173,36 @@ export class QueueActor {
     };
   }
 
-  /** Tells the next slice of the line their position; the slice moves on each time and wraps. */
+  /**
+   * Tells people their position: half the budget goes to the front of the line (about to get in,
+   * their position changes fastest), the other half to a slice of the rest that moves along the line
+   * push after push and wraps, so everyone hears from us now and then.
+   */
   private async pushPositions(
     budget: number,
     waitingCount: number,
     ratePerSecond: number,
     room: Parameters<typeof estimateWaitSeconds>[2],
   ): Promise<number> {
-    if (this.positionCursor >= waitingCount) this.positionCursor = 0;
+    const front = Math.min(waitingCount, Math.ceil(budget / 2));
+    const rolling = Math.min(budget - front, waitingCount - front);
+    if (this.positionCursor < front || this.positionCursor >= waitingCount) this.positionCursor = front;
     const start = this.positionCursor;
-    const users = await this.options.redis.zrange(this.keys.waiting, start, start + budget - 1);
-    users.forEach((userId, index) => {
-      const position = start + index + 1;
+    const [frontUsers, rollingUsers] = await Promise.all([
+      this.options.redis.zrange(this.keys.waiting, 0, front - 1),
+      rolling > 0 ? this.options.redis.zrange(this.keys.waiting, start, start + rolling - 1) : [],
+    ]);
+    const tell = (userId: string, position: number) =>
       this.options.notify(userId, {
         status: "waiting",
         position,
         estimatedWaitSeconds: estimateWaitSeconds(position, ratePerSecond, room),
       });
-    });
-    this.positionCursor = users.length < budget ? 0 : start + users.length;
-    return users.length;
+    frontUsers.forEach((userId, index) => tell(userId, index + 1));
+    rollingUsers.forEach((userId, index) => tell(userId, start + index + 1));
+    this.positionCursor =
+      rollingUsers.length < rolling || rolling === 0 ? front : start + rollingUsers.length;
+    return frontUsers.length + rollingUsers.length;
   }
 
   private get leaseTtl(): number {

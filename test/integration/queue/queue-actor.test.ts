@@ -247,7 +247,8 @@ describe("waiting line and queue actor (real Redis)", () => {
       const rejoined = await line().join(queueEvent(event), push.userId, clock.now());
       expect(rejoined).to.deep.equal(push.data);
     }
-    // The rest of the budget went to the front of the line, with exact positions.
+    // The rest of the budget (5) went to the front of the line (3) and a slice behind it (2), with
+    // exact positions.
     const positionPushes = pushes.filter((push) => push.data.status === "waiting");
     expect(positionPushes.map((push) => [push.userId, push.data.position])).to.deep.equal(
       people.slice(3, 8).map((userId, index) => [userId, index + 1]),
@@ -257,12 +258,16 @@ describe("waiting line and queue actor (real Redis)", () => {
     expect(status!.position).to.equal(8);
     expect(status!.estimatedWaitSeconds).to.equal(Math.ceil(8 / 3));
     expect(result.ratePerSecond).to.equal(3);
-    // The next push covers the next slice of the line.
-    clock.advance(1_000);
-    pushes = [];
-    await actor.tick();
-    const next = pushes.filter((push) => push.data.status === "waiting").map((push) => push.data.position);
-    expect(next).to.deep.equal([6, 7, 8, 9, 10]);
+    // The next push: the front again, then the next slice of the line, until it wraps.
+    const nextPositions = async () => {
+      clock.advance(1_000);
+      pushes = [];
+      await actor.tick();
+      return pushes.filter((push) => push.data.status === "waiting").map((push) => push.data.position);
+    };
+    expect(await nextPositions()).to.deep.equal([1, 2, 3, 6, 7]); // 14 waiting now
+    expect(await nextPositions()).to.deep.equal([1, 2, 3, 8, 9]); // 11 waiting
+    expect(await nextPositions()).to.deep.equal([1, 2, 3, 4, 5]); // 8 waiting: the slice wrapped
   });
 
   it("lets one owner admit at a time; an owner that lost its lease is fenced", async () => {
