@@ -55,6 +55,13 @@ export function createQueueService(runtime: Runtime): ServiceSchema {
     actions: {
       join: {
         params: eventIdParams,
+        openapi: {
+          summary: "Join the event's waiting room (joining again keeps the first place)",
+          description:
+            "{status: waiting|admitted, position (null for early joiners before the sale, 0 once admitted), " +
+            "estimatedWaitSeconds, admissionToken?}. No waiting room: admitted at once, no token needed. " +
+            "503 OVERLOADED with Retry-After while the waiting room is unavailable.",
+        },
         async handler(this: any, ctx: Context<{ eventId: string }, GatewayMeta>): Promise<QueueAnswer> {
           const userId = requireUser(ctx);
           const event = await this.openEvent(ctx.params.eventId);
@@ -74,6 +81,10 @@ export function createQueueService(runtime: Runtime): ServiceSchema {
 
       status: {
         params: eventIdParams,
+        openapi: {
+          summary: "Your place in the event's waiting room (the answer of a join, current)",
+          description: "404 when you are not in the line (never joined, or your admission expired).",
+        },
         async handler(this: any, ctx: Context<{ eventId: string }, GatewayMeta>): Promise<QueueAnswer> {
           const userId = requireUser(ctx);
           const event = await this.openEvent(ctx.params.eventId);
