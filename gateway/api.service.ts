@@ -10,6 +10,7 @@ import { toHttpError } from "./errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
 import { redisIsUp } from "../platform/redis.ts";
+import { createRealtimeGateway } from "./realtime/realtime.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
 
@@ -39,6 +40,8 @@ export function sendJson(
 export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
+  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
+  const realtime = createRealtimeGateway(config, tokens);
 
   // Copies what actions need from the request into ctx.meta (headers never reach params).
   function onBeforeCall(this: any, ctx: Context<any, GatewayMeta>, _route: unknown, req: Request): void {
@@ -124,6 +127,16 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       },
     },
 
+    events: realtime.events,
+
+    started(this: any) {
+      realtime.attach(this.server, this.broker, this.logger);
+    },
+
+    async stopped() {
+      await realtime.close();
+    },
+
     actions: {
       issueDevToken: {
         params: {
@@ -156,10 +169,11 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       async authorize(ctx: Context<any, GatewayMeta>): Promise<void> {
         if (ctx.meta.user?.role !== "admin") throw new MarqueeError("FORBIDDEN", "Admin role required");
       },
-      /** Routes outside moleculer-web's action mapping: health, metrics. */
+      /** Routes outside moleculer-web's action mapping: health, metrics, SSE updates. */
       async handleRawRoute(req: Request, res: ServerResponse): Promise<boolean> {
         const url = req.url?.split("?")[0];
         if (req.method !== "GET") return false;
+        if (await realtime.handleRequest(req, res)) return true;
         if (url === "/health/live") {
           sendJson(res, 200, { status: "ok" });
           return true;
