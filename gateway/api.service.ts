@@ -130,6 +130,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     events: realtime.events,
 
     started(this: any) {
+      this.realtime = realtime;
       realtime.attach(this.server, this.broker, this.logger);
     },
 
