@@ -235,6 +235,21 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         },
       },
 
+      /** Only the seat version (small enough for any transporter): the real-time gateway's fallback. */
+      seatVersion: {
+        params: eventIdSchema,
+        visibility: "public",
+        async handler(ctx: Context<{ eventId: string }>) {
+          const { rows } = await db.query(
+            `SELECT a.seat_version FROM events e LEFT JOIN event_actors a ON a.event_id = e.id
+             WHERE e.id = $1 AND e.status = 'active'`,
+            [ctx.params.eventId],
+          );
+          if (rows.length === 0) throw notFound("Event");
+          return { eventId: ctx.params.eventId, version: rows[0].seat_version ?? 0 };
+        },
+      },
+
       /** The seat map from Postgres (replaced by the booking actor's live state once it exists). */
       seatMap: {
         params: eventIdSchema,

@@ -12,6 +12,23 @@ export interface SeatsFrame {
   changes: SeatChange[];
 }
 
+/**
+ * The same frame for clients that asked for `format: "compact"`: ticket ordinals grouped by status
+ * (a ticket id is `<eventId>.<ordinal>`), about a sixth of the bytes of `changes`. A ticket id that
+ * is not of that form is listed in `other`.
+ */
+export interface SeatsCompactFrame {
+  eventId: string;
+  fromVersion: number;
+  toVersion: number;
+  available: number[];
+  reserved: number[];
+  booked: number[];
+  other?: SeatChange[];
+}
+
+export type FrameFormat = "full" | "compact";
+
 /** Sent instead of frames that were dropped: refetch `/events/:id/tickets`, then keep applying frames. */
 export interface ResyncNotice {
   eventId: string;
@@ -31,6 +48,8 @@ export interface SubscribeRequest {
   eventId: string;
   /** The version the client already has: frames after it are replayed when still buffered. */
   version?: number;
+  /** `full` (default): `seats` frames per the contract; `compact`: `seatsCompact` frames. */
+  format?: FrameFormat;
 }
 export type SubscribeAnswer = { eventId: string; version: number } | ErrorBody;
 export type UnsubscribeAnswer = { eventId: string; subscribed: false } | ErrorBody;
@@ -42,6 +61,7 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   seats: (frame: SeatsFrame) => void;
+  seatsCompact: (frame: SeatsCompactFrame) => void;
   resync: (notice: ResyncNotice) => void;
   /** Waiting-room pushes (`realtime.toUser`): the shape of `GET /events/:id/queue`. Other per-user
    * event names a service sends through `realtime.toUser` are forwarded the same way. */
@@ -59,5 +79,6 @@ export interface SocketData {
   lagging: boolean;
 }
 
-export const seatsRoom = (eventId: string): string => `seats:${eventId}`;
+export const seatsRoom = (eventId: string, format: FrameFormat = "full"): string =>
+  format === "full" ? `seats:${eventId}` : `seats-${format}:${eventId}`;
 export const userRoom = (userId: string): string => `user:${userId}`;

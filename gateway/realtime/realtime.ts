@@ -35,14 +35,17 @@ function seatVersion(answer: unknown): number {
   return version;
 }
 
-/** The event's current seat version: from the booking actor, or from Postgres before booking runs. */
+/**
+ * The event's current seat version: from the booking actor's live state, or from Postgres (the
+ * catalog's cold path) while no booking service is registered. NOT_FOUND for an unknown event.
+ */
 async function fetchSeatVersion(broker: ServiceBroker, eventId: string): Promise<number> {
   const options = { timeout: seatMapCallTimeoutMs };
   if (broker.registry.actions.isAvailable("booking.seatMap")) {
     return seatVersion(await broker.call("booking.seatMap", { eventId }, options));
   }
-  await broker.call("catalog.event", { eventId }, options); // NOT_FOUND for an unknown event
-  return seatVersion(await broker.call("catalog.seatMap", { eventId }, options));
+  // Not catalog.seatMap: a large event's whole map exceeds NATS's 1 MB payload; the version is all we need.
+  return seatVersion(await broker.call("catalog.seatVersion", { eventId }, options));
 }
 
 export function createRealtimeGateway(config: Config, tokens: TokenVerifier): RealtimeGateway {

@@ -28,9 +28,14 @@ function plainObject(value: unknown, allowed: string[]): Record<string, unknown>
 }
 
 export function parseSubscribe(value: unknown): SubscribeRequest {
-  const body = plainObject(value, ["eventId", "version"]);
+  const body = plainObject(value, ["eventId", "version", "format"]);
   const request: SubscribeRequest = { eventId: validEventId(body.eventId) };
   if (body.version !== undefined) request.version = validVersion(body.version);
+  if (body.format !== undefined) {
+    if (body.format !== "full" && body.format !== "compact")
+      throw invalid("format", "format must be full or compact");
+    request.format = body.format;
+  }
   return request;
 }
 

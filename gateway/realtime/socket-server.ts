@@ -15,8 +15,10 @@ import {
 import { MarqueeError } from "../../domain/errors.ts";
 import type { TokenVerifier } from "../auth.ts";
 import { toHttpError } from "../errors.ts";
+import { compactFrame } from "./compact.ts";
 import {
   seatsRoom,
+  type FrameFormat,
   userRoom,
   type ClientToServerEvents,
   type ErrorBody,
@@ -29,10 +31,16 @@ import {
 import { parseSubscribe, parseUnsubscribe, validUserEventName } from "./requests.ts";
 import type { FrameSink, SeatChannel, SeatHub } from "./seat-hub.ts";
 
+interface Subscription {
+  /** The hub channel this socket holds a reference on. */
+  channel: SeatChannel;
+  format: FrameFormat;
+}
+
 interface SocketState {
   userId?: string;
-  /** The events this socket follows, with the hub channel it holds a reference on. */
-  subscriptions: Map<string, SeatChannel>;
+  /** The events this socket follows. */
+  subscriptions: Map<string, Subscription>;
   /** Subscribes still waiting for their channel (they count against the bound). */
   subscribing: number;
   lagging: boolean;
@@ -132,7 +140,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     socket.on("unsubscribe", (request, ack) => unsubscribe(socket, request, ack));
     socket.on("disconnect", () => {
       lagging.delete(socket);
-      for (const channel of socket.data.subscriptions.values()) hub.release(channel);
+      for (const { channel } of socket.data.subscriptions.values()) hub.release(channel);
       socket.data.subscriptions.clear();
     });
   });
@@ -148,9 +156,10 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       return answer(errorBody(error));
     }
     const { eventId } = request;
+    const format = request.format ?? "full";
     const state = socket.data;
-    let channel = state.subscriptions.get(eventId);
-    if (!channel) {
+    let subscription = state.subscriptions.get(eventId);
+    if (!subscription) {
       if (state.subscriptions.size + state.subscribing >= subscriptionsPerSocketMax) {
         return answer(
           errorBody(
@@ -175,17 +184,22 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
         state.subscribing -= 1;
       }
       if (!socket.connected) return hub.release(acquired);
-      channel = state.subscriptions.get(eventId);
-      if (channel) hub.release(acquired);
-      else state.subscriptions.set(eventId, (channel = acquired));
+      subscription = state.subscriptions.get(eventId);
+      if (subscription) hub.release(acquired);
+      else state.subscriptions.set(eventId, (subscription = { channel: acquired, format }));
     }
     // From here on synchronous: the ack, any replayed frames and the room's next frame go out in order.
+    if (subscription.format !== format) {
+      void socket.leave(seatsRoom(eventId, subscription.format));
+      subscription.format = format;
+    }
+    const { channel } = subscription;
     const current = channel.version;
     const missed = request.version === undefined ? null : channel.ring.framesAfter(request.version, current);
     answer({ eventId, version: missed ? request.version! : current });
-    if (missed) for (const frame of missed) socket.emit("seats", frame);
+    if (missed) for (const frame of missed) sendFrame(socket, frame, format);
     // A lagging socket rejoins its rooms (with a resync) once it has drained.
-    if (!state.lagging) void socket.join(seatsRoom(eventId));
+    if (!state.lagging) void socket.join(seatsRoom(eventId, format));
   }
 
   function unsubscribe(socket: RealtimeSocket, raw: unknown, ack: unknown): void {
@@ -196,11 +210,11 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     } catch (error) {
       return answer(errorBody(error));
     }
-    const channel = socket.data.subscriptions.get(eventId);
-    if (channel) {
-      void socket.leave(seatsRoom(eventId));
+    const subscription = socket.data.subscriptions.get(eventId);
+    if (subscription) {
+      void socket.leave(seatsRoom(eventId, subscription.format));
       socket.data.subscriptions.delete(eventId);
-      hub.release(channel);
+      hub.release(subscription.channel);
     }
     answer({ eventId, subscribed: false });
   }
@@ -208,7 +222,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   function markLagging(socket: RealtimeSocket): void {
     socket.data.lagging = true;
     lagging.add(socket);
-    for (const eventId of socket.data.subscriptions.keys()) void socket.leave(seatsRoom(eventId));
+    for (const [eventId, { format }] of socket.data.subscriptions)
+      void socket.leave(seatsRoom(eventId, format));
     dropPendingFrames(socket);
   }
 
@@ -223,8 +238,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       if (packets > 0 || bytes > bytesMax / 4) continue;
       lagging.delete(socket);
       socket.data.lagging = false;
-      for (const [eventId, channel] of socket.data.subscriptions) {
-        void socket.join(seatsRoom(eventId));
+      for (const [eventId, { channel, format }] of socket.data.subscriptions) {
+        void socket.join(seatsRoom(eventId, format));
         socket.emit("resync", { eventId, version: channel.version, reason: "lagging" });
       }
     }
@@ -232,23 +247,39 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   const lagTimer = setInterval(recoverDrained, realtimeLagCheckMs);
   lagTimer.unref();
 
+  function sendFrame(socket: RealtimeSocket, frame: SeatsFrame, format: FrameFormat): void {
+    if (format === "compact") socket.emit("seatsCompact", compactFrame(frame));
+    else socket.emit("seats", frame);
+  }
+
+  /** Sockets of a room that are too far behind stop getting frames (bounded memory per socket). */
+  function dropLagging(room: string): boolean {
+    const members = io.sockets.adapter.rooms.get(room);
+    if (!members || members.size === 0) return false;
+    const behind: RealtimeSocket[] = [];
+    for (const id of members) {
+      const socket = io.sockets.sockets.get(id);
+      if (!socket) continue;
+      const { packets, bytes } = backlog(socket);
+      if (packets > packetsMax || bytes > bytesMax) behind.push(socket);
+    }
+    for (const socket of behind) markLagging(socket);
+    return members.size > 0;
+  }
+
   const sink: FrameSink = {
+    // socket.io encodes a room emit once (and pre-frames it for WebSocket) for all its sockets.
     frame(channel: SeatChannel, frame: SeatsFrame) {
-      const room = seatsRoom(channel.eventId);
-      const members = io.sockets.adapter.rooms.get(room);
-      if (!members || members.size === 0) return;
-      const behind: RealtimeSocket[] = [];
-      for (const id of members) {
-        const socket = io.sockets.sockets.get(id);
-        if (!socket) continue;
-        const { packets, bytes } = backlog(socket);
-        if (packets > packetsMax || bytes > bytesMax) behind.push(socket);
-      }
-      for (const socket of behind) markLagging(socket);
-      io.to(room).emit("seats", frame);
+      const full = seatsRoom(channel.eventId, "full");
+      if (dropLagging(full)) io.to(full).emit("seats", frame);
+      const compact = seatsRoom(channel.eventId, "compact");
+      if (dropLagging(compact)) io.to(compact).emit("seatsCompact", compactFrame(frame));
     },
     resync(channel: SeatChannel, notice: ResyncNotice) {
-      io.to(seatsRoom(channel.eventId)).emit("resync", notice);
+      io.to([seatsRoom(channel.eventId, "full"), seatsRoom(channel.eventId, "compact")]).emit(
+        "resync",
+        notice,
+      );
     },
   };
   hub.addSink(sink);

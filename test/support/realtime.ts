@@ -1,7 +1,10 @@
 // Real-time test clients: Socket.IO (socket.io-client) and SSE (fetch with a streamed body).
 import { io, type Socket } from "socket.io-client";
+import { expandCompactFrame } from "../../gateway/realtime/compact.ts";
 import type {
   ClientToServerEvents,
+  FrameFormat,
+  SeatsCompactFrame,
   ResyncNotice,
   SeatsFrame,
   ServerToClientEvents,
@@ -12,14 +15,17 @@ import type { TestSystem } from "./system.ts";
 
 export type SeatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type Received = { kind: "seats"; frame: SeatsFrame } | { kind: "resync"; notice: ResyncNotice };
+export type Received =
+  | { kind: "seats"; frame: SeatsFrame }
+  | { kind: "seatsCompact"; compact: SeatsCompactFrame; frame: SeatsFrame }
+  | { kind: "resync"; notice: ResyncNotice };
 
 /** A Socket.IO client that records every seat frame and resync it gets, in order. */
 export interface SeatClient {
   socket: SeatSocket;
   received: Received[];
   frames(): SeatsFrame[];
-  subscribe(eventId: string, version?: number): Promise<SubscribeAnswer>;
+  subscribe(eventId: string, version?: number, format?: FrameFormat): Promise<SubscribeAnswer>;
   /** Resolves when `predicate` holds over what was received (rejects after timeoutMs). */
   until(predicate: (received: Received[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -42,6 +48,12 @@ export async function connectSeatClient(
     received.push({ kind: "seats", frame });
     notify();
   });
+  socket.on("seatsCompact", (compact) => {
+    const { eventId, fromVersion, toVersion } = compact;
+    const frame = { eventId, fromVersion, toVersion, changes: expandCompactFrame(compact) };
+    received.push({ kind: "seatsCompact", compact, frame });
+    notify();
+  });
   socket.on("resync", (notice) => {
     received.push({ kind: "resync", notice });
     notify();
@@ -53,9 +65,13 @@ export async function connectSeatClient(
   return {
     socket,
     received,
-    frames: () => received.flatMap((item) => (item.kind === "seats" ? [item.frame] : [])),
-    subscribe(eventId, version) {
-      const request = version === undefined ? { eventId } : { eventId, version };
+    frames: () => received.flatMap((item) => (item.kind === "resync" ? [] : [item.frame])),
+    subscribe(eventId, version, format) {
+      const request = {
+        eventId,
+        ...(version === undefined ? {} : { version }),
+        ...(format ? { format } : {}),
+      };
       return socket.timeout(5_000).emitWithAck("subscribe", request);
     },
     until(predicate, timeoutMs = 5_000) {

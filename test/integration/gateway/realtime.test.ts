@@ -106,6 +106,50 @@ describe("real-time seat map (one node)", function () {
     }
   });
 
+  it("sends compact frames to clients that ask for them, with the same changes", async function () {
+    const event = await freshEvent();
+    const full = track(await connectSeatClient(system.baseUrl));
+    const compact = track(await connectSeatClient(system.baseUrl));
+    await full.subscribe(event.eventId);
+    expect(await compact.subscribe(event.eventId, undefined, "compact")).to.deep.equal({
+      eventId: event.eventId,
+      version: 0,
+    });
+    const statuses = ["reserved", "available", "booked"] as const;
+    for (let version = 0; version < 12; version++) {
+      publishDelta(system, {
+        eventId: event.eventId,
+        fromVersion: version,
+        changes: [
+          { ticketId: event.ticketIds[version % 7], status: statuses[version % 3] },
+          { ticketId: "not-a-ticket-of-this-event", status: "booked" },
+        ],
+      });
+      if (version % 4 === 3) await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await full.until(() => full.frames().at(-1)?.toVersion === 12);
+    await compact.until(() => compact.frames().at(-1)?.toVersion === 12);
+    expect(compact.received.every((item) => item.kind === "seatsCompact")).to.equal(true);
+    expect(assertContinuous(compact.frames(), 0)).to.equal(12);
+    expect(applyFrames(compact.frames())).to.deep.equal(applyFrames(full.frames()));
+    const first = compact.received[0];
+    if (first.kind !== "seatsCompact") throw new Error("expected a compact frame");
+    expect(Object.keys(first.compact)).to.deep.equal([
+      "eventId",
+      "fromVersion",
+      "toVersion",
+      "available",
+      "reserved",
+      "booked",
+      "other",
+    ]);
+    expect(first.compact.other).to.deep.equal([{ ticketId: "not-a-ticket-of-this-event", status: "booked" }]);
+    const bad: any = await compact.socket
+      .timeout(5_000)
+      .emitWithAck("subscribe", { eventId: event.eventId, format: "binary" } as any);
+    expect(bad.error.details.field).to.equal("format");
+  });
+
   it("ignores duplicates and tells clients to resync after a version gap", async function () {
     const event = await freshEvent();
     const client = track(await connectSeatClient(system.baseUrl));
