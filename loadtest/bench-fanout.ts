@@ -10,6 +10,7 @@
 // Settings (environment): BENCH_CLIENTS (10000), BENCH_CHANGES_PER_SEC (2000), BENCH_BATCH_MS (10,
 // one committed batch per 10 ms), BENCH_SECONDS (15, measured), BENCH_WARMUP_SECONDS (3),
 // BENCH_CLIENT_PROCESSES (2), BENCH_SEATS (20000), REALTIME_COALESCE_MS (gateway window, 100),
+// BENCH_FORMAT (compact: `seatsCompact` frames; full: the contract's `seats` frames),
 // BENCH_PROFILE=1 (gateway CPU profile under loadtest/results/profiles), TRANSPORTER (nats://127.0.0.1:4222).
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -40,6 +41,7 @@ const clientProcesses = numberSetting("BENCH_CLIENT_PROCESSES", 2);
 const seats = numberSetting("BENCH_SEATS", 20_000);
 const coalesceMs = process.env.REALTIME_COALESCE_MS ?? "100";
 const profile = process.env.BENCH_PROFILE === "1";
+const format = process.env.BENCH_FORMAT === "full" ? "full" : "compact";
 const transporter = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
 const postgres = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";
 
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   };
 
   log(
-    `${clients} clients in ${clientProcesses} processes, ${changesPerSec} changes/s in batches every ${batchMs} ms, window ${coalesceMs} ms`,
+    `${clients} clients (${format} frames) in ${clientProcesses} processes, ${changesPerSec} changes/s in batches every ${batchMs} ms, window ${coalesceMs} ms`,
   );
   const core = await startNode(
     loadConfig({ ...common, SERVICES: "catalog", NODE_ID: `core-${runId}`, PORT: "0" }),
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
         eventId,
         clients: count,
         connectConcurrency: 50,
+        format,
       });
     }
     const ready = await Promise.all(readiness);
@@ -307,6 +310,7 @@ async function main(): Promise<void> {
       versionGaps: results.reduce((sum, result) => sum + result.gaps, 0),
       disconnected: results.reduce((sum, result) => sum + result.disconnected, 0),
       failedClients,
+      format,
       coalesceMs: Number(coalesceMs),
       batchMs,
       changesPerBatch,

@@ -11,6 +11,7 @@ interface Start {
   eventId: string;
   clients: number;
   connectConcurrency: number;
+  format: "full" | "compact";
 }
 interface Commits {
   type: "commits";
@@ -47,7 +48,7 @@ const waiting: [number, number, number][] = [];
 const sockets: WebSocket[] = [];
 
 const headPattern =
-  /^42\["(seats|resync)",\{"eventId":"[^"]*","(?:fromVersion":(\d+),"toVersion":(\d+)|version":(\d+))/;
+  /^42\["(seats|seatsCompact|resync)",\{"eventId":"[^"]*","(?:fromVersion":(\d+),"toVersion":(\d+)|version":(\d+))/;
 
 function record(fromVersion: number, toVersion: number, receivedAt: number): boolean {
   for (let version = fromVersion + 1; version <= toVersion; version++) {
@@ -61,7 +62,7 @@ function record(fromVersion: number, toVersion: number, receivedAt: number): boo
   return true;
 }
 
-function connect(url: string, eventId: string): Promise<void> {
+function connect(url: string, eventId: string, format: "full" | "compact"): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, {
       perMessageDeflate: false,
@@ -76,7 +77,7 @@ function connect(url: string, eventId: string): Promise<void> {
       if (type !== 0x34 /* "4" message */) return;
       if (!subscribed) {
         const text = data.toString();
-        if (text.startsWith("40")) return ws.send(`420["subscribe",{"eventId":"${eventId}"}]`);
+        if (text.startsWith("40")) return ws.send(`420["subscribe",${JSON.stringify({ eventId, format })}]`);
         if (text.startsWith("430")) {
           const answer = JSON.parse(text.slice(3))[0];
           if (typeof answer?.version !== "number") return reject(new Error(`subscribe failed: ${text}`));
@@ -122,7 +123,7 @@ async function start(message: Start): Promise<void> {
     while (next < message.clients) {
       next += 1;
       try {
-        await connect(message.url, message.eventId);
+        await connect(message.url, message.eventId, message.format);
       } catch (error) {
         failed += 1;
         lastError = String(error);
