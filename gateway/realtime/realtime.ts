@@ -36,16 +36,17 @@ function seatVersion(answer: unknown): number {
 }
 
 /**
- * The event's current seat version: from the booking actor's live state, or from Postgres (the
- * catalog's cold path) while no booking service is registered. NOT_FOUND for an unknown event.
+ * The event's current seat version, NOT_FOUND for an unknown event. Read from Postgres
+ * (`catalog.seatVersion`): the actor writes `event_actors.seat_version` in the same transaction as
+ * the seat changes and publishes the delta only after that commit, so deltas committed before this
+ * read are stale here and the next one continues exactly from it. Not `booking.seatMap`: it would
+ * wake the event's actor and carry the whole map, which past ~15,000 tickets exceeds NATS's 1 MB
+ * payload.
  */
 async function fetchSeatVersion(broker: ServiceBroker, eventId: string): Promise<number> {
-  const options = { timeout: seatMapCallTimeoutMs };
-  if (broker.registry.actions.isAvailable("booking.seatMap")) {
-    return seatVersion(await broker.call("booking.seatMap", { eventId }, options));
-  }
-  // Not catalog.seatMap: a large event's whole map exceeds NATS's 1 MB payload; the version is all we need.
-  return seatVersion(await broker.call("catalog.seatVersion", { eventId }, options));
+  return seatVersion(
+    await broker.call("catalog.seatVersion", { eventId }, { timeout: seatMapCallTimeoutMs }),
+  );
 }
 
 export function createRealtimeGateway(config: Config, tokens: TokenVerifier): RealtimeGateway {
