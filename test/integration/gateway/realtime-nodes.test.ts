@@ -1,5 +1,6 @@
-// Two gateway nodes and one other node over NATS (one namespace, one database): every gateway gets
-// every seat delta, whether the actor emits or broadcasts it, and clients on both see one stream.
+// Two gateway nodes and one core node (catalog + booking) over NATS (one namespace, one database):
+// every gateway gets every seat delta, whether it is emitted or broadcast, and clients on both see
+// one stream.
 import { expect } from "chai";
 import {
   dropDatabase,
@@ -36,7 +37,7 @@ describe("real-time seat map across gateway nodes (NATS)", function () {
     const env = { TRANSPORTER: transporter, NAMESPACE: uniqueName("ns"), REALTIME_COALESCE_MS: "40" };
     core = await startSystem({
       databaseUrl,
-      env: { ...env, SERVICES: "catalog", NODE_ID: uniqueName("core") },
+      env: { ...env, SERVICES: "catalog,booking", NODE_ID: uniqueName("core") },
     });
     gatewayA = await startSystem({
       databaseUrl,
@@ -49,7 +50,7 @@ describe("real-time seat map across gateway nodes (NATS)", function () {
     await waitFor(
       () =>
         [gatewayA, gatewayB].every((gateway) =>
-          gateway.node.broker.registry.actions.isAvailable("catalog.seatMap"),
+          gateway.node.broker.registry.actions.isAvailable("catalog.seatVersion"),
         ) &&
         (core.node.broker.registry as any).getNodeList({ onlyAvailable: true, withServices: false })
           .length === 3,
@@ -137,6 +138,35 @@ describe("real-time seat map across gateway nodes (NATS)", function () {
       [event.ticketIds[1]]: "reserved",
       [event.ticketIds[0]]: "booked",
     });
+  });
+
+  it("real reserves and releases through one gateway reach clients on both", async function () {
+    // A fresh event: the tests above moved the other one's versions with deltas of their own.
+    const event = await createEventFixture(gatewayB, { seats: 40 });
+    const onA = track(await connectSeatClient(gatewayA.baseUrl));
+    const onB = track(await connectSeatClient(gatewayB.baseUrl));
+    const start = ((await onA.subscribe(event.eventId)) as { version: number }).version;
+    expect(await onB.subscribe(event.eventId)).to.deep.equal({ eventId: event.eventId, version: start });
+    const dave = await gatewayA.token("dave");
+    const erin = await gatewayB.token("erin");
+    const [first, second, third] = event.ticketIds.slice(30);
+    const call = (gateway: TestSystem, path: string, token: string, ticketIds: string[]) =>
+      gateway.request("POST", path, { token, body: { ticketIds } });
+    expect((await call(gatewayA, "/booking/reserve", dave, [first, second])).status).to.equal(200);
+    expect((await call(gatewayB, "/booking/reserve", erin, [third])).status).to.equal(200);
+    expect((await call(gatewayA, "/booking/release", dave, [first])).status).to.equal(200);
+    const expected = { [first]: "available", [second]: "reserved", [third]: "reserved" };
+    for (const client of [onA, onB]) {
+      await client.until(() => {
+        const seats = applyFrames(client.frames());
+        return Object.entries(expected).every(([ticketId, status]) => seats.get(ticketId) === status);
+      }, 10_000);
+    }
+    const end = onA.frames().at(-1)!.toVersion;
+    await onB.until(() => onB.frames().at(-1)?.toVersion === end);
+    expect(assertContinuous(onA.frames(), start)).to.equal(end);
+    expect(assertContinuous(onB.frames(), start)).to.equal(end);
+    expect(applyFrames(onA.frames())).to.deep.equal(applyFrames(onB.frames()));
   });
 
   it("realtime.toUser reaches the user's socket on whichever gateway it is connected to", async function () {
