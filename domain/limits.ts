@@ -87,7 +87,9 @@ export const bookingsPageMax = 100;
 export const realtimeCoalesceMsDefault = 100;
 /** A longer window would make the map feel stale; a configured value above this is refused. */
 export const realtimeCoalesceMsMax = 2_000;
-/** Distinct tickets merged into one frame; past it the frame is sent early (bounds the merge buffer). */
+/** Distinct tickets merged into one frame; past it the frame is sent early (bounds the merge buffer).
+ * While a fan-out pass is still running, merging goes on: the buffer is then bounded by the event's
+ * ticket count (one entry per ticket). */
 export const seatFrameChangesMax = 5_000;
 /** Deltas held while a gateway learns an event's current version; past it they are dropped (gap -> resync). */
 export const seatDeltasWhileActivatingMax = 1_000;
@@ -114,6 +116,9 @@ export const sseClientsPerNodeMax = 10_000;
 export const sseBufferedBytesMax = 512 * 1024;
 /** SSE heartbeat comment: keeps proxies and the gateway's 30 s idle timeout from closing the stream. */
 export const sseHeartbeatMsDefault = 15_000;
+/** Sockets written per turn of the event loop during a fan-out: a frame to 10,000 sockets yields
+ * 20 times, so heartbeats and the transporter are never held up for the whole pass. */
+export const fanoutChunkSockets = 500;
 /** How often lagging clients are checked for having drained. */
 export const realtimeLagCheckMs = 250;
 /** Every call the gateway makes to learn an event's version has this timeout. */

@@ -14,10 +14,17 @@ import {
 import type { ResyncNotice, SeatsFrame } from "./protocol.ts";
 import { ReplayRing, SeatStream } from "./seat-stream.ts";
 
+/**
+ * Where frames go (Socket.IO rooms, SSE streams). A sink may take its time (a promise): the channel
+ * sends its next frame only when every sink is done with the last one, and keeps merging meanwhile,
+ * so a slow pass makes frames bigger and rarer instead of queueing them.
+ */
 export interface FrameSink {
-  frame(channel: SeatChannel, frame: SeatsFrame): void;
-  resync(channel: SeatChannel, notice: ResyncNotice): void;
+  frame(channel: SeatChannel, frame: SeatsFrame): void | Promise<void>;
+  resync(channel: SeatChannel, notice: ResyncNotice): void | Promise<void>;
 }
+
+type Outgoing = { kind: "frame"; frame: SeatsFrame } | { kind: "resync"; notice: ResyncNotice };
 
 export interface SeatHubOptions {
   coalesceMs: number;
@@ -37,6 +44,12 @@ export class SeatChannel {
   references = 0;
   idleSince: number;
   flushTimer: NodeJS.Timeout | null = null;
+  /** Frames and notices taken but not yet handed to every sink (more than one only after a gap). */
+  outbox: Outgoing[] = [];
+  /** A sink is still busy with the last frame. */
+  sending = false;
+  /** The window elapsed while sending: flush as soon as the pass ends. */
+  flushWanted = false;
   activation: Promise<SeatChannel> | null = null;
   /** Opaque per-sink state (e.g. the SSE clients of this event). */
   readonly attachments = new Map<string, unknown>();
@@ -171,13 +184,18 @@ export class SeatHub {
         expectedFromVersion: stream.hasPending ? undefined : stream.version,
         fromVersion: delta.fromVersion,
       });
-      this.flush(channel);
+      // What was merged before the gap goes out first (even during a pass), then the notice.
+      const before = stream.takeFrame();
+      if (before) channel.outbox.push({ kind: "frame", frame: before });
       stream.restart(delta.fromVersion);
       channel.ring.clear();
-      const notice: ResyncNotice = { eventId: channel.eventId, version: delta.fromVersion, reason: "gap" };
-      for (const sink of this.sinks) sink.resync(channel, notice);
+      channel.outbox.push({
+        kind: "resync",
+        notice: { eventId: channel.eventId, version: delta.fromVersion, reason: "gap" },
+      });
       result = stream.accept(delta);
       assert.equal(result, "merged");
+      if (!channel.sending) this.drain(channel);
     }
     if (stream.pendingChanges >= seatFrameChangesMax || this.options.coalesceMs === 0) {
       this.flush(channel);
@@ -194,10 +212,42 @@ export class SeatHub {
       clearTimeout(channel.flushTimer);
       channel.flushTimer = null;
     }
+    if (channel.sending) {
+      channel.flushWanted = true; // keeps merging; sent when the current pass ends
+      return;
+    }
     const frame = channel.stream?.takeFrame();
     if (!frame) return;
     channel.ring.push(frame);
-    for (const sink of this.sinks) sink.frame(channel, frame);
+    channel.outbox.push({ kind: "frame", frame });
+    this.drain(channel);
+  }
+
+  /** Hands the outbox to the sinks in order; synchronous sinks are done at once. */
+  private drain(channel: SeatChannel): void {
+    channel.sending = true;
+    while (channel.outbox.length > 0) {
+      const item = channel.outbox.shift()!;
+      const pending: Promise<void>[] = [];
+      for (const sink of this.sinks) {
+        try {
+          const done =
+            item.kind === "frame" ? sink.frame(channel, item.frame) : sink.resync(channel, item.notice);
+          if (done instanceof Promise) pending.push(done);
+        } catch (error) {
+          this.options.onWarning?.("a frame sink failed", { eventId: channel.eventId, error: String(error) });
+        }
+      }
+      if (pending.length > 0) {
+        void Promise.allSettled(pending).then(() => this.drain(channel));
+        return;
+      }
+    }
+    channel.sending = false;
+    if (channel.flushWanted && this.channels.get(channel.eventId) === channel) {
+      channel.flushWanted = false;
+      this.flush(channel);
+    }
   }
 
   /** Makes room for one more channel: evicts the longest-idle one, or refuses. */

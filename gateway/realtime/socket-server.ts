@@ -16,6 +16,7 @@ import { MarqueeError } from "../../domain/errors.ts";
 import type { TokenVerifier } from "../auth.ts";
 import { toHttpError } from "../errors.ts";
 import { compactFrame } from "./compact.ts";
+import { fanout } from "./fanout.ts";
 import {
   seatsRoom,
   type FrameFormat,
@@ -35,6 +36,8 @@ interface Subscription {
   /** The hub channel this socket holds a reference on. */
   channel: SeatChannel;
   format: FrameFormat;
+  /** The version this socket was brought to (ack, replay, resync): frames ending at or before it are not sent. */
+  sinceVersion: number;
 }
 
 interface SocketState {
@@ -186,7 +189,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       if (!socket.connected) return hub.release(acquired);
       subscription = state.subscriptions.get(eventId);
       if (subscription) hub.release(acquired);
-      else state.subscriptions.set(eventId, (subscription = { channel: acquired, format }));
+      else state.subscriptions.set(eventId, (subscription = { channel: acquired, format, sinceVersion: 0 }));
     }
     // From here on synchronous: the ack, any replayed frames and the room's next frame go out in order.
     if (subscription.format !== format) {
@@ -198,6 +201,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     const missed = request.version === undefined ? null : channel.ring.framesAfter(request.version, current);
     answer({ eventId, version: missed ? request.version! : current });
     if (missed) for (const frame of missed) sendFrame(socket, frame, format);
+    subscription.sinceVersion = current;
     // A lagging socket rejoins its rooms (with a resync) once it has drained.
     if (!state.lagging) void socket.join(seatsRoom(eventId, format));
   }
@@ -238,9 +242,11 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       if (packets > 0 || bytes > bytesMax / 4) continue;
       lagging.delete(socket);
       socket.data.lagging = false;
-      for (const [eventId, { channel, format }] of socket.data.subscriptions) {
-        void socket.join(seatsRoom(eventId, format));
-        socket.emit("resync", { eventId, version: channel.version, reason: "lagging" });
+      for (const [eventId, subscription] of socket.data.subscriptions) {
+        const version = subscription.channel.version;
+        subscription.sinceVersion = version;
+        void socket.join(seatsRoom(eventId, subscription.format));
+        socket.emit("resync", { eventId, version, reason: "lagging" });
       }
     }
   }
@@ -252,28 +258,36 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     else socket.emit("seats", frame);
   }
 
-  /** Sockets of a room that are too far behind stop getting frames (bounded memory per socket). */
-  function dropLagging(room: string): boolean {
-    const members = io.sockets.adapter.rooms.get(room);
-    if (!members || members.size === 0) return false;
-    const behind: RealtimeSocket[] = [];
-    for (const id of members) {
-      const socket = io.sockets.sockets.get(id);
-      if (!socket) continue;
-      const { packets, bytes } = backlog(socket);
-      if (packets > packetsMax || bytes > bytesMax) behind.push(socket);
+  /** Whether a socket of the room gets this frame; one too far behind is switched to lagging instead. */
+  function accepts(socket: RealtimeSocket, eventId: string, format: FrameFormat, frame: SeatsFrame): boolean {
+    const subscription = socket.data.subscriptions.get(eventId);
+    if (!subscription || subscription.format !== format || frame.toVersion <= subscription.sinceVersion)
+      return false;
+    if (socket.data.lagging) return false;
+    const { packets, bytes } = backlog(socket);
+    if (packets > packetsMax || bytes > bytesMax) {
+      markLagging(socket);
+      return false;
     }
-    for (const socket of behind) markLagging(socket);
-    return members.size > 0;
+    return true;
   }
 
+  const roomSize = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+
   const sink: FrameSink = {
-    // socket.io encodes a room emit once (and pre-frames it for WebSocket) for all its sockets.
-    frame(channel: SeatChannel, frame: SeatsFrame) {
-      const full = seatsRoom(channel.eventId, "full");
-      if (dropLagging(full)) io.to(full).emit("seats", frame);
-      const compact = seatsRoom(channel.eventId, "compact");
-      if (dropLagging(compact)) io.to(compact).emit("seatsCompact", compactFrame(frame));
+    // Encoded once per frame and format for all sockets; written in chunks (see fanout.ts).
+    async frame(channel: SeatChannel, frame: SeatsFrame) {
+      const { eventId } = channel;
+      const full = seatsRoom(eventId, "full");
+      if (roomSize(full) > 0)
+        await fanout(io.sockets, full, "seats", frame, (socket: RealtimeSocket) =>
+          accepts(socket, eventId, "full", frame),
+        );
+      const compact = seatsRoom(eventId, "compact");
+      if (roomSize(compact) > 0)
+        await fanout(io.sockets, compact, "seatsCompact", compactFrame(frame), (socket: RealtimeSocket) =>
+          accepts(socket, eventId, "compact", frame),
+        );
     },
     resync(channel: SeatChannel, notice: ResyncNotice) {
       io.to([seatsRoom(channel.eventId, "full"), seatsRoom(channel.eventId, "compact")]).emit(

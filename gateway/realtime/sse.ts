@@ -15,6 +15,8 @@ interface SseClient {
   response: ServerResponse;
   channel: SeatChannel;
   lagging: boolean;
+  /** The version this stream was brought to: frames ending at or before it are not written. */
+  sinceVersion: number;
 }
 
 export interface SseServerOptions {
@@ -63,6 +65,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       client.response.once("drain", () => {
         client.lagging = false;
         const version = client.channel.version;
+        client.sinceVersion = version;
         const notice: ResyncNotice = { eventId: client.channel.eventId, version, reason: "lagging" };
         write(client, encodeEvent("resync", version, notice));
       });
@@ -76,7 +79,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       const streams = clientsOf(channel);
       if (!streams || streams.size === 0) return;
       const text = encodeFrame(frame);
-      for (const client of streams) write(client, text);
+      for (const client of streams) if (frame.toVersion > client.sinceVersion) write(client, text);
     },
     resync(channel, notice) {
       const streams = clientsOf(channel);
@@ -111,7 +114,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         hub.release(channel);
         return;
       }
-      const client: SseClient = { response, channel, lagging: false };
+      const client: SseClient = { response, channel, lagging: false, sinceVersion: channel.version };
       let streams = clientsOf(channel);
       if (!streams) channel.attachments.set(attachmentKey, (streams = new Set()));
       streams.add(client);

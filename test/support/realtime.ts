@@ -79,7 +79,12 @@ export async function connectSeatClient(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out; received ${JSON.stringify(received).slice(0, 2_000)}`));
+          const summary = received.map((item) =>
+            item.kind === "resync"
+              ? `resync@${item.notice.version}`
+              : `${item.frame.fromVersion}..${item.frame.toVersion}`,
+          );
+          reject(new Error(`timed out; received ${summary.join(" ").slice(-2_000)}`));
         }, timeoutMs);
         const check = () => {
           if (!predicate(received)) return;
@@ -109,6 +114,24 @@ export function assertContinuous(frames: SeatsFrame[], startVersion: number): nu
       );
     if (frame.toVersion <= frame.fromVersion) throw new Error(`empty version range ${JSON.stringify(frame)}`);
     version = frame.toVersion;
+  }
+  return version;
+}
+
+/**
+ * Follows what a client received the way a client must (README, Real-time): a frame continues its
+ * version, a resync restarts from the notice's version. Throws on a gap; returns the final version.
+ */
+export function followStream(received: Received[], startVersion: number): number {
+  let version = startVersion;
+  for (const item of received) {
+    if (item.kind === "resync") {
+      version = item.notice.version;
+      continue;
+    }
+    if (item.frame.fromVersion !== version)
+      throw new Error(`gap: at ${version}, got ${item.frame.fromVersion}..${item.frame.toVersion}`);
+    version = item.frame.toVersion;
   }
   return version;
 }

@@ -32,8 +32,8 @@ function recordingHub(options: Partial<ConstructorParameters<typeof SeatHub>[0]>
     ...options,
   });
   hub.addSink({
-    frame: (_channel: SeatChannel, frame) => frames.push(frame),
-    resync: (_channel: SeatChannel, notice) => resyncs.push(notice),
+    frame: (_channel: SeatChannel, frame) => void frames.push(frame),
+    resync: (_channel: SeatChannel, notice) => void resyncs.push(notice),
   });
   return { hub, frames, resyncs, versions, release: () => open() };
 }
