@@ -9,6 +9,7 @@ import { MarqueeError } from "../../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
 import type { Config } from "../../platform/config.ts";
 import type { TokenVerifier } from "../auth.ts";
+import { createRealtimeMetrics } from "./metrics.ts";
 import { validUserEventName } from "./requests.ts";
 import { SeatHub } from "./seat-hub.ts";
 import { invalidDeltaReason } from "./seat-stream.ts";
@@ -27,6 +28,7 @@ export interface RealtimeGateway {
 }
 
 const hubSweepMs = 5_000;
+const gaugeRefreshMs = 1_000;
 
 function seatVersion(answer: unknown): number {
   const version = (answer as { version?: unknown } | null)?.version;
@@ -57,6 +59,7 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
   let sockets: SocketServer | null = null;
   let sse: SseServer | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
+  let gaugeTimer: NodeJS.Timeout | null = null;
   let log: LoggerInstance | null = null;
 
   const events: ServiceEvents = {
@@ -92,10 +95,12 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
 
     attach(server, broker, logger) {
       log = logger;
+      const metrics = createRealtimeMetrics(broker);
       hub = new SeatHub({
         coalesceMs: config.realtimeCoalesceMs,
         fetchVersion: (eventId) => fetchSeatVersion(broker, eventId),
         onWarning: (message, details) => logger.warn(details, message),
+        onFrame: (frame, oldestCommittedAt) => metrics.frame(frame.changes.length, oldestCommittedAt),
       });
       sockets = createSocketServer(server, {
         hub,
@@ -105,6 +110,16 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
       sse = createSseServer({ hub, heartbeatMs: config.realtimeHeartbeatMs });
       sweepTimer = setInterval(() => hub?.sweep(), hubSweepMs);
       sweepTimer.unref();
+      gaugeTimer = setInterval(() => {
+        if (!hub || !sockets || !sse) return;
+        metrics.gauges({
+          sockets: sockets.io.engine.clientsCount,
+          sseStreams: sse.clientCount,
+          eventsFollowed: hub.channelCount,
+          laggingSockets: sockets.laggingCount,
+        });
+      }, gaugeRefreshMs);
+      gaugeTimer.unref();
     },
 
     async handleRequest(request, response) {
@@ -118,6 +133,7 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
 
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
+      if (gaugeTimer) clearInterval(gaugeTimer);
       sse?.close();
       hub?.close();
       await sockets?.close();

@@ -34,6 +34,8 @@ export interface SeatHubOptions {
   eventsTrackedMax?: number;
   idleMs?: number;
   onWarning?(message: string, details: Record<string, unknown>): void;
+  /** A frame was taken; `oldestCommittedAt` is the commit time of its earliest delta (for metrics). */
+  onFrame?(frame: SeatsFrame, oldestCommittedAt: number): void;
 }
 
 export class SeatChannel {
@@ -50,6 +52,8 @@ export class SeatChannel {
   sending = false;
   /** The window elapsed while sending: flush as soon as the pass ends. */
   flushWanted = false;
+  /** Commit time of the first delta merged since the last frame (null when nothing is pending). */
+  pendingSince: number | null = null;
   activation: Promise<SeatChannel> | null = null;
   /** Opaque per-sink state (e.g. the SSE clients of this event). */
   readonly attachments = new Map<string, unknown>();
@@ -187,6 +191,7 @@ export class SeatHub {
       // What was merged before the gap goes out first (even during a pass), then the notice.
       const before = stream.takeFrame();
       if (before) channel.outbox.push({ kind: "frame", frame: before });
+      channel.pendingSince = null;
       stream.restart(delta.fromVersion);
       channel.ring.clear();
       channel.outbox.push({
@@ -197,6 +202,7 @@ export class SeatHub {
       assert.equal(result, "merged");
       if (!channel.sending) this.drain(channel);
     }
+    channel.pendingSince ??= Number.isFinite(delta.committedAt) ? delta.committedAt : this.now();
     if (stream.pendingChanges >= seatFrameChangesMax || this.options.coalesceMs === 0) {
       this.flush(channel);
     } else if (!channel.flushTimer) {
@@ -218,6 +224,8 @@ export class SeatHub {
     }
     const frame = channel.stream?.takeFrame();
     if (!frame) return;
+    this.options.onFrame?.(frame, channel.pendingSince ?? this.now());
+    channel.pendingSince = null;
     channel.ring.push(frame);
     channel.outbox.push({ kind: "frame", frame });
     this.drain(channel);

@@ -68,6 +68,8 @@ export interface SocketServerOptions {
 
 export interface SocketServer {
   io: RealtimeServer;
+  /** Sockets currently lagging (dropped frames, waiting to drain). */
+  readonly laggingCount: number;
   /** `realtime.toUser`: push an event to every socket of one user on this node. */
   toUser(userId: string, event: string, data: unknown): void;
   close(): Promise<void>;
@@ -300,6 +302,9 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
 
   return {
     io,
+    get laggingCount() {
+      return lagging.size;
+    },
     toUser(userId, event, data) {
       if (!validUserEventName(event)) throw new Error(`not a user event name: ${String(event)}`);
       (io.to(userRoom(userId)) as any).emit(event, data);

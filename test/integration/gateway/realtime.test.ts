@@ -302,6 +302,25 @@ describe("real-time seat map (one node)", function () {
     expect(failure?.data?.error?.code).to.equal("UNAUTHENTICATED");
   });
 
+  it("exposes real-time metrics", async function () {
+    const event = await freshEvent();
+    const client = track(await connectSeatClient(system.baseUrl));
+    await client.subscribe(event.eventId);
+    publishDelta(system, {
+      eventId: event.eventId,
+      fromVersion: 0,
+      changes: [{ ticketId: event.ticketIds[0], status: "reserved" }],
+    });
+    await client.until(() => client.frames().length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // gauges refresh every second
+    const metrics = await system.request("GET", "/metrics");
+    expect(metrics.status).to.equal(200);
+    const text = String(metrics.body);
+    expect(text).to.match(/marquee_realtime_frames_total(\{[^}]*\})? [1-9]/);
+    expect(text).to.match(/marquee_realtime_sockets(\{[^}]*\})? [1-9]/);
+    expect(text).to.include("marquee_realtime_commit_to_fanout_ms_bucket");
+  });
+
   describe("SSE", function () {
     it("streams the same frames with ids, heartbeats, and resumes from Last-Event-ID", async function () {
       const event = await freshEvent();
