@@ -10,11 +10,12 @@ import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
+import { clientErrorMixin } from "./client-errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
-import { redisIsUp } from "../platform/redis.ts";
 import { createRealtimeGateway } from "./realtime/realtime.ts";
+import { nodeReadiness } from "../platform/health-server.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
 
@@ -105,7 +106,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
 
   return {
     name: "api",
-    mixins: [ApiGateway as any],
+    mixins: [ApiGateway as any, clientErrorMixin],
     settings: {
       port: config.port,
       ip: "0.0.0.0",
@@ -242,20 +243,18 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           return true;
         }
         if (url === "/health/ready") {
-          const checks = await (this as any).readiness();
-          const failing = Object.entries(checks).filter(([, state]) => state === "down");
-          const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
-          const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
-          const services = [
-            ...new Set(
-              (
-                (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
-              ).map((service) => service.name),
-            ),
-          ]
-            .filter((name) => !name.startsWith("$"))
-            .sort();
-          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks, services });
+          // As every node reports (platform/health-server.ts), plus: some node offers the booking actors.
+          const { ready, body } = await nodeReadiness(runtime, (this as any).broker);
+          const services = (this as any).availableServices() as string[];
+          const checks = {
+            ...(body.checks as Record<string, string>),
+            // The booking actors (on this node or another) can take requests.
+            booking: (this as any).broker.registry.getActionEndpoints("booking.execute")?.hasAvailable()
+              ? "up"
+              : "down",
+          };
+          const down = !ready || checks.booking === "down";
+          sendJson(res, down ? 503 : 200, { ...body, status: down ? "down" : body.status, checks, services });
           return true;
         }
         if (url === "/metrics") {
@@ -265,18 +264,14 @@ export function createApiService(runtime: Runtime): ServiceSchema {
         }
         return false;
       },
-      async readiness(): Promise<Record<string, "up" | "down" | "degraded">> {
-        const checks: Record<string, "up" | "down" | "degraded"> = {};
-        try {
-          await runtime.db.query({ text: "SELECT 1", query_timeout: 2_000 } as any);
-          checks.postgres = "up";
-        } catch {
-          checks.postgres = "down";
-        }
-        checks.redis = redisIsUp(runtime.redis) ? "up" : "degraded";
-        const broker = (this as any).broker;
-        if (config.transporter) checks.transporter = broker.transit?.connected ? "up" : "degraded";
-        return checks;
+      /** Services some node of the cluster offers right now. */
+      availableServices(): string[] {
+        const list = (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as {
+          name: string;
+        }[];
+        return [...new Set(list.map((service) => service.name))]
+          .filter((name) => !name.startsWith("$"))
+          .sort();
       },
     },
   } as ServiceSchema;
