@@ -10,6 +10,8 @@ export interface RunSummary {
   sold: number;
   sellOutSeconds: number | null;
   durationSeconds: number;
+  /** Second of the run at which the sale opened (charts mark it). */
+  onSaleSecond: number;
   reserve: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
   confirm: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
   join: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
@@ -33,8 +35,15 @@ interface Series {
 }
 
 /** A line chart as an SVG string. */
-export function lineChart(title: string, unit: string, series: Series[], width = 560, height = 220): string {
-  const padding = { left: 52, right: 12, top: 28, bottom: 28 };
+export function lineChart(
+  title: string,
+  unit: string,
+  series: Series[],
+  markers: { at: number; label: string }[] = [],
+  width = 560,
+  height = 240,
+): string {
+  const padding = { left: 52, right: 12, top: 44, bottom: 30 };
   const xs = series.flatMap((line) => line.points.map(([x]) => x));
   const ys = series.flatMap((line) => line.points.map(([, y]) => y).filter((y): y is number => y !== null));
   const xMax = Math.max(1, ...xs);
@@ -64,7 +73,7 @@ export function lineChart(title: string, unit: string, series: Series[], width =
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">
   <text x="${padding.left}" y="16" font-size="13" font-weight="600">${escapeHtml(title)}</text>
-  <text x="${width - padding.right}" y="16" font-size="11" text-anchor="end">${legend}</text>
+  <text x="${padding.left}" y="32" font-size="11">${legend}</text>
   ${ticks
     .map(
       (tick) =>
@@ -73,9 +82,32 @@ export function lineChart(title: string, unit: string, series: Series[], width =
     )
     .join("")}
   <text x="${padding.left - 6}" y="${padding.top - 10}" font-size="10" text-anchor="end">${escapeHtml(unit)}</text>
-  <text x="${width - padding.right}" y="${height - 6}" font-size="10" text-anchor="end">seconds</text>
+  ${xTicks(xMax)
+    .map(
+      (tick) =>
+        `<text x="${x(tick)}" y="${height - padding.bottom + 14}" font-size="10" text-anchor="middle">${tick}</text>`,
+    )
+    .join("")}
+  <text x="${width - padding.right}" y="${height - 2}" font-size="10" text-anchor="end">seconds</text>
+  ${markers
+    .map(
+      (marker) =>
+        `<line x1="${x(marker.at)}" x2="${x(marker.at)}" y1="${padding.top}" y2="${height - padding.bottom}" stroke="#9ca3af" stroke-dasharray="4 3"/>` +
+        `<text x="${x(marker.at) + 4}" y="${padding.top + 10}" font-size="10" fill="#6b7280">${escapeHtml(marker.label)}</text>`,
+    )
+    .join("")}
   ${paths.join("\n  ")}
 </svg>`;
+}
+
+/** Round steps for the seconds axis: about six ticks. */
+function xTicks(xMax: number): number[] {
+  const rough = xMax / 6;
+  const step =
+    [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((candidate) => candidate >= rough) ?? Math.ceil(rough);
+  const ticks = [];
+  for (let tick = 0; tick <= xMax; tick += step) ticks.push(tick);
+  return ticks;
 }
 
 const formatNumber = (value: number) =>
@@ -91,6 +123,7 @@ function runSection(run: RunSummary): string {
   const points = (pick: (second: SecondSummary) => number | null): [number, number | null][] =>
     t.map((second) => [second.second, pick(second)]);
   const operations = ["join", "poll", "reserve", "confirm", "seatMap", "release"] as const;
+  const markers = [{ at: run.onSaleSecond, label: "sale opens" }];
   const charts = [
     lineChart(
       "Throughput by operation",
@@ -100,18 +133,28 @@ function runSection(run: RunSummary): string {
         points: points((second) => second.byOperation[operation]),
       })),
     ),
-    lineChart("Reserve and confirm latency", "ms", [
-      { name: "reserve p50", points: points((second) => second.reserveP50Ms) },
-      { name: "reserve p99", points: points((second) => second.reserveP99Ms) },
-      { name: "confirm p50", points: points((second) => second.confirmP50Ms) },
-      { name: "confirm p99", points: points((second) => second.confirmP99Ms) },
-    ]),
-    lineChart("Seats sold", "seats", [{ name: "sold", points: points((second) => second.sold) }]),
-    lineChart("Waiting room", "users", [
-      { name: "waiting", points: points((second) => second.waiting) },
-      { name: "admitted (total)", points: points((second) => second.admitted) },
-      { name: "shopping now", points: points((second) => second.shopping) },
-    ]),
+    lineChart(
+      "Reserve and confirm latency",
+      "ms",
+      [
+        { name: "reserve p50", points: points((second) => second.reserveP50Ms) },
+        { name: "reserve p99", points: points((second) => second.reserveP99Ms) },
+        { name: "confirm p50", points: points((second) => second.confirmP50Ms) },
+        { name: "confirm p99", points: points((second) => second.confirmP99Ms) },
+      ],
+      markers,
+    ),
+    lineChart("Seats sold", "seats", [{ name: "sold", points: points((second) => second.sold) }], markers),
+    lineChart(
+      "Waiting room",
+      "users",
+      [
+        { name: "waiting", points: points((second) => second.waiting) },
+        { name: "admitted (total)", points: points((second) => second.admitted) },
+        { name: "shopping now", points: points((second) => second.shopping) },
+      ],
+      markers,
+    ),
   ];
   const statuses = Object.entries(run.statuses).sort(([a], [b]) => a.localeCompare(b));
   const total = statuses.reduce((sum, [, count]) => sum + count, 0);

@@ -289,6 +289,7 @@ export async function runRush(
       sold,
       sellOutSeconds,
       durationSeconds: recorder.elapsedSeconds(),
+      onSaleSecond: options.presaleSeconds,
       reserve: recorder.latency("reserve"),
       confirm: recorder.latency("confirm"),
       join: recorder.latency("join"),
