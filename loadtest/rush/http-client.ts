@@ -27,15 +27,36 @@ export class HttpClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: socketsMax, maxFreeSockets: socketsMax });
   }
 
-  request(
+  async request(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const started = performance.now();
+    const first = await this.send(method, path, body, headers, started);
+    // A kept-alive socket the server closed while idle fails at once (Node's documented race,
+    // `request.reusedSocket`): the request never reached the server, so sending it again is safe.
+    return first.staleSocket ? this.send(method, path, body, headers, started) : first;
+  }
+
+  private send(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    started: number,
+  ): Promise<HttpAnswer & { staleSocket?: boolean }> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve) => {
+      const failed = (error: NodeJS.ErrnoException, staleSocket = false) =>
+        resolve({
+          status: 0,
+          body: { error: { code: error.code ?? error.message } },
+          headers: {},
+          latencyMs: performance.now() - started,
+          staleSocket,
+        });
       const request = http.request(
         {
           agent: this.agent,
@@ -73,14 +94,12 @@ export class HttpClient {
               latencyMs: performance.now() - started,
             });
           });
-          response.on("error", () =>
-            resolve({ status: 0, body: null, headers: {}, latencyMs: performance.now() - started }),
-          );
+          response.on("error", (error) => failed(error));
         },
       );
-      request.on("timeout", () => request.destroy(new Error("timeout")));
-      request.on("error", () =>
-        resolve({ status: 0, body: null, headers: {}, latencyMs: performance.now() - started }),
+      request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+      request.on("error", (error: NodeJS.ErrnoException) =>
+        failed(error, request.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE")),
       );
       if (payload) request.write(payload);
       request.end();
