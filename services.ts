@@ -4,12 +4,16 @@ import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
+import { createIndexerService } from "./indexer/indexer.service.ts";
+import { createSearchService } from "./indexer/search.service.ts";
 
 export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 
 export const serviceFactories: Record<string, ServiceFactory> = {
   api: createApiService,
   catalog: createCatalogService,
+  search: createSearchService,
+  indexer: createIndexerService,
 };
 
 export function selectServices(names: string[]): ServiceFactory[] {

@@ -43,10 +43,15 @@ export function toHttpError(raw: unknown): HttpError {
   // fastest-validator through Moleculer: type VALIDATION_ERROR, data = [{field, message, type}].
   if (error.type === "VALIDATION_ERROR") {
     if (Array.isArray(error.data)) {
-      const problems = error.data.map((item: any) => ({
-        field: String(item.field ?? ""),
-        message: String(item.message ?? ""),
-      }));
+      const problems = error.data.map((item: any) =>
+        // `$$strict` names no field for unknown keys, only lists them in `actual`: name the first.
+        item.type === "objectStrict" && !item.field
+          ? {
+              field: String(item.actual ?? "").split(", ")[0],
+              message: `Unknown field(s): ${String(item.actual ?? "")}`,
+            }
+          : { field: String(item.field ?? ""), message: String(item.message ?? "") },
+      );
       return make("VALIDATION_ERROR", problems[0]?.message || "Invalid request", {
         field: problems[0]?.field,
         problems,

@@ -1,0 +1,179 @@
+-- Search: change data capture through a transactional outbox, and the Postgres search index.
+--
+-- Capture. Triggers on events, venues, performers and event_performers write one outbox row per
+-- changed entity in the same transaction as the change, whatever code makes it (admin API, a
+-- migration, psql): no dual writes. The indexer (indexer/indexer.ts) reads the outbox in id order.
+--
+-- Commit order. Ids from a sequence are handed out in statement order, not commit order: with two
+-- concurrent writers, id 11 can commit (and be read) before id 10 commits, and a reader that moved
+-- its position past 11 would never see 10. We make id order equal commit order with a single-writer
+-- lock: the capture function takes a transaction-scoped advisory lock BEFORE it draws ids, and holds
+-- it until commit, so the next capturing transaction draws its ids only after this one committed.
+-- The visible outbox is then always a gap-free prefix, and "everything up to my position" is exact.
+-- We chose this over txid + pg_snapshot_xmin visibility because transaction ids and the snapshot
+-- xmin are cluster-wide: any long transaction in ANY database of the cluster (a bulk load, a
+-- benchmark) would hold the horizon back and stall indexing, while the lock only orders catalog
+-- writes of this database, which are rare admin operations. The cost: catalog writes that touch
+-- searchable columns are serialized from their first captured statement to commit (a 100k-seat
+-- event creation holds it for about a second); seat, hold and booking writes never touch it.
+--
+-- The lock key (7346224100) is also named in indexer/outbox.ts.
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE search_outbox (
+  id          bigserial PRIMARY KEY,
+  entity      text NOT NULL CHECK (entity IN ('event', 'venue', 'performer')),
+  entity_id   text NOT NULL,
+  -- When the change was captured: the indexing lag metric is measured from here.
+  captured_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+-- The indexer's position: every outbox row with id <= position is reflected in the index.
+CREATE TABLE search_indexer_state (
+  name        text PRIMARY KEY,
+  position    bigint NOT NULL DEFAULT 0 CHECK (position >= 0),
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO search_indexer_state (name) VALUES ('search');
+
+CREATE FUNCTION search_outbox_capture(captured_entity text, ids text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF ids IS NULL OR cardinality(ids) = 0 THEN
+    RETURN;
+  END IF;
+  -- Single-writer lock, held until commit: see the header of this file.
+  PERFORM pg_advisory_xact_lock(7346224100);
+  INSERT INTO search_outbox (entity, entity_id)
+  SELECT captured_entity, id FROM (SELECT DISTINCT unnest(ids) AS id) AS distinct_ids ORDER BY id;
+  -- Wakes the indexer at commit (notifications of one transaction are delivered only if it commits).
+  PERFORM pg_notify('marquee_search_outbox', '');
+END;
+$$;
+
+-- Statement-level triggers with transition tables: a bulk statement costs one capture, not one per row.
+-- (A trigger with transition tables may name one operation only, hence one trigger per operation.)
+
+CREATE FUNCTION search_capture_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('event', ARRAY(SELECT id FROM new_rows));
+  RETURN NULL;
+END;
+$$;
+
+-- Only changes of columns that a search document is built from are captured (an update of, say,
+-- the waiting-room settings does not take the capture lock).
+CREATE FUNCTION search_capture_events_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('event', ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (o.name, o.description, o.type, o.venue_id, o.starts_at, o.status)
+          IS DISTINCT FROM (n.name, n.description, n.type, n.venue_id, n.starts_at, n.status)));
+  RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION search_capture_events_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('event', ARRAY(SELECT id FROM old_rows));
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER events_search_inserted AFTER INSERT ON events
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_events_inserted();
+CREATE TRIGGER events_search_updated AFTER UPDATE ON events
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION search_capture_events_updated();
+CREATE TRIGGER events_search_deleted AFTER DELETE ON events
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_events_deleted();
+
+-- A venue or performer change is captured once; the indexer expands it to all their events.
+-- (Inserts need no capture: a new venue or performer has no events yet. Deletes are refused by the
+-- foreign keys while events refer to them.)
+CREATE FUNCTION search_capture_venues_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('venue', ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (o.name, o.city, o.country, o.lat, o.lng) IS DISTINCT FROM (n.name, n.city, n.country, n.lat, n.lng)));
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER venues_search_updated AFTER UPDATE ON venues
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION search_capture_venues_updated();
+
+CREATE FUNCTION search_capture_performers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('performer', ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.name IS DISTINCT FROM n.name));
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER performers_search_updated AFTER UPDATE ON performers
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION search_capture_performers_updated();
+
+CREATE FUNCTION search_capture_event_performers_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('event', ARRAY(SELECT event_id FROM new_rows));
+  RETURN NULL;
+END;
+$$;
+CREATE FUNCTION search_capture_event_performers_old() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_outbox_capture('event', ARRAY(SELECT event_id FROM old_rows));
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER event_performers_search_inserted AFTER INSERT ON event_performers
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_event_performers_new();
+CREATE TRIGGER event_performers_search_updated AFTER UPDATE ON event_performers
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_event_performers_new();
+CREATE TRIGGER event_performers_search_deleted AFTER DELETE ON event_performers
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_event_performers_old();
+
+-- The Postgres search index: one denormalized row per searchable event, written ONLY by the indexer
+-- (indexer/postgres-index.ts). The *_text columns hold text already normalized by the indexer's
+-- transform (lower case, accents folded, punctuation to spaces), so documents and queries agree.
+-- The same definition is used by the reindex, which builds a fresh table and swaps it in.
+CREATE TABLE search_documents (
+  event_id          text PRIMARY KEY,
+  -- The outbox position the document was built at: a write with an older version never wins.
+  version           bigint NOT NULL CHECK (version >= 0),
+  name              text NOT NULL,
+  type              text NOT NULL,
+  starts_at         timestamptz NOT NULL,
+  venue_name        text NOT NULL,
+  city              text NOT NULL,
+  country           text NOT NULL,
+  lat               double precision,
+  lng               double precision,
+  performer_names   text[] NOT NULL,
+  primary_text      text NOT NULL,
+  venue_text        text NOT NULL,
+  description_text  text NOT NULL,
+  -- Name and performers weigh most (A), then venue and place (B), then the description (C).
+  search_vector     tsvector GENERATED ALWAYS AS (
+                      setweight(to_tsvector('simple'::regconfig, primary_text), 'A')
+                      || setweight(to_tsvector('simple'::regconfig, venue_text), 'B')
+                      || setweight(to_tsvector('simple'::regconfig, description_text), 'C')) STORED,
+  location_vector   tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, venue_text)) STORED,
+  -- point(x = longitude, y = latitude): a GiST index answers bounding-box filters.
+  geo               point GENERATED ALWAYS AS (CASE WHEN lat IS NULL OR lng IS NULL THEN NULL
+                                                    ELSE point(lng, lat) END) STORED
+);
+CREATE INDEX search_documents_search_vector ON search_documents USING gin (search_vector);
+CREATE INDEX search_documents_location_vector ON search_documents USING gin (location_vector);
+CREATE INDEX search_documents_starts_at ON search_documents (starts_at, event_id);
+CREATE INDEX search_documents_type_starts_at ON search_documents (type, starts_at);
+CREATE INDEX search_documents_geo ON search_documents USING gist (geo);
+
+-- Every word the index has seen (for typo tolerance: a query word that is not here is replaced by
+-- the nearest words by trigram distance and edit distance). Append-only: a word that is no longer in
+-- any document only costs an alternative that matches nothing.
+CREATE TABLE search_terms (
+  term  text COLLATE "C" PRIMARY KEY CHECK (length(term) BETWEEN 1 AND 64)
+);
+CREATE INDEX search_terms_trigram ON search_terms USING gist (term gist_trgm_ops);
