@@ -29,6 +29,8 @@ const dayPattern = /^(\d{4}-\d{2}-\d{2})?$/;
 const dayOrTimestampPattern = /^(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?)?$/;
 const unsignedIntegerPattern = /^(\d{1,9})?$/;
 const decimalPattern = /^(-?\d{1,5}(\.\d{1,12})?)?$/;
+/** The catalog's event type pattern: a value outside it can never match, so it is refused. */
+const typePattern = /^([a-z][a-z0-9-]{0,49})?$/;
 
 /** The action's params schema (fastest-validator): unknown parameters are refused with 400. */
 export const searchParamsSchema = {
@@ -37,7 +39,7 @@ export const searchParamsSchema = {
   date: optionalString(10, dayPattern),
   from: optionalString(40, dayOrTimestampPattern),
   to: optionalString(40, dayOrTimestampPattern),
-  type: optionalString(50),
+  type: optionalString(50, typePattern),
   limit: optionalString(9, unsignedIntegerPattern),
   offset: optionalString(9, unsignedIntegerPattern),
   lat: optionalString(20, decimalPattern),
