@@ -42,7 +42,7 @@ export interface IndexerLogger {
 
 export interface IndexerStatus {
   leader: boolean;
-  /** The saved position (last outbox id in the index), or null before the first pass. */
+  /** The saved position (last outbox position in the index), or null before the first pass. */
   position: number | null;
   /** Seconds since the oldest change that is not in the index yet was captured (0 when none waits). */
   lagSeconds: number;
@@ -165,7 +165,7 @@ export class Indexer {
         if (!more) await this.idle(this.options.pollIntervalMs);
       } catch (error) {
         if (this.stopping) break;
-        this.options.logger.error("search indexer pass failed; retrying", error);
+        this.options.logger.error({ err: error }, "search indexer pass failed; retrying");
         if (this.clientBroken) await this.disconnect();
         await this.idle(this.options.retryIntervalMs);
       }
@@ -251,13 +251,14 @@ export class Indexer {
       const performerIds = new Set<string>();
       let previous = position;
       for (const change of changes) {
-        if (!(change.id > previous)) throw new Error(`outbox ids out of order (${previous}, ${change.id})`);
-        previous = change.id;
+        if (!(change.position > previous))
+          throw new Error(`outbox positions out of order (${previous}, ${change.position})`);
+        previous = change.position;
         if (change.entity === "event") eventIds.add(change.entityId);
         else if (change.entity === "venue") venueIds.add(change.entityId);
         else performerIds.add(change.entityId);
       }
-      const to = changes[changes.length - 1].id;
+      const to = changes[changes.length - 1].position;
       await this.writeEvents(client, [...eventIds], to);
       for await (const page of eventIdsOf(
         client,

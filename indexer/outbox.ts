@@ -1,11 +1,11 @@
 // The transactional outbox (migrations/0100_search.sql) and the indexer's position in it.
-// Outbox ids are in commit order (the capture takes a single-writer lock until commit), so the
-// visible outbox is always a gap-free prefix and "every row up to my position" is exact.
+// Outbox positions are drawn at commit under a single-writer lock, so they are in commit order, the
+// committed outbox is always a gap-free prefix by position, and "every row up to my position" is exact.
 import type pg from "pg";
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
-/** Taken by the capture triggers until commit (see the migration); named here for reference only. */
+/** Taken at commit by the outbox numbering trigger (see the migration); named here for reference only. */
 export const outboxCaptureLockKey = 7_346_224_100;
 /** Held for its lifetime by the one active indexer of a database (session advisory lock). */
 export const indexerLeaderLockKey = 7_346_224_101;
@@ -15,7 +15,8 @@ export const indexWriterLockKey = 7_346_224_102;
 export const outboxChannel = "marquee_search_outbox";
 
 export interface OutboxChange {
-  id: number;
+  /** Commit order. */
+  position: number;
   entity: "event" | "venue" | "performer";
   entityId: string;
   capturedAt: Date;
@@ -29,21 +30,22 @@ export async function readPosition(db: Queryable): Promise<number> {
 
 export async function readChanges(db: Queryable, after: number, limit: number): Promise<OutboxChange[]> {
   const { rows } = await db.query(
-    "SELECT id, entity, entity_id, captured_at FROM search_outbox WHERE id > $1 ORDER BY id LIMIT $2",
+    `SELECT position, entity, entity_id, captured_at FROM search_outbox
+     WHERE position > $1 ORDER BY position LIMIT $2`,
     [after, limit],
   );
   return rows.map((row) => ({
-    id: row.id,
+    position: row.position,
     entity: row.entity,
     entityId: row.entity_id,
     capturedAt: new Date(row.captured_at),
   }));
 }
 
-/** The last outbox id (or `fallback` when the outbox is empty): everything visible is at or below it. */
-export async function lastChangeId(db: Queryable, fallback: number): Promise<number> {
-  const { rows } = await db.query("SELECT max(id) AS id FROM search_outbox");
-  return rows[0].id ?? fallback;
+/** The last committed position (or `fallback` when the outbox is empty): everything visible is at or below it. */
+export async function lastChangePosition(db: Queryable, fallback: number): Promise<number> {
+  const { rows } = await db.query("SELECT max(position) AS position FROM search_outbox");
+  return rows[0].position ?? fallback;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function advancePosition(client: pg.ClientBase, from: number, to: n
       await client.query("ROLLBACK");
       return false;
     }
-    await client.query("DELETE FROM search_outbox WHERE id <= $1", [to]);
+    await client.query("DELETE FROM search_outbox WHERE position <= $1", [to]);
     await client.query("COMMIT");
     return true;
   } catch (error) {
@@ -79,7 +81,7 @@ export async function resetPosition(client: pg.ClientBase, to: number): Promise<
       "UPDATE search_indexer_state SET position = $1, updated_at = now() WHERE name = 'search'",
       [to],
     );
-    await client.query("DELETE FROM search_outbox WHERE id <= $1", [to]);
+    await client.query("DELETE FROM search_outbox WHERE position <= $1", [to]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -91,7 +93,7 @@ export async function resetPosition(client: pg.ClientBase, to: number): Promise<
 export async function pendingAgeSeconds(db: Queryable, position: number): Promise<number> {
   const { rows } = await db.query(
     `SELECT greatest(0, extract(epoch FROM clock_timestamp() - captured_at))::float8 AS age
-     FROM search_outbox WHERE id > $1 ORDER BY id LIMIT 1`,
+     FROM search_outbox WHERE position > $1 ORDER BY position LIMIT 1`,
     [position],
   );
   return rows[0]?.age ?? 0;

@@ -3,10 +3,10 @@
 // the old one until then), and the indexer's position set to what that snapshot contained.
 //
 // It holds the writer lock for its run, so the incremental indexer pauses (and catches up from the
-// new position afterwards: every change after the snapshot has a larger outbox id).
+// new position afterwards: every change after the snapshot has a larger outbox position).
 import pg from "pg";
 import { databaseConnectTimeoutMs, reindexBatchMax } from "../domain/limits.ts";
-import { indexWriterLockKey, lastChangeId, readPosition, resetPosition } from "./outbox.ts";
+import { indexWriterLockKey, lastChangePosition, readPosition, resetPosition } from "./outbox.ts";
 import { toSearchDocument, type SearchDocument } from "./search-document.ts";
 import type { IndexRebuild, SearchIndex } from "./search-index.ts";
 import { allSourceEvents } from "./source.ts";
@@ -44,7 +44,7 @@ export async function rebuildIndex(options: RebuildOptions): Promise<RebuildResu
     await client.query("SET statement_timeout = 0");
     // One snapshot for the whole read: the documents and the position describe the same moment.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const position = await lastChangeId(client, await readPosition(client));
+    const position = await lastChangePosition(client, await readPosition(client));
     rebuild = await options.index.beginRebuild();
     let documents = 0;
     for await (const page of allSourceEvents(client, options.batchSize ?? reindexBatchMax)) {

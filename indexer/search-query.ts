@@ -254,21 +254,27 @@ export const prefixLengthMin = 3;
 
 // ---- Geo ------------------------------------------------------------------------------------------
 
-const kilometresPerDegreeLatitude = 111.32;
 export const earthRadiusKm = 6371.0088;
+const degrees = (radians: number) => (radians * 180) / Math.PI;
+const radians = (degrees: number) => (degrees * Math.PI) / 180;
+/** Boxes are widened a hair so rounding never cuts off a point on the circle; the exact filter follows. */
+const boxMargin = 1.000_001;
 
-/** Bounding boxes (longitude/latitude degrees) that contain the circle; two when it crosses 180°. */
+/**
+ * Bounding boxes (longitude/latitude degrees) that contain the circle, on a sphere (J. Matuschek's
+ * method): two when the circle crosses the 180th meridian, all longitudes when it reaches a pole.
+ */
 export function boundingBoxes(
   geo: GeoFilter,
 ): { minLng: number; minLat: number; maxLng: number; maxLat: number }[] {
-  const latitudeDelta = geo.radiusKm / kilometresPerDegreeLatitude;
-  const minLat = Math.max(-90, geo.lat - latitudeDelta);
-  const maxLat = Math.min(90, geo.lat + latitudeDelta);
-  // Near a pole (or for huge radii) every longitude is in range.
-  const widestLatitude = Math.max(Math.abs(minLat), Math.abs(maxLat));
-  if (widestLatitude >= 89.9) return [{ minLng: -180, minLat, maxLng: 180, maxLat }];
-  const longitudeDelta = latitudeDelta / Math.cos((widestLatitude * Math.PI) / 180);
-  if (longitudeDelta >= 180) return [{ minLng: -180, minLat, maxLng: 180, maxLat }];
+  const angular = (geo.radiusKm / earthRadiusKm) * boxMargin;
+  const latitude = radians(geo.lat);
+  const minLat = degrees(latitude - angular);
+  const maxLat = degrees(latitude + angular);
+  if (minLat <= -90 || maxLat >= 90 || angular >= Math.PI / 2) {
+    return [{ minLng: -180, minLat: Math.max(-90, minLat), maxLng: 180, maxLat: Math.min(90, maxLat) }];
+  }
+  const longitudeDelta = degrees(Math.asin(Math.min(1, Math.sin(angular) / Math.cos(latitude))));
   const minLng = geo.lng - longitudeDelta;
   const maxLng = geo.lng + longitudeDelta;
   if (minLng < -180)
@@ -286,9 +292,8 @@ export function boundingBoxes(
 
 /** Great-circle distance (haversine), for tests and for adapters that filter in code. */
 export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
-  const radians = Math.PI / 180;
   const a =
-    Math.sin(((lat2 - lat1) * radians) / 2) ** 2 +
-    Math.cos(lat1 * radians) * Math.cos(lat2 * radians) * Math.sin(((lng2 - lng1) * radians) / 2) ** 2;
+    Math.sin(radians(lat2 - lat1) / 2) ** 2 +
+    Math.cos(radians(lat1)) * Math.cos(radians(lat2)) * Math.sin(radians(lng2 - lng1) / 2) ** 2;
   return 2 * earthRadiusKm * Math.asin(Math.min(1, Math.sqrt(a)));
 }

@@ -67,7 +67,7 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
               page = await index!.search(query);
             } catch (error) {
               if (!isTransient(error)) throw error;
-              this.logger.warn("search failed (transient)", error);
+              this.logger.warn({ err: error }, "search failed (transient)");
               throw new MarqueeError(
                 "UNAVAILABLE",
                 "Search is briefly unavailable, retry shortly",

@@ -2,34 +2,46 @@
 --
 -- Capture. Triggers on events, venues, performers and event_performers write one outbox row per
 -- changed entity in the same transaction as the change, whatever code makes it (admin API, a
--- migration, psql): no dual writes. The indexer (indexer/indexer.ts) reads the outbox in id order.
+-- migration, psql): no dual writes. The indexer (indexer/indexer.ts) reads the outbox in order of
+-- `position`.
 --
 -- Commit order. Ids from a sequence are handed out in statement order, not commit order: with two
 -- concurrent writers, id 11 can commit (and be read) before id 10 commits, and a reader that moved
--- its position past 11 would never see 10. We make id order equal commit order with a single-writer
--- lock: the capture function takes a transaction-scoped advisory lock BEFORE it draws ids, and holds
--- it until commit, so the next capturing transaction draws its ids only after this one committed.
--- The visible outbox is then always a gap-free prefix, and "everything up to my position" is exact.
+-- its position past 11 would never see 10. So the row's `id` is only its identity; its `position`
+-- is drawn at COMMIT time by a deferred constraint trigger, under a single-writer lock (a
+-- transaction-scoped advisory lock held until the commit completes): a transaction draws positions
+-- only after every earlier capturing transaction has committed. Positions are therefore in commit
+-- order, the committed outbox is a gap-free prefix by position, and "everything up to my position"
+-- is exact. The lock is held only from the pre-commit step to the end of the commit (a few
+-- milliseconds), not while, say, 100,000 tickets are generated. (`SET CONSTRAINTS ALL IMMEDIATE`
+-- only takes it earlier, which stays correct.)
 -- We chose this over txid + pg_snapshot_xmin visibility because transaction ids and the snapshot
 -- xmin are cluster-wide: any long transaction in ANY database of the cluster (a bulk load, a
--- benchmark) would hold the horizon back and stall indexing, while the lock only orders catalog
--- writes of this database, which are rare admin operations. The cost: catalog writes that touch
--- searchable columns are serialized from their first captured statement to commit (a 100k-seat
--- event creation holds it for about a second); seat, hold and booking writes never touch it.
+-- benchmark, a slow migration) holds that horizon back and would stall indexing for its duration.
+--
+-- Bulk loads of millions of rows should disable triggers (session_replication_role = replica) and
+-- run `npm run reindex` afterwards, as the search benchmark does.
 --
 -- The lock key (7346224100) is also named in indexer/outbox.ts.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+CREATE SEQUENCE search_outbox_position_seq;
+
 CREATE TABLE search_outbox (
   id          bigserial PRIMARY KEY,
+  -- The capturing transaction, to find its rows at commit.
+  txid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  -- Commit order; NULL only inside the capturing transaction, before its commit.
+  position    bigint UNIQUE,
   entity      text NOT NULL CHECK (entity IN ('event', 'venue', 'performer')),
   entity_id   text NOT NULL,
   -- When the change was captured: the indexing lag metric is measured from here.
   captured_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+CREATE INDEX search_outbox_unsequenced ON search_outbox (txid) WHERE position IS NULL;
 
--- The indexer's position: every outbox row with id <= position is reflected in the index.
+-- The indexer's position: every outbox row with position <= this is reflected in the index.
 CREATE TABLE search_indexer_state (
   name        text PRIMARY KEY,
   position    bigint NOT NULL DEFAULT 0 CHECK (position >= 0),
@@ -43,14 +55,28 @@ BEGIN
   IF ids IS NULL OR cardinality(ids) = 0 THEN
     RETURN;
   END IF;
-  -- Single-writer lock, held until commit: see the header of this file.
-  PERFORM pg_advisory_xact_lock(7346224100);
   INSERT INTO search_outbox (entity, entity_id)
-  SELECT captured_entity, id FROM (SELECT DISTINCT unnest(ids) AS id) AS distinct_ids ORDER BY id;
-  -- Wakes the indexer at commit (notifications of one transaction are delivered only if it commits).
-  PERFORM pg_notify('marquee_search_outbox', '');
+  SELECT captured_entity, id FROM (SELECT DISTINCT unnest(ids) AS id) AS distinct_ids;
 END;
 $$;
+
+-- Runs at commit (deferred) for each outbox row; the first run of a transaction numbers all its
+-- rows, the others find nothing left to number.
+CREATE FUNCTION search_outbox_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Single-writer lock until the commit completes: see the header of this file.
+  PERFORM pg_advisory_xact_lock(7346224100);
+  UPDATE search_outbox SET position = nextval('search_outbox_position_seq')
+  WHERE txid = pg_current_xact_id() AND position IS NULL;
+  IF FOUND THEN
+    -- Wakes the indexer (delivered only if this transaction commits).
+    PERFORM pg_notify('marquee_search_outbox', '');
+  END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE CONSTRAINT TRIGGER search_outbox_sequenced AFTER INSERT ON search_outbox
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION search_outbox_sequence();
 
 -- Statement-level triggers with transition tables: a bulk statement costs one capture, not one per row.
 -- (A trigger with transition tables may name one operation only, hence one trigger per operation.)
@@ -63,7 +89,7 @@ END;
 $$;
 
 -- Only changes of columns that a search document is built from are captured (an update of, say,
--- the waiting-room settings does not take the capture lock).
+-- the waiting-room settings writes nothing to the outbox).
 CREATE FUNCTION search_capture_events_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM search_outbox_capture('event', ARRAY(
