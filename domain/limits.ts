@@ -39,8 +39,12 @@ export const searchTermWordsMax = 16;
 export const searchLocationLengthMax = 200;
 /** Deepest page: `offset` + `limit` stays within this (Elasticsearch's default result window). */
 export const searchResultWindowMax = 10_000;
-/** Totals are counted exactly up to this many matches, then reported as a lower bound. */
-export const searchTotalCountMax = 10_000;
+/**
+ * Totals are counted exactly up to this many matches, then reported as a lower bound (`totalExact:
+ * false`, like Elasticsearch's track_total_hits): counting every one of 40,000 matches of a common
+ * word costs more than the whole rest of the query.
+ */
+export const searchTotalCountMax = 1_000;
 /**
  * A term query ranks at most this many matches (the soonest ones) and pages through them: ranking
  * all of a million matches of a common word costs seconds, and among that many the soonest are the

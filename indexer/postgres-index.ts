@@ -13,7 +13,12 @@ import {
   searchTypoAlternativesMax,
   searchTypoCandidatesMax,
 } from "../domain/limits.ts";
-import type { SearchDocument, SearchPage, SearchResult } from "./search-document.ts";
+import {
+  toSearchResult,
+  type SearchDocument,
+  type SearchPage,
+  type SearchResult,
+} from "./search-document.ts";
 import type { IndexRebuild, IndexWrite, SearchIndex } from "./search-index.ts";
 import {
   boundingBoxes,
@@ -25,43 +30,49 @@ import {
 } from "./search-query.ts";
 
 const documentsTable = "search_documents";
+const venuesTable = "search_venues";
 const termsTable = "search_terms";
 /** Lexemes longer than this are not kept in the word list (its CHECK constraint). */
 const termLengthMax = 64;
 
-const documentColumns = [
+/**
+ * A document as the writers hand it to Postgres (JSON rows for the indexer, CSV for the reindex);
+ * SQL turns it into the table's columns (documentColumnsFrom), so both paths build identical rows.
+ */
+const stagedColumns = [
   "event_id",
   "version",
-  "name",
-  "type",
   "starts_at",
-  "venue_name",
-  "city",
-  "country",
+  "type",
+  "venue_id",
   "lat",
   "lng",
-  "performer_names",
   "primary_text",
   "venue_text",
   "description_text",
+  "result",
 ] as const;
+const stagedRecordType = `event_id text, version bigint, starts_at timestamptz, type text, venue_id text,
+  lat double precision, lng double precision, primary_text text, venue_text text, description_text text, result json`;
 
-function documentRow(document: SearchDocument) {
+const documentColumns = "event_id, version, starts_at, type, venue_id, geo, search_vector, result";
+const documentColumnsFrom = (row: string) => `${row}.event_id, ${row}.version, ${row}.starts_at, ${row}.type,
+  ${row}.venue_id, CASE WHEN ${row}.lat IS NULL OR ${row}.lng IS NULL THEN NULL ELSE point(${row}.lng, ${row}.lat) END,
+  search_document_vector(${row}.primary_text, ${row}.venue_text, ${row}.description_text), ${row}.result`;
+
+function stagedRow(document: SearchDocument) {
   return {
     event_id: document.id,
     version: document.version,
-    name: document.name,
-    type: document.type,
     starts_at: document.startsAt,
-    venue_name: document.venue.name,
-    city: document.venue.city,
-    country: document.venue.country,
+    type: document.type,
+    venue_id: document.venue.id,
     lat: document.venue.lat,
     lng: document.venue.lng,
-    performer_names: document.performers,
     primary_text: document.primaryText,
     venue_text: document.venueText,
     description_text: document.descriptionText,
+    result: toSearchResult(document),
   };
 }
 
@@ -82,19 +93,26 @@ function tsWord(word: string, prefix: boolean): string {
 
 export interface WordAlternatives {
   word: string;
-  /** The word itself is indexed (or, from 3 letters on, some indexed word starts with it). */
-  known: boolean;
+  /** The word itself is indexed. */
+  exact: boolean;
+  /** Some indexed word starts with it (3 letters or more). */
+  prefix: boolean;
   /** For an unknown word: the nearest indexed words within the allowed edits. */
   alternatives: string[];
 }
 
-/** `(a:* ) & (b | c)`: every query word must match, as itself (prefix) or as one of its near words. */
+/**
+ * Every query word must match: a known word as itself ("live" does not also find "liverpool", and a
+ * whole-word lookup is far cheaper than a prefix scan), a word that only begins indexed words as a
+ * prefix ("tay" finds "taylor"), an unknown word as one of its near words ("swfit" finds "swift").
+ */
 export function termQueryText(words: WordAlternatives[]): string {
   return words
-    .map(({ word, known, alternatives }) => {
-      const options =
-        known || alternatives.length === 0 ? [tsWord(word, word.length >= prefixLengthMin)] : [];
-      for (const alternative of alternatives) options.push(tsWord(alternative, false));
+    .map(({ word, exact, prefix, alternatives }) => {
+      if (exact) return tsWord(word, false);
+      if (prefix && word.length >= prefixLengthMin) return tsWord(word, true);
+      if (alternatives.length === 0) return tsWord(word, false); // matches nothing, and says so
+      const options = alternatives.map((alternative) => tsWord(alternative, false));
       return options.length === 1 ? options[0] : `(${options.join(" | ")})`;
     })
     .join(" & ");
@@ -103,12 +121,6 @@ export function termQueryText(words: WordAlternatives[]): string {
 /** Location words must all match venue name, city or country; a word of 3+ letters may be a prefix. */
 export const locationQueryText = (words: string[]): string =>
   words.map((word) => tsWord(word, word.length >= prefixLengthMin)).join(" & ");
-
-const resultJson = `json_build_object(
-  'id', m.event_id, 'name', m.name, 'type', m.type,
-  'startsAt', to_char(m.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-  'venue', json_build_object('name', m.venue_name, 'city', m.city, 'country', m.country),
-  'performers', to_json(m.performer_names))`;
 
 export class PostgresIndex implements SearchIndex {
   readonly backend = "postgres" as const;
@@ -128,27 +140,27 @@ export class PostgresIndex implements SearchIndex {
     if (batch.upserts.length === 0 && batch.removals.length === 0) return;
     await transaction(this.db, async (client) => {
       if (batch.upserts.length > 0) {
-        const columns = documentColumns.join(", ");
-        const assignments = documentColumns
-          .filter((column) => column !== "event_id")
-          .map((column) => `${column} = EXCLUDED.${column}`)
-          .join(", ");
+        // One statement: documents, their venues and their words, each upsert guarded by version.
         await client.query(
-          `INSERT INTO ${documentsTable} (${columns})
-           SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(
-             event_id text, version bigint, name text, type text, starts_at timestamptz, venue_name text,
-             city text, country text, lat double precision, lng double precision, performer_names text[],
-             primary_text text, venue_text text, description_text text)
-           ON CONFLICT (event_id) DO UPDATE SET ${assignments}
-           WHERE ${documentsTable}.version <= EXCLUDED.version`,
-          [JSON.stringify(batch.upserts.map(documentRow))],
-        );
-        await client.query(
-          `INSERT INTO ${termsTable} (term)
-           SELECT DISTINCT u.lexeme FROM ${documentsTable} d, unnest(d.search_vector) AS u
-           WHERE d.event_id = ANY($1) AND length(u.lexeme) <= ${termLengthMax}
+          `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${stagedRecordType})),
+           documents AS (
+             INSERT INTO ${documentsTable} (${documentColumns}) SELECT ${documentColumnsFrom("r")} FROM r
+             ON CONFLICT (event_id) DO UPDATE SET version = EXCLUDED.version, starts_at = EXCLUDED.starts_at,
+               type = EXCLUDED.type, venue_id = EXCLUDED.venue_id, geo = EXCLUDED.geo,
+               search_vector = EXCLUDED.search_vector, result = EXCLUDED.result
+             WHERE ${documentsTable}.version <= EXCLUDED.version
+             RETURNING search_vector),
+           venues AS (
+             INSERT INTO ${venuesTable} (venue_id, version, location_vector)
+             SELECT DISTINCT ON (r.venue_id) r.venue_id, r.version, to_tsvector('simple'::regconfig, r.venue_text)
+             FROM r ORDER BY r.venue_id, r.version DESC
+             ON CONFLICT (venue_id) DO UPDATE SET version = EXCLUDED.version, location_vector = EXCLUDED.location_vector
+             WHERE ${venuesTable}.version <= EXCLUDED.version)
+           INSERT INTO ${termsTable} (term)
+           SELECT DISTINCT u.lexeme FROM documents, unnest(documents.search_vector) AS u
+           WHERE length(u.lexeme) <= ${termLengthMax}
            ON CONFLICT DO NOTHING`,
-          [batch.upserts.map((document) => document.id)],
+          [JSON.stringify(batch.upserts.map(stagedRow))],
         );
       }
       if (batch.removals.length > 0) {
@@ -160,32 +172,33 @@ export class PostgresIndex implements SearchIndex {
     });
   }
 
-  /** For each query word: is it indexed, and if not, which indexed words are near it. */
+  /** For each query word: is it indexed (or the start of indexed words), and if not, which words are near. */
   async alternativesFor(words: string[]): Promise<WordAlternatives[]> {
-    // One round trip: a prefix probe on the btree, and for unknown words the nearest words by
-    // trigram distance (GiST, KNN) plus exact lookups of the word's adjacent transpositions (which
+    // One round trip: exact and prefix probes on the btree, and for unknown words the nearest words
+    // by trigram distance (GiST, KNN) plus exact lookups of the word's adjacent transpositions (which
     // trigrams rank poorly: "swfit" shares few trigrams with "swift").
     const { rows } = await this.db.query(
-      `SELECT w.word, k.known,
-         CASE WHEN k.known THEN '{}'::text[] ELSE ARRAY(
+      `SELECT w.word, k.exact, k.prefix,
+         CASE WHEN k.exact OR k.prefix THEN '{}'::text[] ELSE ARRAY(
            SELECT t.term FROM ${termsTable} t ORDER BY t.term <-> w.word LIMIT $2) || ARRAY(
            SELECT t.term FROM ${termsTable} t WHERE t.term IN (
              SELECT substr(w.word, 1, i - 1) || substr(w.word, i + 1, 1) || substr(w.word, i, 1) || substr(w.word, i + 2)
              FROM generate_series(1, length(w.word) - 1) AS i))
          END AS candidates
        FROM unnest($1::text[]) WITH ORDINALITY AS w(word, position)
-       CROSS JOIN LATERAL (SELECT EXISTS (
-         SELECT 1 FROM ${termsTable} t
-         WHERE t.term = w.word OR (length(w.word) >= ${prefixLengthMin}
-           AND t.term >= w.word COLLATE "C" AND t.term < (w.word || chr(1114111)) COLLATE "C")) AS known) AS k
+       CROSS JOIN LATERAL (SELECT
+         EXISTS (SELECT 1 FROM ${termsTable} t WHERE t.term = w.word) AS exact,
+         length(w.word) >= ${prefixLengthMin} AND EXISTS (SELECT 1 FROM ${termsTable} t
+           WHERE t.term > w.word COLLATE "C" AND t.term < (w.word || chr(1114111)) COLLATE "C") AS prefix) AS k
        ORDER BY w.position`,
       [words, searchTypoCandidatesMax],
     );
     return rows.map((row) => ({
       word: row.word,
-      known: row.known,
+      exact: row.exact,
+      prefix: row.prefix,
       alternatives:
-        row.known || editsAllowed(row.word) === 0
+        row.exact || row.prefix || editsAllowed(row.word) === 0
           ? []
           : closestWords(row.word, row.candidates as string[], searchTypoAlternativesMax),
     }));
@@ -194,13 +207,17 @@ export class PostgresIndex implements SearchIndex {
   async search(query: SearchQuery): Promise<SearchPage> {
     if (query.matchesNothing) return { total: 0, totalExact: true, results: [] };
     const parameters = new Parameters();
+    const common: string[] = [];
     const conditions: string[] = [`d.starts_at >= ${parameters.add(query.startsFrom)}`];
     if (query.startsBefore) conditions.push(`d.starts_at < ${parameters.add(query.startsBefore)}`);
     if (query.type !== null) conditions.push(`d.type = ${parameters.add(query.type)}`);
     if (query.locationWords.length > 0) {
-      conditions.push(
-        `d.location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))})`,
+      // Venues first (a small table), then their events through (venue_id, starts_at).
+      common.push(
+        `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
+           WHERE location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))}))`,
       );
+      conditions.push("d.venue_id = ANY ((SELECT ids FROM v)::text[])");
     }
     if (query.geo) {
       const boxes = boundingBoxes(query.geo).map(
@@ -210,12 +227,13 @@ export class PostgresIndex implements SearchIndex {
           )}, ${parameters.add(box.maxLat)}))`,
       );
       conditions.push(boxes.length === 1 ? boxes[0] : `(${boxes.join(" OR ")})`);
+      // Exact distance from the indexed point itself (geo[1] = latitude, geo[0] = longitude).
       const lat = parameters.add(query.geo.lat);
       const lng = parameters.add(query.geo.lng);
       conditions.push(
         `2 * ${earthRadiusKm} * asin(least(1, sqrt(
-           power(sin(radians(d.lat - ${lat}::float8) / 2), 2)
-           + cos(radians(${lat}::float8)) * cos(radians(d.lat)) * power(sin(radians(d.lng - ${lng}::float8) / 2), 2))))
+           power(sin(radians(d.geo[1] - ${lat}::float8) / 2), 2)
+           + cos(radians(${lat}::float8)) * cos(radians(d.geo[1])) * power(sin(radians(d.geo[0] - ${lng}::float8) / 2), 2))))
          <= ${parameters.add(query.geo.radiusKm)}::float8`,
       );
     }
@@ -228,32 +246,33 @@ export class PostgresIndex implements SearchIndex {
     const where = conditions.join(" AND ");
     const count = `SELECT count(*) FROM (SELECT 1 FROM ${documentsTable} d WHERE ${where}
                    LIMIT ${parameters.add(searchTotalCountMax + 1)}) AS counted`;
-    const columns =
-      "d.event_id, d.name, d.type, d.starts_at, d.venue_name, d.city, d.country, d.performer_names";
     const limit = parameters.add(query.limit);
     const offset = parameters.add(query.offset);
-    let sql: string;
+    let ctes: string[];
+    let order: string;
     if (termQuery) {
-      // Best match first, then soonest: rank the soonest matches (bounded, see limits.ts), page through them.
+      // Best match first, then soonest: rank the soonest matches (bounded, see limits.ts) and page
+      // through them. The window carries only what ranking needs; the page's hits are read by key.
       const window = parameters.add(Math.max(searchRankedCandidatesMax, query.offset + query.limit));
-      const rank = `round(ts_rank(m.search_vector, to_tsquery('simple'::regconfig, ${termQuery}))::numeric, 4)`;
-      sql = `WITH m AS (
-               SELECT ${columns}, d.search_vector FROM ${documentsTable} d WHERE ${where}
-               ORDER BY d.starts_at, d.event_id LIMIT ${window}),
-             page AS (
-               SELECT m.*, ${rank} AS rank FROM m ORDER BY rank DESC, m.starts_at, m.event_id
-               OFFSET ${offset} LIMIT ${limit})
-             SELECT (${count})::int AS total,
-                    coalesce((SELECT json_agg(${resultJson} ORDER BY m.rank DESC, m.starts_at, m.event_id)
-                              FROM page m), '[]'::json) AS results`;
+      const rank = `round(ts_rank(w.search_vector, to_tsquery('simple'::regconfig, ${termQuery}))::numeric, 4)`;
+      ctes = [
+        `w AS (SELECT d.event_id, d.starts_at, d.search_vector FROM ${documentsTable} d WHERE ${where}
+               ORDER BY d.starts_at, d.event_id LIMIT ${window})`,
+        `page AS (SELECT w.event_id, w.starts_at, ${rank} AS rank FROM w
+                  ORDER BY rank DESC, w.starts_at, w.event_id OFFSET ${offset} LIMIT ${limit})`,
+      ];
+      order = "page.rank DESC, page.starts_at, page.event_id";
     } else {
-      sql = `WITH page AS (
-               SELECT ${columns} FROM ${documentsTable} d WHERE ${where}
-               ORDER BY d.starts_at, d.event_id OFFSET ${offset} LIMIT ${limit})
-             SELECT (${count})::int AS total,
-                    coalesce((SELECT json_agg(${resultJson} ORDER BY m.starts_at, m.event_id) FROM page m),
-                             '[]'::json) AS results`;
+      ctes = [
+        `page AS (SELECT d.event_id, d.starts_at FROM ${documentsTable} d WHERE ${where}
+                  ORDER BY d.starts_at, d.event_id OFFSET ${offset} LIMIT ${limit})`,
+      ];
+      order = "page.starts_at, page.event_id";
     }
+    const sql = `WITH ${[...common, ...ctes].join(",\n")}
+      SELECT (${count})::int AS total,
+             coalesce((SELECT json_agg(m.result ORDER BY ${order})
+                       FROM page JOIN ${documentsTable} m ON m.event_id = page.event_id), '[]'::json) AS results`;
     const { rows } = await this.db.query(sql, parameters.values);
     const counted: number = rows[0].total;
     return {
@@ -276,11 +295,12 @@ export class PostgresIndex implements SearchIndex {
       await client.query("BEGIN");
       await client.query("SET LOCAL statement_timeout = 0");
       await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-      for (const table of [documentsTable, termsTable]) {
+      await client.query(`CREATE TEMP TABLE search_staging (${stagedRecordType}) ON COMMIT DROP`);
+      for (const table of rebuiltTables) {
         await client.query(`DROP TABLE IF EXISTS ${table}_next`);
-        // Same columns, generated expressions and checks; indexes come after the load (much faster).
+        // Same columns and checks; indexes come after the load (much faster).
         await client.query(
-          `CREATE TABLE ${table}_next (LIKE ${table} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)`,
+          `CREATE TABLE ${table}_next (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
         );
       }
     } catch (error) {
@@ -291,40 +311,51 @@ export class PostgresIndex implements SearchIndex {
     return new PostgresRebuild(client);
   }
 
+  /**
+   * VACUUM sets the visibility map of the freshly loaded tables, so counts and ordered scans can be
+   * answered from the indexes alone (autovacuum would get there too, later).
+   */
+  async settle(): Promise<void> {
+    const client = await this.db.connect();
+    try {
+      // VACUUM cannot run in a transaction (so no SET LOCAL); RESET restores the pool's setting.
+      await client.query("SET statement_timeout = 0");
+      for (const table of rebuiltTables) {
+        await client.query({
+          text: `VACUUM (ANALYZE) ${table}`,
+          query_timeout: rebuildQueryTimeoutMs,
+        } as pg.QueryConfig);
+      }
+      await client.query("RESET statement_timeout");
+      client.release();
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     // The pool belongs to the caller.
   }
 }
 
-// ---- Rebuild: COPY into a fresh table, index it, swap it in -------------------------------------------
+// ---- Rebuild: COPY into staging, write the tables in starts_at order, index them, swap them in -----
 
-const csvField = (value: string | number | null): string =>
-  value === null ? "" : typeof value === "number" ? String(value) : `"${value.replace(/"/g, '""')}"`;
+const rebuiltTables = [documentsTable, venuesTable, termsTable];
 
-/** A Postgres array literal of text: {"a","b \"c\""}. */
-const textArrayLiteral = (values: string[]): string =>
-  `{${values.map((value) => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+/** Index builds over a million rows take a while: the pool's client-side query timeout is lifted. */
+const rebuildQueryTimeoutMs = 3_600_000;
 
-export function documentCsvLine(document: SearchDocument): string {
-  const row = documentRow(document);
-  return (
-    [
-      csvField(row.event_id),
-      csvField(row.version),
-      csvField(row.name),
-      csvField(row.type),
-      csvField(row.starts_at),
-      csvField(row.venue_name),
-      csvField(row.city),
-      csvField(row.country),
-      csvField(row.lat),
-      csvField(row.lng),
-      csvField(textArrayLiteral(row.performer_names)),
-      csvField(row.primary_text),
-      csvField(row.venue_text),
-      csvField(row.description_text),
-    ].join(",") + "\n"
-  );
+const csvField = (value: string | number | object | null): string =>
+  value === null
+    ? ""
+    : typeof value === "number"
+      ? String(value)
+      : `"${(typeof value === "string" ? value : JSON.stringify(value)).replace(/"/g, '""')}"`;
+
+export function stagedCsvLine(document: SearchDocument): string {
+  const row = stagedRow(document);
+  return stagedColumns.map((column) => csvField(row[column])).join(",") + "\n";
 }
 
 interface IndexDefinition {
@@ -343,9 +374,6 @@ async function indexDefinitions(client: pg.PoolClient, table: string): Promise<I
   return rows;
 }
 
-/** Index builds over a million rows take a while: the pool's client-side query timeout is lifted. */
-const rebuildQueryTimeoutMs = 3_600_000;
-
 class PostgresRebuild implements IndexRebuild {
   private finished = false;
 
@@ -359,9 +387,9 @@ class PostgresRebuild implements IndexRebuild {
     if (this.finished) throw new Error("rebuild already finished");
     if (documents.length === 0) return;
     const stream = this.client.query(
-      copyFrom(`COPY ${documentsTable}_next (${documentColumns.join(", ")}) FROM STDIN (FORMAT csv)`),
+      copyFrom(`COPY search_staging (${stagedColumns.join(", ")}) FROM STDIN (FORMAT csv)`),
     );
-    await pipeline(Readable.from([documents.map(documentCsvLine).join("")]), stream);
+    await pipeline(Readable.from([documents.map(stagedCsvLine).join("")]), stream);
   }
 
   /** Indexes like the live table's (the migration stays the one definition), named `<table>_next_*`. */
@@ -385,18 +413,29 @@ class PostgresRebuild implements IndexRebuild {
   async commit(): Promise<void> {
     if (this.finished) throw new Error("rebuild already finished");
     try {
-      const renames = await this.createIndexes(documentsTable);
+      // Rows on disk in starts_at order: the soonest matches of a query sit on the first pages.
+      await this.run(
+        `INSERT INTO ${documentsTable}_next (${documentColumns})
+         SELECT ${documentColumnsFrom("s")} FROM search_staging s ORDER BY s.starts_at, s.event_id`,
+      );
+      await this.run(
+        `INSERT INTO ${venuesTable}_next (venue_id, version, location_vector)
+         SELECT DISTINCT ON (s.venue_id) s.venue_id, s.version, to_tsvector('simple'::regconfig, s.venue_text)
+         FROM search_staging s ORDER BY s.venue_id, s.version DESC`,
+      );
       await this.run(
         `INSERT INTO ${termsTable}_next (term)
          SELECT DISTINCT u.lexeme FROM ${documentsTable}_next d, unnest(d.search_vector) AS u
          WHERE length(u.lexeme) <= ${termLengthMax}`,
       );
-      renames.push(...(await this.createIndexes(termsTable)));
-      await this.run(`ANALYZE ${documentsTable}_next`);
-      await this.run(`ANALYZE ${termsTable}_next`);
+      const renames: string[] = [];
+      for (const table of rebuiltTables) {
+        renames.push(...(await this.createIndexes(table)));
+        await this.run(`ANALYZE ${table}_next`);
+      }
       // The swap waits for running searches to finish, at most lock_timeout (then the rebuild fails).
       await this.run("SET LOCAL lock_timeout = '10s'");
-      for (const table of [documentsTable, termsTable]) {
+      for (const table of rebuiltTables) {
         await this.run(`DROP TABLE ${table}`);
         await this.run(`ALTER TABLE ${table}_next RENAME TO ${table}`);
       }

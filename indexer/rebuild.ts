@@ -59,6 +59,7 @@ export async function rebuildIndex(options: RebuildOptions): Promise<RebuildResu
     await rebuild.commit();
     rebuild = null;
     await resetPosition(client, position);
+    await options.index.settle?.();
     return { documents, position, durationMs: Date.now() - startedAt };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -32,6 +32,8 @@ export interface SearchIndex {
   write(batch: IndexWrite): Promise<void>;
   search(query: SearchQuery): Promise<SearchPage>;
   beginRebuild(): Promise<IndexRebuild>;
+  /** After a rebuild was swapped in: housekeeping that makes the fresh index fast (optional). */
+  settle?(): Promise<void>;
   /** Number of documents (tests, reindex report). */
   count(): Promise<number>;
   close(): Promise<void>;

@@ -160,41 +160,49 @@ CREATE TRIGGER event_performers_search_updated AFTER UPDATE ON event_performers
 CREATE TRIGGER event_performers_search_deleted AFTER DELETE ON event_performers
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_capture_event_performers_old();
 
--- The Postgres search index: one denormalized row per searchable event, written ONLY by the indexer
--- (indexer/postgres-index.ts). The *_text columns hold text already normalized by the indexer's
--- transform (lower case, accents folded, punctuation to spaces), so documents and queries agree.
--- The same definition is used by the reindex, which builds a fresh table and swaps it in.
+-- The Postgres search index, written ONLY by the indexer (indexer/postgres-index.ts).
+--
+-- One narrow row per searchable event: the filter and order columns, a weighted tsvector and the hit
+-- itself as JSON (so a page is 20 primary-key reads, no joins). Most indexes INCLUDE what their
+-- queries need, so counting and paging by date, type, venue or distance can be answered from the
+-- index alone; only full-text matches read the rows. A reindex writes the rows in starts_at order,
+-- so "the soonest matches" are also the first rows on disk.
 CREATE TABLE search_documents (
-  event_id          text PRIMARY KEY,
+  event_id       text PRIMARY KEY,
   -- The outbox position the document was built at: a write with an older version never wins.
-  version           bigint NOT NULL CHECK (version >= 0),
-  name              text NOT NULL,
-  type              text NOT NULL,
-  starts_at         timestamptz NOT NULL,
-  venue_name        text NOT NULL,
-  city              text NOT NULL,
-  country           text NOT NULL,
-  lat               double precision,
-  lng               double precision,
-  performer_names   text[] NOT NULL,
-  primary_text      text NOT NULL,
-  venue_text        text NOT NULL,
-  description_text  text NOT NULL,
-  -- Name and performers weigh most (A), then venue and place (B), then the description (C).
-  search_vector     tsvector GENERATED ALWAYS AS (
-                      setweight(to_tsvector('simple'::regconfig, primary_text), 'A')
-                      || setweight(to_tsvector('simple'::regconfig, venue_text), 'B')
-                      || setweight(to_tsvector('simple'::regconfig, description_text), 'C')) STORED,
-  location_vector   tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, venue_text)) STORED,
-  -- point(x = longitude, y = latitude): a GiST index answers bounding-box filters.
-  geo               point GENERATED ALWAYS AS (CASE WHEN lat IS NULL OR lng IS NULL THEN NULL
-                                                    ELSE point(lng, lat) END) STORED
+  version        bigint NOT NULL CHECK (version >= 0),
+  starts_at      timestamptz NOT NULL,
+  type           text NOT NULL,
+  venue_id       text NOT NULL,
+  -- point(x = longitude, y = latitude), NULL when the venue has no coordinates.
+  geo            point,
+  search_vector  tsvector NOT NULL,
+  -- {"id","name","type","startsAt","venue":{"name","city","country"},"performers":[...]}
+  result         json NOT NULL
 );
 CREATE INDEX search_documents_search_vector ON search_documents USING gin (search_vector);
-CREATE INDEX search_documents_location_vector ON search_documents USING gin (location_vector);
 CREATE INDEX search_documents_starts_at ON search_documents (starts_at, event_id);
-CREATE INDEX search_documents_type_starts_at ON search_documents (type, starts_at);
-CREATE INDEX search_documents_geo ON search_documents USING gist (geo);
+CREATE INDEX search_documents_type_starts_at ON search_documents (type, starts_at) INCLUDE (event_id);
+CREATE INDEX search_documents_venue_starts_at ON search_documents (venue_id, starts_at) INCLUDE (event_id, type);
+CREATE INDEX search_documents_geo ON search_documents USING gist (geo) INCLUDE (starts_at, type, event_id);
+
+-- Venues by name, city and country: `location` finds venues here first, then their events by venue_id.
+CREATE TABLE search_venues (
+  venue_id         text PRIMARY KEY,
+  version          bigint NOT NULL CHECK (version >= 0),
+  location_vector  tsvector NOT NULL
+);
+CREATE INDEX search_venues_location_vector ON search_venues USING gin (location_vector);
+
+-- The texts are normalized by the indexer's transform (lower case, accents folded, punctuation to
+-- spaces), so documents and queries agree on words. Name and performers weigh most (A), then venue,
+-- city and country (B), then the description (C). One definition for the indexer and the reindex.
+CREATE FUNCTION search_document_vector(primary_text text, venue_text text, description_text text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT setweight(to_tsvector('simple'::regconfig, primary_text), 'A')
+      || setweight(to_tsvector('simple'::regconfig, venue_text), 'B')
+      || setweight(to_tsvector('simple'::regconfig, description_text), 'C')
+$$;
 
 -- Every word the index has seen (for typo tolerance: a query word that is not here is replaced by
 -- the nearest words by trigram distance and edit distance). Append-only: a word that is no longer in

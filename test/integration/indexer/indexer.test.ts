@@ -47,7 +47,7 @@ async function lastPosition(database: SearchDatabase): Promise<number> {
 
 async function indexedNames(database: SearchDatabase, prefix: string): Promise<Map<string, string>> {
   const { rows } = await database.db.query(
-    "SELECT event_id, name, venue_name FROM search_documents WHERE event_id LIKE $1 || '%'",
+    "SELECT event_id, result->>'name' AS name, result->'venue'->>'name' AS venue_name FROM search_documents WHERE event_id LIKE $1 || '%'",
     [prefix],
   );
   return new Map(rows.map((row) => [row.event_id, `${row.name} @ ${row.venue_name}`]));
@@ -128,7 +128,7 @@ describe("search indexer", function () {
 
     // A stale write (an older version) changes nothing, neither as an upsert nor as a removal.
     const { rows } = await database.db.query(
-      "SELECT version, name FROM search_documents WHERE event_id = 'ev_c1'",
+      "SELECT version, result->>'name' AS name FROM search_documents WHERE event_id = 'ev_c1'",
     );
     const stale = toSearchDocument(
       {
@@ -224,7 +224,10 @@ describe("search indexer", function () {
     await eventually(async () => expect((await indexedNames(database, "ev_r")).size).to.equal(50));
     // Damage the index behind the indexer's back.
     await database.db.query("DELETE FROM search_documents WHERE event_id IN ('ev_r2', 'ev_r3')");
-    await database.db.query("UPDATE search_documents SET name = 'Wrong' WHERE event_id = 'ev_r4'");
+    await database.db.query(
+      `UPDATE search_documents SET result = json_build_object('name', 'Wrong', 'venue', json_build_object('name', 'X'))
+       WHERE event_id = 'ev_r4'`,
+    );
     await database.db.query("TRUNCATE search_terms");
 
     const result = await rebuildIndex({ databaseUrl: database.url, index, batchSize: 7 });
@@ -240,12 +243,16 @@ describe("search indexer", function () {
     );
     expect(rows.map((row) => row.indexname)).to.deep.equal([
       "search_documents_geo",
-      "search_documents_location_vector",
       "search_documents_pkey",
       "search_documents_search_vector",
       "search_documents_starts_at",
       "search_documents_type_starts_at",
+      "search_documents_venue_starts_at",
     ]);
+    // Written in starts_at order.
+    const order = await database.db.query("SELECT starts_at FROM search_documents ORDER BY ctid");
+    const times = order.rows.map((row) => new Date(row.starts_at).getTime());
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     // The indexer continues from the rebuilt position.
     await database.events("ev_r", 51, 52, "vn_r");
     await eventually(async () => expect((await indexedNames(database, "ev_r")).size).to.equal(52));

@@ -5,7 +5,7 @@ import {
   toSearchResult,
   wordsOf,
 } from "../../../indexer/search-document.ts";
-import { documentCsvLine, locationQueryText, termQueryText } from "../../../indexer/postgres-index.ts";
+import { locationQueryText, stagedCsvLine, termQueryText } from "../../../indexer/postgres-index.ts";
 
 const source = {
   id: "ev_1",
@@ -57,36 +57,40 @@ describe("search documents", () => {
     expect(() => toSearchDocument(source, -1)).to.throw(/version/);
   });
 
-  it("writes CSV for COPY with quotes, commas, newlines and array literals escaped", () => {
-    const line = documentCsvLine(
-      toSearchDocument(
-        { ...source, name: 'A "quoted", odd\nname \\ here', performerNames: ['X "Y"', "Z\\W"] },
-        1,
-      )!,
+  it("writes CSV for COPY with quotes, commas and newlines escaped, and the hit as JSON", () => {
+    const line = stagedCsvLine(
+      toSearchDocument({ ...source, name: 'A "quoted", odd\nname \\ here', performerNames: ['X "Y"'] }, 1)!,
     );
-    expect(line).to.contain('"A ""quoted"", odd\nname \\ here"');
-    expect(line).to.contain('"{""X \\""Y\\"""",""Z\\\\W""}"');
+    expect(line.startsWith('"ev_1",1,"2027-06-01T19:00:00.000Z","concert","vn_1",41.16,-8.58,')).to.equal(
+      true,
+    );
     expect(line.endsWith("\n")).to.equal(true);
-    const withoutPlace = documentCsvLine(toSearchDocument({ ...source, lat: null, lng: null }, 1)!);
-    expect(withoutPlace).to.contain(',"Portugal",,,"{');
+    const fields = line.slice(0, -1).match(/("([^"]|"")*"|[^,]*)(,|$)/g)!;
+    const result = JSON.parse(fields[10].slice(1, -1).replace(/""/g, '"'));
+    expect(result.name).to.equal('A "quoted", odd\nname \\ here');
+    expect(result.performers).to.deep.equal(['X "Y"']);
+    const withoutPlace = stagedCsvLine(toSearchDocument({ ...source, lat: null, lng: null }, 1)!);
+    expect(withoutPlace).to.contain(',"vn_1",,,"');
   });
 });
 
 describe("Postgres text queries", () => {
-  it("matches every word, as a prefix from three letters, or as one of its near words", () => {
+  it("matches known words whole, beginnings as prefixes, unknown words as their near words", () => {
     expect(
       termQueryText([
-        { word: "eras", known: true, alternatives: [] },
-        { word: "u2", known: true, alternatives: [] },
-        { word: "tayler", known: false, alternatives: ["taylor", "tyler"] },
-        { word: "zzzzzz", known: false, alternatives: [] },
+        { word: "eras", exact: true, prefix: true, alternatives: [] },
+        { word: "tay", exact: false, prefix: true, alternatives: [] },
+        { word: "u2", exact: true, prefix: false, alternatives: [] },
+        { word: "tayler", exact: false, prefix: false, alternatives: ["taylor", "tyler"] },
+        { word: "swfit", exact: false, prefix: false, alternatives: ["swift"] },
+        { word: "zzzzzz", exact: false, prefix: false, alternatives: [] },
       ]),
-    ).to.equal("'eras':* & 'u2' & ('taylor' | 'tyler') & 'zzzzzz':*");
-    expect(locationQueryText(["new", "york"])).to.equal("'new':* & 'york':*");
+    ).to.equal("'eras' & 'tay':* & 'u2' & ('taylor' | 'tyler') & 'swift' & 'zzzzzz'");
+    expect(locationQueryText(["new", "york", "ny"])).to.equal("'new':* & 'york':* & 'ny'");
   });
 
   it("refuses anything but letters and digits in a query word (no tsquery syntax can slip in)", () => {
-    expect(() => termQueryText([{ word: "a'|b", known: true, alternatives: [] }])).to.throw();
+    expect(() => termQueryText([{ word: "a'|b", exact: true, prefix: false, alternatives: [] }])).to.throw();
     expect(() => locationQueryText(["x:*"])).to.throw();
   });
 });
