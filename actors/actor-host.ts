@@ -234,6 +234,7 @@ export class ActorHost {
     }[] = [];
     let budget = turnCommandsMax;
     let commands = 0;
+    const bestAvailableDecideMs: number[] = [];
     for (const actor of this.actors.values()) {
       if (budget <= 0) break;
       if (actor.phase !== "ready" || actor.mailbox.length === 0) continue;
@@ -251,9 +252,13 @@ export class ActorHost {
         } else {
           const command = request.command;
           if (command.type === "expire") actor.expireQueued = false;
-          if (command.type === "reserve" && !command.holdId) command.holdId = newId("hd");
+          if ((command.type === "reserve" || command.type === "reserveBest") && !command.holdId)
+            command.holdId = newId("hd");
           now = Math.max(now, requestNow);
+          const timed = command.type === "reserveBest";
+          const started = timed ? performance.now() : 0;
           const decision = decide(state, command, requestNow);
+          if (timed) bestAvailableDecideMs.push(performance.now() - started);
           for (const effect of decision.effects) effects.push(effect);
           if (request.id !== expireRequestId) outcomes.push({ id: request.id, outcome: decision.outcome });
           else outcomes.push({ id: expireRequestId, outcome: decision.outcome });
@@ -305,6 +310,7 @@ export class ActorHost {
           durationMs: performance.now() - started,
           stale: result.stale.length,
           failed: false,
+          bestAvailableDecideMs,
         };
       } catch (error) {
         failure = error as Error;
@@ -317,6 +323,7 @@ export class ActorHost {
           durationMs: performance.now() - started,
           stale: 0,
           failed: true,
+          bestAvailableDecideMs,
         };
       } finally {
         this.committing = null;
