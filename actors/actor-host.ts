@@ -252,10 +252,10 @@ export class ActorHost {
         } else {
           const command = request.command;
           if (command.type === "expire") actor.expireQueued = false;
-          if ((command.type === "reserve" || command.type === "reserveBest") && !command.holdId)
-            command.holdId = newId("hd");
+          if (command.type === "reserve" && !command.holdId) command.holdId = newId("hd");
           now = Math.max(now, requestNow);
           const timed = command.type === "reserveBest";
+          if (timed && !command.holdId) command.holdId = newId("hd");
           const started = timed ? performance.now() : 0;
           const decision = decide(state, command, requestNow);
           if (timed) bestAvailableDecideMs.push(performance.now() - started);
