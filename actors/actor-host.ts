@@ -92,6 +92,13 @@ export class ActorHost {
     this.passivation.unref();
   }
 
+  /** Hold ids: a random prefix per host and a counter (no random bytes per reserve). */
+  private readonly holdIdPrefix = newId("hd", 6);
+  private holdCounter = 0;
+  private nextHoldId(): string {
+    return `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`;
+  }
+
   get activeActors(): number {
     return this.actors.size;
   }
@@ -252,10 +259,10 @@ export class ActorHost {
         } else {
           const command = request.command;
           if (command.type === "expire") actor.expireQueued = false;
-          if (command.type === "reserve" && !command.holdId) command.holdId = newId("hd");
+          if (command.type === "reserve" && !command.holdId) command.holdId = this.nextHoldId();
           now = Math.max(now, requestNow);
           const timed = command.type === "reserveBest";
-          if (timed && !command.holdId) command.holdId = newId("hd");
+          if (timed && !command.holdId) command.holdId = this.nextHoldId();
           const started = timed ? performance.now() : 0;
           const decision = decide(state, command, requestNow);
           if (timed) bestAvailableDecideMs.push(performance.now() - started);
