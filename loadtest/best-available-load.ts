@@ -9,6 +9,7 @@
 import type { MarqueeNode } from "../platform/node.ts";
 import { bookingTurnLocalEvent } from "../actors/booking.service.ts";
 import type { CommitStats } from "../actors/protocol.ts";
+import { seededRandom } from "../domain/random.ts";
 
 export const bestAvailableDecideMetric = "marquee.booking.best_available.decide.duration.ms";
 
@@ -30,17 +31,6 @@ class Samples {
   sorted(): Float64Array {
     return this.values.slice(0, this.count).sort();
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Sections of 500 rows of 50 seats (the last ones shorter), prices falling section by section. */
@@ -117,7 +107,7 @@ export async function sellOutByBestAvailable(
   let refused = 0;
   let errors = 0;
   const client = async (index: number) => {
-    const random = mulberry32(index + 1);
+    const random = seededRandom(index + 1);
     for (;;) {
       let quantity = random() < 0.1 ? 1 : 2 + Math.floor(random() * 3);
       for (;;) {
