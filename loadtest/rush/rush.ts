@@ -197,11 +197,21 @@ export async function runRush(
     };
     observer = io(cluster.baseUrl, { transports: ["websocket"] });
     observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));
+    // The server's own word that every seat is booked (only deltas and refetches mark "booked"): the
+    // sale is over even when a shopper never saw its 201 (e.g. its confirm answer timed out).
+    let soldOutOnMap = false;
+    const checkSoldOut = () => {
+      if (soldOutOnMap || !mirror.status.every((code) => code === 2)) return;
+      soldOutOnMap = true;
+      sellOutSeconds ??= recorder.elapsedSeconds() - options.presaleSeconds;
+    };
     observer.on("seats", (delta) => {
       if (!mirror.apply(delta)) void refetch();
+      checkSoldOut();
     });
 
-    const over = () => sold >= options.seats || recorder.elapsedSeconds() > options.durationMaxSeconds;
+    const over = () =>
+      sold >= options.seats || soldOutOnMap || recorder.elapsedSeconds() > options.durationMaxSeconds;
     const shoppers = new Set<Promise<void>>();
     const line = new WaitingLine(
       {
