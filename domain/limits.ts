@@ -31,3 +31,7 @@ export const databaseConnectTimeoutMs = 5_000;
 export const redisCommandTimeoutMs = 1_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
+/** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */
+export const webFileBytesMax = 5 * 1024 * 1024;
+/** Files of the web UI kept in memory (the build has a handful; old hashed names age out). */
+export const webFileCacheEntriesMax = 64;

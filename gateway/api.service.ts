@@ -10,6 +10,7 @@ import { toHttpError } from "./errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
 import { redisIsUp } from "../platform/redis.ts";
+import { createWebSite } from "./web/site.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
 
@@ -39,6 +40,7 @@ export function sendJson(
 export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
+  const webSite = createWebSite();
 
   // Copies what actions need from the request into ctx.meta (headers never reach params).
   function onBeforeCall(this: any, ctx: Context<any, GatewayMeta>, _route: unknown, req: Request): void {
@@ -139,10 +141,11 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     },
 
     methods: {
-      /** Raw routes (health, metrics) are answered before moleculer-web's routing. */
+      /** Raw routes (health, metrics, the web UI) are answered before moleculer-web's routing. */
       async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
         try {
           if (await this.handleRawRoute(req, res)) return;
+          if (await webSite.handle(req, res)) return;
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }
