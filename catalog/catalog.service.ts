@@ -41,7 +41,16 @@ export function publicEvent(event: EventRecord) {
 
 function parseTime(field: string, value: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw validationError(field, `${field} is not a valid time`);
+  // Date rolls impossible days over (2027-02-31 becomes March 3rd): check the calendar day too.
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  if (
+    Number.isNaN(date.getTime()) ||
+    calendarDay.getUTCFullYear() !== year ||
+    calendarDay.getUTCMonth() !== month - 1 ||
+    calendarDay.getUTCDate() !== day
+  )
+    throw validationError(field, `${field} is not a valid time`);
   return date;
 }
 

@@ -29,6 +29,13 @@ export const idempotencyKeyLengthMax = 128;
 export const databaseStatementTimeoutMs = 10_000;
 export const databaseConnectTimeoutMs = 5_000;
 export const redisCommandTimeoutMs = 1_000;
+/** An HTTP request's headers and body (at most 64 KiB) must arrive within this (slow senders). */
+export const httpRequestReceiveTimeoutMs = 30_000;
+/**
+ * Clients counted in memory per gateway node while Redis is down (~150 bytes each): a flood of
+ * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
+ */
+export const rateLimitMemoryKeysMax = 100_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
 /** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */

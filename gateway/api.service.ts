@@ -5,9 +5,12 @@ import ApiGateway from "moleculer-web";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { createTokenVerifier, type User } from "./auth.ts";
-import { jsonBody } from "./body.ts";
+import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
+import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
+import { RateLimiter } from "./rate-limit.ts";
 import { MarqueeError } from "../domain/errors.ts";
+import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
 import { redisIsUp } from "../platform/redis.ts";
 import { createWebSite } from "./web/site.ts";
@@ -41,10 +44,47 @@ export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
   const webSite = createWebSite();
+  const trustedProxies = parseTrustedProxies(config.trustedProxy);
+  const rateLimiter = new RateLimiter({
+    redis: runtime.redis,
+    clock: runtime.clock,
+    limit: config.rateLimitPerWindow,
+    windowMs: config.rateLimitWindowMs,
+  });
+
+  // The bearer token of a request is verified once: by the rate limiter (to count per user) and then
+  // reused by `authenticate`. Rejects for a token that is sent but not valid.
+  const identities = new WeakMap<IncomingMessage, Promise<User | null>>();
+  function identify(req: IncomingMessage): Promise<User | null> {
+    let identity = identities.get(req);
+    if (identity === undefined) {
+      identity = tokens.verify(headerValue(req.headers.authorization));
+      identities.set(req, identity);
+    }
+    return identity;
+  }
+
+  /** Counts the request against its client (user id, else address); throws 429 past the limit. */
+  async function enforceRateLimit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const user = await identify(req).catch(() => null);
+    const key = user ? `user:${user.id}` : `address:${addressBucket(clientAddress(req, trustedProxies))}`;
+    const decision = await rateLimiter.hit(key);
+    res.setHeader("RateLimit-Limit", String(decision.limit));
+    res.setHeader("RateLimit-Remaining", String(decision.remaining));
+    res.setHeader("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
+    if (!decision.allowed) {
+      throw new MarqueeError(
+        "RATE_LIMITED",
+        "Too many requests from this client, retry later",
+        { limit: decision.limit, windowMs: rateLimiter.windowMs },
+        decision.retryAfterSeconds,
+      );
+    }
+  }
 
   // Copies what actions need from the request into ctx.meta (headers never reach params).
   function onBeforeCall(this: any, ctx: Context<any, GatewayMeta>, _route: unknown, req: Request): void {
-    ctx.meta.clientAddress = req.socket.remoteAddress;
+    ctx.meta.clientAddress = clientAddress(req, trustedProxies);
     const idempotencyKey = headerValue(req.headers["idempotency-key"]);
     if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
     const admissionToken = headerValue(req.headers["x-admission-token"]);
@@ -68,6 +108,8 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       port: config.port,
       ip: "0.0.0.0",
       httpServerTimeout: 30_000,
+      // A request (headers and body, at most 64 KiB) must arrive within this; Node's default is 300 s.
+      requestTimeout: httpRequestReceiveTimeoutMs,
       etag: false,
       log4XXResponses: false,
       logRequest: null,
@@ -144,15 +186,19 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       /** Raw routes (health, metrics, the web UI) are answered before moleculer-web's routing. */
       async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
         try {
+          // Health and metrics are answered before the rate limit: probes are never throttled.
           if (await this.handleRawRoute(req, res)) return;
+          // The UI's files come from memory with long-lived caching: not counted against the API limit.
           if (await webSite.handle(req, res)) return;
+          await enforceRateLimit(req, res);
+          assertNoNulInUrl(req.url);
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }
         return (ApiGateway as any).methods.httpHandler.call(this, req, res, next);
       },
       async authenticate(_ctx: Context, _route: unknown, req: Request): Promise<User | null> {
-        const user = await tokens.verify(headerValue(req.headers.authorization));
+        const user = await identify(req);
         if (!user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
         return user;
       },
@@ -172,7 +218,16 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           const failing = Object.entries(checks).filter(([, state]) => state === "down");
           const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
           const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
-          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks });
+          const services = [
+            ...new Set(
+              (
+                (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
+              ).map((service) => service.name),
+            ),
+          ]
+            .filter((name) => !name.startsWith("$"))
+            .sort();
+          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks, services });
           return true;
         }
         if (url === "/metrics") {

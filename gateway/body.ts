@@ -51,8 +51,9 @@ export function jsonBody(
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
-    } catch {
+      parsed = JSON.parse(text, refuseUnsafeValues);
+    } catch (error) {
+      if (error instanceof MarqueeError) return next(error);
       return next(new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }));
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -61,6 +62,27 @@ export function jsonBody(
     req.body = parsed;
     next();
   });
+}
+
+/**
+ * JSON.parse reviver. `__proto__` keys would set the prototype of the params object that
+ * moleculer-web builds with Object.assign (fields then pass strict validation unseen), and NUL
+ * characters cannot be stored in PostgreSQL text: both are refused as 400 naming the field.
+ */
+function refuseUnsafeValues(key: string, value: unknown): unknown {
+  if (key === "__proto__")
+    throw new MarqueeError("VALIDATION_ERROR", "Unknown field '__proto__'", { field: key });
+  if (typeof value === "string" && value.includes("\u0000"))
+    throw new MarqueeError("VALIDATION_ERROR", `The '${key}' field contains a NUL character`, {
+      field: key,
+    });
+  return value;
+}
+
+/** Percent-encoded NUL in the path or query string: refused up front (PostgreSQL text cannot hold it). */
+export function assertNoNulInUrl(url: string | undefined): void {
+  if (url !== undefined && /%00/.test(url))
+    throw new MarqueeError("VALIDATION_ERROR", "The URL contains a NUL character", { field: "query" });
 }
 
 function tooLarge(req: IncomingMessage, next: (error?: unknown) => void): void {

@@ -43,10 +43,7 @@ export function toHttpError(raw: unknown): HttpError {
   // fastest-validator through Moleculer: type VALIDATION_ERROR, data = [{field, message, type}].
   if (error.type === "VALIDATION_ERROR") {
     if (Array.isArray(error.data)) {
-      const problems = error.data.map((item: any) => ({
-        field: String(item.field ?? ""),
-        message: String(item.message ?? ""),
-      }));
+      const problems = error.data.flatMap(describeValidationProblem);
       return make("VALIDATION_ERROR", problems[0]?.message || "Invalid request", {
         field: problems[0]?.field,
         problems,
@@ -56,8 +53,11 @@ export function toHttpError(raw: unknown): HttpError {
   }
   switch (error.name) {
     case "NotFoundError":
-    case "ServiceNotFoundError":
       return make("NOT_FOUND", "Not found");
+    // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
+    case "ServiceNotFoundError":
+    case "ServiceUnavailableError":
+      return make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5);
     case "UnAuthorizedError":
       return make("UNAUTHENTICATED", "Authentication required");
     case "ForbiddenError":
@@ -72,4 +72,19 @@ export function toHttpError(raw: unknown): HttpError {
       return make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
   }
   return make("INTERNAL_ERROR", "Internal error");
+}
+
+/**
+ * fastest-validator problems as {field, message}. Unknown fields are reported by the validator against
+ * their parent object (the root has no name at all); the contract wants each unknown field named.
+ */
+function describeValidationProblem(item: any): { field: string; message: string }[] {
+  const field = item.field === undefined || item.field === null ? "" : String(item.field);
+  if (item.type === "objectStrict" && typeof item.actual === "string" && item.actual !== "") {
+    return item.actual.split(", ").map((unknown: string) => {
+      const path = field === "" ? unknown : `${field}.${unknown}`;
+      return { field: path, message: `Unknown field '${path}'` };
+    });
+  }
+  return [{ field, message: String(item.message ?? "") }];
 }
