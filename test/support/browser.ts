@@ -89,3 +89,37 @@ export async function legendCount(page: Page, kind: string): Promise<number> {
   const text = await page.locator(`.legend .count[data-kind="${kind}"]`).textContent();
   return Number((text ?? "").replace(/,/g, ""));
 }
+
+/** Where the seat map canvas shows a colour: the centre of the first cell of that colour, in CSS pixels. */
+export async function findSeatOfColor(page: Page, color: string): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((hex) => {
+    const canvas = (globalThis as any).document.querySelector("canvas.seat-map");
+    const context = canvas.getContext("2d");
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
+    const value = Number.parseInt(hex.slice(1), 16);
+    const [r, g, b] = [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const offset = (y * width + x) * 4;
+        if (data[offset] === r && data[offset + 1] === g && data[offset + 2] === b) {
+          // The first pixel of a cell's fill is its top-left corner: step a few pixels inside.
+          return { x: x / ratio + 3, y: y / ratio + 3 };
+        }
+      }
+    }
+    return null;
+  }, color);
+}
+
+/** The colour of the seat map canvas at a point (CSS pixels), as "#rrggbb". */
+export async function colorAt(page: Page, point: { x: number; y: number }): Promise<string> {
+  return page.evaluate(({ x, y }) => {
+    const canvas = (globalThis as any).document.querySelector("canvas.seat-map");
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const [r, g, b] = canvas
+      .getContext("2d")
+      .getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data;
+    return `#${[r, g, b].map((channel: number) => channel.toString(16).padStart(2, "0")).join("")}`;
+  }, point);
+}

@@ -21,7 +21,12 @@ interface ServerToClientEvents {
 }
 
 interface ClientToServerEvents {
-  subscribe(data: { eventId: string }, ack: (answer: { version?: number; error?: unknown }) => void): void;
+  /** `version` (an extension of the contract): the version the client has, so that frames after it
+   * are replayed while the server still buffers them instead of the client refetching the map. */
+  subscribe(
+    data: { eventId: string; version?: number },
+    ack: (answer: { version?: number; error?: unknown }) => void,
+  ): void;
   unsubscribe(data: { eventId: string }): void;
 }
 
@@ -47,6 +52,8 @@ function connection(): MarqueeSocket {
 }
 
 export interface SeatSubscription {
+  /** The seat version the page has (sent with every subscribe). */
+  currentVersion(): number;
   onDelta(delta: SeatDelta): void;
   /** The server's seat version at (re)subscription. */
   onSubscribed(version: number): void;
@@ -57,7 +64,8 @@ export interface SeatSubscription {
 export function subscribeSeats(eventId: string, handlers: SeatSubscription): () => void {
   const live = connection();
   const subscribe = () => {
-    live.timeout(subscribeAckTimeoutMs).emit("subscribe", { eventId }, (error, answer) => {
+    const request = { eventId, version: handlers.currentVersion() };
+    live.timeout(subscribeAckTimeoutMs).emit("subscribe", request, (error, answer) => {
       if (error || typeof answer?.version !== "number") {
         handlers.onConnectionChange(false);
         return;

@@ -423,6 +423,7 @@ function renderEvent(root: HTMLElement, details: EventDetails): Cleanup {
     if (!live) setLive(false);
   }, connectGraceMs);
   const unsubscribe = subscribeSeats(eventId, {
+    currentVersion: () => board.version,
     onDelta: (delta) => sync.handleDelta(delta),
     onSubscribed: (version) => sync.handleSubscribed(version),
     onResync: () => void sync.refetch(),

@@ -130,7 +130,13 @@ export function queuePage(root: HTMLElement, eventId: string): Cleanup {
     );
   }
 
-  const stopUpdates = onQueueUpdate(apply, () => void poll());
+  // A push that does not name its event could be for another queue this user is in: an admission
+  // is then confirmed by asking for this event's state (which carries its token) before it is used.
+  const onPush = (state: QueueState) => {
+    if (!state.eventId && state.status === "admitted") void poll();
+    else apply(state);
+  };
+  const stopUpdates = onQueueUpdate(onPush, () => void poll());
 
   root.replaceChildren(
     h("h1", {}, "Waiting room"),

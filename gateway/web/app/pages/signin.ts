@@ -24,7 +24,7 @@ export function signInPage(root: HTMLElement, query: URLSearchParams): Cleanup {
   const button = h("button", { type: "submit", class: "primary" }, "Sign in");
   const form = h(
     "form",
-    { class: "card narrow", "aria-labelledby": "signin-title" },
+    { class: "card narrow", "aria-labelledby": "signin-title", novalidate: true },
     h("label", { for: "user-id" }, "User id"),
     input,
     h(
@@ -38,7 +38,7 @@ export function signInPage(root: HTMLElement, query: URLSearchParams): Cleanup {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!input.checkValidity()) {
-      message.show("Use 1 to 128 letters, digits or . _ @ : -", "error");
+      message.show("A user id is 1 to 128 letters, digits or . _ @ : - (no spaces).", "error");
       input.focus();
       return;
     }

@@ -157,6 +157,7 @@ export class SeatMapView {
     this.dirty.clear();
     this.lastRenderMs = performance.now() - started;
     this.canvas.dataset.renderedSeats = String(this.board.size);
+    this.canvas.dataset.renderMs = this.lastRenderMs.toFixed(1);
   }
 
   /** Repaints these cells on the next animation frame (changes of one frame are coalesced). */
