@@ -258,6 +258,7 @@ function renderEvent(root: HTMLElement, details: EventDetails): Cleanup {
       announce(`Selected ${label}. ${plural(selected.size, "seat")} selected.`);
     }
     view.invalidate([index]);
+    seatInfo.textContent = describeSeat(index);
     renderSelection();
   }
 
