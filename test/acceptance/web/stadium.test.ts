@@ -11,6 +11,7 @@ import {
   legendCount,
   newContext,
   screenshot,
+  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -74,6 +75,50 @@ describe("web UI with a 50,000-seat stadium (headless Chromium)", function () {
       `      50,000 seats: page to drawn map ${loadMs} ms, full canvas draw ${renderMs} ms, ` +
         `4 keys to announcements ${keysMs} ms, ${nodes} DOM nodes`,
     );
+    await context.close();
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("repaints only the seats that deltas change while the cursor keeps moving", async function () {
+    await skipWithout(this, system, ["booking", "realtime"]);
+    const context = await newContext(browser, system.baseUrl);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`/#/events/${fixture.eventId}`);
+    await page.locator('canvas.seat-map[data-rendered-seats="50000"]').waitFor({ timeout: 60_000 });
+    await page.locator('#live-indicator[data-state="live"]').waitFor();
+    const canvas = page.locator("canvas.seat-map");
+    const fullRenders = await canvas.getAttribute("data-full-renders");
+
+    // 40 shoppers reserve 10 seats each, spread over the stadium, while a keyboard user moves around.
+    const shoppers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => system.token(`fan-${index}`)),
+    );
+    const reserving = Promise.all(
+      shoppers.map(async (token, shopper) => {
+        const ticketIds = Array.from({ length: 10 }, (_, seat) => fixture.ticketIds[shopper * 1_237 + seat]);
+        const answer = await system.request("POST", "/booking/reserve", { token, body: { ticketIds } });
+        expect(answer.status).to.equal(200);
+      }),
+    );
+    await page.getByRole("application", { name: /Seats for Stadium Night/ }).focus();
+    for (let step = 0; step < 20; step += 1) await page.keyboard.press("ArrowRight");
+    await waitForText(page, "#seat-cursor", /^Block 101, row 1, seat 21,/);
+    const startedMs = Date.now();
+    await reserving;
+    await page.waitForFunction(
+      () =>
+        (globalThis as any).document.querySelector('.legend .count[data-kind="reserved"]')?.textContent ===
+        "400",
+      undefined,
+      { timeout: 10_000 },
+    );
+    console.log(
+      `      400 reservations on the 50,000-seat map shown ${Date.now() - startedMs} ms after the last answer`,
+    );
+    expect(await canvas.getAttribute("data-full-renders")).to.equal(fullRenders);
+    const cellDraws = Number(await canvas.getAttribute("data-cell-draws"));
+    expect(cellDraws).to.be.within(400, 1_000); // the changed cells and the cursor's, not 50,000
     await context.close();
     expect(errors).to.deep.equal([]);
   });

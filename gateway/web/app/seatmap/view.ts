@@ -37,8 +37,10 @@ export class SeatMapView {
   private hoverFrame = 0;
   private lastPointer: { x: number; y: number } | null = null;
   private hovered = -1;
-  /** Milliseconds of the last full draw, for the page's status line and tests. */
+  /** Milliseconds of the last full draw, and how many full draws there were (tests check deltas do not cause any). */
   lastRenderMs = 0;
+  fullRenders = 0;
+  cellDraws = 0;
 
   constructor(board: SeatBoard, callbacks: SeatMapCallbacks, label: string) {
     this.board = board;
@@ -158,6 +160,8 @@ export class SeatMapView {
     this.lastRenderMs = performance.now() - started;
     this.canvas.dataset.renderedSeats = String(this.board.size);
     this.canvas.dataset.renderMs = this.lastRenderMs.toFixed(1);
+    this.fullRenders += 1;
+    this.canvas.dataset.fullRenders = String(this.fullRenders);
   }
 
   /** Repaints these cells on the next animation frame (changes of one frame are coalesced). */
@@ -167,6 +171,8 @@ export class SeatMapView {
       this.frame = requestAnimationFrame(() => {
         this.frame = 0;
         for (const index of this.dirty) this.drawCell(index);
+        this.cellDraws += this.dirty.size;
+        this.canvas.dataset.cellDraws = String(this.cellDraws);
         this.dirty.clear();
       });
     }
