@@ -14,6 +14,7 @@ import {
   newContext,
   screenshot,
   signIn,
+  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -120,6 +121,31 @@ describe("web UI pages (headless Chromium)", function () {
       );
     });
     await screenshot(page, "search");
+  });
+
+  it("finds the event by term and location and opens it from the results", async function () {
+    await skipWithout(this, system, ["search"]);
+    // The index follows the database by change data capture: allow it a few seconds to catch up.
+    let found = false;
+    for (let attempt = 0; attempt < 30 && !found; attempt += 1) {
+      await page.goto(
+        `/#/search?term=${encodeURIComponent("lisbon lights")}&location=Lisbon&attempt=${attempt}`,
+      );
+      await page.waitForFunction(() => {
+        const document = (globalThis as any).document;
+        return (
+          document.querySelector("#search-summary")?.textContent ||
+          !document.querySelector("#search-message")?.hidden
+        );
+      });
+      found = (await page.locator("#search-results a", { hasText: "Lisbon Lights" }).count()) > 0;
+      if (!found) await page.waitForTimeout(500);
+    }
+    expect(found, "the event appears in the results").to.equal(true);
+    await waitForText(page, "#search-results", /Test Arena, Lisbon, Portugal/);
+    await screenshot(page, "search-results");
+    await page.locator("#search-results a", { hasText: "Lisbon Lights" }).first().click();
+    await page.locator('canvas.seat-map[data-rendered-seats="34"]').waitFor();
   });
 
   it("draws the seat map by section and row with a legend, without a DOM node per seat", async () => {
