@@ -4,12 +4,14 @@ import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
+import { createBookingService } from "./actors/booking.service.ts";
 
 export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 
 export const serviceFactories: Record<string, ServiceFactory> = {
   api: createApiService,
   catalog: createCatalogService,
+  booking: createBookingService,
 };
 
 export function selectServices(names: string[]): ServiceFactory[] {

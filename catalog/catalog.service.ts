@@ -15,7 +15,6 @@ import {
 import {
   findEvent,
   insertEvent,
-  loadTickets,
   performerRecord,
   venueRecord,
   type EventRecord,
@@ -72,6 +71,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
     name: "catalog",
     actions: {
       createPerformer: {
+        openapi: { summary: "Create a performer", successStatus: 201 },
         params: createPerformerSchema,
         async handler(ctx: Context<{ name: string; genre?: string }, any>) {
           const id = newId("pf");
@@ -85,6 +85,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createVenue: {
+        openapi: { summary: "Create a venue", successStatus: 201 },
         params: createVenueSchema,
         async handler(
           ctx: Context<{ name: string; city: string; country: string; lat?: number; lng?: number }, any>,
@@ -102,6 +103,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createEvent: {
+        openapi: { summary: "Create an event; one ticket per seat of its sections", successStatus: 201 },
         params: createEventSchema,
         timeout: 120_000,
         async handler(ctx: Context<any, any>) {
@@ -149,6 +151,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       updateEvent: {
+        openapi: { summary: "Change name, description, type, times or waiting room of an event" },
         params: updateEventSchema,
         async handler(ctx: Context<any, any>) {
           const { eventId, ...changes } = ctx.params;
@@ -186,6 +189,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       deleteEvent: {
+        openapi: { summary: "Delete an event (it answers 404 afterwards)" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           const result = await db.query(
@@ -208,6 +212,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       getEvent: {
+        openapi: { summary: "An event with venue, performers, live tickets and seat version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           const event = await requireEvent(ctx.params.eventId);
@@ -218,7 +223,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
                WHERE ep.event_id = $1 ORDER BY ep.position`,
               [event.id],
             ),
-            ctx.call("catalog.seatMap", { eventId: event.id }) as Promise<{
+            ctx.call("booking.seatMap", { eventId: event.id }) as Promise<{
               version: number;
               tickets: unknown[];
             }>,
@@ -235,21 +240,13 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       getTickets: {
+        openapi: { summary: "The live seat map of an event and its version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
-          const seats = (await ctx.call("catalog.seatMap", { eventId: ctx.params.eventId })) as any;
+          const seats = (await ctx.call("booking.seatMap", { eventId: ctx.params.eventId })) as any;
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
-        },
-      },
-
-      /** The seat map from Postgres (replaced by the booking actor's live state once it exists). */
-      seatMap: {
-        params: eventIdSchema,
-        visibility: "public",
-        async handler(ctx: Context<{ eventId: string }>) {
-          return loadTickets(db, ctx.params.eventId, new Date(clock.now()));
         },
       },
     },

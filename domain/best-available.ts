@@ -9,8 +9,10 @@
 // a nearly sold-out 100,000-seat event (~3,000 rows) is answered in microseconds. Rows changed since
 // the last query are re-scanned lazily (only those rows).
 
+import type { SeatLayout } from "./seat-layout.ts";
+
 /** One row of seats. Ordinals of a row are contiguous: firstOrdinal .. firstOrdinal + seatCount - 1. */
-export interface RowLayout {
+export interface RankedRow {
   sectionIndex: number;
   sectionName: string;
   rowIndex: number;
@@ -19,19 +21,10 @@ export interface RowLayout {
   seatCount: number;
 }
 
-export interface SeatLayout {
-  /** Rows in quality order: section index, then row index. */
-  rows: RowLayout[];
-  /** ordinal -> index into rows. */
+/** The rows of an event in quality order (section, then row), and the row of every ordinal. */
+export interface RankedRows {
+  rows: RankedRow[];
   rowOfOrdinal: Int32Array;
-}
-
-export interface LayoutSeat {
-  ordinal: number;
-  sectionIndex: number;
-  sectionName: string;
-  rowIndex: number;
-  priceCents: number;
 }
 
 export interface BestAvailableRequest {
@@ -42,32 +35,23 @@ export interface BestAvailableRequest {
   adjacent?: boolean;
 }
 
-/** Builds the row layout from the event's seats (any order). */
-export function buildSeatLayout(seats: LayoutSeat[]): SeatLayout {
-  const sorted = [...seats].sort(
-    (a, b) => a.sectionIndex - b.sectionIndex || a.rowIndex - b.rowIndex || a.ordinal - b.ordinal,
-  );
-  const rows: RowLayout[] = [];
-  const maxOrdinal = seats.reduce((max, seat) => Math.max(max, seat.ordinal), -1);
-  const rowOfOrdinal = new Int32Array(maxOrdinal + 1).fill(-1);
-  for (const seat of sorted) {
-    const last = rows[rows.length - 1];
-    if (last && last.sectionIndex === seat.sectionIndex && last.rowIndex === seat.rowIndex) {
-      if (seat.ordinal !== last.firstOrdinal + last.seatCount)
-        throw new Error("row ordinals must be contiguous");
-      last.seatCount += 1;
-    } else {
+/** The rows of an event's seat layout, in the order of its sections and rows. */
+export function rankRows(layout: SeatLayout): RankedRows {
+  const rows: RankedRow[] = [];
+  const rowOfOrdinal = new Int32Array(layout.total).fill(-1);
+  layout.sections.forEach((section, sectionIndex) =>
+    section.rows.forEach((row, rowIndex) => {
+      rowOfOrdinal.fill(rows.length, row.firstOrdinal, row.firstOrdinal + row.seats);
       rows.push({
-        sectionIndex: seat.sectionIndex,
-        sectionName: seat.sectionName,
-        rowIndex: seat.rowIndex,
-        priceCents: seat.priceCents,
-        firstOrdinal: seat.ordinal,
-        seatCount: 1,
+        sectionIndex,
+        sectionName: section.name,
+        rowIndex,
+        priceCents: section.priceCents,
+        firstOrdinal: row.firstOrdinal,
+        seatCount: row.seats,
       });
-    }
-    rowOfOrdinal[seat.ordinal] = rows.length - 1;
-  }
+    }),
+  );
   return { rows, rowOfOrdinal };
 }
 
@@ -79,7 +63,7 @@ export class FreeRunIndex {
   private readonly dirtyRows: number[] = [];
 
   constructor(
-    private readonly layout: SeatLayout,
+    private readonly layout: RankedRows,
     private readonly isFree: (ordinal: number) => boolean,
   ) {
     const rowCount = layout.rows.length;
@@ -134,7 +118,7 @@ export class FreeRunIndex {
   }
 }
 
-function rowQualifies(row: RowLayout, request: BestAvailableRequest): boolean {
+function rowQualifies(row: RankedRow, request: BestAvailableRequest): boolean {
   if (request.section !== undefined && row.sectionName !== request.section) return false;
   if (request.maxPriceCents !== undefined && row.priceCents > request.maxPriceCents) return false;
   return true;
@@ -149,7 +133,7 @@ const distanceFromMiddle = (start: number, quantity: number, seatCount: number):
  * null. Blocks that strand a single seat lose to any block that does not.
  */
 export function bestBlockInRow(
-  row: RowLayout,
+  row: RankedRow,
   quantity: number,
   isFree: (ordinal: number) => boolean,
 ): number | null {
@@ -183,7 +167,7 @@ export function bestBlockInRow(
  * Pure: reads the layout, the index and `isFree`; changes nothing.
  */
 export function chooseBestAvailable(
-  layout: SeatLayout,
+  layout: RankedRows,
   index: FreeRunIndex,
   isFree: (ordinal: number) => boolean,
   request: BestAvailableRequest,
@@ -203,7 +187,7 @@ export function chooseBestAvailable(
 
 /** adjacent: false - the N best seats one by one (earlier section, lower row, nearer the middle). */
 function bestSingleSeats(
-  layout: SeatLayout,
+  layout: RankedRows,
   index: FreeRunIndex,
   isFree: (ordinal: number) => boolean,
   request: BestAvailableRequest,

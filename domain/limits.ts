@@ -19,6 +19,11 @@ export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
 /** Rows per multi-row INSERT when generating tickets: ~1 MB statements, ~98k rows/s measured. */
 export const ticketInsertBatchMax = 5_000;
+/**
+ * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
+ * demo catalog's ~350,000 about as long): far above that, yet bounded.
+ */
+export const ticketGenerationTimeoutMs = 120_000;
 /** Names and free text. */
 export const nameLengthMax = 200;
 export const descriptionLengthMax = 5_000;
@@ -42,3 +47,41 @@ export const requestTimeoutMs = 10_000;
 export const webFileBytesMax = 5 * 1024 * 1024;
 /** Files of the web UI kept in memory (the build has a handful; old hashed names age out). */
 export const webFileCacheEntriesMax = 64;
+
+// --- Booking core (actors/) ---
+/** Commands queued or in flight per event actor; beyond it the actor sheds load (503 OVERLOADED). */
+export const actorMailboxMax = 5_000;
+/** Commands one worker decides per turn, i.e. per group-commit transaction: bounds statement size. */
+export const turnCommandsMax = 2_000;
+/** Commands per postMessage between the main thread and a worker (one structured clone each). */
+export const workerMessageCommandsMax = 2_000;
+/** An actor with no command for this long and no live hold passivates and frees its memory. */
+export const actorIdleMs = 60_000;
+/** How often a worker looks for idle actors. */
+export const actorPassivationCheckMs = 10_000;
+/** Re-routes of one command after its actor found itself fenced out (stale epoch). */
+export const staleRetriesMax = 3;
+/** A worker that dies is restarted at most this often (a crash loop stops restarting). */
+export const workerRestartDelayMs = 1_000;
+/** Database connections per worker: one for the group commit, one for activations. */
+export const workerDatabaseConnectionsMax = 3;
+/** Retry-After sent with 503 OVERLOADED from a full mailbox. */
+export const overloadedRetryAfterSeconds = 1;
+
+// --- Payments (actors/payments) ---
+/** A payment provider call (charge, refund, lookup) gives up after this long. */
+export const paymentProviderTimeoutMs = 10_000;
+/** A payment token in `paymentDetails.token`. */
+export const paymentTokenLengthMax = 200;
+/** A concurrent duplicate confirm (same Idempotency-Key) waits this long for the first to finish. */
+export const idempotencyWaitMs = 15_000;
+export const idempotencyPollMs = 25;
+/** Recovery: how often captured-but-unbooked payments are looked for, and how many per pass. */
+export const recoveryIntervalMs = 30_000;
+export const recoveryBatchMax = 200;
+/** A payment still `pending` after this long has lost its saga (crash): recovery asks the provider. */
+export const pendingPaymentAbandonMs = 2 * paymentProviderTimeoutMs + 10_000;
+/** Calls of one saga step to the actor (re-routed on a stale owner or a restart). */
+export const sagaActorAttemptsMax = 5;
+/** GET /bookings returns at most this many, newest first. */
+export const bookingsPageMax = 100;

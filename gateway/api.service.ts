@@ -9,10 +9,11 @@ import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
-import { redisIsUp } from "../platform/redis.ts";
+import { nodeReadiness } from "../platform/health-server.ts";
 import { createWebSite } from "./web/site.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
@@ -123,6 +124,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           etag: true,
           aliases: {
             "POST /auth/token": "api.issueDevToken",
+            "GET /openapi.json": "api.openapi",
             "GET /events/search": "search.search",
             "GET /events/:eventId": "catalog.getEvent",
             "GET /events/:eventId/tickets": "catalog.getTickets",
@@ -169,7 +171,22 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     },
 
     actions: {
+      openapi: {
+        params: { $$strict: true },
+        openapi: { summary: "This document: OpenAPI 3.1 of every route, from the validation schemas" },
+        handler(this: any) {
+          const registry = this.broker.registry;
+          return buildOpenApiDocument({
+            aliases: this.aliases,
+            actionDefinition(name) {
+              const endpoints = registry.getActionEndpoints(name)?.endpoints ?? [];
+              return endpoints.length > 0 ? endpoints[0].action : null;
+            },
+          });
+        },
+      },
       issueDevToken: {
+        openapi: { summary: "Development token issuer (AUTH_DEV_TOKENS); 404 when off" },
         params: {
           userId: { type: "string", pattern: /^[A-Za-z0-9_.@:-]{1,128}$/ },
           role: { type: "enum", values: ["user", "admin"], optional: true },
@@ -214,20 +231,15 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           return true;
         }
         if (url === "/health/ready") {
-          const checks = await (this as any).readiness();
-          const failing = Object.entries(checks).filter(([, state]) => state === "down");
-          const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
-          const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
-          const services = [
-            ...new Set(
-              (
-                (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
-              ).map((service) => service.name),
-            ),
-          ]
-            .filter((name) => !name.startsWith("$"))
-            .sort();
-          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks, services });
+          // As every node reports (platform/health-server.ts), plus: some node offers the booking actors.
+          const { ready, body } = await nodeReadiness(runtime, (this as any).broker);
+          const services = (this as any).availableServices() as string[];
+          const checks = {
+            ...(body.checks as Record<string, string>),
+            booking: services.includes("booking") ? "up" : "down",
+          };
+          const down = !ready || checks.booking === "down";
+          sendJson(res, down ? 503 : 200, { ...body, status: down ? "down" : body.status, checks, services });
           return true;
         }
         if (url === "/metrics") {
@@ -237,18 +249,14 @@ export function createApiService(runtime: Runtime): ServiceSchema {
         }
         return false;
       },
-      async readiness(): Promise<Record<string, "up" | "down" | "degraded">> {
-        const checks: Record<string, "up" | "down" | "degraded"> = {};
-        try {
-          await runtime.db.query({ text: "SELECT 1", query_timeout: 2_000 } as any);
-          checks.postgres = "up";
-        } catch {
-          checks.postgres = "down";
-        }
-        checks.redis = redisIsUp(runtime.redis) ? "up" : "degraded";
-        const broker = (this as any).broker;
-        if (config.transporter) checks.transporter = broker.transit?.connected ? "up" : "degraded";
-        return checks;
+      /** Services some node of the cluster offers right now. */
+      availableServices(): string[] {
+        const list = (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as {
+          name: string;
+        }[];
+        return [...new Set(list.map((service) => service.name))]
+          .filter((name) => !name.startsWith("$"))
+          .sort();
       },
     },
   } as ServiceSchema;

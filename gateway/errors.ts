@@ -71,8 +71,38 @@ export function toHttpError(raw: unknown): HttpError {
     case "BrokerDisconnectedError":
       return make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
   }
+  // The database (or another dependency) is unreachable or shed the query: worth a retry, not a 500.
+  if (
+    (typeof error.code === "string" && transientErrorCodes.has(error.code)) ||
+    transientErrorMessage.test(String(error.message ?? ""))
+  ) {
+    return make("UNAVAILABLE", "A dependency is not available, retry shortly", undefined, 2);
+  }
   return make("INTERNAL_ERROR", "Internal error");
 }
+
+// Socket errors, PostgreSQL's connection, shutdown, cancel (statement timeout), serialization and
+// deadlock classes, and node-postgres's own client-side timeouts.
+const transientErrorCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "53300",
+  "57014",
+  "57P01",
+  "57P02",
+  "57P03",
+  "40001",
+  "40P01",
+]);
+const transientErrorMessage =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
 
 /**
  * fastest-validator problems as {field, message}. Unknown fields are reported by the validator against

@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import {
-  buildSeatLayout,
   chooseBestAvailable,
   FreeRunIndex,
+  rankRows,
   type BestAvailableRequest,
-  type LayoutSeat,
 } from "../../../domain/best-available.ts";
+import { buildSeatLayout } from "../../../domain/seat-layout.ts";
 
 /** A hand-drawn map: one string per row ('.' free, 'x' taken), rows grouped by section. */
 interface DrawnSection {
@@ -16,23 +16,18 @@ interface DrawnSection {
 }
 
 function drawMap(sections: DrawnSection[]) {
-  const seats: LayoutSeat[] = [];
-  const free: boolean[] = [];
-  sections.forEach((section, sectionIndex) =>
-    section.rows.forEach((row, rowIndex) => {
-      for (const mark of row) {
-        seats.push({
-          ordinal: seats.length,
-          sectionIndex,
-          sectionName: section.name,
-          rowIndex,
-          priceCents: section.priceCents ?? 1000,
-        });
-        free.push(mark === ".");
-      }
-    }),
+  const free: boolean[] = sections.flatMap((section) =>
+    section.rows.flatMap((row) => [...row].map((mark) => mark === ".")),
   );
-  const layout = buildSeatLayout(seats);
+  const layout = rankRows(
+    buildSeatLayout(
+      sections.map((section) => ({
+        name: section.name,
+        priceCents: section.priceCents ?? 1000,
+        rows: section.rows.map((row, index) => ({ label: String(index + 1), seats: row.length })),
+      })),
+    ),
+  );
   const isFree = (ordinal: number) => free[ordinal];
   const index = new FreeRunIndex(layout, isFree);
   const choose = (request: BestAvailableRequest) => chooseBestAvailable(layout, index, isFree, request);
