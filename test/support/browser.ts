@@ -124,7 +124,15 @@ export async function colorAt(page: Page, point: { x: number; y: number }): Prom
   }, point);
 }
 
-export type Feature = "booking" | "realtime" | "queue" | "search";
+export type Feature = "booking" | "payments" | "realtime" | "queue" | "search";
+
+/** The action each feature brings (real-time is checked at its HTTP endpoint). */
+const featureActions: Record<Exclude<Feature, "realtime">, string> = {
+  booking: "booking.reserve",
+  payments: "booking.confirm",
+  queue: "queue.join",
+  search: "search.search",
+};
 
 /**
  * Features of other issues that a browser test needs and that this build does not have yet (their
@@ -134,8 +142,8 @@ export async function missingFeatures(
   system: { node: { broker: any }; baseUrl: string },
   needs: Feature[],
 ): Promise<Feature[]> {
-  const services = new Set(
-    system.node.broker.registry.getServiceList({ onlyAvailable: true }).map((service: any) => service.name),
+  const actions = new Set(
+    system.node.broker.registry.getActionList({ onlyAvailable: true }).map((action: any) => action.name),
   );
   const missing: Feature[] = [];
   for (const feature of needs) {
@@ -143,7 +151,7 @@ export async function missingFeatures(
       const answer = await fetch(`${system.baseUrl}/socket.io/?EIO=4&transport=polling`).catch(() => null);
       if (answer?.status !== 200) missing.push(feature);
       await answer?.body?.cancel();
-    } else if (!services.has(feature)) missing.push(feature);
+    } else if (!actions.has(featureActions[feature])) missing.push(feature);
   }
   return missing;
 }
@@ -152,7 +160,7 @@ export async function skipWithout(
   context: Mocha.Context,
   system: Parameters<typeof missingFeatures>[0],
   needs: Feature[],
-) {
+): Promise<void> {
   const missing = await missingFeatures(system, needs);
   if (missing.length === 0) return;
   console.log(

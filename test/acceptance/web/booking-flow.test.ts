@@ -80,10 +80,9 @@ describe("web UI booking flows (headless Chromium)", function () {
     return page;
   };
 
-  before(async function () {
+  before(async () => {
     await ensureWebBuilt();
     system = await startSystem();
-    await skipWithout(this, system, ["booking", "realtime"]);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -98,7 +97,8 @@ describe("web UI booking flows (headless Chromium)", function () {
     errors = [];
   });
 
-  it("shows a seat reserved in one browser as reserved in another within a second", async () => {
+  it("shows a seat reserved in one browser as reserved in another within a second", async function () {
+    await skipWithout(this, system, ["booking", "realtime"]);
     const fixture = await createEventFixture(system, { name: "Two Browsers", extra: { sections } });
     const alice = await newPage();
     const bob = await newPage();
@@ -135,7 +135,8 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(bob, "event-live-reserved");
   });
 
-  it("buys a seat end to end: checkout with countdown, payment, confirmation and my bookings", async () => {
+  it("buys a seat end to end: checkout with countdown, payment, confirmation and my bookings", async function () {
+    await skipWithout(this, system, ["booking", "payments", "realtime"]);
     const fixture = await createEventFixture(system, { name: "Full Purchase", extra: { sections } });
     const buyer = await newPage();
     const watcher = await newPage();
@@ -183,7 +184,8 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(buyer, "bookings");
   });
 
-  it("explains a payment that was captured and then refunded", async () => {
+  it("explains a payment that was captured and then refunded", async function () {
+    await skipWithout(this, system, ["booking", "payments"]);
     const fixture = await createEventFixture(system, { name: "Refund", extra: { sections } });
     const page = await newPage();
     await openEvent(page, fixture.eventId, "refundee");
@@ -195,7 +197,8 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(page, "checkout-refunded");
   });
 
-  it("says which seat was taken when the live connection was down and the reserve is refused", async () => {
+  it("says which seat was taken when the live connection was down and the reserve is refused", async function () {
+    await skipWithout(this, system, ["booking"]);
     const fixture = await createEventFixture(system, { name: "Seat Taken", extra: { sections } });
     const page = await newPage();
     // This browser cannot reach the real-time endpoint (as behind a proxy that drops it): the page
@@ -226,7 +229,7 @@ describe("web UI hold expiry (headless Chromium)", function () {
   before(async function () {
     await ensureWebBuilt();
     system = await startSystem({ env: { HOLD_TTL_SECONDS: "3" } });
-    await skipWithout(this, system, ["booking", "realtime"]);
+    await skipWithout(this, system, ["booking"]);
     fixture = await createEventFixture(system, { name: "Short Holds", extra: { sections } });
     browser = await launchBrowser();
   });
