@@ -56,8 +56,8 @@ describe("web UI waiting room (headless Chromium)", function () {
   });
 
   it("admits one shopper at a time, each going straight back to the seat map", async function () {
-    // The first shopper's purchase is what frees the place; pushes come over Socket.IO (polling is the fallback).
-    await skipWithout(this, system, ["payments", "realtime"]);
+    // The first shopper's purchase is what frees the place.
+    await skipWithout(this, system, ["payments"]);
     const fixture = await createEventFixture(system, {
       name: "Hot Sale",
       waitingRoom: { enabled: true, maxActiveShoppers: 1, admitPerMinute: 600 },
