@@ -78,7 +78,8 @@ export function queuePage(root: HTMLElement, eventId: string): Cleanup {
     }
   }
 
-  function handleError(error: ApiError, retry: () => void): void {
+  /** Shows the error; `retry` (for join) runs again after Retry-After when a retry may help. */
+  function handleError(error: ApiError, retry?: () => void): void {
     if (error.code === "UNAUTHENTICATED") {
       navigate(signInPath(queuePath(eventId)));
       return;
@@ -88,7 +89,7 @@ export function queuePage(root: HTMLElement, eventId: string): Cleanup {
       {},
       h("a", { href: `#${eventPath(eventId)}`, class: "button" }, "Back to the event"),
     );
-    if (error.code === "OVERLOADED" || error.code === "RATE_LIMITED" || error.outcomeUnknown) {
+    if (retry && (error.code === "OVERLOADED" || error.code === "RATE_LIMITED" || error.outcomeUnknown)) {
       const delayMs = Math.max(rejoinDelayMinMs, (error.retryAfterSeconds ?? 2) * 1000);
       window.clearTimeout(retryTimer);
       retryTimer = window.setTimeout(retry, delayMs);
@@ -110,24 +111,27 @@ export function queuePage(root: HTMLElement, eventId: string): Cleanup {
 
   async function poll(): Promise<void> {
     if (stopped || admitted || !joined) return;
+    let delayMs: number | undefined;
     try {
       const answer = await api<QueueState>("GET", path, { auth: true });
       message.clear();
       apply(answer.data);
-    } catch (error) {
-      if (!stopped) handleError(toApiError(error), () => void poll());
+    } catch (raw) {
+      if (stopped) return;
+      const error = toApiError(raw);
+      handleError(error);
+      // Polling again sooner than Retry-After would only be refused again.
+      if (error.retryAfterSeconds !== undefined) delayMs = error.retryAfterSeconds * 1000;
     } finally {
-      schedulePoll();
+      schedulePoll(delayMs);
     }
   }
 
-  function schedulePoll(): void {
+  function schedulePoll(atLeastMs = 0): void {
     if (stopped || admitted) return;
     window.clearTimeout(pollTimer);
-    pollTimer = window.setTimeout(
-      () => void poll(),
-      isRealtimeConnected() ? pollWithSocketMs : pollWithoutSocketMs,
-    );
+    const intervalMs = isRealtimeConnected() ? pollWithSocketMs : pollWithoutSocketMs;
+    pollTimer = window.setTimeout(() => void poll(), Math.max(intervalMs, atLeastMs));
   }
 
   // A push that does not name its event could be for another queue this user is in: an admission

@@ -32,6 +32,8 @@ export class SeatMapView {
   private pixelRatio = 1;
   private cellSize: number;
   private focused = false;
+  /** Focus that comes from a pointer press: the click itself places the cursor (no jump, no scroll). */
+  private pointerPressed = false;
   private readonly dirty = new Set<number>();
   private frame = 0;
   private hoverFrame = 0;
@@ -59,6 +61,7 @@ export class SeatMapView {
         "Page Up and Page Down jump between sections, Home and End go to the ends of a row.",
     );
     this.element.append(this.canvas);
+    this.canvas.addEventListener("pointerdown", this.onPointerDown);
     this.canvas.addEventListener("click", this.onClick);
     this.canvas.addEventListener("pointermove", this.onPointerMove);
     this.canvas.addEventListener("pointerleave", this.onPointerLeave);
@@ -195,14 +198,14 @@ export class SeatMapView {
     }
   }
 
-  /** Moves the keyboard cursor to a seat, scrolling it into view. */
-  setCursor(index: number): void {
+  /** Moves the cursor to a seat; keyboard moves also scroll it into view. */
+  setCursor(index: number, scroll = true): void {
     if (index < 0 || index >= this.board.size) return;
     const previous = this.cursor;
     this.cursor = index;
     if (previous >= 0 && previous !== index) this.invalidate([previous]);
     this.invalidate([index]);
-    this.scrollToCell(index);
+    if (scroll) this.scrollToCell(index);
     this.callbacks.onCursor(index);
   }
 
@@ -225,10 +228,15 @@ export class SeatMapView {
     return seatAt(this.layout, event.clientX - rect.left, event.clientY - rect.top);
   }
 
+  private readonly onPointerDown = (): void => {
+    this.pointerPressed = true;
+  };
+
   private readonly onClick = (event: MouseEvent): void => {
+    this.pointerPressed = false;
     const index = this.pointToSeat(event);
     if (index < 0) return;
-    this.setCursor(index);
+    this.setCursor(index, false);
     this.callbacks.onToggle(index);
   };
 
@@ -270,6 +278,11 @@ export class SeatMapView {
   private readonly onFocus = (): void => {
     this.focused = true;
     if (this.board.size === 0) return;
+    if (this.pointerPressed) {
+      this.pointerPressed = false;
+      if (this.cursor >= 0) this.invalidate([this.cursor]);
+      return;
+    }
     if (this.cursor < 0) {
       const firstAvailable = this.board.status.indexOf(0);
       this.cursor = firstAvailable >= 0 ? firstAvailable : 0;
@@ -279,6 +292,7 @@ export class SeatMapView {
 
   private readonly onBlur = (): void => {
     this.focused = false;
+    this.pointerPressed = false;
     if (this.cursor >= 0) this.invalidate([this.cursor]);
   };
 
