@@ -236,7 +236,10 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           const services = (this as any).availableServices() as string[];
           const checks = {
             ...(body.checks as Record<string, string>),
-            booking: services.includes("booking") ? "up" : "down",
+            // The booking actors (on this node or another) can take requests.
+            booking: (this as any).broker.registry.getActionEndpoints("booking.execute")?.hasAvailable()
+              ? "up"
+              : "down",
           };
           const down = !ready || checks.booking === "down";
           sendJson(res, down ? 503 : 200, { ...body, status: down ? "down" : body.status, checks, services });
