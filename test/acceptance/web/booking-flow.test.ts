@@ -185,6 +185,31 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(buyer, "bookings");
   });
 
+  it("lets the engine pick the best seats and goes to checkout with them", async function () {
+    await skipWithout(this, system, ["booking"]);
+    const fixture = await createEventFixture(system, { name: "Best Available", extra: { sections } });
+    const page = await newPage();
+    await openEvent(page, fixture.eventId, "picky");
+    await page.getByLabel("Number of seats for best available").selectOption("2");
+    await page.getByLabel("Section for best available").selectOption("Floor");
+    const answer = page.waitForResponse((response) => response.url().endsWith("/booking/reserve"));
+    await page.getByRole("button", { name: "Find best seats" }).click();
+    const response = await answer;
+    if (response.status() === 400) {
+      // The contract's best-available reserve is issue 10; until it lands the server refuses the body.
+      console.log(`      SKIPPED: best available is not in this build yet (${await response.text()})`);
+      this.skip();
+    }
+    expect(response.status()).to.equal(200);
+    await page.getByRole("heading", { name: "Checkout" }).waitFor();
+    // Two side by side in the first row of the first section, nearest its middle (seats 5 and 6 of 10).
+    await waitForText(
+      page,
+      "#checkout-seats",
+      /Floor, row A, seat 5 .*Floor, row A, seat 6|Floor, row A, seat 6 .*Floor, row A, seat 5/s,
+    );
+  });
+
   it("explains a payment that was captured and then refunded", async function () {
     await skipWithout(this, system, ["booking", "payments"]);
     const fixture = await createEventFixture(system, { name: "Refund", extra: { sections } });
