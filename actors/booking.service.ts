@@ -16,7 +16,6 @@ import {
   staleRetriesMax,
   ticketsPerRequestMax,
 } from "../domain/limits.ts";
-import { ticketsFromStatuses } from "../domain/seat-layout.ts";
 import type { Command, EventSettings } from "../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
@@ -223,10 +222,16 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
           for (let attempt = 1; ; attempt++) {
             try {
               const snapshot = await requirePool().seatMap(ctx.params.eventId);
+              // Compact (one byte a seat, base64): a 100,000-seat map as Ticket objects is ~10 MB,
+              // over NATS's 1 MB payload limit. The catalog expands it with the event's layout.
               return {
                 eventId: snapshot.eventId,
                 version: snapshot.version,
-                tickets: ticketsFromStatuses(snapshot.eventId, snapshot.layout, snapshot.statuses),
+                statuses: Buffer.from(
+                  snapshot.statuses.buffer,
+                  snapshot.statuses.byteOffset,
+                  snapshot.statuses.length,
+                ).toString("base64"),
               };
             } catch (error) {
               if (!isStaleOwner(error) || attempt >= staleRetriesMax) throw error;

@@ -10,6 +10,7 @@ import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
+import { clientErrorMixin } from "./client-errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
@@ -104,7 +105,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
 
   return {
     name: "api",
-    mixins: [ApiGateway as any],
+    mixins: [ApiGateway as any, clientErrorMixin],
     settings: {
       port: config.port,
       ip: "0.0.0.0",

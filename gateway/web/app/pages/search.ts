@@ -18,7 +18,17 @@ interface SearchResult {
 
 const pageSize = 20;
 const searchFields = ["term", "location", "date", "type"] as const;
-const eventTypes = ["concert", "sports", "theatre", "comedy", "festival", "family", "conference"];
+const eventTypes = [
+  "concert",
+  "sports",
+  "theatre",
+  "opera",
+  "classical",
+  "dance",
+  "comedy",
+  "family",
+  "festival",
+];
 
 export function searchPage(root: HTMLElement, query: URLSearchParams): Cleanup {
   const message = new MessageBox("search-message");
