@@ -39,6 +39,13 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
   switch (error.code) {
     case "TICKET_UNAVAILABLE":
       return takenSeats(error, context);
+    case "TICKET_LIMIT_REACHED": {
+      const limit = Number(error.details?.ticketsPerUserMax);
+      const taken = Number(error.details?.taken);
+      const cap = Number.isFinite(limit) ? `${limit} tickets` : "a limited number of tickets";
+      const already = Number.isFinite(taken) && taken > 0 ? ` You already hold or have booked ${taken}.` : "";
+      return `Each person may have at most ${cap} for this event, counting seats on hold and booked.${already}`;
+    }
     case "HOLD_EXPIRED":
       return "Your hold has expired and the seats were released. Please choose your seats again.";
     case "PAYMENT_DECLINED":

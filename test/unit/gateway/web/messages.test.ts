@@ -42,6 +42,16 @@ describe("web UI error messages", () => {
       .and.contain("pay_1");
     expect(describeError({ code: "PAYMENT_DECLINED", status: 402, message: "" })).to.contain("declined");
     expect(describeError({ code: "HOLD_EXPIRED", status: 409, message: "" })).to.contain("expired");
+    expect(
+      describeError({
+        code: "TICKET_LIMIT_REACHED",
+        status: 409,
+        message: "",
+        details: { ticketsPerUserMax: 4, taken: 3 },
+      }),
+    )
+      .to.contain("at most 4 tickets")
+      .and.contain("already hold or have booked 3");
     expect(describeError({ code: "ADMISSION_REQUIRED", status: 403, message: "" })).to.contain(
       "waiting room",
     );
