@@ -112,14 +112,7 @@ function renderEvent(root: HTMLElement, details: EventDetails): Cleanup {
   const describeSeat = (index: number) => {
     const ticket = board.tickets[index];
     const kind = kindOf(index);
-    const state =
-      kind === "mine"
-        ? "yours"
-        : kind === "selected"
-          ? "selected"
-          : kind === "available"
-            ? "available"
-            : kind;
+    const state = kind === "mine" ? "yours" : kind;
     return `${seatLabel(ticket)}, ${formatMoney(ticket.priceCents)}, ${state}`;
   };
 
