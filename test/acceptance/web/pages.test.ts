@@ -230,6 +230,26 @@ describe("web UI pages (headless Chromium)", function () {
     );
   });
 
+  it("gives every control on every page an accessible name", async () => {
+    const unnamed =
+      /^\s*- (button|link|textbox|searchbox|combobox|radio|checkbox|application|spinbutton)(\s*\[[^\]]*\])*:?\s*$/;
+    await signIn(page, "erin", "/");
+    for (const path of [
+      "/",
+      "/signin",
+      `/events/${fixture.eventId}`,
+      "/bookings",
+      `/checkout/${fixture.eventId}`,
+    ]) {
+      await page.goto(`/#${path}`);
+      await page.waitForTimeout(300);
+      if (path.startsWith("/events/")) await page.locator("canvas.seat-map[data-rendered-seats]").waitFor();
+      const tree = await page.locator("body").ariaSnapshot();
+      const offenders = tree.split("\n").filter((line) => unnamed.test(line));
+      expect(offenders, `${path}:\n${tree}`).to.deep.equal([]);
+    }
+  });
+
   it("shows a clear page for an unknown event and for an unknown address", async () => {
     await page.goto("/#/events/ev_doesnotexist");
     await waitForText(page, "#event-message", /could not find/);
