@@ -25,6 +25,7 @@ import { findUserBooking, findUserPayment, listUserBookings } from "./payments/p
 import { recoverPayments } from "./payments/recovery.ts";
 import { SimulatedPaymentProvider } from "./payments/simulated-provider.ts";
 import type { PaymentProvider } from "./payments/provider.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "./queue/admission-guard.ts";
 
 const ticketIdSchema = { type: "string", min: 1, max: 120 };
 const ticketSelectionSchema = {
@@ -136,6 +137,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       log: (level, message) => logger[level](message),
     };
   }
+  let admission: AdmissionGuard | null = null;
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -148,9 +150,19 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       reserve: {
         params: { ...ticketSelectionSchema, $$strict: true },
         bulkhead: internalBulkhead,
-        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
+        async handler(
+          this: any,
+          ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User; admissionToken?: string }>,
+        ) {
           const user = requireUser(ctx);
           const { eventId, ordinals } = selectTickets(ctx.params);
+          // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis).
+          admission ??= createAdmissionGuard(
+            (action, params) => this.broker.call(action, params),
+            config,
+            clock,
+          );
+          await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
           return callActor(ctx, eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" }, local());
         },
       },
