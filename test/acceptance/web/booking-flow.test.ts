@@ -98,7 +98,7 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("shows a seat reserved in one browser as reserved in another within a second", async function () {
-    await skipWithout(this, system, ["booking", "realtime"]);
+    await skipWithout(this, system, ["realtime"]);
     const fixture = await createEventFixture(system, { name: "Two Browsers", extra: { sections } });
     const alice = await newPage();
     const bob = await newPage();
@@ -135,7 +135,6 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(bob, "event-live-reserved");
 
     // Alice pays; Bob sees the seat turn booked.
-    await skipWithout(this, system, ["payments"]);
     await alice.locator("#hold-notice a").click();
     await alice.locator("#pay").click();
     await alice.getByRole("heading", { name: "Booking confirmed" }).waitFor({ timeout: 15_000 });
@@ -148,7 +147,6 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("buys a seat end to end: checkout with countdown, payment, confirmation and my bookings", async function () {
-    await skipWithout(this, system, ["booking", "payments"]);
     const fixture = await createEventFixture(system, { name: "Full Purchase", extra: { sections } });
     const buyer = await newPage();
     await openEvent(buyer, fixture.eventId, "buyer");
@@ -186,7 +184,6 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("lets the engine pick the best seats and goes to checkout with them", async function () {
-    await skipWithout(this, system, ["booking"]);
     const fixture = await createEventFixture(system, { name: "Best Available", extra: { sections } });
     const page = await newPage();
     await openEvent(page, fixture.eventId, "picky");
@@ -211,7 +208,6 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("explains a payment that was captured and then refunded", async function () {
-    await skipWithout(this, system, ["booking", "payments"]);
     const fixture = await createEventFixture(system, { name: "Refund", extra: { sections } });
     const page = await newPage();
     await openEvent(page, fixture.eventId, "refundee");
@@ -224,7 +220,6 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("says which seat was taken when the live connection was down and the reserve is refused", async function () {
-    await skipWithout(this, system, ["booking"]);
     const fixture = await createEventFixture(system, { name: "Seat Taken", extra: { sections } });
     const page = await newPage();
     // This browser cannot reach the real-time endpoint (as behind a proxy that drops it): the page
@@ -255,7 +250,6 @@ describe("web UI hold expiry (headless Chromium)", function () {
   before(async function () {
     await ensureWebBuilt();
     system = await startSystem({ env: { HOLD_TTL_SECONDS: "3" } });
-    await skipWithout(this, system, ["booking"]);
     fixture = await createEventFixture(system, { name: "Short Holds", extra: { sections } });
     browser = await launchBrowser();
   });

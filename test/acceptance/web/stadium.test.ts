@@ -80,7 +80,7 @@ describe("web UI with a 50,000-seat stadium (headless Chromium)", function () {
   });
 
   it("repaints only the seats that deltas change while the cursor keeps moving", async function () {
-    await skipWithout(this, system, ["booking", "realtime"]);
+    await skipWithout(this, system, ["realtime"]);
     const context = await newContext(browser, system.baseUrl);
     const page = await context.newPage();
     const errors = watchErrors(page);

@@ -13,7 +13,6 @@ import {
   newContext,
   screenshot,
   signIn,
-  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -40,7 +39,6 @@ describe("web UI waiting room (headless Chromium)", function () {
   before(async function () {
     await ensureWebBuilt();
     system = await startSystem();
-    await skipWithout(this, system, ["booking", "queue"]);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -56,8 +54,6 @@ describe("web UI waiting room (headless Chromium)", function () {
   });
 
   it("admits one shopper at a time, each going straight back to the seat map", async function () {
-    // The first shopper's purchase is what frees the place.
-    await skipWithout(this, system, ["payments"]);
     const fixture = await createEventFixture(system, {
       name: "Hot Sale",
       waitingRoom: { enabled: true, maxActiveShoppers: 1, admitPerMinute: 600 },
