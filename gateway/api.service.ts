@@ -14,6 +14,7 @@ import { clientErrorMixin } from "./client-errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
+import { createRealtimeGateway } from "./realtime/realtime.ts";
 import { nodeReadiness } from "../platform/health-server.ts";
 import { createWebSite } from "./web/site.ts";
 
@@ -46,6 +47,8 @@ export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
   const webSite = createWebSite();
+  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
+  const realtime = createRealtimeGateway(config, tokens);
   const trustedProxies = parseTrustedProxies(config.trustedProxy);
   const rateLimiter = new RateLimiter({
     redis: runtime.redis,
@@ -171,6 +174,17 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       },
     },
 
+    events: realtime.events,
+
+    started(this: any) {
+      this.realtime = realtime;
+      realtime.attach(this.server, this.broker, this.logger);
+    },
+
+    async stopped() {
+      await realtime.close();
+    },
+
     actions: {
       openapi: {
         params: { $$strict: true },
@@ -210,6 +224,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           if (await webSite.handle(req, res)) return;
           await enforceRateLimit(req, res);
           assertNoNulInUrl(req.url);
+          if (await realtime.handleRequest(req, res)) return; // SSE updates (rate-limited like reads)
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }
