@@ -15,7 +15,6 @@ import {
   newContext,
   screenshot,
   signIn,
-  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -98,7 +97,6 @@ describe("web UI booking flows (headless Chromium)", function () {
   });
 
   it("shows a seat reserved in one browser as reserved in another within a second", async function () {
-    await skipWithout(this, system, ["realtime"]);
     const fixture = await createEventFixture(system, { name: "Two Browsers", extra: { sections } });
     const alice = await newPage();
     const bob = await newPage();

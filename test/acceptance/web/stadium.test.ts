@@ -11,7 +11,6 @@ import {
   legendCount,
   newContext,
   screenshot,
-  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -80,7 +79,6 @@ describe("web UI with a 50,000-seat stadium (headless Chromium)", function () {
   });
 
   it("repaints only the seats that deltas change while the cursor keeps moving", async function () {
-    await skipWithout(this, system, ["realtime"]);
     const context = await newContext(browser, system.baseUrl);
     const page = await context.newPage();
     const errors = watchErrors(page);
