@@ -22,6 +22,7 @@ import {
   prepareClassicSchema,
   seedClassicEvent,
 } from "./baseline/classic-booking.ts";
+import { seededRandom } from "../domain/random.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -53,17 +54,6 @@ interface Figures {
   p99Ms: number;
   refusedPct: number;
   errors: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const percentile = (sorted: Float64Array, fraction: number): number =>
@@ -128,7 +118,7 @@ async function drive(name: string, operations: Operations): Promise<Figures> {
     requests++;
   };
   const client = async (index: number) => {
-    const random = mulberry32(index + 1);
+    const random = seededRandom(index + 1);
     const userId = `bench-${index}`;
     while (!stopping) {
       const eventIndex = Math.floor(random() * eventCount);

@@ -19,6 +19,7 @@ import { SeatMirror } from "./seat-mirror.ts";
 import { defaultBehaviour, shop, type ShopperOutcome } from "./shopper.ts";
 import { WaitingLine, type WaitingUser } from "./waiting-line.ts";
 import { renderReport, type RunSummary } from "./report.ts";
+import { seededRandom } from "../../domain/random.ts";
 
 export interface RushOptions {
   seats: number;
@@ -58,18 +59,6 @@ export const defaultRushOptions: RushOptions = {
   keepDatabase: false,
   resultsName: "rush",
 };
-
-/** A small seeded generator (mulberry32): the same seed drives the same choices. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

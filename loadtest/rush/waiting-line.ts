@@ -4,54 +4,13 @@
 import type { HttpClient } from "./http-client.ts";
 import { retryAfterMs } from "./http-client.ts";
 import type { RunRecorder } from "./recorder.ts";
+import { ExpiryHeap } from "../../domain/expiry-heap.ts";
 
 export interface WaitingUser {
   userId: string;
   token: string;
   nextPollAt: number;
   joinAttempts: number;
-}
-
-/** A binary min-heap by nextPollAt: the next user to poll is always on top. */
-export class PollHeap {
-  private readonly items: WaitingUser[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): WaitingUser | undefined {
-    return this.items[0];
-  }
-  push(user: WaitingUser): void {
-    const items = this.items;
-    items.push(user);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (items[parent].nextPollAt <= items[index].nextPollAt) break;
-      [items[parent], items[index]] = [items[index], items[parent]];
-      index = parent;
-    }
-  }
-  pop(): WaitingUser | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last) {
-      items[0] = last;
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < items.length && items[left].nextPollAt < items[smallest].nextPollAt) smallest = left;
-        if (right < items.length && items[right].nextPollAt < items[smallest].nextPollAt) smallest = right;
-        if (smallest === index) break;
-        [items[smallest], items[index]] = [items[index], items[smallest]];
-        index = smallest;
-      }
-    }
-    return top;
-  }
 }
 
 export interface WaitingLineOptions {
@@ -75,7 +34,8 @@ const pollDelayMs = (estimatedWaitSeconds: number | null | undefined, random: ()
 };
 
 export class WaitingLine {
-  readonly heap = new PollHeap();
+  /** Waiting users by the time of their next poll. */
+  readonly heap = new ExpiryHeap<WaitingUser>();
   joined = 0;
   admitted = 0;
   private inFlight = 0;
@@ -124,7 +84,7 @@ export class WaitingLine {
       return;
     }
     user.nextPollAt = Date.now() + pollDelayMs(body?.estimatedWaitSeconds, this.random);
-    this.heap.push(user);
+    this.heap.push(user.nextPollAt, user);
   }
 
   /** Runs the poll loop until the sale is over. */
@@ -135,8 +95,8 @@ export class WaitingLine {
       const now = Date.now();
       for (let sent = 0; sent < perTick && this.inFlight < this.options.inFlightMax; sent++) {
         const next = this.heap.peek();
-        if (!next || next.nextPollAt > now) break;
-        void this.poll(this.heap.pop()!);
+        if (!next || next.at > now) break;
+        void this.poll(this.heap.pop()!.item);
       }
       await new Promise((resolve) => setTimeout(resolve, tickMs));
     }
@@ -151,7 +111,7 @@ export class WaitingLine {
       if (answer.status === 200) this.handle(user, answer.body);
       else {
         user.nextPollAt = Date.now() + retryAfterMs(answer, 2_000);
-        this.heap.push(user);
+        this.heap.push(user.nextPollAt, user);
       }
     } finally {
       this.inFlight--;

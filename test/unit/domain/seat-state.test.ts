@@ -12,6 +12,7 @@ import {
   type EventSettings,
   type SeatState,
 } from "../../../domain/seat-state.ts";
+import { seededRandom } from "../../../domain/random.ts";
 
 const ttlMs = 10_000;
 const start = Date.parse("2027-01-01T00:00:00Z");
@@ -220,17 +221,6 @@ describe("seat state: decide()", () => {
 
 // --- randomized: thousands of seeded command sequences against a simple reference model ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type ModelSeat =
   | { kind: "available" }
   | { kind: "held"; user: string; expiresAt: number; paymentId: string | null }
@@ -374,7 +364,7 @@ describe("seat state: seeded random command sequences", () => {
     let commandsChecked = 0;
     let bookings = 0;
     for (let seed = 1; seed <= sequences; seed++) {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
       const seats = 4 + Math.floor(random() * 20);
       const cap = 2 + Math.floor(random() * 6);
