@@ -190,11 +190,6 @@ describe("web UI booking flows (headless Chromium)", function () {
     const answer = page.waitForResponse((response) => response.url().endsWith("/booking/reserve"));
     await page.getByRole("button", { name: "Find best seats" }).click();
     const response = await answer;
-    if (response.status() === 400) {
-      // The contract's best-available reserve is issue 10; until it lands the server refuses the body.
-      console.log(`      SKIPPED: best available is not in this build yet (${await response.text()})`);
-      this.skip();
-    }
     expect(response.status()).to.equal(200);
     await page.getByRole("heading", { name: "Checkout" }).waitFor();
     // Two side by side in the first row of the first section, nearest its middle (seats 5 and 6 of 10).

@@ -14,7 +14,6 @@ import {
   newContext,
   screenshot,
   signIn,
-  skipWithout,
   waitForText,
   watchErrors,
 } from "../../support/browser.ts";
@@ -124,7 +123,6 @@ describe("web UI pages (headless Chromium)", function () {
   });
 
   it("finds the event by term and location and opens it from the results", async function () {
-    await skipWithout(this, system, ["search"]);
     // The index follows the database by change data capture: allow it a few seconds to catch up.
     let found = false;
     for (let attempt = 0; attempt < 30 && !found; attempt += 1) {
