@@ -41,6 +41,10 @@ export const httpRequestReceiveTimeoutMs = 30_000;
 export const rateLimitMemoryKeysMax = 100_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
+/** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */
+export const webFileBytesMax = 5 * 1024 * 1024;
+/** Files of the web UI kept in memory (the build has a handful; old hashed names age out). */
+export const webFileCacheEntriesMax = 64;
 
 // --- Booking core (actors/) ---
 /** Commands queued or in flight per event actor; beyond it the actor sheds load (503 OVERLOADED). */
