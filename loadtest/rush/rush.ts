@@ -160,7 +160,7 @@ export async function runRush(
           enabled: true,
           maxActiveShoppers: options.maxActiveShoppers,
           admitPerMinute: options.admitPerMinute,
-          tokenTtlSeconds: 60,
+          tokenTtlSeconds: 120,
         },
       },
       { authorization: admin },
@@ -208,6 +208,7 @@ export async function runRush(
         eventId,
         recorder,
         pollsPerSecondMax: options.pollsPerSecondMax,
+        frontWindow: options.maxActiveShoppers,
         inFlightMax: options.inFlightMax,
         isOver: over,
         onAdmitted: (user: WaitingUser, admissionToken: string) => {
