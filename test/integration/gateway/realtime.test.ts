@@ -292,6 +292,26 @@ describe("real-time seat map (one node)", function () {
     expect(bobGot).to.deep.equal([]);
   });
 
+  it("a waiting-room member's socket gets its queue pushes", async function () {
+    const event = await createEventFixture(system, { waitingRoom: { enabled: true } });
+    const token = await system.token("frank");
+    const frank = track(await connectSeatClient(system.baseUrl, { token }));
+    const other = track(await connectSeatClient(system.baseUrl, { token: await system.token("grace") }));
+    const pushes: any[] = [];
+    const otherPushes: any[] = [];
+    frank.socket.on("queue", (data) => pushes.push(data));
+    other.socket.on("queue", (data) => otherPushes.push(data));
+    const joined = await system.request("POST", `/events/${event.eventId}/queue`, { token });
+    expect(joined.status).to.equal(200);
+    await waitFor(() => pushes.some((push) => push.status === "admitted"), 15_000, "an admission push");
+    const admitted = pushes.find((push) => push.status === "admitted");
+    expect(admitted).to.include({ status: "admitted", position: 0, estimatedWaitSeconds: 0 });
+    expect(admitted.admissionToken).to.be.a("string");
+    const polled = await system.request("GET", `/events/${event.eventId}/queue`, { token });
+    expect(polled.body).to.deep.equal(admitted);
+    expect(otherPushes).to.deep.equal([]);
+  });
+
   it("refuses a socket whose auth token is not valid", async function () {
     let failure: any;
     try {
