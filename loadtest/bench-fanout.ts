@@ -80,6 +80,26 @@ function processStats(pid: number): { rssMb: number; cpuSeconds: number } {
   return { rssMb: rssKb / 1024, cpuSeconds: ticks / 100 };
 }
 
+/**
+ * From the gateway's own histogram (GET /metrics): the time from a frame's first commit to the start
+ * of its fan-out, as bucket upper bounds. Splits the latency into before and after the gateway.
+ */
+async function gatewayFanoutDelay(baseUrl: string): Promise<{ p50: number | null; p99: number | null }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const buckets: [number, number][] = [];
+  for (const line of text.split("\n")) {
+    const match = /^marquee_realtime_commit_to_fanout_ms_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const at = (fraction: number) => {
+    const bucket = buckets.find(([, count]) => count >= total * fraction);
+    return bucket && total > 0 ? bucket[0] : null;
+  };
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: any) => {
@@ -261,6 +281,7 @@ async function main(): Promise<void> {
     const changesMeasured = (batches - batchesAtStart) * changesPerBatch;
     running = false;
     await rush;
+    const gatewaySide = await gatewayFanoutDelay(baseUrl);
     await sleep(500);
     clearInterval(commitFeed);
     const message = { type: "commits", fromVersion: pendingFrom, times: pendingCommits };
@@ -304,6 +325,8 @@ async function main(): Promise<void> {
       gatewayRssMb: Math.round(rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length),
       gatewayRssMaxMb: Math.round(Math.max(...rssSamples)),
       gatewayCpuPercent: Math.round(gatewayCpuPercent),
+      gatewayCommitToFanoutP50Ms: gatewaySide.p50,
+      gatewayCommitToFanoutP99Ms: gatewaySide.p99,
       latencySamples: samples,
       unmatchedFrames: results.reduce((sum, result) => sum + result.unmatched, 0),
       resyncs: results.reduce((sum, result) => sum + result.resyncs, 0),
@@ -324,7 +347,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, "fanout.json"), JSON.stringify(report, null, 2) + "\n");
     console.log(JSON.stringify(report, null, 2));
     log(
-      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
+      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (gateway: commit to fan-out p50 <= ${gatewaySide.p50} ms, p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
     );
     log(`written ${path.relative(root, path.join(resultsDir, "fanout.json"))}`);
   } finally {
