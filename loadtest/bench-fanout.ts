@@ -84,11 +84,15 @@ function processStats(pid: number): { rssMb: number; cpuSeconds: number } {
  * From the gateway's own histogram (GET /metrics): the time from a frame's first commit to the start
  * of its fan-out, as bucket upper bounds. Splits the latency into before and after the gateway.
  */
-async function gatewayFanoutDelay(baseUrl: string): Promise<{ p50: number | null; p99: number | null }> {
+async function gatewayFanoutDelay(
+  baseUrl: string,
+  metric = "commit_to_fanout",
+): Promise<{ p50: number | null; p99: number | null }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const buckets: [number, number][] = [];
+  const pattern = new RegExp(`^marquee_realtime_${metric}_ms_bucket\\{.*le="([^"]+)".*\\} (\\d+)`);
   for (const line of text.split("\n")) {
-    const match = /^marquee_realtime_commit_to_fanout_ms_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    const match = pattern.exec(line);
     if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
   }
   buckets.sort((a, b) => a[0] - b[0]);
@@ -282,6 +286,7 @@ async function main(): Promise<void> {
     running = false;
     await rush;
     const gatewaySide = await gatewayFanoutDelay(baseUrl);
+    const arrival = await gatewayFanoutDelay(baseUrl, "commit_to_arrival");
     await sleep(500);
     clearInterval(commitFeed);
     const message = { type: "commits", fromVersion: pendingFrom, times: pendingCommits };
@@ -325,6 +330,8 @@ async function main(): Promise<void> {
       gatewayRssMb: Math.round(rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length),
       gatewayRssMaxMb: Math.round(Math.max(...rssSamples)),
       gatewayCpuPercent: Math.round(gatewayCpuPercent),
+      gatewayCommitToArrivalP50Ms: arrival.p50,
+      gatewayCommitToArrivalP99Ms: arrival.p99,
       gatewayCommitToFanoutP50Ms: gatewaySide.p50,
       gatewayCommitToFanoutP99Ms: gatewaySide.p99,
       latencySamples: samples,
@@ -347,7 +354,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, "fanout.json"), JSON.stringify(report, null, 2) + "\n");
     console.log(JSON.stringify(report, null, 2));
     log(
-      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (gateway: commit to fan-out p50 <= ${gatewaySide.p50} ms, p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
+      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (at the gateway: delta arrival p50 <= ${arrival.p50} / p99 <= ${arrival.p99} ms, fan-out start p50 <= ${gatewaySide.p50} / p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
     );
     log(`written ${path.relative(root, path.join(resultsDir, "fanout.json"))}`);
   } finally {
