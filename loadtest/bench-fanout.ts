@@ -340,6 +340,8 @@ async function main(): Promise<void> {
     measuring = true;
     const measureStarted = now();
     const cpuAtStart = processStats(gateway.pid!).cpuSeconds;
+    const clientCpuAtStart = children.map((child) => processStats(child.pid!).cpuSeconds);
+    const selfCpuAtStart = process.cpuUsage();
     const rssSamples: number[] = [];
     while (now() - measureStarted < measureSeconds * 1000) {
       await sleep(500);
@@ -349,6 +351,16 @@ async function main(): Promise<void> {
     const measuredMs = now() - measureStarted;
     const gatewayCpuPercent =
       ((processStats(gateway.pid!).cpuSeconds - cpuAtStart) / (measuredMs / 1000)) * 100;
+    const clientsCpuPercent =
+      (children.reduce(
+        (sum, child, index) => sum + processStats(child.pid!).cpuSeconds - clientCpuAtStart[index],
+        0,
+      ) /
+        (measuredMs / 1000)) *
+      100;
+    const selfCpu = process.cpuUsage(selfCpuAtStart);
+    const rushNodeCpuPercent = ((selfCpu.user + selfCpu.system) / 1000 / measuredMs) * 100;
+    const loadAverage = os.loadavg()[0];
     measuring = false;
     running = false;
     await rush;
@@ -397,6 +409,14 @@ async function main(): Promise<void> {
       gatewayRssMb: Math.round(rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length),
       gatewayRssMaxMb: Math.round(Math.max(...rssSamples)),
       gatewayCpuPercent: Math.round(gatewayCpuPercent),
+      // Gateway CPU per frame written to one socket: capacity = cores / this (mostly the kernel's TCP send).
+      gatewayCpuMicrosPerSocketFrame:
+        framesMeasured > 0
+          ? Math.round(((gatewayCpuPercent / 100) * measuredMs * 1000) / framesMeasured)
+          : null,
+      clientProcessesCpuPercent: Math.round(clientsCpuPercent),
+      rushNodeCpuPercent: Math.round(rushNodeCpuPercent),
+      machineLoadAverage1m: Number(loadAverage.toFixed(1)),
       gatewayCommitToArrivalP50Ms: arrival.p50,
       gatewayCommitToArrivalP99Ms: arrival.p99,
       gatewayCommitToFanoutP50Ms: gatewaySide.p50,
@@ -423,7 +443,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, "fanout.json"), JSON.stringify(report, null, 2) + "\n");
     console.log(JSON.stringify(report, null, 2));
     log(
-      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (at the gateway: delta arrival p50 <= ${arrival.p50} / p99 <= ${arrival.p99} ms, fan-out start p50 <= ${gatewaySide.p50} / p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
+      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (at the gateway: delta arrival p50 <= ${arrival.p50} / p99 <= ${arrival.p99} ms, fan-out start p50 <= ${gatewaySide.p50} / p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}% (clients ${report.clientProcessesCpuPercent}%, rush node ${report.rushNodeCpuPercent}%, load average ${report.machineLoadAverage1m})`,
     );
     log(`written ${path.relative(root, path.join(resultsDir, "fanout.json"))}`);
   } finally {
