@@ -100,9 +100,10 @@ async function gatewayFanoutDelay(
   }
   buckets.sort((a, b) => a[0] - b[0]);
   const total = buckets.at(-1)?.[1] ?? 0;
+  // null past the largest finite bucket (5 s)
   const at = (fraction: number) => {
     const bucket = buckets.find(([, count]) => count >= total * fraction);
-    return bucket && total > 0 ? bucket[0] : null;
+    return bucket && total > 0 && Number.isFinite(bucket[0]) ? bucket[0] : null;
   };
   return { p50: at(0.5), p99: at(0.99) };
 }
