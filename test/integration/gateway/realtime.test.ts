@@ -79,6 +79,29 @@ describe("real-time seat map (one node)", function () {
     expect(client.received.some((item) => item.kind === "resync")).to.equal(false);
   });
 
+  it("works over long-polling and with the client's default transports (polling, then upgrade)", async function () {
+    const event = await freshEvent();
+    const polling = track(await connectSeatClient(system.baseUrl, { transports: ["polling"] }));
+    const upgrading = track(
+      await connectSeatClient(system.baseUrl, { transports: ["polling", "websocket"] }),
+    );
+    for (const client of [polling, upgrading])
+      expect(await client.subscribe(event.eventId)).to.deep.equal({ eventId: event.eventId, version: 0 });
+    for (let version = 0; version < 8; version++) {
+      publishDelta(system, {
+        eventId: event.eventId,
+        fromVersion: version,
+        changes: [{ ticketId: event.ticketIds[version], status: "reserved" }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const client of [polling, upgrading]) {
+      await client.until(() => client.frames().at(-1)?.toVersion === 8);
+      expect(assertContinuous(client.frames(), 0)).to.equal(8);
+      expect(applyFrames(client.frames()).size).to.equal(8);
+    }
+  });
+
   it("coalesces a burst into few frames with last status per ticket", async function () {
     const event = await freshEvent();
     const client = track(await connectSeatClient(system.baseUrl));
