@@ -123,6 +123,7 @@ export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
 /** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
 export const queueJoinBatchMax = 256;
+
 // Real-time seat map (gateway/realtime/).
 /** Coalescing window per event: a client gets ~10 frames a second under a rush, not thousands. */
 export const realtimeCoalesceMsDefault = 100;
@@ -164,6 +165,7 @@ export const fanoutChunkSockets = 500;
 export const realtimeLagCheckMs = 250;
 /** Every call the gateway makes to learn an event's version has this timeout. */
 export const seatMapCallTimeoutMs = 5_000;
+
 // ---- Search (indexer/) ----
 /** Words of one search term: each is a clause of the query (AND), so the cost grows with them. */
 export const searchTermWordsMax = 16;

@@ -7,6 +7,8 @@
 // Reports delivery latency from commit to client (per seat version), frames per client per second
 // and the gateway's memory, and writes loadtest/results/fanout.json.
 //
+// BENCH_RUSH=booking drives real single-ticket reserves and releases on the booking actor (in this
+// process) instead of publishing deltas itself.
 // Settings (environment): BENCH_CLIENTS (10000), BENCH_CHANGES_PER_SEC (2000), BENCH_BATCH_MS (10,
 // one committed batch per 10 ms), BENCH_SECONDS (15, measured), BENCH_WARMUP_SECONDS (3),
 // BENCH_CLIENT_PROCESSES (2), BENCH_SEATS (20000), REALTIME_COALESCE_MS (gateway window, 100),
@@ -42,6 +44,7 @@ const seats = numberSetting("BENCH_SEATS", 20_000);
 const coalesceMs = process.env.REALTIME_COALESCE_MS ?? "100";
 const profile = process.env.BENCH_PROFILE === "1";
 const format = process.env.BENCH_FORMAT === "full" ? "full" : "compact";
+const rushMode = process.env.BENCH_RUSH === "booking" ? "booking" : "events";
 const transporter = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
 const postgres = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";
 
@@ -80,6 +83,31 @@ function processStats(pid: number): { rssMb: number; cpuSeconds: number } {
   return { rssMb: rssKb / 1024, cpuSeconds: ticks / 100 };
 }
 
+/**
+ * From the gateway's own histogram (GET /metrics): the time from a frame's first commit to the start
+ * of its fan-out, as bucket upper bounds. Splits the latency into before and after the gateway.
+ */
+async function gatewayFanoutDelay(
+  baseUrl: string,
+  metric = "commit_to_fanout",
+): Promise<{ p50: number | null; p99: number | null }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const buckets: [number, number][] = [];
+  const pattern = new RegExp(`^marquee_realtime_${metric}_ms_bucket\\{.*le="([^"]+)".*\\} (\\d+)`);
+  for (const line of text.split("\n")) {
+    const match = pattern.exec(line);
+    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  // null past the largest finite bucket (5 s)
+  const at = (fraction: number) => {
+    const bucket = buckets.find(([, count]) => count >= total * fraction);
+    return bucket && total > 0 && Number.isFinite(bucket[0]) ? bucket[0] : null;
+  };
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: any) => {
@@ -107,7 +135,13 @@ async function main(): Promise<void> {
     `${clients} clients (${format} frames) in ${clientProcesses} processes, ${changesPerSec} changes/s in batches every ${batchMs} ms, window ${coalesceMs} ms`,
   );
   const core = await startNode(
-    loadConfig({ ...common, SERVICES: "catalog", NODE_ID: `core-${runId}`, PORT: "0" }),
+    loadConfig({
+      ...common,
+      SERVICES: rushMode === "booking" ? "catalog,booking" : "catalog",
+      NODE_ID: `core-${runId}`,
+      PORT: "0",
+      RATE_LIMIT_PER_WINDOW: "1000000",
+    }),
   );
   const broker = core.broker;
   const children: ChildProcess[] = [];
@@ -199,56 +233,116 @@ async function main(): Promise<void> {
       `${subscribed} clients subscribed in ${((Date.now() - started) / 1000).toFixed(1)} s (${failedClients} failed${failedClients ? `: ${ready.find((item) => item.lastError)?.lastError}` : ""})`,
     );
 
-    // The rush: one committed batch every batchMs, published as the booking actor publishes it.
+    // Every committed batch's time, per version, from the seat deltas themselves (a listener on this
+    // node, in its own group): the clients' latencies are measured against them.
+    let pendingCommits: [number, number][] = [];
+    let measuring = false;
+    let changesMeasured = 0;
+    await broker.createService({
+      name: "bench-commits",
+      events: {
+        "booking.seatsChanged": {
+          group: "bench-commits",
+          context: true,
+          handler(ctx: any) {
+            const delta = ctx.params as SeatsChanged;
+            if (delta.eventId !== eventId) return;
+            for (let version = delta.fromVersion + 1; version <= delta.toVersion; version++)
+              pendingCommits.push([version, delta.committedAt]);
+            if (measuring) changesMeasured += delta.changes.length;
+          },
+        },
+      },
+    });
+    const commitFeed = setInterval(() => {
+      if (pendingCommits.length === 0) return;
+      const message = { type: "commits", entries: pendingCommits };
+      pendingCommits = [];
+      for (const child of children) child.send(message);
+    }, 50);
+
+    // The rush, every batchMs: either committed batches published as the booking actor publishes
+    // them (BENCH_RUSH=events), or real reserves and releases on the booking actor (BENCH_RUSH=booking).
     const { version: startVersion } = (await broker.call("catalog.seatVersion", { eventId })) as {
       version: number;
     };
     const changesPerBatch = Math.max(1, Math.round((changesPerSec * batchMs) / 1000));
     const statuses: SeatChange["status"][] = ["reserved", "available", "booked"];
     let version = startVersion;
-    let pendingCommits: number[] = [];
-    let pendingFrom = version + 1;
     let batches = 0;
     let running = true;
+    let rushFailures = 0;
+    const free = Array.from({ length: seats }, (_, index) => index + 1).sort(() => Math.random() - 0.5);
+    const held: { ordinal: number; userId: string; at: number }[] = [];
+    let inFlight = 0;
+    const command = (action: "reserve" | "release", ordinal: number, userId: string) => {
+      inFlight += 1;
+      return broker
+        .call(
+          `booking.${action}`,
+          { ticketIds: [`${eventId}.${ordinal}`] },
+          { meta: { user: { id: userId, role: "user" } } },
+        )
+        .finally(() => (inFlight -= 1));
+    };
+    const bookingBatch = () => {
+      // Half reserves of free seats, half releases of seats held for a second or more.
+      const each = Math.max(1, Math.floor(changesPerBatch / 2));
+      for (let index = 0; index < each && free.length > 0 && inFlight < 5_000; index++) {
+        const ordinal = free.pop()!;
+        const userId = `bench-${Math.floor(Math.random() * 20_000)}`;
+        command("reserve", ordinal, userId).then(
+          () => held.push({ ordinal, userId, at: now() }),
+          () => {
+            rushFailures += 1;
+            free.unshift(ordinal);
+          },
+        );
+      }
+      for (let index = 0; index < each && held.length > 0 && now() - held[0].at >= 1_000; index++) {
+        const { ordinal, userId } = held.shift()!;
+        command("release", ordinal, userId).then(
+          () => free.unshift(ordinal),
+          () => (rushFailures += 1),
+        );
+      }
+    };
+    const eventsBatch = () => {
+      const changes: SeatChange[] = [];
+      for (let index = 0; index < changesPerBatch; index++) {
+        const ordinal = 1 + Math.floor(Math.random() * seats);
+        changes.push({ ticketId: `${eventId}.${ordinal}`, status: statuses[(batches + index) % 3] });
+      }
+      const delta: SeatsChanged = {
+        eventId,
+        fromVersion: version,
+        toVersion: version + 1,
+        changes,
+        committedAt: now(),
+      };
+      version += 1;
+      void broker.emit("booking.seatsChanged", delta);
+    };
     const rushStarted = now();
     const rush = (async () => {
       while (running) {
         const due = Math.floor((now() - rushStarted) / batchMs);
         while (batches < due && running) {
-          const changes: SeatChange[] = [];
-          for (let index = 0; index < changesPerBatch; index++) {
-            const ordinal = 1 + Math.floor(Math.random() * seats);
-            changes.push({ ticketId: `${eventId}.${ordinal}`, status: statuses[(batches + index) % 3] });
-          }
-          const committedAt = now();
-          const delta: SeatsChanged = {
-            eventId,
-            fromVersion: version,
-            toVersion: version + 1,
-            changes,
-            committedAt,
-          };
-          version += 1;
+          if (rushMode === "booking") bookingBatch();
+          else eventsBatch();
           batches += 1;
-          pendingCommits.push(committedAt);
-          void broker.emit("booking.seatsChanged", delta);
         }
         await sleep(Math.max(1, batchMs / 2));
       }
     })();
-    const commitFeed = setInterval(() => {
-      if (pendingCommits.length === 0) return;
-      const message = { type: "commits", fromVersion: pendingFrom, times: pendingCommits };
-      pendingFrom += pendingCommits.length;
-      pendingCommits = [];
-      for (const child of children) child.send(message);
-    }, 50);
 
     await sleep(warmupSeconds * 1000);
     for (const child of children) child.send({ type: "measure", on: true });
+    measuring = true;
     const measureStarted = now();
-    const batchesAtStart = batches;
     const cpuAtStart = processStats(gateway.pid!).cpuSeconds;
+    const clientCpuAtStart = children.map((child) => processStats(child.pid!).cpuSeconds);
+    const selfCpuAtStart = process.cpuUsage();
     const rssSamples: number[] = [];
     while (now() - measureStarted < measureSeconds * 1000) {
       await sleep(500);
@@ -258,12 +352,24 @@ async function main(): Promise<void> {
     const measuredMs = now() - measureStarted;
     const gatewayCpuPercent =
       ((processStats(gateway.pid!).cpuSeconds - cpuAtStart) / (measuredMs / 1000)) * 100;
-    const changesMeasured = (batches - batchesAtStart) * changesPerBatch;
+    const clientsCpuPercent =
+      (children.reduce(
+        (sum, child, index) => sum + processStats(child.pid!).cpuSeconds - clientCpuAtStart[index],
+        0,
+      ) /
+        (measuredMs / 1000)) *
+      100;
+    const selfCpu = process.cpuUsage(selfCpuAtStart);
+    const rushNodeCpuPercent = ((selfCpu.user + selfCpu.system) / 1000 / measuredMs) * 100;
+    const loadAverage = os.loadavg()[0];
+    measuring = false;
     running = false;
     await rush;
+    const gatewaySide = await gatewayFanoutDelay(baseUrl);
+    const arrival = await gatewayFanoutDelay(baseUrl, "commit_to_arrival");
     await sleep(500);
     clearInterval(commitFeed);
-    const message = { type: "commits", fromVersion: pendingFrom, times: pendingCommits };
+    const message = { type: "commits", entries: pendingCommits };
     for (const child of children) child.send(message);
     await sleep(200);
 
@@ -304,6 +410,18 @@ async function main(): Promise<void> {
       gatewayRssMb: Math.round(rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length),
       gatewayRssMaxMb: Math.round(Math.max(...rssSamples)),
       gatewayCpuPercent: Math.round(gatewayCpuPercent),
+      // Gateway CPU per frame written to one socket: capacity = cores / this (mostly the kernel's TCP send).
+      gatewayCpuMicrosPerSocketFrame:
+        framesMeasured > 0
+          ? Math.round(((gatewayCpuPercent / 100) * measuredMs * 1000) / framesMeasured)
+          : null,
+      clientProcessesCpuPercent: Math.round(clientsCpuPercent),
+      rushNodeCpuPercent: Math.round(rushNodeCpuPercent),
+      machineLoadAverage1m: Number(loadAverage.toFixed(1)),
+      gatewayCommitToArrivalP50Ms: arrival.p50,
+      gatewayCommitToArrivalP99Ms: arrival.p99,
+      gatewayCommitToFanoutP50Ms: gatewaySide.p50,
+      gatewayCommitToFanoutP99Ms: gatewaySide.p99,
       latencySamples: samples,
       unmatchedFrames: results.reduce((sum, result) => sum + result.unmatched, 0),
       resyncs: results.reduce((sum, result) => sum + result.resyncs, 0),
@@ -311,6 +429,8 @@ async function main(): Promise<void> {
       disconnected: results.reduce((sum, result) => sum + result.disconnected, 0),
       failedClients,
       format,
+      rush: rushMode,
+      rushFailures,
       coalesceMs: Number(coalesceMs),
       batchMs,
       changesPerBatch,
@@ -324,7 +444,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, "fanout.json"), JSON.stringify(report, null, 2) + "\n");
     console.log(JSON.stringify(report, null, 2));
     log(
-      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}%`,
+      `p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms (at the gateway: delta arrival p50 <= ${arrival.p50} / p99 <= ${arrival.p99} ms, fan-out start p50 <= ${gatewaySide.p50} / p99 <= ${gatewaySide.p99} ms), ${report.framesPerClientPerSec} frames/client/s, gateway RSS ${report.gatewayRssMb} MB (max ${report.gatewayRssMaxMb}), CPU ${report.gatewayCpuPercent}% (clients ${report.clientProcessesCpuPercent}%, rush node ${report.rushNodeCpuPercent}%, load average ${report.machineLoadAverage1m})`,
     );
     log(`written ${path.relative(root, path.join(resultsDir, "fanout.json"))}`);
   } finally {

@@ -15,8 +15,8 @@ interface Start {
 }
 interface Commits {
   type: "commits";
-  fromVersion: number;
-  times: number[];
+  /** [version, committedAt] */
+  entries: [number, number][];
 }
 interface Measure {
   type: "measure";
@@ -140,7 +140,7 @@ process.on("message", (message: ParentMessage) => {
       void start(message);
       break;
     case "commits":
-      message.times.forEach((time, index) => commitTimes.set(message.fromVersion + index, time));
+      for (const [version, time] of message.entries) commitTimes.set(version, time);
       for (let index = waiting.length - 1; index >= 0; index--) {
         const [fromVersion, toVersion, receivedAt] = waiting[index];
         if (record(fromVersion, toVersion, receivedAt)) waiting.splice(index, 1);

@@ -10,10 +10,14 @@ const names = {
   frames: "marquee.realtime.frames.total",
   frameChanges: "marquee.realtime.frame.changes",
   commitToFanout: "marquee.realtime.commit.to.fanout.ms",
+  commitToArrival: "marquee.realtime.commit.to.arrival.ms",
 } as const;
+
+const delayBuckets = [5, 10, 25, 50, 100, 150, 200, 250, 500, 1_000, 2_500, 5_000];
 
 export interface RealtimeMetrics {
   frame(changes: number, oldestCommittedAt: number): void;
+  arrival(committedAt: number): void;
   gauges(values: {
     sockets: number;
     sseStreams: number;
@@ -45,14 +49,24 @@ export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): Realtime
   register({
     type: "histogram",
     name: names.commitToFanout,
-    buckets: [5, 10, 25, 50, 100, 150, 200, 250, 500, 1_000, 2_500, 5_000],
+    buckets: delayBuckets,
     description: "From the commit of a frame's first delta to the start of its fan-out (ms)",
+  });
+  register({
+    type: "histogram",
+    name: names.commitToArrival,
+    buckets: delayBuckets,
+    description: "From the commit of a seat delta to its arrival at this gateway (ms)",
   });
   return {
     frame(changes, oldestCommittedAt) {
       metrics.increment(names.frames);
       metrics.observe(names.frameChanges, changes);
       metrics.observe(names.commitToFanout, Math.max(0, Date.now() - oldestCommittedAt));
+    },
+    arrival(committedAt) {
+      if (Number.isFinite(committedAt))
+        metrics.observe(names.commitToArrival, Math.max(0, Date.now() - committedAt));
     },
     gauges(values) {
       metrics.set(names.sockets, values.sockets);

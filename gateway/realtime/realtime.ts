@@ -9,7 +9,7 @@ import { MarqueeError } from "../../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
 import type { Config } from "../../platform/config.ts";
 import type { TokenVerifier } from "../auth.ts";
-import { createRealtimeMetrics } from "./metrics.ts";
+import { createRealtimeMetrics, type RealtimeMetrics } from "./metrics.ts";
 import { validUserEventName } from "./requests.ts";
 import { SeatHub } from "./seat-hub.ts";
 import { invalidDeltaReason } from "./seat-stream.ts";
@@ -61,6 +61,7 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
   let sweepTimer: NodeJS.Timeout | null = null;
   let gaugeTimer: NodeJS.Timeout | null = null;
   let log: LoggerInstance | null = null;
+  let metrics: RealtimeMetrics | null = null;
 
   const events: ServiceEvents = {
     [seatsChangedEvent]: {
@@ -69,6 +70,7 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
       handler(ctx: Context<SeatsChanged>) {
         const reason = invalidDeltaReason(ctx.params);
         if (reason) return log?.warn({ reason, from: ctx.nodeID }, "malformed seat delta ignored");
+        metrics?.arrival(ctx.params.committedAt);
         hub?.receive(ctx.params);
       },
     },
@@ -95,12 +97,13 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
 
     attach(server, broker, logger) {
       log = logger;
-      const metrics = createRealtimeMetrics(broker);
+      const realtimeMetrics = createRealtimeMetrics(broker);
+      metrics = realtimeMetrics;
       hub = new SeatHub({
         coalesceMs: config.realtimeCoalesceMs,
         fetchVersion: (eventId) => fetchSeatVersion(broker, eventId),
         onWarning: (message, details) => logger.warn(details, message),
-        onFrame: (frame, oldestCommittedAt) => metrics.frame(frame.changes.length, oldestCommittedAt),
+        onFrame: (frame, oldestCommittedAt) => realtimeMetrics.frame(frame.changes.length, oldestCommittedAt),
       });
       sockets = createSocketServer(server, {
         hub,
@@ -112,7 +115,7 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
       sweepTimer.unref();
       gaugeTimer = setInterval(() => {
         if (!hub || !sockets || !sse) return;
-        metrics.gauges({
+        realtimeMetrics.gauges({
           sockets: sockets.io.engine.clientsCount,
           sseStreams: sse.clientCount,
           eventsFollowed: hub.channelCount,

@@ -52,6 +52,8 @@ export class SeatChannel {
   sending = false;
   /** The window elapsed while sending: flush as soon as the pass ends. */
   flushWanted = false;
+  /** When the last frame was taken (the window of the next one starts there). */
+  lastFlushAt = Number.NEGATIVE_INFINITY;
   /** Commit time of the first delta merged since the last frame (null when nothing is pending). */
   pendingSince: number | null = null;
   activation: Promise<SeatChannel> | null = null;
@@ -205,12 +207,27 @@ export class SeatHub {
     channel.pendingSince ??= Number.isFinite(delta.committedAt) ? delta.committedAt : this.now();
     if (stream.pendingChanges >= seatFrameChangesMax || this.options.coalesceMs === 0) {
       this.flush(channel);
-    } else if (!channel.flushTimer) {
-      channel.flushTimer = setTimeout(() => {
-        channel.flushTimer = null;
-        this.flush(channel);
-      }, this.options.coalesceMs);
+    } else {
+      this.schedule(channel);
     }
+  }
+
+  /**
+   * At most one frame per window: a change after a quiet window goes out at once, the ones that
+   * follow it wait for the end of its window (a rush gets ~1000/coalesceMs frames a second).
+   */
+  private schedule(channel: SeatChannel): void {
+    if (!channel.stream?.hasPending || channel.flushTimer) return;
+    if (channel.sending) {
+      channel.flushWanted = true; // scheduled again when the current pass ends
+      return;
+    }
+    const waitMs = channel.lastFlushAt + this.options.coalesceMs - this.now();
+    if (waitMs <= 0) return this.flush(channel);
+    channel.flushTimer = setTimeout(() => {
+      channel.flushTimer = null;
+      this.flush(channel);
+    }, waitMs);
   }
 
   private flush(channel: SeatChannel): void {
@@ -226,6 +243,7 @@ export class SeatHub {
     if (!frame) return;
     this.options.onFrame?.(frame, channel.pendingSince ?? this.now());
     channel.pendingSince = null;
+    channel.lastFlushAt = this.now();
     channel.ring.push(frame);
     channel.outbox.push({ kind: "frame", frame });
     this.drain(channel);
@@ -254,7 +272,7 @@ export class SeatHub {
     channel.sending = false;
     if (channel.flushWanted && this.channels.get(channel.eventId) === channel) {
       channel.flushWanted = false;
-      this.flush(channel);
+      this.schedule(channel);
     }
   }
 

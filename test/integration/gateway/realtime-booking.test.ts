@@ -1,4 +1,4 @@
-// End to end with the real booking core: reserve, release and hold expiry reach Socket.IO and SSE
+// End to end with the real booking core: reserve, release, confirm and hold expiry reach Socket.IO and SSE
 // clients as frames with continuous versions, and the map they build equals the live seat map.
 import { expect } from "chai";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
@@ -17,9 +17,9 @@ describe("real-time seat map with the booking core", function () {
     if (system) await dropDatabase(system.databaseUrl);
   });
 
-  it("reserve, release and expiry arrive in order with no version gap", async function () {
+  it("reserve, release, confirm and expiry arrive in order with no version gap", async function () {
     const event = await createEventFixture(system, { seats: 12 });
-    const [t1, t2, t3, t4] = event.ticketIds;
+    const [t1, t2, t3, t4, t5] = event.ticketIds;
     const alice = await system.token("alice");
     const bob = await system.token("bob");
     const client = await connectSeatClient(system.baseUrl);
@@ -45,8 +45,15 @@ describe("real-time seat map with the booking core", function () {
       expect(released.status).to.equal(200);
       const reservedAt = Date.now();
       expect((await reserve(bob, [t4])).status).to.equal(200);
+      expect((await reserve(alice, [t5])).status).to.equal(200);
+      const confirmed = await system.request("POST", "/booking/confirm", {
+        token: alice,
+        body: { ticketIds: [t5], paymentDetails: { token: "tok_ok" } },
+        headers: { "Idempotency-Key": "realtime-confirm-0001" },
+      });
+      expect(confirmed.status).to.equal(201);
 
-      // While held: t2, t3, t4 reserved; t1 back to available.
+      // While held: t2, t3, t4 reserved; t1 back to available; t5 booked.
       const held = await system.request("GET", `/events/${event.eventId}/tickets`);
       await client.until(() => client.frames().at(-1)?.toVersion === held.body.version);
       const seen = applyFrames(client.frames());
@@ -55,6 +62,7 @@ describe("real-time seat map with the booking core", function () {
         [t2]: "reserved",
         [t3]: "reserved",
         [t4]: "reserved",
+        [t5]: "booked",
       });
 
       // Every hold lapses after HOLD_TTL_SECONDS: the seats come back as deltas too.
@@ -74,6 +82,7 @@ describe("real-time seat map with the booking core", function () {
       );
       for (const [ticketId, status] of applyFrames(frames)) expect(live.get(ticketId)).to.equal(status);
       for (const ticketId of [t1, t2, t3, t4]) expect(live.get(ticketId)).to.equal("available");
+      expect(live.get(t5)).to.equal("booked"); // a booking does not lapse
 
       // The compact and SSE streams carry the same changes.
       await compact.until(() => compact.frames().at(-1)?.toVersion === after.body.version);

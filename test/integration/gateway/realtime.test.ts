@@ -79,6 +79,29 @@ describe("real-time seat map (one node)", function () {
     expect(client.received.some((item) => item.kind === "resync")).to.equal(false);
   });
 
+  it("works over long-polling and with the client's default transports (polling, then upgrade)", async function () {
+    const event = await freshEvent();
+    const polling = track(await connectSeatClient(system.baseUrl, { transports: ["polling"] }));
+    const upgrading = track(
+      await connectSeatClient(system.baseUrl, { transports: ["polling", "websocket"] }),
+    );
+    for (const client of [polling, upgrading])
+      expect(await client.subscribe(event.eventId)).to.deep.equal({ eventId: event.eventId, version: 0 });
+    for (let version = 0; version < 8; version++) {
+      publishDelta(system, {
+        eventId: event.eventId,
+        fromVersion: version,
+        changes: [{ ticketId: event.ticketIds[version], status: "reserved" }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const client of [polling, upgrading]) {
+      await client.until(() => client.frames().at(-1)?.toVersion === 8);
+      expect(assertContinuous(client.frames(), 0)).to.equal(8);
+      expect(applyFrames(client.frames()).size).to.equal(8);
+    }
+  });
+
   it("coalesces a burst into few frames with last status per ticket", async function () {
     const event = await freshEvent();
     const client = track(await connectSeatClient(system.baseUrl));
@@ -290,6 +313,26 @@ describe("real-time seat map (one node)", function () {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(got).to.deep.equal([data]);
     expect(bobGot).to.deep.equal([]);
+  });
+
+  it("a waiting-room member's socket gets its queue pushes", async function () {
+    const event = await createEventFixture(system, { waitingRoom: { enabled: true } });
+    const token = await system.token("frank");
+    const frank = track(await connectSeatClient(system.baseUrl, { token }));
+    const other = track(await connectSeatClient(system.baseUrl, { token: await system.token("grace") }));
+    const pushes: any[] = [];
+    const otherPushes: any[] = [];
+    frank.socket.on("queue", (data) => pushes.push(data));
+    other.socket.on("queue", (data) => otherPushes.push(data));
+    const joined = await system.request("POST", `/events/${event.eventId}/queue`, { token });
+    expect(joined.status).to.equal(200);
+    await waitFor(() => pushes.some((push) => push.status === "admitted"), 15_000, "an admission push");
+    const admitted = pushes.find((push) => push.status === "admitted");
+    expect(admitted).to.include({ status: "admitted", position: 0, estimatedWaitSeconds: 0 });
+    expect(admitted.admissionToken).to.be.a("string");
+    const polled = await system.request("GET", `/events/${event.eventId}/queue`, { token });
+    expect(polled.body).to.deep.equal(admitted);
+    expect(otherPushes).to.deep.equal([]);
   });
 
   it("refuses a socket whose auth token is not valid", async function () {

@@ -72,24 +72,44 @@ describe("SeatHub", function () {
     ]);
   });
 
-  it("coalesces within the window and flushes a full frame early", async function () {
-    const { hub, frames } = recordingHub({ coalesceMs: 20 });
+  it("sends a change after a quiet window at once, merges the ones that follow, flushes a full frame early", async function () {
+    let now = 0; // the window is judged on this clock; timers are cleared by close()
+    const { hub, frames } = recordingHub({ coalesceMs: 1_000, now: () => now });
     await hub.acquire("ev_a");
+    const shape = () => frames.map((frame) => [frame.fromVersion, frame.toVersion, frame.changes.length]);
     for (let version = 10; version < 15; version++) hub.receive(delta("ev_a", version, version));
-    expect(frames).to.deep.equal([]);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(frames.map((frame) => [frame.fromVersion, frame.toVersion, frame.changes.length])).to.deep.equal([
-      [10, 15, 5],
+    expect(shape()).to.deep.equal([[10, 11, 1]]); // the first one did not wait
+    hub.flushAll(); // what the end of the window does
+    expect(shape()).to.deep.equal([
+      [10, 11, 1],
+      [11, 15, 4],
     ]);
+    hub.receive(delta("ev_a", 15)); // inside the window of the last frame: waits
+    expect(frames.length).to.equal(2);
     const big: SeatsChanged = {
       eventId: "ev_a",
-      fromVersion: 15,
-      toVersion: 16,
+      fromVersion: 16,
+      toVersion: 17,
       changes: Array.from({ length: 5_000 }, (_, index) => ({ ticketId: `ev_a.${index}`, status: "booked" })),
       committedAt: 0,
     };
     hub.receive(big);
-    expect(frames.length).to.equal(2); // sent at once: the merge buffer is full
+    expect(shape().at(-1)).to.deep.equal([15, 17, 5_000]); // sent at once: the merge buffer is full
+    now += 1_000; // a quiet window later
+    hub.receive(delta("ev_a", 17));
+    expect(shape().at(-1)).to.deep.equal([17, 18, 1]);
+    hub.close();
+  });
+
+  it("merges for the window with real timers", async function () {
+    const { hub, frames } = recordingHub({ coalesceMs: 20 });
+    await hub.acquire("ev_a");
+    for (let version = 10; version < 15; version++) hub.receive(delta("ev_a", version, version));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frames.map((frame) => [frame.fromVersion, frame.toVersion])).to.deep.equal([
+      [10, 11],
+      [11, 15],
+    ]);
     hub.close();
   });
 
