@@ -9,7 +9,7 @@ export interface EventFixture {
 }
 
 export async function createEventFixture(
-  system: TestSystem,
+  system: Pick<TestSystem, "token" | "request">,
   options: {
     seats?: number;
     rows?: number;

@@ -1,7 +1,10 @@
 // Private copies of services for tests that must stop one (never the shared ones): started on a free
 // port, stopped by PID.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,6 +60,64 @@ export async function startRedisServer(): Promise<PrivateService> {
   return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
 }
 
+export interface RestartableRedisServer {
+  url: string;
+  port: number;
+  /** SIGTERM by PID (a clean shutdown: the append-only file is flushed); resolves once it exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data directory. */
+  start(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A redis-server on a free port that a test can stop and start again. With `persistent` it keeps an
+ * append-only file in a temporary directory, so it comes back with its data, as a production Redis
+ * with AOF would.
+ */
+export async function startRestartableRedisServer(
+  options: { persistent?: boolean } = {},
+): Promise<RestartableRedisServer> {
+  const port = await freePort();
+  const directory = await mkdtemp(path.join(os.tmpdir(), "marquee-redis-"));
+  let child: ChildProcess | null = null;
+
+  async function start(): Promise<void> {
+    if (child) return;
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory].concat([
+        "--appendonly",
+        options.persistent ? "yes" : "no",
+      ]),
+      { stdio: "ignore" },
+    );
+    await waitForPort(port);
+  }
+
+  async function stop(): Promise<void> {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    process.kill(running.pid!, "SIGTERM");
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    async destroy() {
+      await stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * A TCP relay to PostgreSQL on a free port: a node pointed at it works until `stop()` closes the relay
  * and every connection through it, as if the database went away.
@@ -91,5 +152,50 @@ export async function startTcpRelay(
       for (const socket of sockets) socket.destroy();
       await closed;
     },
+  };
+}
+
+export interface RestartableNatsServer {
+  url: string;
+  port: number;
+  /** The running server's PID (null while stopped). */
+  readonly pid: number | null;
+  /** Stops it by PID with the signal (SIGKILL by default: a crash); resolves once it exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+}
+
+export const natsServerBinary = process.env.NATS_SERVER_BINARY || "/usr/sbin/nats-server";
+
+/** A private nats-server (`nats-server -p N -a 127.0.0.1`) that a test can stop and start again. */
+export async function startNatsServer(): Promise<RestartableNatsServer> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+
+  async function start(): Promise<void> {
+    if (child) return;
+    child = spawn(natsServerBinary, ["-p", String(port), "-a", "127.0.0.1"], { stdio: "ignore" });
+    await waitForPort(port);
+  }
+
+  async function stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    process.kill(running.pid!, signal);
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return child?.pid ?? null;
+    },
+    stop,
+    start,
   };
 }

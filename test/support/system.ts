@@ -19,12 +19,54 @@ export interface TestSystem {
   /** Issues a dev token. */
   token(userId: string, role?: "user" | "admin"): Promise<string>;
   /** fetch against the gateway with JSON in and out. */
-  request(
+  request(method: string, path: string, options?: RequestOptions): Promise<JsonAnswer>;
+  stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  /** Give up after this long (the promise rejects with a TimeoutError); default: no limit. */
+  timeoutMs?: number;
+}
+
+export interface JsonAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** fetch against a base URL with JSON in and out (a string body is sent as is). */
+export function jsonRequester(baseUrl: string) {
+  return async function request(
     method: string,
     path: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: any; headers: Headers }>;
-  stop(): Promise<void>;
+    opts: RequestOptions = {},
+  ): Promise<JsonAnswer> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.body !== undefined) headers["content-type"] ??= "application/json";
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers,
+      body:
+        opts.body === undefined
+          ? undefined
+          : typeof opts.body === "string"
+            ? opts.body
+            : JSON.stringify(opts.body),
+      signal: opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs),
+    });
+    const text = await response.text();
+    let body: any = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, body, headers: response.headers };
+  };
 }
 
 export interface StartOptions {
@@ -55,33 +97,7 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
   const port = api?.server?.address()?.port;
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  async function request(
-    method: string,
-    path: string,
-    opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.body !== undefined) headers["content-type"] ??= "application/json";
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers,
-      body:
-        opts.body === undefined
-          ? undefined
-          : typeof opts.body === "string"
-            ? opts.body
-            : JSON.stringify(opts.body),
-    });
-    const text = await response.text();
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: response.status, body, headers: response.headers };
-  }
+  const request = jsonRequester(baseUrl);
 
   return {
     node,
