@@ -127,7 +127,8 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
       await nats.stop();
       await redis?.destroy();
       await dropDatabase(databaseUrl).catch(() => {});
-      await rm(logDirectory, { recursive: true, force: true });
+      if (process.env.FAULTS_KEEP_LOGS) console.log(`node logs kept in ${logDirectory}`);
+      else await rm(logDirectory, { recursive: true, force: true });
     },
   };
   return faultCluster;

@@ -282,3 +282,79 @@ export function contractErrorProblem(answer: JsonAnswer): string | null {
   if (answer.status === 500) return `500 ${error.code}: ${error.message}`;
   return null;
 }
+
+export interface ProbeRecord {
+  method: string;
+  path: string;
+  sentAt: number;
+  answeredAt: number;
+  status: number;
+  code?: string;
+  retryAfter?: string | null;
+  malformed?: string;
+}
+
+/**
+ * Requests sent one after another in a loop (reads, health, queue joins) while a fault lasts: shows
+ * what clients see (fail fast with a contract error, or keep being served).
+ */
+export class ProbeLoop {
+  readonly records: ProbeRecord[] = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly request: LoadOptions["request"],
+    private readonly probes: { method: string; path: string; token?: string; body?: unknown }[],
+    private readonly options: { intervalMs?: number; requestTimeoutMs?: number } = {},
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        for (const probe of this.probes) {
+          const record: ProbeRecord = {
+            method: probe.method,
+            path: probe.path,
+            sentAt: Date.now(),
+            answeredAt: 0,
+            status: 0,
+          };
+          try {
+            const answer = await this.request(probe.method, probe.path, {
+              token: probe.token,
+              body: probe.body,
+              timeoutMs: this.options.requestTimeoutMs ?? 20_000,
+            });
+            record.status = answer.status;
+            record.retryAfter = answer.headers.get("retry-after");
+            if (answer.status >= 300) {
+              record.code = answer.body?.error?.code;
+              // Health answers have their own shape ({status, checks}); everything else is an error body.
+              const problem = probe.path.startsWith("/health/") ? null : contractErrorProblem(answer);
+              if (problem) record.malformed = problem;
+            }
+          } catch {
+            record.status = 0;
+          }
+          record.answeredAt = Date.now();
+          this.records.push(record);
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs ?? 100));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  between(from: number, to: number, path?: string): ProbeRecord[] {
+    return this.records.filter(
+      (record) =>
+        record.sentAt >= from && record.sentAt <= to && (path === undefined || record.path === path),
+    );
+  }
+}
