@@ -271,9 +271,10 @@ export class ActorHost {
       if (outcomes.length > 0) work.push({ actor, effects, outcomes, now });
     }
 
+    // Every actor that answered a command is fenced, also when it wrote nothing: a "no" (not booked,
+    // not yours, unavailable) from a stale actor's memory must not reach anyone either.
     const batches: EventBatch[] = [];
     for (const item of work) {
-      if (item.effects.length === 0) continue;
       const changed = item.effects.some((effect) => effect.type === "seatsChanged");
       const version = item.actor.state!.version;
       batches.push({
@@ -345,7 +346,7 @@ export class ActorHost {
         this.options.log("warn", `actor of ${actor.eventId} was fenced out (epoch ${actor.epoch}); stopped`);
         continue;
       }
-      if (failure && wrote) {
+      if (failure) {
         // Nothing was written: forget this state, reload from Postgres for what is still queued.
         this.actors.delete(actor.eventId);
         for (const { id } of outcomes)

@@ -2,17 +2,29 @@
 // actions. Gateway-facing actions (reserve, release, confirm...) run on any node; they derive the
 // event from the tickets and call the internal `booking.execute` / `booking.seatMap`, which carry
 // `eventId` in their params so the Shard strategy routes them to the node that owns the event.
+import { createHash } from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
-import { MarqueeError } from "../domain/errors.ts";
+import { MarqueeError, notFound, validationError } from "../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../domain/events.ts";
 import type { User } from "../gateway/auth.ts";
-import { staleRetriesMax, ticketsPerRequestMax } from "../domain/limits.ts";
-import { ticketsFromStatuses } from "../domain/seat-layout.ts";
+import {
+  idempotencyKeyLengthMax,
+  idempotencyKeyLengthMin,
+  paymentTokenLengthMax,
+  recoveryIntervalMs,
+  staleRetriesMax,
+  ticketsPerRequestMax,
+} from "../domain/limits.ts";
 import type { Command, EventSettings } from "../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import { selectTickets } from "./ticket-selection.ts";
+import { answerResult, confirm, type SagaContext } from "./payments/confirm-saga.ts";
+import { findUserBooking, findUserPayment, listUserBookings } from "./payments/payments.repository.ts";
+import { recoverPayments } from "./payments/recovery.ts";
+import { SimulatedPaymentProvider } from "./payments/simulated-provider.ts";
+import type { PaymentProvider } from "./payments/provider.ts";
 
 const ticketIdSchema = { type: "string", min: 1, max: 120 };
 const ticketSelectionSchema = {
@@ -33,10 +45,14 @@ export function requireUser(ctx: Context<unknown, { user?: User }>): User {
  * Sends a command to the event's actor, wherever it lives. A fenced-out (stale) actor wrote nothing,
  * so the command is simply sent again: re-routed to the current owner, or re-activated here.
  */
-export async function callActor(ctx: Context, eventId: string, command: Command): Promise<any> {
+export async function callActor(
+  caller: { call(action: string, params: unknown): Promise<unknown> },
+  eventId: string,
+  command: Command,
+): Promise<any> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.call("booking.execute", { eventId, command });
+      return await caller.call("booking.execute", { eventId, command });
     } catch (error) {
       if (!isStaleOwner(error)) throw error;
       if (attempt >= staleRetriesMax)
@@ -50,10 +66,60 @@ export async function callActor(ctx: Context, eventId: string, command: Command)
   }
 }
 
+const idempotencyKeyPattern = new RegExp(
+  `^[\\x21-\\x7e]{${idempotencyKeyLengthMin},${idempotencyKeyLengthMax}}$`,
+);
+
+function requireIdempotencyKey(key: string | undefined): string {
+  if (key === undefined || !idempotencyKeyPattern.test(key))
+    throw validationError(
+      "Idempotency-Key",
+      `The Idempotency-Key header is required: ${idempotencyKeyLengthMin} to ${idempotencyKeyLengthMax} visible ASCII characters`,
+    );
+  return key;
+}
+
+/** Same key + same (normalized) body = same request; ticketId and ticketIds of one seat are alike. */
+const requestHash = (eventId: string, ordinals: number[], token: string): string =>
+  createHash("sha256")
+    .update(JSON.stringify({ eventId, ordinals: [...ordinals].sort((a, b) => a - b), token }))
+    .digest("hex");
+
+const paymentView = (payment: {
+  id: string;
+  status: string;
+  amountCents: number;
+  eventId: string;
+  bookingId: string | null;
+}) => ({
+  id: payment.id,
+  status: payment.status,
+  amountCents: payment.amountCents,
+  eventId: payment.eventId,
+  bookingId: payment.bookingId,
+});
+
+type GatewayMeta = { user?: User; idempotencyKey?: string; $statusCode?: number };
+
 export function createBookingService(runtime: Runtime): ServiceSchema {
-  const { config, clock } = runtime;
+  const { config, clock, db } = runtime;
   let pool: ActorPool | null = null;
   let metrics: BookingMetrics | null = null;
+  const provider: PaymentProvider = new SimulatedPaymentProvider();
+  let recoveryTimer: NodeJS.Timeout | null = null;
+
+  function sagaContext(
+    caller: { call(action: string, params: unknown): Promise<unknown> },
+    logger: any,
+  ): SagaContext {
+    return {
+      db,
+      provider,
+      actor: (eventId, command) => callActor(caller, eventId, command),
+      pauseAfterCaptureMs: config.testPauseAfterCaptureMs,
+      log: (level, message) => logger[level](message),
+    };
+  }
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -81,6 +147,72 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
         },
       },
 
+      confirm: {
+        params: {
+          ...ticketSelectionSchema,
+          paymentDetails: {
+            type: "object",
+            strict: true,
+            props: { token: { type: "string", min: 1, max: paymentTokenLengthMax } },
+          },
+          $$strict: true,
+        },
+        // tok_slow takes ~2 s, and a concurrent duplicate waits for the first request to finish.
+        timeout: 30_000,
+        async handler(
+          this: any,
+          ctx: Context<
+            { ticketId?: string; ticketIds?: string[]; paymentDetails: { token: string } },
+            GatewayMeta
+          >,
+        ) {
+          const user = requireUser(ctx);
+          const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
+          const { eventId, ordinals } = selectTickets(ctx.params);
+          const token = ctx.params.paymentDetails.token;
+          const answer = await confirm(sagaContext(ctx, this.logger), {
+            eventId,
+            userId: user.id,
+            ordinals,
+            token,
+            idempotencyKey: key,
+            requestHash: requestHash(eventId, ordinals, token),
+          });
+          const result = answerResult(answer);
+          ctx.meta.$statusCode = answer.statusCode;
+          (ctx.meta as any).$location = `/bookings/${result.booking.id}`;
+          return result;
+        },
+      },
+
+      listBookings: {
+        params: { $$strict: true },
+        async handler(ctx: Context<unknown, GatewayMeta>) {
+          const user = requireUser(ctx);
+          return { bookings: await listUserBookings(db, user.id) };
+        },
+      },
+
+      getBooking: {
+        params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
+        async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
+          const user = requireUser(ctx);
+          const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
+          if (!booking) throw notFound("Booking"); // also another user's: no existence leak
+          return booking;
+        },
+      },
+
+      getPayment: {
+        params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
+        async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
+          const user = requireUser(ctx);
+          const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
+          if (!payment) throw notFound("Payment");
+          return paymentView(payment);
+        },
+      },
+
       /** The live seat map from the owning actor's memory (holds show as reserved). */
       seatMap: {
         visibility: "public",
@@ -90,10 +222,16 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
           for (let attempt = 1; ; attempt++) {
             try {
               const snapshot = await requirePool().seatMap(ctx.params.eventId);
+              // Compact (one byte a seat, base64): a 100,000-seat map as Ticket objects is ~10 MB,
+              // over NATS's 1 MB payload limit. The catalog expands it with the event's layout.
               return {
                 eventId: snapshot.eventId,
                 version: snapshot.version,
-                tickets: ticketsFromStatuses(snapshot.eventId, snapshot.layout, snapshot.statuses),
+                statuses: Buffer.from(
+                  snapshot.statuses.buffer,
+                  snapshot.statuses.byteOffset,
+                  snapshot.statuses.length,
+                ).toString("base64"),
               };
             } catch (error) {
               if (!isStaleOwner(error) || attempt >= staleRetriesMax) throw error;
@@ -145,6 +283,14 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
 
     created(this: any) {
       metrics = createBookingMetrics(this.broker);
+      this.paymentProvider = provider;
+    },
+
+    methods: {
+      /** One recovery pass over payments without a final state (also run at start and periodically). */
+      async recoverPayments(this: any, pendingOlderThanMs?: number) {
+        return recoverPayments(sagaContext(this.broker, this.logger), pendingOlderThanMs);
+      },
     },
 
     async started(this: any) {
@@ -165,9 +311,26 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
         log: (level, message) => logger[level](message),
       });
       await pool.start();
+      // Money taken before a crash ends as a booking or a refund: a pass now, then periodically.
+      const runRecovery = async () => {
+        recoveryTimer = null;
+        try {
+          const report = await this.recoverPayments();
+          if (report.examined > 0) logger.info(report, "payment recovery pass");
+        } catch (error) {
+          logger.warn({ error: (error as Error).message }, "payment recovery pass failed");
+        }
+        if (pool) {
+          recoveryTimer = setTimeout(runRecovery, recoveryIntervalMs);
+          recoveryTimer.unref();
+        }
+      };
+      recoveryTimer = setTimeout(runRecovery, 0);
     },
 
     async stopped() {
+      if (recoveryTimer) clearTimeout(recoveryTimer);
+      recoveryTimer = null;
       const stopping = pool;
       pool = null;
       metrics?.stop();

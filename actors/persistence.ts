@@ -129,6 +129,7 @@ export class CommitMismatchError extends Error {
  * dropped (its actor is stale) and the transaction is retried without it.
  */
 export async function commitBatches(db: Database, batches: EventBatch[]): Promise<CommitResult> {
+  if (batches.every((batch) => batch.effects.length === 0)) return checkFences(db, batches);
   const stale: string[] = [];
   let pending = batches;
   const client = await db.connect();
@@ -167,6 +168,29 @@ export async function commitBatches(db: Database, batches: EventBatch[]): Promis
   } finally {
     client.release();
   }
+}
+
+/**
+ * A turn that wrote nothing still proves its actors current before answering: a read of the fences
+ * (no transaction to flush). An actor that is no longer current answers nothing.
+ */
+async function checkFences(db: Database, batches: EventBatch[]): Promise<CommitResult> {
+  const { rows } = await db.query(
+    `SELECT a.event_id FROM event_actors a
+     JOIN unnest($1::text[], $2::bigint[], $3::bigint[]) AS x(event_id, epoch, version) ON x.event_id = a.event_id
+     WHERE a.epoch = x.epoch AND a.seat_version = x.version`,
+    [
+      batches.map((batch) => batch.eventId),
+      batches.map((batch) => batch.epoch),
+      batches.map((batch) => batch.fromVersion),
+    ],
+  );
+  const current = new Set(rows.map((row) => row.event_id));
+  return {
+    stale: batches.filter((batch) => !current.has(batch.eventId)).map((batch) => batch.eventId),
+    rows: 0,
+    statements: 1,
+  };
 }
 
 interface Netted {

@@ -2,7 +2,12 @@
 import type pg from "pg";
 import type { Database } from "../platform/database.ts";
 import { transaction } from "../platform/database.ts";
-import { countSeats, normalizeWaitingRoom, type SectionInput, type WaitingRoomSettings } from "../domain/event.ts";
+import {
+  countSeats,
+  normalizeWaitingRoom,
+  type SectionInput,
+  type WaitingRoomSettings,
+} from "../domain/event.ts";
 import { ticketGenerationTimeoutMs } from "../domain/limits.ts";
 
 export interface EventRecord {
@@ -55,9 +60,17 @@ export const venueRecord = (row: any) => ({
 });
 export const performerRecord = (row: any) => ({ id: row.id, name: row.name, genre: row.genre });
 
-export async function findEvent(db: Database, eventId: string): Promise<EventRecord | null> {
+/**
+ * The active event, or null. `forUpdate` (inside a transaction) locks its row until the transaction
+ * ends, so that a read-modify-write of the event cannot lose a concurrent change or revive a deletion.
+ */
+export async function findEvent(
+  db: Database | pg.PoolClient,
+  eventId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<EventRecord | null> {
   const { rows } = await db.query(
-    `SELECT ${eventColumns} FROM events e WHERE e.id = $1 AND e.status = 'active'`,
+    `SELECT ${eventColumns} FROM events e WHERE e.id = $1 AND e.status = 'active'${options.forUpdate ? " FOR UPDATE OF e" : ""}`,
     [eventId],
   );
   return rows[0] ? toEventRecord(rows[0]) : null;

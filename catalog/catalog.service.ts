@@ -1,10 +1,12 @@
 // The catalog: performers, venues, events and their tickets (admin writes, public reads).
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
+import { transaction } from "../platform/database.ts";
 import { notFound, validationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
 import { ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
+import { LiveSeatReader } from "./live-seats.ts";
 import {
   createEventSchema,
   createPerformerSchema,
@@ -60,6 +62,7 @@ function created(ctx: Context<unknown, any>, location: string): void {
 
 export function createCatalogService(runtime: Runtime): ServiceSchema {
   const { db, clock } = runtime;
+  const liveSeats = new LiveSeatReader(db);
 
   async function requireEvent(eventId: string): Promise<EventRecord> {
     const event = await findEvent(db, eventId);
@@ -155,34 +158,41 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         params: updateEventSchema,
         async handler(ctx: Context<any, any>) {
           const { eventId, ...changes } = ctx.params;
-          const current = await requireEvent(eventId);
-          const startsAt = changes.startsAt
-            ? parseTime("startsAt", changes.startsAt)
-            : new Date(current.startsAt);
-          const onSaleAt = changes.onSaleAt
-            ? parseTime("onSaleAt", changes.onSaleAt)
-            : new Date(current.onSaleAt);
-          if (onSaleAt.getTime() > startsAt.getTime())
-            throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
-          const waitingRoom = changes.waitingRoom
-            ? normalizeWaitingRoom({ ...current.waitingRoom, ...changes.waitingRoom })
-            : current.waitingRoom;
-          await db.query(
-            `UPDATE events SET name = $2, description = $3, type = $4, starts_at = $5, on_sale_at = $6, waiting_room = $7,
-               tickets_per_user_max = $8, updated_at = now(), version = version + 1
-             WHERE id = $1`,
-            [
-              eventId,
-              changes.name ?? current.name,
-              changes.description ?? current.description,
-              changes.type ?? current.type,
-              startsAt,
-              onSaleAt,
-              JSON.stringify(waitingRoom),
-              changes.ticketsPerUserMax ?? current.ticketsPerUserMax,
-            ],
-          );
-          const updated = (await findEvent(db, eventId))!;
+          // Read, check and write under the row lock: concurrent PATCHes each keep their fields, and a
+          // PATCH racing a DELETE answers 404 instead of writing to (or reading back) a deleted event.
+          const updated = await transaction(db, async (client) => {
+            const current = await findEvent(client, eventId, { forUpdate: true });
+            if (!current) throw notFound("Event");
+            const startsAt = changes.startsAt
+              ? parseTime("startsAt", changes.startsAt)
+              : new Date(current.startsAt);
+            const onSaleAt = changes.onSaleAt
+              ? parseTime("onSaleAt", changes.onSaleAt)
+              : new Date(current.onSaleAt);
+            if (onSaleAt.getTime() > startsAt.getTime())
+              throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
+            const waitingRoom = changes.waitingRoom
+              ? normalizeWaitingRoom({ ...current.waitingRoom, ...changes.waitingRoom })
+              : current.waitingRoom;
+            await client.query(
+              `UPDATE events SET name = $2, description = $3, type = $4, starts_at = $5, on_sale_at = $6, waiting_room = $7,
+                 tickets_per_user_max = $8, updated_at = now(), version = version + 1
+               WHERE id = $1`,
+              [
+                eventId,
+                changes.name ?? current.name,
+                changes.description ?? current.description,
+                changes.type ?? current.type,
+                startsAt,
+                onSaleAt,
+                JSON.stringify(waitingRoom),
+                changes.ticketsPerUserMax ?? current.ticketsPerUserMax,
+              ],
+            );
+            const after = await findEvent(client, eventId);
+            if (!after) throw new Error(`event ${eventId} vanished inside its own update`);
+            return after;
+          });
           ctx.emit("catalog.eventChanged", { eventId, event: publicEvent(updated) });
           return publicEvent(updated);
         },
@@ -223,10 +233,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
                WHERE ep.event_id = $1 ORDER BY ep.position`,
               [event.id],
             ),
-            ctx.call("booking.seatMap", { eventId: event.id }) as Promise<{
-              version: number;
-              tickets: unknown[];
-            }>,
+            liveSeats.read(ctx, event.id),
           ]);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return {
@@ -244,7 +251,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
-          const seats = (await ctx.call("booking.seatMap", { eventId: ctx.params.eventId })) as any;
+          const seats = await liveSeats.read(ctx, ctx.params.eventId);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
         },

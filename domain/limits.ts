@@ -17,8 +17,6 @@ export const ticketsPerEventMax = 200_000;
 export const sectionsPerEventMax = 500;
 export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
-/** Rows per multi-row INSERT when generating tickets: ~1 MB statements, ~98k rows/s measured. */
-export const ticketInsertBatchMax = 5_000;
 /**
  * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
  * demo catalog's ~350,000 about as long): far above that, yet bounded.
@@ -81,3 +79,5 @@ export const pendingPaymentAbandonMs = 2 * paymentProviderTimeoutMs + 10_000;
 export const sagaActorAttemptsMax = 5;
 /** GET /bookings returns at most this many, newest first. */
 export const bookingsPageMax = 100;
+/** Seat layouts the catalog keeps in memory to expand compact seat maps (a few KB each). */
+export const seatLayoutsCachedMax = 1_000;

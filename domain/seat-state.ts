@@ -554,7 +554,16 @@ function confirmStart(
 ): Outcome {
   const refused = checkOrdinals(state, command.ordinals);
   if (refused) return refused;
-  invariant(!state.holdsByPayment.has(command.paymentId), "payment id reused");
+  const existing = state.holdsByPayment.get(command.paymentId);
+  if (existing) {
+    // The same command again (a retry after a lost reply): the same answer, nothing new.
+    const same =
+      existing.userId === command.userId &&
+      existing.ordinals.length === command.ordinals.length &&
+      command.ordinals.every((ordinal) => state.holdIndex[ordinal] === existing.slot);
+    invariant(same, "payment id reused for other seats");
+    return ok(confirmStarted(state, existing));
+  }
   const othersHolds: number[] = [];
   const bookedOrPaying: number[] = [];
   const lapsed: number[] = [];
@@ -617,14 +626,16 @@ function confirmStart(
       amountCents: hold.amountCents,
     },
   );
-  return ok({
-    eventId: state.eventId,
-    paymentId: command.paymentId,
-    amountCents: hold.amountCents,
-    ticketIds: ids(state, ordinals),
-    holdExpiresAt: new Date(expiresAt).toISOString(),
-  });
+  return ok(confirmStarted(state, hold));
 }
+
+const confirmStarted = (state: SeatState, hold: Hold) => ({
+  eventId: state.eventId,
+  paymentId: hold.paymentId,
+  amountCents: hold.amountCents,
+  ticketIds: ids(state, hold.ordinals),
+  holdExpiresAt: new Date(hold.expiresAt).toISOString(),
+});
 
 function confirmComplete(
   state: SeatState,

@@ -10,6 +10,7 @@ import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
+import { clientErrorMixin } from "./client-errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
@@ -102,7 +103,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
 
   return {
     name: "api",
-    mixins: [ApiGateway as any],
+    mixins: [ApiGateway as any, clientErrorMixin],
     settings: {
       port: config.port,
       ip: "0.0.0.0",
@@ -232,7 +233,10 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           const services = (this as any).availableServices() as string[];
           const checks = {
             ...(body.checks as Record<string, string>),
-            booking: services.includes("booking") ? "up" : "down",
+            // The booking actors (on this node or another) can take requests.
+            booking: (this as any).broker.registry.getActionEndpoints("booking.execute")?.hasAvailable()
+              ? "up"
+              : "down",
           };
           const down = !ready || checks.booking === "down";
           sendJson(res, down ? 503 : 200, { ...body, status: down ? "down" : body.status, checks, services });

@@ -15,8 +15,22 @@ export function jsonBody(
     req.body = {};
     return next();
   }
+  // moleculer-web merges the query string into the params, over the body: a write would take fields
+  // from the URL. Writes take their fields from the body only.
+  const queryStart = (req.url ?? "").indexOf("?");
+  if (queryStart !== -1) {
+    const [first] = new URLSearchParams((req.url ?? "").slice(queryStart + 1)).keys();
+    if (first !== undefined) {
+      req.resume();
+      return next(
+        new MarqueeError("VALIDATION_ERROR", `Unknown query parameter '${first}': send fields in the body`, {
+          field: first,
+        }),
+      );
+    }
+  }
   const declaredLength = Number(req.headers["content-length"] ?? 0);
-  if (declaredLength > requestBodyBytesMax) return tooLarge(req, next);
+  if (declaredLength > requestBodyBytesMax) return tooLarge(req, _res, next);
   const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
@@ -25,7 +39,7 @@ export function jsonBody(
     received += chunk.length;
     if (received > requestBodyBytesMax) {
       failed = true;
-      return tooLarge(req, next);
+      return tooLarge(req, _res, next);
     }
     chunks.push(chunk);
   });
@@ -85,8 +99,10 @@ export function assertNoNulInUrl(url: string | undefined): void {
     throw new MarqueeError("VALIDATION_ERROR", "The URL contains a NUL character", { field: "query" });
 }
 
-function tooLarge(req: IncomingMessage, next: (error?: unknown) => void): void {
-  // Stop reading: the rest of the body is discarded, the answer goes out right away.
+function tooLarge(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  // Stop reading: the rest of the body is discarded, the answer goes out right away, and the
+  // connection closes after it (a client streaming gigabytes is not read to the end).
+  res.setHeader("Connection", "close");
   req.resume();
   next(
     new MarqueeError("PAYLOAD_TOO_LARGE", `Request body over ${requestBodyBytesMax} bytes`, {

@@ -11,3 +11,5 @@ CREATE INDEX payments_unsettled ON payments (updated_at) WHERE status IN ('pendi
 -- GET /bookings/:id and /payments/:id look up by id (the keys lead with event_id for distribution).
 CREATE INDEX bookings_id ON bookings (id);
 CREATE INDEX payments_id ON payments (id);
+-- Recovery finds confirming holds whose payment was declined but not given back (a crash between).
+CREATE INDEX holds_payment ON holds (event_id, payment_id) WHERE payment_id IS NOT NULL;

@@ -37,38 +37,6 @@ export interface JsonAnswer {
   headers: Headers;
 }
 
-/** fetch against a base URL with JSON in and out (a string body is sent as is). */
-export function jsonRequester(baseUrl: string) {
-  return async function request(
-    method: string,
-    path: string,
-    opts: RequestOptions = {},
-  ): Promise<JsonAnswer> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.body !== undefined) headers["content-type"] ??= "application/json";
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers,
-      body:
-        opts.body === undefined
-          ? undefined
-          : typeof opts.body === "string"
-            ? opts.body
-            : JSON.stringify(opts.body),
-      signal: opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs),
-    });
-    const text = await response.text();
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: response.status, body, headers: response.headers };
-  };
-}
-
 export interface StartOptions {
   env?: Record<string, string>;
   clock?: Clock;
@@ -96,22 +64,57 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
   const api = node.broker.getLocalService("api") as any;
   const port = api?.server?.address()?.port;
   const baseUrl = `http://127.0.0.1:${port}`;
-
-  const request = jsonRequester(baseUrl);
-
+  const client = createHttpClient(baseUrl);
   return {
     node,
     config,
     baseUrl,
     databaseUrl,
+    ...client,
+    async stop() {
+      await node.stop();
+    },
+  };
+}
+
+export interface HttpClient {
+  request: TestSystem["request"];
+  token: TestSystem["token"];
+}
+
+/** JSON requests against a Marquee gateway (in this process or a child process). */
+export function createHttpClient(baseUrl: string): HttpClient {
+  async function request(method: string, path: string, opts: RequestOptions = {}): Promise<JsonAnswer> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.body !== undefined) headers["content-type"] ??= "application/json";
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers,
+      body:
+        opts.body === undefined
+          ? undefined
+          : typeof opts.body === "string"
+            ? opts.body
+            : JSON.stringify(opts.body),
+      signal: opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs),
+    });
+    const text = await response.text();
+    let body: any = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, body, headers: response.headers };
+  }
+
+  return {
     request,
-    async token(userId, role = "user") {
+    async token(userId: string, role: "user" | "admin" = "user") {
       const answer = await request("POST", "/auth/token", { body: { userId, role } });
       if (answer.status !== 200) throw new Error(`token: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.token;
-    },
-    async stop() {
-      await node.stop();
     },
   };
 }

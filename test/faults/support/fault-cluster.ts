@@ -15,7 +15,7 @@ import { createEventFixture, type EventFixture } from "../../support/catalog.ts"
 import {
   dropDatabase,
   freshDatabaseUrl,
-  jsonRequester,
+  createHttpClient,
   uniqueName,
   type JsonAnswer,
   type RequestOptions,
@@ -92,7 +92,7 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
   }
   const db = createPool(databaseUrl, { max: 3, applicationName: "marquee-fault-test" });
   const tokens = createTokenVerifier(loadConfig({ NODE_ENV: "test" }));
-  const request = jsonRequester(cluster.baseUrl);
+  const { request } = createHttpClient(cluster.baseUrl);
   const faultCluster: FaultCluster = {
     cluster,
     baseUrl: cluster.baseUrl,
