@@ -9,6 +9,7 @@ import {
   sleep,
   startFaultCluster,
   waitFor,
+  waitForMoneySettled,
   type FaultCluster,
 } from "./support/fault-cluster.ts";
 import { LoadLoop } from "./support/load.ts";
@@ -98,6 +99,7 @@ describe("faults: an actor node is SIGKILLed mid-load", function () {
     await sleep(3_000);
     await load.stop();
 
+    const payments = await waitForMoneySettled(faults);
     const ledger = await checkLedger(faults.db, load.records);
     const audit = await assertAuditClean(faults);
     const afterKill = load.answeredSince(killedAt);
@@ -115,6 +117,7 @@ describe("faults: an actor node is SIGKILLed mid-load", function () {
       definiteHolds: ledger.definiteHolds,
       bookingsChecked: ledger.bookingsChecked,
       auditBookings: audit.bookings,
+      payments,
       confirmsIncluded: confirm,
       violations: ledger.violations.length,
       summary: load.summary(),

@@ -10,6 +10,7 @@ import {
   sleep,
   startFaultCluster,
   waitFor,
+  waitForMoneySettled,
   type FaultCluster,
 } from "./support/fault-cluster.ts";
 import { LoadLoop, ProbeLoop } from "./support/load.ts";
@@ -118,6 +119,7 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
       const key = `${record.status}${record.code ? ` ${record.code}` : ""}`;
       statuses[key] = (statuses[key] ?? 0) + 1;
     }
+    const payments = await waitForMoneySettled(faults);
     const ledger = await checkLedger(faults.db, load.records);
     const audit = await assertAuditClean(faults);
     await reportFigures("postgres-outage", {
@@ -133,6 +135,7 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
       definiteHolds: ledger.definiteHolds,
       bookingsChecked: ledger.bookingsChecked,
       auditBookings: audit.bookings,
+      payments,
       confirmsIncluded: confirm,
       violations: ledger.violations.length,
     });

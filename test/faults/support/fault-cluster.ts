@@ -180,3 +180,28 @@ export async function reportFigures(name: string, figures: Record<string, unknow
   await writeFile(path.join(directory, `faults-${name}.json`), JSON.stringify(figures, null, 2) + "\n");
   console.log(`      figures (${name}): ${JSON.stringify(figures)}`);
 }
+
+/**
+ * Waits until no payment is captured without a booking (money taken ends booked or refunded; a saga
+ * cut by a fault is finished by a node's recovery pass), then returns the payments by status.
+ */
+export async function waitForMoneySettled(
+  faultCluster: FaultCluster,
+  timeoutMs = 90_000,
+): Promise<Record<string, number>> {
+  await waitFor(
+    "every captured payment to be booked or refunded",
+    async () => {
+      const { rows } = await faultCluster.db.query(
+        "SELECT count(*)::int AS open FROM payments WHERE status = 'captured' AND booking_id IS NULL",
+      );
+      return rows[0].open === 0 ? true : undefined;
+    },
+    timeoutMs,
+    500,
+  );
+  const { rows } = await faultCluster.db.query(
+    "SELECT status, count(*)::int AS count FROM payments GROUP BY status ORDER BY status",
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}
