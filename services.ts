@@ -5,6 +5,7 @@ import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
 import { createBookingService } from "./actors/booking.service.ts";
+import { createQueueService } from "./actors/queue/queue.service.ts";
 
 export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 
@@ -12,6 +13,7 @@ export const serviceFactories: Record<string, ServiceFactory> = {
   api: createApiService,
   catalog: createCatalogService,
   booking: createBookingService,
+  queue: createQueueService,
 };
 
 export function selectServices(names: string[]): ServiceFactory[] {

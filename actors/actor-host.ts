@@ -92,6 +92,13 @@ export class ActorHost {
     this.passivation.unref();
   }
 
+  /** Hold ids: a random prefix per host and a counter (no random bytes per reserve). */
+  private readonly holdIdPrefix = newId("hd", 6);
+  private holdCounter = 0;
+  private nextHoldId(): string {
+    return `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`;
+  }
+
   get activeActors(): number {
     return this.actors.size;
   }
@@ -251,7 +258,7 @@ export class ActorHost {
         } else {
           const command = request.command;
           if (command.type === "expire") actor.expireQueued = false;
-          if (command.type === "reserve" && !command.holdId) command.holdId = newId("hd");
+          if (command.type === "reserve" && !command.holdId) command.holdId = this.nextHoldId();
           now = Math.max(now, requestNow);
           const decision = decide(state, command, requestNow);
           for (const effect of decision.effects) effects.push(effect);

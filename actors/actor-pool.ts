@@ -306,5 +306,13 @@ function tsxApiUrl(): string {
 
 function toError(error: ReplyError): Error {
   if (error.code === "STALE_OWNER") return new StaleOwnerError(error.message);
-  return new MarqueeError(error.code as ErrorCode, error.message, error.details, error.retryAfterSeconds);
+  // A refusal decided by an actor (409 and friends) is an answer, not a fault: its stack trace would
+  // only point here, and capturing one per refused request was a measurable share of the main thread.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new MarqueeError(error.code as ErrorCode, error.message, error.details, error.retryAfterSeconds);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }

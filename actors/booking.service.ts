@@ -3,7 +3,7 @@
 // event from the tickets and call the internal `booking.execute` / `booking.seatMap`, which carry
 // `eventId` in their params so the Shard strategy routes them to the node that owns the event.
 import { createHash } from "node:crypto";
-import type { Context, ServiceSchema } from "moleculer";
+import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { MarqueeError, notFound, validationError } from "../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../domain/events.ts";
@@ -25,6 +25,7 @@ import { findUserBooking, findUserPayment, listUserBookings } from "./payments/p
 import { recoverPayments } from "./payments/recovery.ts";
 import { SimulatedPaymentProvider } from "./payments/simulated-provider.ts";
 import type { PaymentProvider } from "./payments/provider.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "./queue/admission-guard.ts";
 
 const ticketIdSchema = { type: "string", min: 1, max: 120 };
 const ticketSelectionSchema = {
@@ -32,7 +33,10 @@ const ticketSelectionSchema = {
   ticketIds: { type: "array", min: 1, max: ticketsPerRequestMax, items: ticketIdSchema, optional: true },
 };
 const eventIdSchema = { type: "string", pattern: /^[A-Za-z0-9_.-]{1,100}$/ };
-/** Internal actions are bounded by the actors' mailboxes, not by the default bulkhead. */
+/**
+ * Seat commands are bounded by the actors' mailboxes (actorMailboxMax per event, 503 beyond), not by
+ * the default bulkhead: a group commit needs the next batch to gather while the current one commits.
+ */
 const internalBulkhead = { enabled: true, concurrency: 50_000, maxQueueSize: 0 };
 
 export function requireUser(ctx: Context<unknown, { user?: User }>): User {
@@ -41,17 +45,23 @@ export function requireUser(ctx: Context<unknown, { user?: User }>): User {
   return user;
 }
 
+type Caller = { call(action: string, params: unknown): Promise<unknown> };
+
 /**
- * Sends a command to the event's actor, wherever it lives. A fenced-out (stale) actor wrote nothing,
- * so the command is simply sent again: re-routed to the current owner, or re-activated here.
+ * Sends a command to the event's actor, wherever it lives. The Shard strategy picks the owning node;
+ * when that is this node, the command goes straight to the local pool (no second Moleculer call on
+ * the hot path). A fenced-out (stale) actor wrote nothing, so the command is simply sent again:
+ * re-routed to the current owner, or re-activated here.
  */
 export async function callActor(
-  caller: { call(action: string, params: unknown): Promise<unknown> },
+  caller: Caller,
   eventId: string,
   command: Command,
+  local?: { broker: ServiceBroker; pool: ActorPool | null },
 ): Promise<any> {
   for (let attempt = 1; ; attempt++) {
     try {
+      if (local?.pool && ownedHere(local.broker, eventId)) return await local.pool.command(eventId, command);
       return await caller.call("booking.execute", { eventId, command });
     } catch (error) {
       if (!isStaleOwner(error)) throw error;
@@ -64,6 +74,13 @@ export async function callActor(
         );
     }
   }
+}
+
+/** Whether the Shard strategy sends this event's commands to this node. */
+function ownedHere(broker: ServiceBroker, eventId: string): boolean {
+  const endpoints = (broker.registry as any).getActionEndpoints("booking.execute");
+  const endpoint = endpoints?.next({ params: { eventId } });
+  return endpoint?.local === true;
 }
 
 const idempotencyKeyPattern = new RegExp(
@@ -108,18 +125,19 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
   const provider: PaymentProvider = new SimulatedPaymentProvider();
   let recoveryTimer: NodeJS.Timeout | null = null;
 
-  function sagaContext(
-    caller: { call(action: string, params: unknown): Promise<unknown> },
-    logger: any,
-  ): SagaContext {
+  let broker: ServiceBroker;
+  const local = () => ({ broker, pool });
+
+  function sagaContext(caller: Caller, logger: any): SagaContext {
     return {
       db,
       provider,
-      actor: (eventId, command) => callActor(caller, eventId, command),
+      actor: (eventId, command) => callActor(caller, eventId, command, local()),
       pauseAfterCaptureMs: config.testPauseAfterCaptureMs,
       log: (level, message) => logger[level](message),
     };
   }
+  let admission: AdmissionGuard | null = null;
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -131,19 +149,31 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
     actions: {
       reserve: {
         params: { ...ticketSelectionSchema, $$strict: true },
-        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
+        bulkhead: internalBulkhead,
+        async handler(
+          this: any,
+          ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User; admissionToken?: string }>,
+        ) {
           const user = requireUser(ctx);
           const { eventId, ordinals } = selectTickets(ctx.params);
-          return callActor(ctx, eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" });
+          // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis).
+          admission ??= createAdmissionGuard(
+            (action, params) => this.broker.call(action, params),
+            config,
+            clock,
+          );
+          await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
+          return callActor(ctx, eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" }, local());
         },
       },
 
       release: {
         params: { ...ticketSelectionSchema, $$strict: true },
+        bulkhead: internalBulkhead,
         async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
           const user = requireUser(ctx);
           const { eventId, ordinals } = selectTickets(ctx.params);
-          return callActor(ctx, eventId, { type: "release", userId: user.id, ordinals });
+          return callActor(ctx, eventId, { type: "release", userId: user.id, ordinals }, local());
         },
       },
 
@@ -282,6 +312,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
     },
 
     created(this: any) {
+      broker = this.broker;
       metrics = createBookingMetrics(this.broker);
       this.paymentProvider = provider;
     },

@@ -130,6 +130,9 @@ export class CommitMismatchError extends Error {
  */
 export async function commitBatches(db: Database, batches: EventBatch[]): Promise<CommitResult> {
   if (batches.every((batch) => batch.effects.length === 0)) return checkFences(db, batches);
+  const netted = net(batches);
+  if (netted.intents.length === 0 && netted.bookings.length === 0 && netted.abandoned.length === 0)
+    return commitHolds(db, batches, netted);
   const stale: string[] = [];
   let pending = batches;
   const client = await db.connect();
@@ -157,7 +160,10 @@ export async function commitBatches(db: Database, batches: EventBatch[]): Promis
           pending = pending.filter((batch) => passed.has(batch.eventId));
           continue;
         }
-        const { rows, statements } = await writeEffects(client, pending);
+        const { rows, statements } = await writeEffects(
+          client,
+          pending.length === batches.length ? netted : net(pending),
+        );
         await client.query("COMMIT");
         return { stale, rows: rows + pending.length, statements: statements + 1 };
       } catch (error) {
@@ -189,6 +195,65 @@ async function checkFences(db: Database, batches: EventBatch[]): Promise<CommitR
   return {
     stale: batches.filter((batch) => !current.has(batch.eventId)).map((batch) => batch.eventId),
     rows: 0,
+    statements: 1,
+  };
+}
+
+/**
+ * The hot path (reserve, release, expire: holds only) in ONE statement, so one round trip and one
+ * commit: the fence UPDATE's RETURNING feeds the hold writes, so an event whose fence fails writes
+ * nothing while the others commit. (Data-modifying CTEs share one snapshot; the fence's row lock is
+ * held to the end of the statement, so a new owner's activation waits for this commit.)
+ */
+async function commitHolds(db: Database, batches: EventBatch[], netted: Netted): Promise<CommitResult> {
+  const { deletes, puts } = netted;
+  const { rows } = await db.query(
+    `WITH fence AS (
+       UPDATE event_actors a SET seat_version = x.to_version
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS x(event_id, epoch, from_version, to_version)
+       WHERE a.event_id = x.event_id AND a.epoch = x.epoch AND a.seat_version = x.from_version
+       RETURNING a.event_id
+     ), deleted AS (
+       DELETE FROM holds h USING unnest($5::text[], $6::int[]) AS d(event_id, ordinal)
+       WHERE h.event_id = d.event_id AND h.ordinal = d.ordinal AND d.event_id IN (SELECT event_id FROM fence)
+       RETURNING 1
+     ), put AS (
+       INSERT INTO holds (event_id, ordinal, hold_id, user_id, status, expires_at, payment_id)
+       SELECT x.event_id, x.ordinal, x.hold_id, x.user_id, x.status, to_timestamp(x.expires_ms / 1000.0), x.payment_id
+       FROM unnest($7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::text[])
+         AS x(event_id, ordinal, hold_id, user_id, status, expires_ms, payment_id)
+       WHERE x.event_id IN (SELECT event_id FROM fence)
+       ON CONFLICT (event_id, ordinal) DO UPDATE SET hold_id = excluded.hold_id, user_id = excluded.user_id,
+         status = excluded.status, expires_at = excluded.expires_at, payment_id = excluded.payment_id
+       RETURNING event_id
+     )
+     SELECT coalesce((SELECT array_agg(event_id) FROM fence), '{}') AS fenced,
+            (SELECT count(*) FROM deleted)::int AS deleted,
+            coalesce((SELECT array_agg(event_id) FROM put), '{}') AS put`,
+    [
+      batches.map((batch) => batch.eventId),
+      batches.map((batch) => batch.epoch),
+      batches.map((batch) => batch.fromVersion),
+      batches.map((batch) => batch.toVersion),
+      deletes.eventIds,
+      deletes.ordinals,
+      puts.eventIds,
+      puts.ordinals,
+      puts.holdIds,
+      puts.userIds,
+      puts.statuses,
+      puts.expiresMs,
+      puts.paymentIds,
+    ],
+  );
+  const fenced = new Set<string>(rows[0].fenced);
+  const expectedPuts = puts.eventIds.filter((eventId) => fenced.has(eventId)).length;
+  // Committed already (one statement): a mismatch means memory and database disagree - stop loudly.
+  if (rows[0].put.length !== expectedPuts)
+    throw new CommitMismatchError(`expected ${expectedPuts} holds written, wrote ${rows[0].put.length}`);
+  return {
+    stale: batches.filter((batch) => !fenced.has(batch.eventId)).map((batch) => batch.eventId),
+    rows: fenced.size + rows[0].deleted + rows[0].put.length,
     statements: 1,
   };
 }
@@ -268,9 +333,8 @@ function net(batches: EventBatch[]): Netted {
 
 async function writeEffects(
   client: pg.PoolClient,
-  batches: EventBatch[],
+  netted: Netted,
 ): Promise<{ rows: number; statements: number }> {
-  const netted = net(batches);
   let rows = 0;
   let statements = 0;
   const run = async (text: string, values: unknown[], expectedRows?: number) => {

@@ -256,6 +256,21 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
         },
       },
+
+      /** Only the committed seat version (what the real-time gateways continue deltas from). */
+      seatVersion: {
+        params: eventIdSchema,
+        visibility: "public",
+        async handler(ctx: Context<{ eventId: string }>) {
+          const { rows } = await db.query(
+            `SELECT a.seat_version FROM events e LEFT JOIN event_actors a ON a.event_id = e.id
+             WHERE e.id = $1 AND e.status = 'active'`,
+            [ctx.params.eventId],
+          );
+          if (rows.length === 0) throw notFound("Event");
+          return { eventId: ctx.params.eventId, version: rows[0].seat_version ?? 0 };
+        },
+      },
     },
   };
 }

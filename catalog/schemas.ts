@@ -27,6 +27,12 @@ export const waitingRoomSchema = {
   },
 };
 
+/** PATCH merges into the current settings, so every field may be left out (`enabled` too). */
+export const waitingRoomPatchSchema = {
+  ...waitingRoomSchema,
+  props: { ...waitingRoomSchema.props, enabled: { type: "boolean", optional: true } },
+};
+
 export const createPerformerSchema = {
   name,
   genre: { type: "string", min: 1, max: 100, optional: true },
@@ -85,7 +91,7 @@ export const updateEventSchema = {
   type: { type: "string", pattern: /^[a-z][a-z0-9-]{0,49}$/, optional: true },
   startsAt: { ...timestamp, optional: true },
   onSaleAt: { ...timestamp, optional: true },
-  waitingRoom: { ...waitingRoomSchema, optional: true },
+  waitingRoom: { ...waitingRoomPatchSchema, optional: true },
   ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
   $$strict: true,
 };

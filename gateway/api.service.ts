@@ -15,6 +15,7 @@ import { applyHttpServerLimits } from "./http-limits.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
+import { createRealtimeGateway } from "./realtime/realtime.ts";
 import { nodeReadiness } from "../platform/health-server.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
@@ -45,6 +46,8 @@ export function sendJson(
 export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
+  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
+  const realtime = createRealtimeGateway(config, tokens);
   const trustedProxies = parseTrustedProxies(config.trustedProxy);
   const rateLimiter = new RateLimiter({
     redis: runtime.redis,
@@ -174,6 +177,17 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       },
     },
 
+    events: realtime.events,
+
+    started(this: any) {
+      this.realtime = realtime;
+      realtime.attach(this.server, this.broker, this.logger);
+    },
+
+    async stopped() {
+      await realtime.close();
+    },
+
     actions: {
       openapi: {
         params: { $$strict: true },
@@ -211,6 +225,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           if (await this.handleRawRoute(req, res)) return;
           await enforceRateLimit(req, res);
           assertNoNulInUrl(req.url);
+          if (await realtime.handleRequest(req, res)) return; // SSE updates (rate-limited like reads)
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }

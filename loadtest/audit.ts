@@ -49,7 +49,20 @@ const checks: { name: string; sql: string }[] = [
     sql: `SELECT b.event_id, b.id, b.amount_cents, p.status, p.amount_cents AS paid_cents FROM bookings b
           LEFT JOIN payments p ON p.event_id = b.event_id AND p.id = b.payment_id
           WHERE ($1::text IS NULL OR b.event_id = $1) AND b.status = 'confirmed'
-            AND (p.id IS NULL OR p.status <> 'captured' OR p.amount_cents <> b.amount_cents)`,
+            AND (p.id IS NULL OR p.status <> 'captured' OR p.amount_cents <> b.amount_cents
+                 OR p.booking_id IS DISTINCT FROM b.id)`,
+  },
+  {
+    name: "a refunded payment has no booking",
+    sql: `SELECT event_id, id FROM payments
+          WHERE ($1::text IS NULL OR event_id = $1) AND status = 'refunded' AND booking_id IS NOT NULL`,
+  },
+  {
+    name: "a hold being paid for has a pending or captured payment",
+    sql: `SELECT h.event_id, h.ordinal, p.status FROM holds h
+          LEFT JOIN payments p ON p.event_id = h.event_id AND p.id = h.payment_id
+          WHERE ($1::text IS NULL OR h.event_id = $1) AND h.status = 'confirming'
+            AND (p.id IS NULL OR p.status NOT IN ('pending', 'captured'))`,
   },
   {
     name: "a booking's amount is the sum of its tickets' prices",

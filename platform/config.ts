@@ -1,7 +1,13 @@
 // Configuration from the environment, read once and passed down explicitly (no hidden globals),
 // so tests and several nodes in one process can each run with their own settings.
 import os from "node:os";
-import { httpConnectionsPerNodeMaxDefault, httpHeadersReceiveTimeoutMsDefault } from "../domain/limits.ts";
+import {
+  httpConnectionsPerNodeMaxDefault,
+  httpHeadersReceiveTimeoutMsDefault,
+  realtimeCoalesceMsDefault,
+  realtimeCoalesceMsMax,
+  sseHeartbeatMsDefault,
+} from "../domain/limits.ts";
 
 export interface Config {
   port: number;
@@ -47,6 +53,10 @@ export interface Config {
   trustedProxy: string | null;
   logLevel: string;
   production: boolean;
+  /** Seat deltas of one event are merged over this window before fan-out (REALTIME_COALESCE_MS). */
+  realtimeCoalesceMs: number;
+  /** SSE heartbeat comment interval (REALTIME_HEARTBEAT_MS). */
+  realtimeHeartbeatMs: number;
 }
 
 export const developmentAuthSecret = "marquee-development-secret-change-me-in-production";
@@ -67,6 +77,9 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const realtimeCoalesceMs = integer(env, "REALTIME_COALESCE_MS", realtimeCoalesceMsDefault);
+  if (realtimeCoalesceMs > realtimeCoalesceMsMax)
+    throw new Error(`REALTIME_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
   const production = env.NODE_ENV === "production";
   const authSecret = env.AUTH_SECRET || developmentAuthSecret;
   if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
@@ -106,5 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxy: env.TRUSTED_PROXY || null,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
     production,
+    realtimeCoalesceMs,
+    realtimeHeartbeatMs: integer(env, "REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, 100),
   };
 }

@@ -177,6 +177,62 @@ describe("booking: confirm with payments over HTTP", function () {
     ]);
     expect(bookings).to.deep.equal([]);
   });
+
+  it("recovery finishes a confirm whose saga died before charging: declined, the hold given back", async () => {
+    const kate = await system.token("kate");
+    const ticket = nextSeat();
+    await system.request("POST", "/booking/reserve", { token: kate, body: { ticketId: ticket } });
+    const broker = system.node.broker;
+    // A saga that recorded its intent (hold confirming) and then vanished before charging.
+    const [eventId, ordinal] = [fixture.eventId, Number(ticket.split(".").pop())];
+    await queryDatabase(
+      system.databaseUrl,
+      "INSERT INTO idempotency_keys (event_id, user_id, key, request_hash) VALUES ($1, 'kate', 'kate-key-lost', 'x')",
+      [eventId],
+    );
+    await broker.call("booking.execute", {
+      eventId,
+      command: {
+        type: "confirmStart",
+        userId: "kate",
+        ordinals: [ordinal],
+        paymentId: "pay_lost_saga",
+        idempotencyKey: "kate-key-lost",
+      },
+    });
+    const blocked = await confirm(kate, [ticket], "kate-key-0002");
+    expect(blocked.status).to.equal(409); // being paid for
+    const report = await (broker.getLocalService("booking") as any).recoverPayments(0);
+    expect(report.settled).to.be.at.least(1);
+    const payment = await queryDatabase(
+      system.databaseUrl,
+      "SELECT status FROM payments WHERE id = 'pay_lost_saga'",
+    );
+    expect(payment[0].status).to.equal("declined");
+    expect(await statusOf(ticket)).to.equal("reserved");
+    expect((await confirm(kate, [ticket], "kate-key-0003")).status).to.equal(201);
+  });
+
+  it("a retried confirmStart (same payment, reply lost) answers the same and changes nothing", async () => {
+    const liam = await system.token("liam");
+    const ticket = nextSeat();
+    await system.request("POST", "/booking/reserve", { token: liam, body: { ticketId: ticket } });
+    const command = {
+      type: "confirmStart",
+      userId: "liam",
+      ordinals: [Number(ticket.split(".").pop())],
+      paymentId: "pay_retried",
+      idempotencyKey: "liam-key-0001",
+    };
+    const first = await system.node.broker.call("booking.execute", { eventId: fixture.eventId, command });
+    const again = await system.node.broker.call("booking.execute", { eventId: fixture.eventId, command });
+    expect(again).to.deep.equal(first);
+    await system.node.broker.call("booking.execute", {
+      eventId: fixture.eventId,
+      command: { type: "confirmAbort", paymentId: "pay_retried" },
+    });
+    expect(await statusOf(ticket)).to.equal("reserved");
+  });
 });
 
 describe("booking: hold expiry (HOLD_TTL_SECONDS=1)", function () {
@@ -193,12 +249,16 @@ describe("booking: hold expiry (HOLD_TTL_SECONDS=1)", function () {
   it("lapses the hold at expiresAt, publishes it without any request, and refuses a late confirm", async () => {
     const fixture = await createEventFixture(system, { seats: 5 });
     const events: any[] = [];
+    const ended: any[] = [];
     const broker = system.node.broker;
     await broker.createService({
       name: "probe",
       events: {
         "booking.seatsChanged"(ctx: any) {
           events.push(ctx.params);
+        },
+        "booking.holdsEnded"(ctx: any) {
+          ended.push(ctx.params);
         },
       },
     });
@@ -221,6 +281,7 @@ describe("booking: hold expiry (HOLD_TTL_SECONDS=1)", function () {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const lapse = events.find((event) => event.changes.some((c: any) => c.status === "available"));
+    expect(ended).to.deep.include({ eventId: fixture.eventId, userId: "june", reason: "expired" });
     expect(lapse.committedAt).to.be.at.least(expiresAt);
     // Versions are continuous.
     for (let index = 1; index < events.length; index++)

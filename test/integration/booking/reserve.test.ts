@@ -125,6 +125,38 @@ describe("booking: reserve and release over HTTP", () => {
     expect(one.status).to.equal(200);
   });
 
+  it("applies an admin change of the sale window to the live actor", async () => {
+    const fixture = await createEventFixture(system, { seats: 4 });
+    const [admin, erik] = await Promise.all([system.token("admin-2", "admin"), system.token("erik")]);
+    expect(
+      (
+        await system.request("POST", "/booking/reserve", {
+          token: erik,
+          body: { ticketId: fixture.ticketIds[0] },
+        })
+      ).status,
+    ).to.equal(200);
+    const patched = await system.request("PATCH", `/admin/events/${fixture.eventId}`, {
+      token: admin,
+      body: { onSaleAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    expect(patched.status).to.equal(200);
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const answer = await system.request("POST", "/booking/reserve", {
+        token: erik,
+        body: { ticketId: fixture.ticketIds[1] },
+      });
+      if (answer.status === 409 && answer.body.error.code === "NOT_ON_SALE") break;
+      expect(Date.now()).to.be.below(deadline);
+      await system.request("POST", "/booking/release", {
+        token: erik,
+        body: { ticketId: fixture.ticketIds[1] },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
   it("exposes group-commit metrics", async () => {
     const text = await fetch(`${system.baseUrl}/metrics`).then((response) => response.text());
     expect(text).to.match(/marquee_booking_commits_total\S* \d+/);
