@@ -526,6 +526,11 @@ export function send(baseUrl: string, request: FuzzRequest, timeoutMs: number): 
         timeout: timeoutMs,
       },
       (response) => {
+        if (String(response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+          // A stream (SSE) is an answer once its headers are in: do not wait for its end.
+          response.destroy();
+          return resolve({ status: response.statusCode ?? 0, text: "", body: null });
+        }
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
