@@ -5,6 +5,7 @@
 import type { EventFixture } from "../../support/catalog.ts";
 import type { JsonAnswer, RequestOptions } from "../../support/system.ts";
 import { ticketsPerRequestMax } from "../../../domain/limits.ts";
+import { seededRandom } from "../../support/random.ts";
 
 export type Operation = "reserve" | "release" | "confirm";
 
@@ -52,18 +53,6 @@ interface UserState {
   booked: Map<string, number>;
   /** A confirm without a final answer, retried with the same key and body. */
   pendingConfirm: { eventId: string; ticketIds: string[]; key: string } | null;
-}
-
-/** mulberry32: a small seeded generator, so a run's request pattern is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const perUserTicketsMax = 10;
