@@ -18,7 +18,9 @@ import { createHash } from "node:crypto";
 import { ActorHost } from "../../actors/actor-host.ts";
 import type { HostOutput, Reply, SeatMapSnapshot } from "../../actors/protocol.ts";
 import { auditDatabase, formatAudit } from "../../loadtest/audit.ts";
-import { createPool, type Database } from "../../platform/database.ts";
+import { createPool, ensureDatabase, type Database } from "../../platform/database.ts";
+import { migrate } from "../../platform/migrate.ts";
+import { freshDatabaseUrl } from "./system.ts";
 import { buildSeatLayout } from "../../domain/seat-layout.ts";
 import type { SectionInput } from "../../domain/event.ts";
 import {
@@ -695,3 +697,32 @@ function describe(command: Command): string {
 }
 
 const describeReply = (reply: Reply) => (reply.ok ? "ok" : reply.error.code);
+
+/** A fresh, migrated database for simulation runs. */
+export async function simulationDatabase(): Promise<string> {
+  const databaseUrl = await freshDatabaseUrl();
+  await ensureDatabase(databaseUrl);
+  const pool = createPool(databaseUrl, { max: 1 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return databaseUrl;
+}
+
+export function summarize(results: SimulationResult[]): Record<string, number> {
+  const sum = (pick: (result: SimulationResult) => number) =>
+    results.reduce((total, result) => total + pick(result), 0);
+  return {
+    seeds: results.length,
+    steps: sum((result) => result.steps),
+    commands: sum((result) => result.commands),
+    crashes: sum((result) => result.faults.crash),
+    transientFailures: sum((result) => result.faults.transient),
+    faultsArmedNotReached: sum((result) => result.faults.armedNotReached),
+    clockJumps: sum((result) => result.clockJumps),
+    restarts: sum((result) => result.restarts),
+    bookings: sum((result) => result.bookings),
+  };
+}

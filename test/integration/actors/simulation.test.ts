@@ -3,45 +3,20 @@
 // after every step. SIM_SEED=<n> replays one seed (printed by a failure); SIM_SEEDS and SIM_STEPS size
 // a run. The fault suite (npm run test:faults) runs many more seeds.
 import { expect } from "chai";
-import { createPool, ensureDatabase } from "../../../platform/database.ts";
-import { migrate } from "../../../platform/migrate.ts";
-import { dropDatabase, freshDatabaseUrl } from "../../support/system.ts";
-import { runSimulation, type SimulationResult } from "../../support/actor-simulation.ts";
+import { dropDatabase } from "../../support/system.ts";
+import {
+  runSimulation,
+  simulationDatabase,
+  summarize,
+  type SimulationResult,
+} from "../../support/actor-simulation.ts";
 
-export function simulationSeeds(defaultCount: number): number[] {
+function simulationSeeds(defaultCount: number): number[] {
   if (process.env.SIM_SEED) return [Number(process.env.SIM_SEED)];
   const count = Number(process.env.SIM_SEEDS ?? defaultCount);
   // Fixed seeds, plus one new each run (printed if it fails, so it can be replayed).
   const fixed = Array.from({ length: Math.max(0, count - 1) }, (_, index) => index + 1);
   return [...fixed, Date.now() % 1_000_000_007];
-}
-
-export async function simulationDatabase(): Promise<string> {
-  const databaseUrl = await freshDatabaseUrl();
-  await ensureDatabase(databaseUrl);
-  const pool = createPool(databaseUrl, { max: 1 });
-  try {
-    await migrate(pool);
-  } finally {
-    await pool.end();
-  }
-  return databaseUrl;
-}
-
-export function summarize(results: SimulationResult[]): Record<string, number> {
-  const sum = (pick: (result: SimulationResult) => number) =>
-    results.reduce((total, result) => total + pick(result), 0);
-  return {
-    seeds: results.length,
-    steps: sum((result) => result.steps),
-    commands: sum((result) => result.commands),
-    crashes: sum((result) => result.faults.crash),
-    transientFailures: sum((result) => result.faults.transient),
-    faultsArmedNotReached: sum((result) => result.faults.armedNotReached),
-    clockJumps: sum((result) => result.clockJumps),
-    restarts: sum((result) => result.restarts),
-    bookings: sum((result) => result.bookings),
-  };
 }
 
 describe("actors: deterministic simulation with crashes in the commit path", function () {
@@ -55,7 +30,7 @@ describe("actors: deterministic simulation with crashes in the commit path", fun
   });
 
   it("keeps every invariant after every step, whatever the seed", async () => {
-    const steps = Number(process.env.SIM_STEPS ?? 120);
+    const steps = Number(process.env.SIM_STEPS ?? 100);
     const results: SimulationResult[] = [];
     for (const seed of simulationSeeds(3)) results.push(await runSimulation({ databaseUrl, seed, steps }));
     const summary = summarize(results);
@@ -64,11 +39,11 @@ describe("actors: deterministic simulation with crashes in the commit path", fun
   });
 
   it("replays a seed exactly (same trace, step by step)", async () => {
-    const first = await runSimulation({ databaseUrl, seed: 4242, steps: 60 });
-    const second = await runSimulation({ databaseUrl, seed: 4242, steps: 60 });
+    const first = await runSimulation({ databaseUrl, seed: 4242, steps: 50 });
+    const second = await runSimulation({ databaseUrl, seed: 4242, steps: 50 });
     expect(second.trace).to.deep.equal(first.trace);
     expect(first.faults.crash + first.faults.transient).to.be.greaterThan(0);
-    const other = await runSimulation({ databaseUrl, seed: 4243, steps: 60 });
+    const other = await runSimulation({ databaseUrl, seed: 4243, steps: 50 });
     expect(other.digest).to.not.equal(first.digest);
   });
 });
