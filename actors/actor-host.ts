@@ -241,6 +241,7 @@ export class ActorHost {
     }[] = [];
     let budget = turnCommandsMax;
     let commands = 0;
+    const bestAvailableDecideMs: number[] = [];
     for (const actor of this.actors.values()) {
       if (budget <= 0) break;
       if (actor.phase !== "ready" || actor.mailbox.length === 0) continue;
@@ -260,7 +261,11 @@ export class ActorHost {
           if (command.type === "expire") actor.expireQueued = false;
           if (command.type === "reserve" && !command.holdId) command.holdId = this.nextHoldId();
           now = Math.max(now, requestNow);
+          const timed = command.type === "reserveBest";
+          if (timed && !command.holdId) command.holdId = this.nextHoldId();
+          const started = timed ? performance.now() : 0;
           const decision = decide(state, command, requestNow);
+          if (timed) bestAvailableDecideMs.push(performance.now() - started);
           for (const effect of decision.effects) effects.push(effect);
           if (request.id !== expireRequestId) outcomes.push({ id: request.id, outcome: decision.outcome });
           else outcomes.push({ id: expireRequestId, outcome: decision.outcome });
@@ -312,6 +317,7 @@ export class ActorHost {
           durationMs: performance.now() - started,
           stale: result.stale.length,
           failed: false,
+          bestAvailableDecideMs,
         };
       } catch (error) {
         failure = error as Error;
@@ -324,6 +330,7 @@ export class ActorHost {
           durationMs: performance.now() - started,
           stale: 0,
           failed: true,
+          bestAvailableDecideMs,
         };
       } finally {
         this.committing = null;

@@ -11,6 +11,7 @@ import type { User } from "../gateway/auth.ts";
 import {
   idempotencyKeyLengthMax,
   idempotencyKeyLengthMin,
+  nameLengthMax,
   paymentTokenLengthMax,
   recoveryIntervalMs,
   staleRetriesMax,
@@ -19,7 +20,7 @@ import {
 import type { Command, EventSettings } from "../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
-import { selectTickets } from "./ticket-selection.ts";
+import { reserveCommand, selectTickets, type ReserveParams } from "./ticket-selection.ts";
 import { answerResult, confirm, type SagaContext } from "./payments/confirm-saga.ts";
 import { findUserBooking, findUserPayment, listUserBookings } from "./payments/payments.repository.ts";
 import { recoverPayments } from "./payments/recovery.ts";
@@ -33,6 +34,14 @@ const ticketSelectionSchema = {
   ticketIds: { type: "array", min: 1, max: ticketsPerRequestMax, items: ticketIdSchema, optional: true },
 };
 const eventIdSchema = { type: "string", pattern: /^[A-Za-z0-9_.-]{1,100}$/ };
+/** Best available: `eventId` + `quantity` (and filters) instead of ticket ids. */
+const bestAvailableSchema = {
+  eventId: { ...eventIdSchema, optional: true },
+  quantity: { type: "number", integer: true, min: 1, max: ticketsPerRequestMax, optional: true },
+  section: { type: "string", min: 1, max: nameLengthMax, optional: true },
+  maxPriceCents: { type: "number", integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
+  adjacent: { type: "boolean", optional: true },
+};
 /**
  * Seat commands are bounded by the actors' mailboxes (actorMailboxMax per event, 503 beyond), not by
  * the default bulkhead: a group commit needs the next batch to gather while the current one commits.
@@ -116,6 +125,9 @@ const paymentView = (payment: {
   bookingId: payment.bookingId,
 });
 
+/** Local (this node only) event with each actor turn's CommitStats. */
+export const bookingTurnLocalEvent = "$booking.turn";
+
 type GatewayMeta = { user?: User; idempotencyKey?: string; $statusCode?: number };
 
 export function createBookingService(runtime: Runtime): ServiceSchema {
@@ -148,22 +160,25 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
     name: "booking",
     actions: {
       reserve: {
-        params: { ...ticketSelectionSchema, $$strict: true },
+        params: { ...ticketSelectionSchema, ...bestAvailableSchema, $$strict: true },
         bulkhead: internalBulkhead,
-        async handler(
-          this: any,
-          ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User; admissionToken?: string }>,
-        ) {
+        openapi: {
+          summary:
+            "Hold tickets: by id ({ticketId} or {ticketIds}), or best available ({eventId, quantity, " +
+            "section?, maxPriceCents?, adjacent?}: the engine picks the N best seats that fit)",
+        },
+        async handler(this: any, ctx: Context<ReserveParams, { user?: User; admissionToken?: string }>) {
           const user = requireUser(ctx);
-          const { eventId, ordinals } = selectTickets(ctx.params);
-          // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis).
+          const { eventId, command } = reserveCommand(ctx.params, user.id);
+          // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis);
+          // by ticket ids and best available alike.
           admission ??= createAdmissionGuard(
             (action, params) => this.broker.call(action, params),
             config,
             clock,
           );
           await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
-          return callActor(ctx, eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" }, local());
+          return callActor(ctx, eventId, command, local());
         },
       },
 
@@ -338,7 +353,11 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
         },
         onSeatsChanged: (payload) => void broker.broadcast(seatsChangedEvent, payload),
         onHoldsEnded: (payload) => void broker.broadcast(holdsEndedEvent, payload),
-        onCommit: (stats) => metrics?.recordCommit(stats),
+        onCommit: (stats) => {
+          metrics?.recordCommit(stats);
+          // For in-process observers (the benchmarks): every turn's figures, unaggregated.
+          broker.localBus.emit(bookingTurnLocalEvent, stats);
+        },
         log: (level, message) => logger[level](message),
       });
       await pool.start();

@@ -1,5 +1,6 @@
 // Booking engine metrics in Moleculer's registry (rendered by the gateway at GET /metrics):
-// group commits, rows and commands per commit, commit time, seat changes, fenced-out actors.
+// group commits, rows and commands per commit, commit time, seat changes, fenced-out actors, and the
+// time a best-available choice takes inside the actor.
 import type Moleculer from "moleculer";
 import type { CommitStats } from "./protocol.ts";
 
@@ -13,6 +14,7 @@ const names = {
   commitDuration: "marquee.booking.commit.duration.ms",
   commitsPerSecond: "marquee.booking.commits.per.second",
   rowsPerCommitRecent: "marquee.booking.commit.rows.recent",
+  bestAvailableDecideDuration: "marquee.booking.best_available.decide.duration.ms",
 } as const;
 
 const sizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
@@ -49,6 +51,13 @@ export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMe
     buckets: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000],
     description: "Group commit time (ms)",
   });
+  register({
+    type: "histogram",
+    name: names.bestAvailableDecideDuration,
+    // Choices take microseconds: fine buckets below a millisecond.
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 50],
+    description: "Time the actor takes to choose and hold seats for one best-available request (ms)",
+  });
   register({ type: "gauge", name: names.commitsPerSecond, description: "Group commits in the last second" });
   register({
     type: "gauge",
@@ -68,6 +77,8 @@ export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMe
 
   return {
     recordCommit(stats) {
+      for (const durationMs of stats.bestAvailableDecideMs)
+        metrics.observe(names.bestAvailableDecideDuration, durationMs);
       if (stats.stale > 0) metrics.increment(names.staleActors, undefined, stats.stale);
       if (stats.failed) {
         metrics.increment(names.commitFailures);

@@ -50,6 +50,8 @@ export interface CommitStats {
   durationMs: number;
   stale: number;
   failed: boolean;
+  /** decide() time of each best-available command of the turn (choice + hold, inside the actor). */
+  bestAvailableDecideMs: number[];
 }
 
 export interface HostOutput {

@@ -5,7 +5,9 @@ import { transaction } from "../platform/database.ts";
 import { notFound, validationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
-import { ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
+import { eventCacheTtlMs, ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
+import { createJsonCache } from "../platform/cache.ts";
+import { eventDetailsCacheKey } from "./event-cache.ts";
 import { LiveSeatReader } from "./live-seats.ts";
 import {
   createEventSchema,
@@ -40,6 +42,12 @@ export function publicEvent(event: EventRecord) {
   };
 }
 
+interface EventDetails {
+  event: ReturnType<typeof publicEvent>;
+  venue: ReturnType<typeof venueRecord>;
+  performers: ReturnType<typeof performerRecord>[];
+}
+
 function parseTime(field: string, value: string): Date {
   const date = new Date(value);
   // Date rolls impossible days over (2027-02-31 becomes March 3rd): check the calendar day too.
@@ -63,6 +71,29 @@ function created(ctx: Context<unknown, any>, location: string): void {
 export function createCatalogService(runtime: Runtime): ServiceSchema {
   const { db, clock } = runtime;
   const liveSeats = new LiveSeatReader(db);
+  const cache = createJsonCache(runtime.redis);
+
+  /** Event, venue and performers: from the cache, else from Postgres (then cached). */
+  async function eventDetails(eventId: string) {
+    const cached = await cache.get<EventDetails>(eventDetailsCacheKey(eventId));
+    if (cached) return cached;
+    const event = await requireEvent(eventId);
+    const [venue, performers] = await Promise.all([
+      db.query("SELECT * FROM venues WHERE id = $1", [event.venueId]),
+      db.query(
+        `SELECT p.* FROM performers p JOIN event_performers ep ON ep.performer_id = p.id
+         WHERE ep.event_id = $1 ORDER BY ep.position`,
+        [event.id],
+      ),
+    ]);
+    const details: EventDetails = {
+      event: publicEvent(event),
+      venue: venueRecord(venue.rows[0]),
+      performers: performers.rows.map(performerRecord),
+    };
+    void cache.set(eventDetailsCacheKey(eventId), details, eventCacheTtlMs);
+    return details;
+  }
 
   async function requireEvent(eventId: string): Promise<EventRecord> {
     const event = await findEvent(db, eventId);
@@ -193,6 +224,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
             if (!after) throw new Error(`event ${eventId} vanished inside its own update`);
             return after;
           });
+          await cache.delete([eventDetailsCacheKey(eventId)]);
           ctx.emit("catalog.eventChanged", { eventId, event: publicEvent(updated) });
           return publicEvent(updated);
         },
@@ -207,6 +239,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
             [ctx.params.eventId],
           );
           if (result.rowCount === 0) throw notFound("Event");
+          await cache.delete([eventDetailsCacheKey(ctx.params.eventId)]);
           ctx.emit("catalog.eventChanged", { eventId: ctx.params.eventId, event: null });
           return { id: ctx.params.eventId, deleted: true };
         },
@@ -225,24 +258,11 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         openapi: { summary: "An event with venue, performers, live tickets and seat version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
-          const event = await requireEvent(ctx.params.eventId);
-          const [venue, performers, seats] = await Promise.all([
-            db.query("SELECT * FROM venues WHERE id = $1", [event.venueId]),
-            db.query(
-              `SELECT p.* FROM performers p JOIN event_performers ep ON ep.performer_id = p.id
-               WHERE ep.event_id = $1 ORDER BY ep.position`,
-              [event.id],
-            ),
-            liveSeats.read(ctx, event.id),
-          ]);
+          // Details first (cached): the seat map is asked for known events only.
+          const details = await eventDetails(ctx.params.eventId);
+          const seats = await liveSeats.read(ctx, details.event.id);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
-          return {
-            event: publicEvent(event),
-            venue: venueRecord(venue.rows[0]),
-            performers: performers.rows.map(performerRecord),
-            tickets: seats.tickets,
-            version: seats.version,
-          };
+          return { ...details, tickets: seats.tickets, version: seats.version };
         },
       },
 

@@ -8,6 +8,7 @@ import { newId } from "../domain/ids.ts";
 import { countSeats, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
 import { ticketsPerUserDefault } from "../domain/limits.ts";
 import { insertEvents, type NewEvent } from "./catalog.repository.ts";
+import { seededRandom } from "../domain/random.ts";
 
 type VenueKind = "club" | "theatre" | "arena" | "stadium";
 
@@ -343,18 +344,6 @@ const classicalPrograms = [
   "Dvořák: New World Symphony",
 ];
 const comedyShows = ["Work in Progress", "Overthinking It", "Live and Mostly Unrehearsed", "Late Show"];
-
-/** mulberry32: a small seeded generator, so every fresh database gets the same catalog. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rowsOf(count: number, seats: number, prefix = ""): { label: string; seats: number }[] {
   return Array.from({ length: count }, (_, index) => ({ label: `${prefix}${index + 1}`, seats }));

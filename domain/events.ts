@@ -34,3 +34,10 @@ export interface ToUser {
 
 /** Emitted by the catalog after an admin change (caches listen). */
 export const eventChangedEvent = "catalog.eventChanged";
+
+/** Broadcast by the indexer after each index write: search nodes drop cached results older than it. */
+export const searchIndexChangedEvent = "search.indexChanged";
+export interface SearchIndexChanged {
+  /** The indexer's outbox position after the write; grows with every write. */
+  position: number;
+}

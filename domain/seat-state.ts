@@ -6,6 +6,13 @@
 //
 // Holds are data: a hold has `expiresAt`, and every command first lapses the holds that are due
 // (`expiresAt <= now`), so a hold past its time is available even before a timer fires.
+import {
+  chooseBestAvailable,
+  FreeRunIndex,
+  rankRows,
+  type BestAvailableRequest,
+  type RankedRows,
+} from "./best-available.ts";
 import type { ErrorCode } from "./errors.ts";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { ticketId } from "./ids.ts";
@@ -68,6 +75,17 @@ export interface SeatState {
   /** The committed seat-state version (the shell advances it once per committed batch). */
   version: number;
   settings: EventSettings;
+  /**
+   * Rows in quality order and the longest free run of each, for best-available requests. Built on the
+   * first such request (an event that never gets one pays nothing); from then on every seat that
+   * becomes free or taken marks its row for a lazy rescan (addHold, setAvailable).
+   */
+  bestAvailable: BestAvailableIndex | null;
+}
+
+export interface BestAvailableIndex {
+  rows: RankedRows;
+  freeRuns: FreeRunIndex;
 }
 
 export interface HoldRow {
@@ -105,6 +123,8 @@ export type Effect =
 
 export type Command =
   | { type: "reserve"; userId: string; ordinals: number[]; holdId: string }
+  /** Best available: the actor picks the seats (see domain/best-available.ts) and holds them. */
+  | ({ type: "reserveBest"; userId: string; holdId: string } & BestAvailableRequest)
   | { type: "release"; userId: string; ordinals: number[] }
   | { type: "expire" }
   | { type: "confirmStart"; userId: string; ordinals: number[]; paymentId: string; idempotencyKey: string }
@@ -177,6 +197,7 @@ export function createSeatState(
     counts: { available: total, held: 0, confirming: 0, booked: 0 },
     version: loaded.version,
     settings: { ...settings },
+    bestAvailable: null,
   };
   for (let index = 0; index < loaded.bookedOrdinals.length; index++) {
     const ordinal = loaded.bookedOrdinals[index];
@@ -245,6 +266,7 @@ function addHold(state: SeatState, input: Omit<Hold, "slot" | "live" | "amountCe
     invariant(state.status[ordinal] === available, `hold on ordinal ${ordinal} that is not available`);
     state.status[ordinal] = code;
     state.holdIndex[ordinal] = slot;
+    state.bestAvailable?.freeRuns.seatChanged(ordinal);
     // Kept while someone else holds the seat, so the former holder's late confirm says HOLD_EXPIRED.
     if (state.lapsedHolder.get(ordinal) === hold.userId) state.lapsedHolder.delete(ordinal);
   }
@@ -293,6 +315,7 @@ function setAvailable(state: SeatState, ordinals: number[], from: number): void 
   for (const ordinal of ordinals) {
     invariant(state.status[ordinal] === from, `ordinal ${ordinal} is not in the expected state`);
     state.status[ordinal] = available;
+    state.bestAvailable?.freeRuns.seatChanged(ordinal);
   }
   state.counts.available += ordinals.length;
   if (from === held) state.counts.held -= ordinals.length;
@@ -362,6 +385,9 @@ export function decide(state: SeatState, command: Command, now: number): Decisio
   switch (command.type) {
     case "reserve":
       outcome = reserve(state, command, now, effects);
+      break;
+    case "reserveBest":
+      outcome = reserveBest(state, command, now, effects);
       break;
     case "release":
       outcome = release(state, command, effects);
@@ -438,12 +464,8 @@ function reserve(
 ): Outcome {
   const refused = checkOrdinals(state, command.ordinals);
   if (refused) return refused;
-  const { settings } = state;
-  if (now < settings.onSaleAt)
-    return fail("NOT_ON_SALE", "The sale has not started yet", {
-      onSaleAt: new Date(settings.onSaleAt).toISOString(),
-    });
-  if (now >= settings.startsAt) return fail("NOT_ON_SALE", "The event has already started");
+  const closed = saleClosed(state, now);
+  if (closed) return closed;
 
   const unavailable: number[] = [];
   const fresh: number[] = [];
@@ -462,34 +484,122 @@ function reserve(
     return fail("TICKET_UNAVAILABLE", "Some tickets are reserved by someone else or booked", {
       ticketIds: ids(state, unavailable),
     });
-  const entry = state.users.get(command.userId);
-  const taken = entry ? entry.held + entry.booked : 0;
-  if (taken + fresh.length > settings.ticketsPerUserMax)
-    return fail(
-      "TICKET_LIMIT_REACHED",
-      `At most ${settings.ticketsPerUserMax} tickets per person for this event (held and booked)`,
-      { ticketsPerUserMax: settings.ticketsPerUserMax, taken },
-    );
+  const overCap = userCapReached(state, command.userId, fresh.length);
+  if (overCap) return overCap;
   if (fresh.length > 0) {
-    const hold = addHold(state, {
-      holdId: command.holdId,
-      userId: command.userId,
-      expiresAt: now + settings.holdTtlMs,
-      ordinals: fresh,
-      status: "held",
-      paymentId: null,
-    });
-    state.expiries.push(hold.expiresAt, hold);
+    const hold = placeHold(state, command.userId, command.holdId, fresh, now, effects);
     expiresAt = Math.min(expiresAt, hold.expiresAt);
-    effects.push(
-      { type: "holdsPut", ordinals: fresh, hold: holdRow(hold) },
-      { type: "seatsChanged", ordinals: fresh, status: "reserved" },
-    );
   }
   return ok({
     eventId: state.eventId,
     ticketIds: ids(state, command.ordinals),
     expiresAt: new Date(expiresAt).toISOString(),
+  });
+}
+
+/** NOT_ON_SALE before the sale opens and from the moment the event starts; null while on sale. */
+function saleClosed(state: SeatState, now: number): Outcome | null {
+  const { settings } = state;
+  if (now < settings.onSaleAt)
+    return fail("NOT_ON_SALE", "The sale has not started yet", {
+      onSaleAt: new Date(settings.onSaleAt).toISOString(),
+    });
+  if (now >= settings.startsAt) return fail("NOT_ON_SALE", "The event has already started");
+  return null;
+}
+
+/** TICKET_LIMIT_REACHED when `more` seats would take the user past the event's cap (held + booked). */
+function userCapReached(state: SeatState, userId: string, more: number): Outcome | null {
+  const cap = state.settings.ticketsPerUserMax;
+  const entry = state.users.get(userId);
+  const taken = entry ? entry.held + entry.booked : 0;
+  if (taken + more <= cap) return null;
+  return fail("TICKET_LIMIT_REACHED", `At most ${cap} tickets per person for this event (held and booked)`, {
+    ticketsPerUserMax: cap,
+    taken,
+  });
+}
+
+/** Holds available seats for the user until now + TTL, with the effects that persist and publish it. */
+function placeHold(
+  state: SeatState,
+  userId: string,
+  holdId: string,
+  ordinals: number[],
+  now: number,
+  effects: Effect[],
+): Hold {
+  const hold = addHold(state, {
+    holdId,
+    userId,
+    expiresAt: now + state.settings.holdTtlMs,
+    ordinals,
+    status: "held",
+    paymentId: null,
+  });
+  state.expiries.push(hold.expiresAt, hold);
+  effects.push(
+    { type: "holdsPut", ordinals, hold: holdRow(hold) },
+    { type: "seatsChanged", ordinals, status: "reserved" },
+  );
+  return hold;
+}
+
+/** The best-available index of the state, built on first use (O(seats) once, then O(changed rows)). */
+function bestAvailableIndex(state: SeatState): BestAvailableIndex {
+  if (state.bestAvailable) return state.bestAvailable;
+  const rows = rankRows(state.layout);
+  const status = state.status;
+  // Free = available now: decide() lapsed every due hold before any command, so a lapsed hold is free.
+  const freeRuns = new FreeRunIndex(rows, (ordinal) => status[ordinal] === available);
+  state.bestAvailable = { rows, freeRuns };
+  return state.bestAvailable;
+}
+
+function reserveBest(
+  state: SeatState,
+  command: Extract<Command, { type: "reserveBest" }>,
+  now: number,
+  effects: Effect[],
+): Outcome {
+  const { quantity } = command;
+  invariant(
+    Number.isInteger(quantity) && quantity >= 1 && quantity <= ticketsPerRequestMax,
+    "a best-available command asks for 1 to 10 seats",
+  );
+  if (!state.settings.active) return fail("NOT_FOUND", "Event not found");
+  const closed = saleClosed(state, now);
+  if (closed) return closed;
+  const overCap = userCapReached(state, command.userId, quantity);
+  if (overCap) return overCap;
+
+  const index = bestAvailableIndex(state);
+  const status = state.status;
+  const request: BestAvailableRequest = { quantity, adjacent: command.adjacent !== false };
+  if (command.section !== undefined) request.section = command.section;
+  if (command.maxPriceCents !== undefined) request.maxPriceCents = command.maxPriceCents;
+  const chosen = chooseBestAvailable(
+    index.rows,
+    index.freeRuns,
+    (ordinal) => status[ordinal] === available,
+    request,
+  );
+  if (chosen === null)
+    return fail("TICKET_UNAVAILABLE", `No ${quantity} seats fit this request right now`, {
+      ticketIds: [],
+      ...request,
+      // What the actor saw: lets a client (and the concurrency test) tell "sold out" from "scattered".
+      ticketsAvailable: state.counts.available,
+    });
+  invariant(
+    chosen.length === quantity && chosen.every((ordinal) => status[ordinal] === available),
+    "best available chose seats that are not free",
+  );
+  const hold = placeHold(state, command.userId, command.holdId, chosen, now, effects);
+  return ok({
+    eventId: state.eventId,
+    ticketIds: ids(state, chosen),
+    expiresAt: new Date(hold.expiresAt).toISOString(),
   });
 }
 
@@ -770,5 +880,20 @@ export function findInvariantViolations(state: SeatState, now?: number): string[
   let bookedByUsers = 0;
   for (const count of userBooked.values()) bookedByUsers += count;
   if (bookedByUsers !== counted.booked) problems.push("booked seats differ from the users' booked counts");
+  if (state.bestAvailable) {
+    const { rows, freeRuns } = state.bestAvailable;
+    rows.rows.forEach((row, rowNumber) => {
+      let longest = 0;
+      let run = 0;
+      for (let ordinal = row.firstOrdinal; ordinal < row.firstOrdinal + row.seatCount; ordinal++) {
+        run = state.status[ordinal] === available ? run + 1 : 0;
+        if (run > longest) longest = run;
+      }
+      if (freeRuns.longestFreeRun(rowNumber) !== longest)
+        problems.push(
+          `row ${rowNumber}: free-run index says ${freeRuns.longestFreeRun(rowNumber)}, seats say ${longest}`,
+        );
+    });
+  }
   return problems;
 }

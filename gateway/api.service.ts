@@ -93,6 +93,11 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
     const admissionToken = headerValue(req.headers["x-admission-token"]);
     if (admissionToken !== undefined) ctx.meta.admissionToken = admissionToken;
+    // We are the origin: a conditional GET is validated here whatever the client's Cache-Control
+    // says (`no-cache` asks caches to revalidate with the origin, which is what this is; RFC 9111
+    // 5.2.1.4). moleculer-web's freshness check (the `fresh` package) would otherwise never answer
+    // 304 to fetch() clients, which add `Cache-Control: no-cache` to every conditional request.
+    if (req.headers["if-none-match"] !== undefined) delete req.headers["cache-control"];
   }
 
   const common = {

@@ -7,6 +7,12 @@
 // of BENCH_EVENTS events (BENCH_SEATS seats each); when granted, release them. Every granted seat and
 // every released seat is one durable seat change (acknowledged only after its commit). Conflicts
 // (409) are part of the load: many users want the same seats.
+//
+// Then best available (loadtest/best-available-load.ts): one event of BENCH_BEST_AVAILABLE_SEATS seats
+// (100,000) sold from empty to sold out by BENCH_BEST_AVAILABLE_CLIENTS users asking for 2-4 seats
+// side by side: holds per second and the choice time inside the actor, under `bestAvailable`.
+// BENCH_BEST_AVAILABLE=false skips that phase; BENCH_BEST_AVAILABLE_ONLY=true runs only it. The
+// results file is merged: keys of a phase that did not run are kept from the previous run.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { randomBytes } from "node:crypto";
@@ -16,12 +22,19 @@ import { startNode, type MarqueeNode } from "../platform/node.ts";
 import { createRedis } from "../platform/redis.ts";
 import { createPool } from "../platform/database.ts";
 import { stableHash } from "../actors/actor-pool.ts";
+import { auditDatabase, formatAudit } from "./audit.ts";
+import {
+  bestAvailableDecideMetric,
+  createStadiumEvent,
+  sellOutByBestAvailable,
+} from "./best-available-load.ts";
 import {
   classicPoolSize,
   createClassicBooking,
   prepareClassicSchema,
   seedClassicEvent,
 } from "./baseline/classic-booking.ts";
+import { seededRandom } from "../domain/random.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -31,6 +44,8 @@ const eventCount = Number(process.env.BENCH_EVENTS ?? 4);
 const seatsPerRequestMax = 4;
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const bestAvailableSeats = Number(process.env.BENCH_BEST_AVAILABLE_SEATS ?? 100_000);
+const bestAvailableClients = Number(process.env.BENCH_BEST_AVAILABLE_CLIENTS ?? 500);
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 const databaseUrl = `${postgresUrl}/marquee_bench_${runId}`;
 
@@ -53,17 +68,6 @@ interface Figures {
   p99Ms: number;
   refusedPct: number;
   errors: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const percentile = (sorted: Float64Array, fraction: number): number =>
@@ -128,7 +132,7 @@ async function drive(name: string, operations: Operations): Promise<Figures> {
     requests++;
   };
   const client = async (index: number) => {
-    const random = mulberry32(index + 1);
+    const random = seededRandom(index + 1);
     const userId = `bench-${index}`;
     while (!stopping) {
       const eventIndex = Math.floor(random() * eventCount);
@@ -238,10 +242,9 @@ function metricValue(node: MarqueeNode, name: string): { value: number; sum: num
   return { value: snapshot.value ?? 0, sum: snapshot.sum ?? 0, count: snapshot.count ?? 0 };
 }
 
-async function runEngine(): Promise<
-  Figures & { commitsPerSec: number; rowsPerCommit: number; commitMsMean: number; workers: number }
-> {
-  const config = loadConfig({
+/** A node with the catalog and the booking engine on the bench database. */
+function engineConfig() {
+  return loadConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
     PORT: "0",
@@ -251,6 +254,12 @@ async function runEngine(): Promise<
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     DEMO_DATA: "false",
   });
+}
+
+async function runEngine(): Promise<
+  Figures & { commitsPerSec: number; rowsPerCommit: number; commitMsMean: number; workers: number }
+> {
+  const config = engineConfig();
   const node = await startNode(config);
   try {
     const ticketIds = await createEvents(node);
@@ -315,6 +324,88 @@ async function runEngine(): Promise<
   }
 }
 
+interface BestAvailableFigures {
+  holdsPerSec: number;
+  seatsPerSec: number;
+  requestsPerSec: number;
+  secondsToSellOut: number;
+  holds: number;
+  seats: number;
+  refused: number;
+  errors: number;
+  /** decide() of each best-available command inside the actor: the choice and the hold, in microseconds. */
+  choiceUs: { p50: number; p99: number; max: number; samples: number };
+  /** Client side: Moleculer call to durable hold. */
+  requestMs: { p50: number; p99: number };
+  /** CPU per hold: this process (all threads) + its Postgres backends, and split. */
+  cpuMsPerHold: number;
+  processCpuMsPerHold: number;
+  postgresCpuMsPerHold: number;
+  projectedHoldsPerSecOnIdleCores: number;
+  /** Observations in the exposed histogram (marquee.booking.best_available.decide.duration.ms). */
+  metricSamples: number;
+  workers: number;
+}
+
+async function runBestAvailable(): Promise<BestAvailableFigures> {
+  const config = engineConfig();
+  const node = await startNode(config);
+  try {
+    const eventId = await createStadiumEvent(node, bestAvailableSeats);
+    process.stdout.write(
+      `best available: ${bestAvailableSeats} seats, ${bestAvailableClients} clients, empty to sold out ... `,
+    );
+    const cpuBefore = await cpuSnapshot();
+    const run = await sellOutByBestAvailable(node, eventId, bestAvailableClients);
+    const cpuMs = cpuSpentMs(cpuBefore, await cpuSnapshot());
+    console.log("done");
+    // Sold out, durably: one hold row per seat, and the database invariants hold.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT count(*)::int AS held FROM holds WHERE event_id = $1`, [
+        eventId,
+      ]);
+      if (rows[0].held !== bestAvailableSeats || run.seats !== bestAvailableSeats)
+        throw new Error(`not sold out: ${run.seats} seats answered, ${rows[0].held} hold rows`);
+      const audit = await auditDatabase(client, eventId);
+      if (!audit.ok) throw new Error(formatAudit(audit));
+    } finally {
+      await client.end();
+    }
+    const cpuMsPerHold = (cpuMs.processMs + cpuMs.postgresMs) / Math.max(1, run.holds);
+    const micro = (ms: number) => Number((ms * 1_000).toFixed(1));
+    return {
+      holdsPerSec: Math.round(run.holds / run.elapsedSeconds),
+      seatsPerSec: Math.round(run.seats / run.elapsedSeconds),
+      requestsPerSec: Math.round(run.requestMs.length / run.elapsedSeconds),
+      secondsToSellOut: Number(run.elapsedSeconds.toFixed(2)),
+      holds: run.holds,
+      seats: run.seats,
+      refused: run.refused,
+      errors: run.errors,
+      choiceUs: {
+        p50: micro(percentile(run.choiceMs, 0.5)),
+        p99: micro(percentile(run.choiceMs, 0.99)),
+        max: micro(run.choiceMs[run.choiceMs.length - 1] ?? 0),
+        samples: run.choiceMs.length,
+      },
+      requestMs: {
+        p50: Number(percentile(run.requestMs, 0.5).toFixed(2)),
+        p99: Number(percentile(run.requestMs, 0.99).toFixed(2)),
+      },
+      cpuMsPerHold: Number(cpuMsPerHold.toFixed(4)),
+      processCpuMsPerHold: Number((cpuMs.processMs / Math.max(1, run.holds)).toFixed(4)),
+      postgresCpuMsPerHold: Number((cpuMs.postgresMs / Math.max(1, run.holds)).toFixed(4)),
+      projectedHoldsPerSecOnIdleCores: Math.round((os.availableParallelism() * 1_000) / cpuMsPerHold),
+      metricSamples: metricValue(node, bestAvailableDecideMetric).count,
+      workers: config.workerPoolSize,
+    };
+  } finally {
+    await node.stop();
+  }
+}
+
 async function runBaseline(): Promise<Figures & { poolSize: number }> {
   const admin = createPool(databaseUrl, { max: 2 });
   const redis = createRedis(redisUrl, `bench:${runId}:`);
@@ -345,62 +436,110 @@ async function dropBenchDatabase(): Promise<void> {
   await client.end();
 }
 
-const engine = await runEngine();
-// BENCH_ENGINE_ONLY=true skips the baseline (profiling the engine).
-const baseline =
-  process.env.BENCH_ENGINE_ONLY === "true"
-    ? {
-        seatChangesPerSec: 0,
-        cpuMsPerSeatChange: 0,
-        processCpuMsPerSeatChange: 0,
-        postgresCpuMsPerSeatChange: 0,
-        projectedSeatChangesPerSecOnIdleCores: 0,
-        requestsPerSec: 0,
-        p50Ms: 0,
-        p99Ms: 0,
-        refusedPct: 0,
-        errors: 0,
-        poolSize: 0,
-      }
-    : await runBaseline();
-await dropBenchDatabase();
-const ratio = Number((engine.seatChangesPerSec / Math.max(1, baseline.seatChangesPerSec)).toFixed(1));
-const result = {
-  engine,
-  baseline,
-  ratio,
-  workload: { clients, seatsPerEvent, events: eventCount, seatsPerRequestMax, seconds, warmupSeconds },
-  machine: {
-    cores: os.availableParallelism(),
-    node: process.version,
-    nodeOptions: process.env.NODE_OPTIONS ?? "",
-    loadAverage: os.loadavg(),
-  },
-  at: new Date().toISOString(),
-};
-console.log(
-  `engine:   ${engine.seatChangesPerSec} durable seat changes/s (${engine.requestsPerSec} req/s, ` +
-    `p50 ${engine.p50Ms} ms, p99 ${engine.p99Ms} ms, ${engine.refusedPct}% refused, ${engine.errors} errors; ` +
-    `${engine.commitsPerSec} commits/s, ${engine.rowsPerCommit} rows/commit, ${engine.commitMsMean} ms/commit, ` +
-    `${engine.workers} workers)`,
-);
-console.log(
-  `baseline: ${baseline.seatChangesPerSec} durable seat changes/s (${baseline.requestsPerSec} req/s, ` +
-    `p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, ${baseline.refusedPct}% refused, ${baseline.errors} errors; ` +
-    `pool of ${baseline.poolSize})`,
-);
-console.log(`ratio:    ${ratio}x`);
-console.log(
-  `CPU per seat change (process + its Postgres backends): engine ${engine.cpuMsPerSeatChange} ms ` +
-    `(${engine.processCpuMsPerSeatChange} + ${engine.postgresCpuMsPerSeatChange}), baseline ` +
-    `${baseline.cpuMsPerSeatChange} ms (${baseline.processCpuMsPerSeatChange} + ${baseline.postgresCpuMsPerSeatChange}; Redis not counted); on ${os.availableParallelism()} idle cores that ` +
-    `would be ~${engine.projectedSeatChangesPerSecOnIdleCores} vs ~${baseline.projectedSeatChangesPerSecOnIdleCores} ` +
-    `changes/s. Load average during the run: ${os
-      .loadavg()
-      .map((value) => value.toFixed(1))
-      .join(" ")}`,
-);
+const machine = () => ({
+  cores: os.availableParallelism(),
+  node: process.version,
+  nodeOptions: process.env.NODE_OPTIONS ?? "",
+  loadAverage: os.loadavg(),
+});
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" ");
+const resultsUrl = new URL("./results/booking.json", import.meta.url);
+let previous: Record<string, unknown> = {};
+try {
+  previous = JSON.parse(await readFile(resultsUrl, "utf8"));
+} catch {
+  /* no earlier results */
+}
+let result: Record<string, unknown> = { ...previous };
+
+/** The engine against the classic baseline: the keys `engine`, `baseline`, `ratio`, `workload`... */
+async function engineVersusBaseline() {
+  const engine = await runEngine();
+  // BENCH_ENGINE_ONLY=true skips the baseline (profiling the engine).
+  const baseline =
+    process.env.BENCH_ENGINE_ONLY === "true"
+      ? {
+          seatChangesPerSec: 0,
+          cpuMsPerSeatChange: 0,
+          processCpuMsPerSeatChange: 0,
+          postgresCpuMsPerSeatChange: 0,
+          projectedSeatChangesPerSecOnIdleCores: 0,
+          requestsPerSec: 0,
+          p50Ms: 0,
+          p99Ms: 0,
+          refusedPct: 0,
+          errors: 0,
+          poolSize: 0,
+        }
+      : await runBaseline();
+  const ratio = Number((engine.seatChangesPerSec / Math.max(1, baseline.seatChangesPerSec)).toFixed(1));
+  console.log(
+    `engine:   ${engine.seatChangesPerSec} durable seat changes/s (${engine.requestsPerSec} req/s, ` +
+      `p50 ${engine.p50Ms} ms, p99 ${engine.p99Ms} ms, ${engine.refusedPct}% refused, ${engine.errors} errors; ` +
+      `${engine.commitsPerSec} commits/s, ${engine.rowsPerCommit} rows/commit, ${engine.commitMsMean} ms/commit, ` +
+      `${engine.workers} workers)`,
+  );
+  console.log(
+    `baseline: ${baseline.seatChangesPerSec} durable seat changes/s (${baseline.requestsPerSec} req/s, ` +
+      `p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, ${baseline.refusedPct}% refused, ${baseline.errors} errors; ` +
+      `pool of ${baseline.poolSize})`,
+  );
+  console.log(`ratio:    ${ratio}x`);
+  console.log(
+    `CPU per seat change (process + its Postgres backends): engine ${engine.cpuMsPerSeatChange} ms ` +
+      `(${engine.processCpuMsPerSeatChange} + ${engine.postgresCpuMsPerSeatChange}), baseline ` +
+      `${baseline.cpuMsPerSeatChange} ms (${baseline.processCpuMsPerSeatChange} + ${baseline.postgresCpuMsPerSeatChange}; Redis not counted); on ${os.availableParallelism()} idle cores that ` +
+      `would be ~${engine.projectedSeatChangesPerSecOnIdleCores} vs ~${baseline.projectedSeatChangesPerSecOnIdleCores} ` +
+      `changes/s. Load average during the run: ${loadAverage()}`,
+  );
+  return {
+    engine,
+    baseline,
+    ratio,
+    workload: { clients, seatsPerEvent, events: eventCount, seatsPerRequestMax, seconds, warmupSeconds },
+    machine: machine(),
+    at: new Date().toISOString(),
+  };
+}
+
+try {
+  if (process.env.BENCH_BEST_AVAILABLE_ONLY !== "true")
+    result = { ...result, ...(await engineVersusBaseline()) };
+  if (process.env.BENCH_BEST_AVAILABLE !== "false") {
+    const bestAvailable = await runBestAvailable();
+    console.log(
+      `best available: ${bestAvailable.holdsPerSec} durable holds/s (${bestAvailable.seatsPerSec} seats/s, ` +
+        `${bestAvailable.requestsPerSec} req/s; request p50 ${bestAvailable.requestMs.p50} ms, p99 ` +
+        `${bestAvailable.requestMs.p99} ms): ${bestAvailable.seats} seats sold out in ${bestAvailable.secondsToSellOut} s ` +
+        `by ${bestAvailable.holds} holds, ${bestAvailable.refused} refusals, ${bestAvailable.errors} errors`,
+    );
+    console.log(
+      `  choice inside the actor: p50 ${bestAvailable.choiceUs.p50} us, p99 ${bestAvailable.choiceUs.p99} us, ` +
+        `max ${bestAvailable.choiceUs.max} us over ${bestAvailable.choiceUs.samples} choices; CPU per hold ` +
+        `${bestAvailable.cpuMsPerHold} ms (${bestAvailable.processCpuMsPerHold} + ${bestAvailable.postgresCpuMsPerHold}), ` +
+        `~${bestAvailable.projectedHoldsPerSecOnIdleCores} holds/s on ${os.availableParallelism()} idle cores. ` +
+        `Load average: ${loadAverage()}`,
+    );
+    result.bestAvailable = {
+      ...bestAvailable,
+      workload: {
+        seats: bestAvailableSeats,
+        clients: bestAvailableClients,
+        quantities: "2-4 side by side (1 in 10 asks for 1), one fewer when nothing fits",
+      },
+      machine: machine(),
+      at: new Date().toISOString(),
+    };
+  }
+} finally {
+  await dropBenchDatabase();
+}
+
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });
-await writeFile(new URL("./results/booking.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+await writeFile(resultsUrl, `${JSON.stringify(result, null, 2)}\n`);
 console.log("wrote loadtest/results/booking.json");
 process.exit(0);

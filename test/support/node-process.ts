@@ -1,9 +1,9 @@
 // Marquee nodes as child processes (`node --import tsx main.ts`, one process, so SIGKILL really kills
 // the node: the tsx CLI would put a relay process in between).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createHttpClient, uniqueName, type HttpClient } from "./system.ts";
+import { freePort } from "./processes.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -15,17 +15,6 @@ export interface NodeProcess extends HttpClient {
   /** Resolves with the exit code or signal once the process is gone. */
   exited: Promise<number | string>;
   kill(signal: NodeJS.Signals): Promise<number | string>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startNodeProcess(

@@ -2,17 +2,7 @@ import { expect } from "chai";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../../domain/random.ts";
 
 describe("booking: 200 concurrent users racing for the same 50 seats", function () {
   this.timeout(120_000);
@@ -27,7 +17,7 @@ describe("booking: 200 concurrent users racing for the same 50 seats", function 
 
   it("holds every seat for at most one user, books each at most once, and sells out cleanly", async () => {
     const fixture = await createEventFixture(system, { seats: 50, rows: 5 });
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     const users = Array.from({ length: 200 }, (_, index) => `racer-${index}`);
     const tokens = await Promise.all(users.map((user) => system.token(user)));
     const holders = new Map<string, string>(); // ticket -> user, from 200 answers

@@ -69,6 +69,31 @@ describe("reserve behind the waiting room", () => {
     expect(expired.body.error.code).to.equal("ADMISSION_REQUIRED");
   });
 
+  it("applies to best-available requests too", async () => {
+    const { eventId } = await createEventFixture(system, {
+      seats: 10,
+      waitingRoom: { enabled: true, maxActiveShoppers: 5, tokenTtlSeconds: 60 },
+    });
+    const best = async (userId: string, admissionToken?: string) =>
+      system.request("POST", "/booking/reserve", {
+        token: await system.token(userId),
+        body: { eventId, quantity: 2 },
+        headers: admissionToken === undefined ? {} : { "x-admission-token": admissionToken },
+      });
+    await system.request("POST", `/events/${eventId}/queue`, { token: await system.token("bea") });
+    const beaToken = await admitted(eventId, "bea");
+    for (const token of [undefined, "garbage", beaToken]) {
+      const answer = await best("mallory", token); // no token, a forged one, another user's
+      expect(answer.status, String(token)).to.equal(403);
+      expect(answer.body.error.code).to.equal("ADMISSION_REQUIRED");
+    }
+    const held = await best("bea", beaToken);
+    expect(held.status).to.equal(200);
+    expect(held.body.ticketIds).to.have.length(2);
+    const map = await system.request("GET", `/events/${eventId}/tickets`);
+    expect(map.body.tickets.filter((ticket: any) => ticket.status === "reserved")).to.have.length(2);
+  });
+
   it("lets the next shopper in when one releases their seats", async () => {
     const { eventId, ticketIds } = await createEventFixture(system, {
       seats: 10,

@@ -15,7 +15,7 @@ interface DrawnSection {
   rows: string[];
 }
 
-function drawMap(sections: DrawnSection[]) {
+function drawMap(sections: DrawnSection[], rowsPerBlock?: number) {
   const free: boolean[] = sections.flatMap((section) =>
     section.rows.flatMap((row) => [...row].map((mark) => mark === ".")),
   );
@@ -29,7 +29,7 @@ function drawMap(sections: DrawnSection[]) {
     ),
   );
   const isFree = (ordinal: number) => free[ordinal];
-  const index = new FreeRunIndex(layout, isFree);
+  const index = new FreeRunIndex(layout, isFree, rowsPerBlock === undefined ? {} : { rowsPerBlock });
   const choose = (request: BestAvailableRequest) => chooseBestAvailable(layout, index, isFree, request);
   /** Renders the chosen seats back as a map with 'o' for the choice. */
   const render = (chosen: number[] | null) => {
@@ -47,7 +47,13 @@ function drawMap(sections: DrawnSection[]) {
       index.seatChanged(ordinal);
     }
   };
-  return { layout, index, isFree, choose, render, take, free };
+  const give = (ordinals: number[]) => {
+    for (const ordinal of ordinals) {
+      free[ordinal] = true;
+      index.seatChanged(ordinal);
+    }
+  };
+  return { layout, index, isFree, choose, render, take, give, free };
 }
 
 describe("best available (domain)", () => {
@@ -127,6 +133,20 @@ describe("best available (domain)", () => {
     expect(map.index.longestFreeRun(1)).to.equal(0);
   });
 
+  it("steps over blocks of full rows and finds a row that frees up again", () => {
+    const rows = [...Array.from({ length: 8 }, () => "xxxx"), "...."]; // rows 0-7 full, row 8 free
+    const map = drawMap([{ name: "A", rows }], 2);
+    expect(map.index.nextRowWithRun(0, 1)).to.equal(8);
+    const chosen = map.choose({ quantity: 2 });
+    expect(map.render(chosen)[8]).to.equal("oo..");
+    map.take(chosen!);
+    expect(map.index.nextRowWithRun(0, 3)).to.equal(9); // none: row 8 has a run of 2 left
+    map.give([13, 14]); // row 3, in the middle of block 1
+    expect(map.index.nextRowWithRun(0, 2)).to.equal(3);
+    expect(map.index.nextRowWithRun(4, 2)).to.equal(8);
+    expect(map.render(map.choose({ quantity: 2 }))[3]).to.equal("xoox");
+  });
+
   describe("properties over random seat maps", () => {
     const arbitraryMap = fc.record({
       sections: fc.array(
@@ -141,17 +161,19 @@ describe("best available (domain)", () => {
       ),
       quantity: fc.integer({ min: 1, max: 6 }),
       adjacent: fc.boolean(),
+      rowsPerBlock: fc.integer({ min: 1, max: 4 }),
     });
 
     it("chooses N free seats, adjacent when asked, and no fitting block is better", () => {
       fc.assert(
-        fc.property(arbitraryMap, ({ sections, quantity, adjacent }) => {
+        fc.property(arbitraryMap, ({ sections, quantity, adjacent, rowsPerBlock }) => {
           const map = drawMap(
             sections.map((section, index) => ({
               name: `S${index}`,
               priceCents: section.priceCents,
               rows: section.rows.map((row) => row.map((free) => (free ? "." : "x")).join("")),
             })),
+            rowsPerBlock,
           );
           const chosen = map.choose({ quantity, adjacent });
           const totalFree = map.free.filter(Boolean).length;
@@ -199,6 +221,38 @@ describe("best available (domain)", () => {
             .every((block) => rank(block.start) >= chosenRank);
         }),
         { numRuns: 2_000 },
+      );
+    });
+
+    it("keeps the index (rows and blocks) in step with the seats through random changes", () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 60 }),
+          (rows, rowsPerBlock, changes) => {
+            const drawn = rows.map((row) => row.map((free) => (free ? "." : "x")).join(""));
+            const map = drawMap([{ name: "A", rows: drawn }], rowsPerBlock);
+            const total = map.free.length;
+            for (const [seat, free] of changes) {
+              (free ? map.give : map.take)([seat % total]);
+              for (let quantity = 1; quantity <= 8; quantity++) {
+                const expected = map.layout.rows.findIndex((row) => {
+                  let run = 0;
+                  for (let offset = 0; offset < row.seatCount; offset++) {
+                    run = map.free[row.firstOrdinal + offset] ? run + 1 : 0;
+                    if (run >= quantity) return true;
+                  }
+                  return false;
+                });
+                const found = map.index.nextRowWithRun(0, quantity);
+                if (found !== (expected === -1 ? map.layout.rows.length : expected)) return false;
+              }
+            }
+            return true;
+          },
+        ),
+        { numRuns: 500 },
       );
     });
 

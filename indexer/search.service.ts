@@ -1,0 +1,104 @@
+// The `search` service: GET /events/search (action search.search). Answers from a short-lived Redis
+// cache, else from the search index; with Redis down, straight from the index.
+//
+// Cached answers are keyed by the index generation (the indexer's position, broadcast after every
+// index write), so a change makes every older cached answer unreachable at once; the TTL bounds
+// what a node that missed a broadcast can serve.
+import { createHash } from "node:crypto";
+import type { Context, ServiceSchema } from "moleculer";
+import type { Runtime } from "../platform/runtime.ts";
+import { createPool, type Database } from "../platform/database.ts";
+import { createJsonCache } from "../platform/cache.ts";
+import { MarqueeError } from "../domain/errors.ts";
+import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/events.ts";
+import { searchCacheTtlMs, searchPoolConnectionsMax, searchStatementTimeoutMs } from "../domain/limits.ts";
+import { readPosition } from "./outbox.ts";
+import type { SearchPage } from "./search-document.ts";
+import { createSearchIndex, type SearchIndex } from "./search-index.ts";
+import {
+  canonicalQueryKey,
+  parseSearchParams,
+  searchParamsSchema,
+  type SearchParams,
+} from "./search-query.ts";
+
+/** Errors that mean "busy or briefly unreachable", answered 503 with Retry-After. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  const name = (error as { name?: string }).name;
+  const message = String((error as { message?: string }).message ?? "");
+  return (
+    code === "57014" || // statement timeout
+    code === "57P01" || // admin shutdown
+    code === "53300" || // too many connections
+    code === "ECONNREFUSED" ||
+    name === "ConnectionError" ||
+    name === "TimeoutError" ||
+    /timeout|Connection terminated/i.test(message)
+  );
+}
+
+export function createSearchService(runtime: Runtime): ServiceSchema {
+  const { config, clock } = runtime;
+  const cache = createJsonCache(runtime.redis);
+  let pool: Database | null = null;
+  let index: SearchIndex | null = null;
+  let generation = 0;
+
+  return {
+    name: "search",
+    events: {
+      [searchIndexChangedEvent]: {
+        handler(ctx: Context<SearchIndexChanged>) {
+          if (ctx.params.position > generation) generation = ctx.params.position;
+        },
+      },
+    },
+    actions: {
+      search: {
+        params: searchParamsSchema,
+        async handler(this: any, ctx: Context<SearchParams, any>): Promise<SearchPage> {
+          const query = parseSearchParams(ctx.params, clock.now());
+          const digest = createHash("sha1").update(canonicalQueryKey(ctx.params)).digest("base64url");
+          const key = `search:${generation}:${digest}`;
+          let page = await cache.get<SearchPage>(key);
+          if (!page) {
+            try {
+              page = await index!.search(query);
+            } catch (error) {
+              if (!isTransient(error)) throw error;
+              this.logger.warn({ err: error }, "search failed (transient)");
+              throw new MarqueeError(
+                "UNAVAILABLE",
+                "Search is briefly unavailable, retry shortly",
+                undefined,
+                1,
+              );
+            }
+            void cache.set(key, page, searchCacheTtlMs);
+          }
+          ctx.meta.$responseHeaders = {
+            "Cache-Control": `public, max-age=${Math.floor(searchCacheTtlMs / 1000)}`,
+          };
+          return page;
+        },
+      },
+    },
+
+    async started() {
+      // Searches get their own small pool: a burst of searches never takes the booking core's connections.
+      pool = createPool(config.databaseUrl, {
+        max: searchPoolConnectionsMax,
+        statementTimeoutMs: searchStatementTimeoutMs,
+        applicationName: "marquee-search",
+      });
+      index = await createSearchIndex(config, { db: pool });
+      generation = await readPosition(pool).catch(() => 0);
+    },
+
+    async stopped() {
+      await index?.close();
+      await pool?.end();
+    },
+  } as ServiceSchema;
+}
