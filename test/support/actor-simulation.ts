@@ -34,7 +34,7 @@ import {
   type Outcome,
   type SeatState,
 } from "../../domain/seat-state.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../../domain/random.ts";
 import {
   createFaultyDatabase,
   type FaultPlan,

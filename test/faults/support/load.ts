@@ -5,7 +5,7 @@
 import type { EventFixture } from "../../support/catalog.ts";
 import type { JsonAnswer, RequestOptions } from "../../support/system.ts";
 import { ticketsPerRequestMax } from "../../../domain/limits.ts";
-import { seededRandom } from "../../support/random.ts";
+import { seededRandom } from "../../../domain/random.ts";
 
 export type Operation = "reserve" | "release" | "confirm";
 
