@@ -110,7 +110,9 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
     await probes.stop();
 
     const during = [
-      ...load.records.filter((record) => record.sentAt >= outageStartedAt && record.sentAt <= outageEndedAt),
+      ...load.records.filter(
+        (record) => record.answeredAt >= outageStartedAt && record.sentAt <= outageEndedAt,
+      ),
       ...probes.between(outageStartedAt, outageEndedAt),
     ];
     const slowestMs = Math.max(...during.map((record) => record.answeredAt - record.sentAt));

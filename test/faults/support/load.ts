@@ -35,7 +35,7 @@ export interface LoadOptions {
   concurrency: number;
   /** Include confirms (POST /booking/confirm with tok_ok and an Idempotency-Key). */
   confirm: boolean;
-  /** The client gives up after this long (recorded as status 0: a hang). */
+  /** The client gives up after this long (recorded as status 0: a hang); default answerTimeoutMs. */
   requestTimeoutMs?: number;
   seed?: number;
   /** Pause between a worker's requests (keeps the CPU use of a long run bounded). */
@@ -56,6 +56,11 @@ interface UserState {
 }
 
 const perUserTicketsMax = 10;
+/**
+ * A request with no answer after this is a hang: above the longest any action may take (a confirm: 30 s,
+ * of which up to 15 s waiting for a concurrent request with the same Idempotency-Key).
+ */
+export const answerTimeoutMs = 35_000;
 
 export class LoadLoop {
   readonly records: OperationRecord[] = [];
@@ -236,7 +241,7 @@ export class LoadLoop {
         token: user.token,
         body,
         headers: idempotencyKey ? { "idempotency-key": idempotencyKey } : {},
-        timeoutMs: this.options.requestTimeoutMs ?? 20_000,
+        timeoutMs: this.options.requestTimeoutMs ?? answerTimeoutMs,
       });
       record.status = answer.status;
       if (answer.status >= 300) {
@@ -314,7 +319,7 @@ export class ProbeLoop {
             const answer = await this.request(probe.method, probe.path, {
               token: probe.token,
               body: probe.body,
-              timeoutMs: this.options.requestTimeoutMs ?? 20_000,
+              timeoutMs: this.options.requestTimeoutMs ?? answerTimeoutMs,
             });
             record.status = answer.status;
             record.retryAfter = answer.headers.get("retry-after");
