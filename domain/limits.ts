@@ -50,6 +50,10 @@ export const httpHeaderBytesMax = 16 * 1024;
 export const rateLimitMemoryKeysMax = 100_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
+/** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */
+export const webFileBytesMax = 5 * 1024 * 1024;
+/** Files of the web UI kept in memory (the build has a handful; old hashed names age out). */
+export const webFileCacheEntriesMax = 64;
 
 // --- Booking core (actors/) ---
 /** Commands queued or in flight per event actor; beyond it the actor sheds load (503 OVERLOADED). */
@@ -70,6 +74,14 @@ export const workerRestartDelayMs = 1_000;
 export const workerDatabaseConnectionsMax = 3;
 /** Retry-After sent with 503 OVERLOADED from a full mailbox. */
 export const overloadedRetryAfterSeconds = 1;
+
+// --- Classic baseline engine (actors/classic, BOOKING_ENGINE=classic) ---
+/** How often lapsed holds are swept (they already count as free to every reader before that). */
+export const classicHoldSweepIntervalMs = 1_000;
+/** Seats freed per event per sweep transaction (one delta; also bounds the transaction's locks). */
+export const classicHoldSweepBatchMax = 200;
+/** Events looked at per sweep pass. */
+export const classicHoldSweepEventsMax = 100;
 
 // --- Payments (actors/payments) ---
 /** A payment provider call (charge, refund, lookup) gives up after this long. */

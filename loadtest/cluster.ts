@@ -97,6 +97,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const deadline = Date.now() + readyTimeoutMs;
     const wanted = new Set(topology.flatMap((spec) => spec.services).filter((name) => name !== "api"));
     while (Date.now() < deadline) {
+      // A node that died while starting (port taken, bad config) fails the start at once.
+      const dead = nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
+      if (dead)
+        throw new Error(
+          `cluster node ${dead.spec.name} exited while starting (${dead.process.exitCode ?? dead.process.signalCode})`,
+        );
       try {
         const ready = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
         const body = (await ready.json()) as { services?: string[] };

@@ -35,6 +35,11 @@ export interface Config {
   elasticsearchUrl: string | null;
   demoData: boolean;
   workerPoolSize: number;
+  /**
+   * The `booking` service's engine: `actors` (Marquee) or `classic` (the baseline measured against:
+   * one Postgres transaction per request behind Redis hold locks; actors/classic/).
+   */
+  bookingEngine: "actors" | "classic";
   /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
   actorParanoidChecks: boolean;
   /**
@@ -89,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
     throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");
   }
+  const bookingEngine = env.BOOKING_ENGINE || "actors";
+  if (bookingEngine !== "actors" && bookingEngine !== "classic")
+    throw new Error("BOOKING_ENGINE must be actors or classic");
   return {
     port: integer(env, "PORT", 3000),
     healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
@@ -110,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL || null,
     demoData: boolean(env, "DEMO_DATA", false),
     workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
+    bookingEngine,
     actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
     testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
