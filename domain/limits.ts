@@ -35,6 +35,15 @@ export const redisCommandTimeoutMs = 1_000;
 /** An HTTP request's headers and body (at most 64 KiB) must arrive within this (slow senders). */
 export const httpRequestReceiveTimeoutMs = 30_000;
 /**
+ * ...and its headers within this (slowloris: a client trickling header lines holds a connection
+ * until then). Node's default is 60 s; a real client sends its headers in one packet.
+ */
+export const httpHeadersReceiveTimeoutMsDefault = 10_000;
+/** How often Node checks connections against the two timeouts above (its default, 30 s, doubles them). */
+export const httpConnectionsCheckIntervalMs = 1_000;
+/** Request line and headers together (Node's default, named): a bearer token is at most 4 KiB. */
+export const httpHeaderBytesMax = 16 * 1024;
+/**
  * Clients counted in memory per gateway node while Redis is down (~150 bytes each): a flood of
  * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
  */
@@ -154,6 +163,12 @@ export const socketBufferedBytesMax = 512 * 1024;
 export const socketMessageBytesMax = 16 * 1024;
 /** Server-sent-event streams per gateway node: past it, 503 OVERLOADED. */
 export const sseClientsPerNodeMax = 10_000;
+/**
+ * Open TCP connections per gateway node (REST, Socket.IO and SSE alike): past it, new connections are
+ * closed at once, so a connection flood costs file descriptors and memory up to here and no further.
+ * Room for the Socket.IO and SSE bounds plus REST; the open-file limit (`ulimit -n`) must be above it.
+ */
+export const httpConnectionsPerNodeMaxDefault = socketConnectionsPerNodeMax + sseClientsPerNodeMax + 2_000;
 /** An SSE stream with more unsent bytes than this is lagging (told to resync once it drains). */
 export const sseBufferedBytesMax = 512 * 1024;
 /** SSE heartbeat comment: keeps proxies and the gateway's 30 s idle timeout from closing the stream. */

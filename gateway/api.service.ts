@@ -11,6 +11,7 @@ import { addressBucket, clientAddress, parseTrustedProxies } from "./client-addr
 import { RateLimiter } from "./rate-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { clientErrorMixin } from "./client-errors.ts";
+import { applyHttpServerLimits } from "./http-limits.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
@@ -114,6 +115,10 @@ export function createApiService(runtime: Runtime): ServiceSchema {
   return {
     name: "api",
     mixins: [ApiGateway as any, clientErrorMixin],
+    // Runs after moleculer-web's `created`, which makes the HTTP server.
+    created(this: any) {
+      applyHttpServerLimits(this.server, config);
+    },
     settings: {
       port: config.port,
       ip: "0.0.0.0",

@@ -1,7 +1,13 @@
 // Configuration from the environment, read once and passed down explicitly (no hidden globals),
 // so tests and several nodes in one process can each run with their own settings.
 import os from "node:os";
-import { realtimeCoalesceMsDefault, realtimeCoalesceMsMax, sseHeartbeatMsDefault } from "../domain/limits.ts";
+import {
+  httpConnectionsPerNodeMaxDefault,
+  httpHeadersReceiveTimeoutMsDefault,
+  realtimeCoalesceMsDefault,
+  realtimeCoalesceMsMax,
+  sseHeartbeatMsDefault,
+} from "../domain/limits.ts";
 
 export interface Config {
   port: number;
@@ -44,6 +50,10 @@ export interface Config {
   /** Per-client rate limit: requests per window. */
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
+  /** Open TCP connections per gateway node (HTTP_CONNECTIONS_MAX; see domain/limits.ts). */
+  httpConnectionsMax: number;
+  /** A request's headers must arrive within this (HTTP_HEADERS_TIMEOUT_MS; slow clients). */
+  httpHeadersTimeoutMs: number;
   /** Trust `X-Forwarded-For` only when this is set (the address of the proxy in front). */
   trustedProxy: string | null;
   logLevel: string;
@@ -113,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
     rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
+    httpConnectionsMax: integer(env, "HTTP_CONNECTIONS_MAX", httpConnectionsPerNodeMaxDefault, 1),
+    httpHeadersTimeoutMs: integer(env, "HTTP_HEADERS_TIMEOUT_MS", httpHeadersReceiveTimeoutMsDefault, 100),
     trustedProxy: env.TRUSTED_PROXY || null,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
     production,
