@@ -46,9 +46,10 @@ export const searchResultWindowMax = 10_000;
  */
 export const searchTotalCountMax = 1_000;
 /**
- * A term query ranks at most this many matches (the soonest ones) and pages through them: ranking
- * all of a million matches of a common word costs seconds, and among that many the soonest are the
- * sensible ones to show. Specific terms (the usual case) match far fewer and are ranked in full.
+ * A term query ranks at most this many matches, the soonest ones, and pages through them: ranking
+ * all of 40,000 matches of a common word costs more than a search may take, and among that many the
+ * soonest are the sensible ones to show. Specific terms (the usual case) match far fewer and are
+ * ranked in full.
  */
 export const searchRankedCandidatesMax = 1_000;
 /** Geo filter: default and largest radius around `lat`,`lng`. */
@@ -64,8 +65,12 @@ export const searchStatementTimeoutMs = 3_000;
 /** Short TTLs: caches are also invalidated by the indexer, the TTL bounds a missed invalidation. */
 export const searchCacheTtlMs = 5_000;
 export const eventCacheTtlMs = 10_000;
-/** A cache read slower than this is abandoned and the answer computed (Redis slow or down). */
-export const cacheReadTimeoutMs = 50;
+/**
+ * A cache read slower than this is abandoned and the answer computed (Redis hanging; a Redis that is
+ * down is skipped at once). Not lower: on a saturated CPU a healthy Redis answer can take tens of ms,
+ * and every false miss turns into an index query.
+ */
+export const cacheReadTimeoutMs = 100;
 /** Outbox rows read per indexer pass. */
 export const indexerOutboxBatchMax = 1_000;
 /** Documents built and written per index write (one bulk request / one multi-row statement). */

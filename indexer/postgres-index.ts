@@ -122,6 +122,18 @@ export function termQueryText(words: WordAlternatives[]): string {
 export const locationQueryText = (words: string[]): string =>
   words.map((word) => tsWord(word, word.length >= prefixLengthMin)).join(" & ");
 
+/**
+ * Location words among a document's venue words (its B-weighted part): a known word whole, else as
+ * a prefix (no typo tolerance for places).
+ */
+export const venueWordsQueryText = (words: WordAlternatives[]): string =>
+  words
+    .map(({ word, exact, prefix }) => {
+      const asPrefix = !exact && prefix && word.length >= prefixLengthMin;
+      return `${tsWord(word, asPrefix)}${asPrefix ? "" : ":"}B`;
+    })
+    .join(" & ");
+
 export class PostgresIndex implements SearchIndex {
   readonly backend = "postgres" as const;
 
@@ -211,8 +223,9 @@ export class PostgresIndex implements SearchIndex {
     const conditions: string[] = [`d.starts_at >= ${parameters.add(query.startsFrom)}`];
     if (query.startsBefore) conditions.push(`d.starts_at < ${parameters.add(query.startsBefore)}`);
     if (query.type !== null) conditions.push(`d.type = ${parameters.add(query.type)}`);
-    if (query.locationWords.length > 0) {
-      // Venues first (a small table), then their events through (venue_id, starts_at).
+    if (query.locationWords.length > 0 && query.words.length === 0) {
+      // Venues first (a small table), then their events through (venue_id, starts_at). (With a
+      // term, the location joins the full-text query instead: see below.)
       common.push(
         `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
            WHERE location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))}))`,
@@ -239,34 +252,44 @@ export class PostgresIndex implements SearchIndex {
     }
     let termQuery: string | null = null;
     if (query.words.length > 0) {
-      const words = await this.alternativesFor(query.words);
-      termQuery = parameters.add(termQueryText(words));
+      const words = await this.alternativesFor([...query.words, ...query.locationWords]);
+      // The venue, city and country are the documents' B-weighted words: with a term, the location
+      // is matched by the same GIN index, which intersects posting lists far more cheaply than
+      // combining two bitmaps of tens of thousands of rows.
+      const place = words.slice(query.words.length);
+      const location = place.length > 0 ? ` & ${venueWordsQueryText(place)}` : "";
+      termQuery = parameters.add(termQueryText(words.slice(0, query.words.length)) + location);
       conditions.push(`d.search_vector @@ to_tsquery('simple'::regconfig, ${termQuery})`);
     }
     const where = conditions.join(" AND ");
-    const count = `SELECT count(*) FROM (SELECT 1 FROM ${documentsTable} d WHERE ${where}
-                   LIMIT ${parameters.add(searchTotalCountMax + 1)}) AS counted`;
     const limit = parameters.add(query.limit);
     const offset = parameters.add(query.offset);
     let ctes: string[];
+    let count: string;
     let order: string;
     if (termQuery) {
-      // Best match first, then soonest: rank the soonest matches (bounded, see limits.ts) and page
-      // through them. The window carries only what ranking needs; the page's hits are read by key.
-      const window = parameters.add(Math.max(searchRankedCandidatesMax, query.offset + query.limit));
+      // Best match first, then soonest, among the first matches in starts_at order (bounded, see
+      // limits.ts). The window takes them in the order of the table, which the reindex writes in
+      // starts_at order: the bitmap scan stops after `window` rows instead of sorting every match of
+      // a common word (rows written since the last reindex may sit out of order; a window holding
+      // every match, the usual case, is exact). One scan also counts (up to the window).
+      const window = Math.max(searchRankedCandidatesMax, query.offset + query.limit);
       const rank = `round(ts_rank(w.search_vector, to_tsquery('simple'::regconfig, ${termQuery}))::numeric, 4)`;
       ctes = [
-        `w AS (SELECT d.event_id, d.starts_at, d.search_vector FROM ${documentsTable} d WHERE ${where}
-               ORDER BY d.starts_at, d.event_id LIMIT ${window})`,
+        `w AS MATERIALIZED (SELECT d.event_id, d.starts_at, d.search_vector FROM ${documentsTable} d
+                            WHERE ${where} LIMIT ${parameters.add(window + 1)})`,
         `page AS (SELECT w.event_id, w.starts_at, ${rank} AS rank FROM w
                   ORDER BY rank DESC, w.starts_at, w.event_id OFFSET ${offset} LIMIT ${limit})`,
       ];
+      count = "SELECT count(*) FROM w";
       order = "page.rank DESC, page.starts_at, page.event_id";
     } else {
       ctes = [
         `page AS (SELECT d.event_id, d.starts_at FROM ${documentsTable} d WHERE ${where}
                   ORDER BY d.starts_at, d.event_id OFFSET ${offset} LIMIT ${limit})`,
       ];
+      count = `SELECT count(*) FROM (SELECT 1 FROM ${documentsTable} d WHERE ${where}
+               LIMIT ${parameters.add(searchTotalCountMax + 1)}) AS counted`;
       order = "page.starts_at, page.event_id";
     }
     const sql = `WITH ${[...common, ...ctes].join(",\n")}

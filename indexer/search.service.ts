@@ -44,6 +44,8 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
   let pool: Database | null = null;
   let index: SearchIndex | null = null;
   let generation = 0;
+  /** Index queries in progress by cache key (bounded by the action's bulkhead). */
+  const inFlight = new Map<string, Promise<SearchPage>>();
 
   return {
     name: "search",
@@ -63,8 +65,20 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
           const key = `search:${generation}:${digest}`;
           let page = await cache.get<SearchPage>(key);
           if (!page) {
+            // Single flight: identical searches arriving together on this node share one index query
+            // (a popular query whose cache entry just expired does not stampede the index).
+            let pending = inFlight.get(key);
+            if (!pending) {
+              pending = index!.search(query).then((fresh) => {
+                void cache.set(key, fresh, searchCacheTtlMs);
+                return fresh;
+              });
+              inFlight.set(key, pending);
+              const forget = () => inFlight.delete(key);
+              pending.then(forget, forget);
+            }
             try {
-              page = await index!.search(query);
+              page = await pending;
             } catch (error) {
               if (!isTransient(error)) throw error;
               this.logger.warn({ err: error }, "search failed (transient)");
@@ -75,7 +89,6 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
                 1,
               );
             }
-            void cache.set(key, page, searchCacheTtlMs);
           }
           ctx.meta.$responseHeaders = {
             "Cache-Control": `public, max-age=${Math.floor(searchCacheTtlMs / 1000)}`,

@@ -5,7 +5,12 @@ import {
   toSearchResult,
   wordsOf,
 } from "../../../indexer/search-document.ts";
-import { locationQueryText, stagedCsvLine, termQueryText } from "../../../indexer/postgres-index.ts";
+import {
+  locationQueryText,
+  stagedCsvLine,
+  termQueryText,
+  venueWordsQueryText,
+} from "../../../indexer/postgres-index.ts";
 
 const source = {
   id: "ev_1",
@@ -87,6 +92,13 @@ describe("Postgres text queries", () => {
       ]),
     ).to.equal("'eras' & 'tay':* & 'u2' & ('taylor' | 'tyler') & 'swift' & 'zzzzzz'");
     expect(locationQueryText(["new", "york", "ny"])).to.equal("'new':* & 'york':* & 'ny'");
+    expect(
+      venueWordsQueryText([
+        { word: "paris", exact: true, prefix: true, alternatives: [] },
+        { word: "fra", exact: false, prefix: true, alternatives: [] },
+        { word: "xyz", exact: false, prefix: false, alternatives: ["xyy"] },
+      ]),
+    ).to.equal("'paris':B & 'fra':*B & 'xyz':B");
   });
 
   it("refuses anything but letters and digits in a query word (no tsquery syntax can slip in)", () => {
