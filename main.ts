@@ -2,10 +2,38 @@
 // with DEMO_DATA=true on an empty database, seeds the demo catalog.
 import { loadConfig } from "./platform/config.ts";
 import { startNode } from "./platform/node.ts";
+import { seedDemoData } from "./catalog/demo-data.ts";
+import { createTokenVerifier } from "./gateway/auth.ts";
 
 const config = loadConfig();
 const node = await startNode(config);
 const logger = node.broker.getLogger("main");
+
+if (config.demoData) {
+  const result = await seedDemoData(node.runtime.db, node.runtime.clock.now());
+  if (result.seeded) {
+    logger.info(
+      `demo catalog seeded in ${result.durationMs} ms: ${result.venues} venues, ${result.performers} performers, ` +
+        `${result.events} events, ${result.tickets} tickets; the 50,000-seat stadium show is ${result.headlineEventId}`,
+    );
+  } else {
+    logger.info("demo data: the database already has events, nothing seeded");
+  }
+}
+
+const server = (node.broker.getLocalService("api") as any)?.server;
+if (server) {
+  const url = `http://127.0.0.1:${server.address().port}`;
+  logger.info(`Marquee is serving on ${url} (API description: ${url}/openapi.json)`);
+  if (config.authDevTokens) {
+    const tokens = createTokenVerifier(config);
+    logger.info(`dev user token:  ${await tokens.issue({ id: "demo-user", role: "user" })}`);
+    logger.info(`dev admin token: ${await tokens.issue({ id: "demo-admin", role: "admin" })}`);
+    logger.info(
+      `try: curl '${url}/events/search?term=aurora' ; curl -X POST ${url}/auth/token -H 'content-type: application/json' -d '{"userId":"me"}'`,
+    );
+  }
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

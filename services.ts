@@ -6,6 +6,8 @@ import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
+import { createBookingService } from "./actors/booking.service.ts";
+import { createQueueService } from "./actors/queue/queue.service.ts";
 
 export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 
@@ -14,6 +16,8 @@ export const serviceFactories: Record<string, ServiceFactory> = {
   catalog: createCatalogService,
   search: createSearchService,
   indexer: createIndexerService,
+  booking: createBookingService,
+  queue: createQueueService,
 };
 
 export function selectServices(names: string[]): ServiceFactory[] {

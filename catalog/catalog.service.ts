@@ -1,12 +1,14 @@
 // The catalog: performers, venues, events and their tickets (admin writes, public reads).
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
+import { transaction } from "../platform/database.ts";
 import { notFound, validationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
 import { eventCacheTtlMs, ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
 import { createJsonCache } from "../platform/cache.ts";
 import { eventDetailsCacheKey } from "./event-cache.ts";
+import { LiveSeatReader } from "./live-seats.ts";
 import {
   createEventSchema,
   createPerformerSchema,
@@ -17,7 +19,6 @@ import {
 import {
   findEvent,
   insertEvent,
-  loadTickets,
   performerRecord,
   venueRecord,
   type EventRecord,
@@ -49,7 +50,16 @@ interface EventDetails {
 
 function parseTime(field: string, value: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw validationError(field, `${field} is not a valid time`);
+  // Date rolls impossible days over (2027-02-31 becomes March 3rd): check the calendar day too.
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  if (
+    Number.isNaN(date.getTime()) ||
+    calendarDay.getUTCFullYear() !== year ||
+    calendarDay.getUTCMonth() !== month - 1 ||
+    calendarDay.getUTCDate() !== day
+  )
+    throw validationError(field, `${field} is not a valid time`);
   return date;
 }
 
@@ -60,6 +70,7 @@ function created(ctx: Context<unknown, any>, location: string): void {
 
 export function createCatalogService(runtime: Runtime): ServiceSchema {
   const { db, clock } = runtime;
+  const liveSeats = new LiveSeatReader(db);
   const cache = createJsonCache(runtime.redis);
 
   /** Event, venue and performers: from the cache, else from Postgres (then cached). */
@@ -94,6 +105,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
     name: "catalog",
     actions: {
       createPerformer: {
+        openapi: { summary: "Create a performer", successStatus: 201 },
         params: createPerformerSchema,
         async handler(ctx: Context<{ name: string; genre?: string }, any>) {
           const id = newId("pf");
@@ -107,6 +119,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createVenue: {
+        openapi: { summary: "Create a venue", successStatus: 201 },
         params: createVenueSchema,
         async handler(
           ctx: Context<{ name: string; city: string; country: string; lat?: number; lng?: number }, any>,
@@ -124,6 +137,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       createEvent: {
+        openapi: { summary: "Create an event; one ticket per seat of its sections", successStatus: 201 },
         params: createEventSchema,
         timeout: 120_000,
         async handler(ctx: Context<any, any>) {
@@ -171,37 +185,45 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       updateEvent: {
+        openapi: { summary: "Change name, description, type, times or waiting room of an event" },
         params: updateEventSchema,
         async handler(ctx: Context<any, any>) {
           const { eventId, ...changes } = ctx.params;
-          const current = await requireEvent(eventId);
-          const startsAt = changes.startsAt
-            ? parseTime("startsAt", changes.startsAt)
-            : new Date(current.startsAt);
-          const onSaleAt = changes.onSaleAt
-            ? parseTime("onSaleAt", changes.onSaleAt)
-            : new Date(current.onSaleAt);
-          if (onSaleAt.getTime() > startsAt.getTime())
-            throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
-          const waitingRoom = changes.waitingRoom
-            ? normalizeWaitingRoom({ ...current.waitingRoom, ...changes.waitingRoom })
-            : current.waitingRoom;
-          await db.query(
-            `UPDATE events SET name = $2, description = $3, type = $4, starts_at = $5, on_sale_at = $6, waiting_room = $7,
-               tickets_per_user_max = $8, updated_at = now(), version = version + 1
-             WHERE id = $1`,
-            [
-              eventId,
-              changes.name ?? current.name,
-              changes.description ?? current.description,
-              changes.type ?? current.type,
-              startsAt,
-              onSaleAt,
-              JSON.stringify(waitingRoom),
-              changes.ticketsPerUserMax ?? current.ticketsPerUserMax,
-            ],
-          );
-          const updated = (await findEvent(db, eventId))!;
+          // Read, check and write under the row lock: concurrent PATCHes each keep their fields, and a
+          // PATCH racing a DELETE answers 404 instead of writing to (or reading back) a deleted event.
+          const updated = await transaction(db, async (client) => {
+            const current = await findEvent(client, eventId, { forUpdate: true });
+            if (!current) throw notFound("Event");
+            const startsAt = changes.startsAt
+              ? parseTime("startsAt", changes.startsAt)
+              : new Date(current.startsAt);
+            const onSaleAt = changes.onSaleAt
+              ? parseTime("onSaleAt", changes.onSaleAt)
+              : new Date(current.onSaleAt);
+            if (onSaleAt.getTime() > startsAt.getTime())
+              throw validationError("onSaleAt", "onSaleAt must not be after startsAt");
+            const waitingRoom = changes.waitingRoom
+              ? normalizeWaitingRoom({ ...current.waitingRoom, ...changes.waitingRoom })
+              : current.waitingRoom;
+            await client.query(
+              `UPDATE events SET name = $2, description = $3, type = $4, starts_at = $5, on_sale_at = $6, waiting_room = $7,
+                 tickets_per_user_max = $8, updated_at = now(), version = version + 1
+               WHERE id = $1`,
+              [
+                eventId,
+                changes.name ?? current.name,
+                changes.description ?? current.description,
+                changes.type ?? current.type,
+                startsAt,
+                onSaleAt,
+                JSON.stringify(waitingRoom),
+                changes.ticketsPerUserMax ?? current.ticketsPerUserMax,
+              ],
+            );
+            const after = await findEvent(client, eventId);
+            if (!after) throw new Error(`event ${eventId} vanished inside its own update`);
+            return after;
+          });
           await cache.delete([eventDetailsCacheKey(eventId)]);
           ctx.emit("catalog.eventChanged", { eventId, event: publicEvent(updated) });
           return publicEvent(updated);
@@ -209,6 +231,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       deleteEvent: {
+        openapi: { summary: "Delete an event (it answers 404 afterwards)" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           const result = await db.query(
@@ -232,35 +255,40 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       },
 
       getEvent: {
+        openapi: { summary: "An event with venue, performers, live tickets and seat version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
-          // Details first: the seat map is asked for known events only.
+          // Details first (cached): the live seats are asked for known events only.
           const details = await eventDetails(ctx.params.eventId);
-          const seats = (await ctx.call("catalog.seatMap", { eventId: details.event.id })) as {
-            version: number;
-            tickets: unknown[];
-          };
+          const seats = await liveSeats.read(ctx, details.event.id);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { ...details, tickets: seats.tickets, version: seats.version };
         },
       },
 
       getTickets: {
+        openapi: { summary: "The live seat map of an event and its version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
-          const seats = (await ctx.call("catalog.seatMap", { eventId: ctx.params.eventId })) as any;
+          const seats = await liveSeats.read(ctx, ctx.params.eventId);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
           return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
         },
       },
 
-      /** The seat map from Postgres (replaced by the booking actor's live state once it exists). */
-      seatMap: {
+      /** Only the committed seat version (what the real-time gateways continue deltas from). */
+      seatVersion: {
         params: eventIdSchema,
         visibility: "public",
         async handler(ctx: Context<{ eventId: string }>) {
-          return loadTickets(db, ctx.params.eventId, new Date(clock.now()));
+          const { rows } = await db.query(
+            `SELECT a.seat_version FROM events e LEFT JOIN event_actors a ON a.event_id = e.id
+             WHERE e.id = $1 AND e.status = 'active'`,
+            [ctx.params.eventId],
+          );
+          if (rows.length === 0) throw notFound("Event");
+          return { eventId: ctx.params.eventId, version: rows[0].seat_version ?? 0 };
         },
       },
     },

@@ -13,7 +13,8 @@ export const idPattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
 const name = { type: "string", min: 1, max: nameLengthMax, trim: true };
 const id = { type: "string", pattern: idPattern };
-const timestamp = { type: "string", pattern: isoTimestampPattern };
+// `format` is ignored by fastest-validator and documents the field in /openapi.json.
+const timestamp = { type: "string", pattern: isoTimestampPattern, format: "date-time" };
 
 export const waitingRoomSchema = {
   type: "object",
@@ -24,6 +25,12 @@ export const waitingRoomSchema = {
     admitPerMinute: { type: "number", integer: true, min: 1, max: 10_000_000, optional: true },
     tokenTtlSeconds: { type: "number", integer: true, min: 30, max: 86_400, optional: true },
   },
+};
+
+/** PATCH merges into the current settings, so every field may be left out (`enabled` too). */
+export const waitingRoomPatchSchema = {
+  ...waitingRoomSchema,
+  props: { ...waitingRoomSchema.props, enabled: { type: "boolean", optional: true } },
 };
 
 export const createPerformerSchema = {
@@ -84,7 +91,7 @@ export const updateEventSchema = {
   type: { type: "string", pattern: /^[a-z][a-z0-9-]{0,49}$/, optional: true },
   startsAt: { ...timestamp, optional: true },
   onSaleAt: { ...timestamp, optional: true },
-  waitingRoom: { ...waitingRoomSchema, optional: true },
+  waitingRoom: { ...waitingRoomPatchSchema, optional: true },
   ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
   $$strict: true,
 };

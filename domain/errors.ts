@@ -11,6 +11,8 @@ export const errorCatalogue = {
   ADMISSION_REQUIRED: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   TICKET_UNAVAILABLE: { status: 409, retryable: false },
+  /** Extension: the per-user cap on held + booked tickets of one event (event.ticketsPerUserMax). */
+  TICKET_LIMIT_REACHED: { status: 409, retryable: false },
   HOLD_EXPIRED: { status: 409, retryable: false },
   NOT_ON_SALE: { status: 409, retryable: false },
   IDEMPOTENCY_CONFLICT: { status: 409, retryable: false },

@@ -17,8 +17,11 @@ export const ticketsPerEventMax = 200_000;
 export const sectionsPerEventMax = 500;
 export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
-/** Rows per multi-row INSERT when generating tickets: ~1 MB statements, ~98k rows/s measured. */
-export const ticketInsertBatchMax = 5_000;
+/**
+ * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
+ * demo catalog's ~350,000 about as long): far above that, yet bounded.
+ */
+export const ticketGenerationTimeoutMs = 120_000;
 /** Names and free text. */
 export const nameLengthMax = 200;
 export const descriptionLengthMax = 5_000;
@@ -29,6 +32,13 @@ export const idempotencyKeyLengthMax = 128;
 export const databaseStatementTimeoutMs = 10_000;
 export const databaseConnectTimeoutMs = 5_000;
 export const redisCommandTimeoutMs = 1_000;
+/** An HTTP request's headers and body (at most 64 KiB) must arrive within this (slow senders). */
+export const httpRequestReceiveTimeoutMs = 30_000;
+/**
+ * Clients counted in memory per gateway node while Redis is down (~150 bytes each): a flood of
+ * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
+ */
+export const rateLimitMemoryKeysMax = 100_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
 
@@ -85,3 +95,113 @@ export const indexerRetryIntervalMs = 1_000;
 export const reindexBatchMax = 5_000;
 /** Elasticsearch requests. */
 export const elasticsearchRequestTimeoutMs = 10_000;
+// --- Booking core (actors/) ---
+/** Commands queued or in flight per event actor; beyond it the actor sheds load (503 OVERLOADED). */
+export const actorMailboxMax = 5_000;
+/** Commands one worker decides per turn, i.e. per group-commit transaction: bounds statement size. */
+export const turnCommandsMax = 2_000;
+/** Commands per postMessage between the main thread and a worker (one structured clone each). */
+export const workerMessageCommandsMax = 2_000;
+/** An actor with no command for this long and no live hold passivates and frees its memory. */
+export const actorIdleMs = 60_000;
+/** How often a worker looks for idle actors. */
+export const actorPassivationCheckMs = 10_000;
+/** Re-routes of one command after its actor found itself fenced out (stale epoch). */
+export const staleRetriesMax = 3;
+/** A worker that dies is restarted at most this often (a crash loop stops restarting). */
+export const workerRestartDelayMs = 1_000;
+/** Database connections per worker: one for the group commit, one for activations. */
+export const workerDatabaseConnectionsMax = 3;
+/** Retry-After sent with 503 OVERLOADED from a full mailbox. */
+export const overloadedRetryAfterSeconds = 1;
+
+// --- Payments (actors/payments) ---
+/** A payment provider call (charge, refund, lookup) gives up after this long. */
+export const paymentProviderTimeoutMs = 10_000;
+/** A payment token in `paymentDetails.token`. */
+export const paymentTokenLengthMax = 200;
+/** A concurrent duplicate confirm (same Idempotency-Key) waits this long for the first to finish. */
+export const idempotencyWaitMs = 15_000;
+export const idempotencyPollMs = 25;
+/** Recovery: how often captured-but-unbooked payments are looked for, and how many per pass. */
+export const recoveryIntervalMs = 30_000;
+export const recoveryBatchMax = 200;
+/** A payment still `pending` after this long has lost its saga (crash): recovery asks the provider. */
+export const pendingPaymentAbandonMs = 2 * paymentProviderTimeoutMs + 10_000;
+/** Calls of one saga step to the actor (re-routed on a stale owner or a restart). */
+export const sagaActorAttemptsMax = 5;
+/** GET /bookings returns at most this many, newest first. */
+export const bookingsPageMax = 100;
+/** Seat layouts the catalog keeps in memory to expand compact seat maps (a few KB each). */
+export const seatLayoutsCachedMax = 1_000;
+
+// Waiting room (actors/queue).
+/** People waiting for one event: the issue's 10,000,000-user rush fits; ~100 bytes each in Redis. */
+export const queueWaitingMax = 10_000_000;
+/** Shoppers admitted in one tick: one Lua script of bounded run time (~0.5 ms per 100 measured). */
+export const admissionBatchMax = 500;
+/** `queue` pushes per tick per event (admitted + position updates): bounds the fan-out to gateways. */
+export const queueNotificationsPerTickMax = 1_000;
+/** Position updates go out at most this often per event (clients can also poll). */
+export const queuePositionPushIntervalMs = 1_000;
+/** The queue actor's tick while people wait or shoppers are active, and while the event is idle. */
+export const queueTickMs = 250;
+export const queueIdleTickMs = 2_000;
+/** The owner's lease on an event's queue: renewed every tick, so a dead owner is replaced within it. */
+export const queueLeaseTtlMs = 5_000;
+/** How often each node looks for waiting rooms it should run (after a restart or a topology change). */
+export const queueDiscoveryIntervalMs = 2_000;
+/** Queue actors one node runs at most (each costs one Redis script per tick). */
+export const queueActorsPerNodeMax = 10_000;
+/** Sliding window over which the admission rate behind the ETA is measured. */
+export const admissionRateWindowSeconds = 60;
+/** Retry-After sent with 503 OVERLOADED when the waiting room's Redis is unreachable or full. */
+export const queueRetryAfterSeconds = 5;
+/** Admission tokens longer than this are refused before any parsing. */
+export const admissionTokenLengthMax = 512;
+/** Event settings cached in memory per node (reserve path, queue): entries and freshness. */
+export const eventSettingsCacheMax = 10_000;
+export const eventSettingsCacheTtlMs = 2_000;
+/** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
+export const queueJoinBatchMax = 256;
+// Real-time seat map (gateway/realtime/).
+/** Coalescing window per event: a client gets ~10 frames a second under a rush, not thousands. */
+export const realtimeCoalesceMsDefault = 100;
+/** A longer window would make the map feel stale; a configured value above this is refused. */
+export const realtimeCoalesceMsMax = 2_000;
+/** Distinct tickets merged into one frame; past it the frame is sent early (bounds the merge buffer).
+ * While a fan-out pass is still running, merging goes on: the buffer is then bounded by the event's
+ * ticket count (one entry per ticket). */
+export const seatFrameChangesMax = 5_000;
+/** Deltas held while a gateway learns an event's current version; past it they are dropped (gap -> resync). */
+export const seatDeltasWhileActivatingMax = 1_000;
+/** Events one gateway node tracks at once (each holds a replay ring); idle ones are evicted first. */
+export const realtimeEventsTrackedMax = 10_000;
+/** An event with no subscriber is kept this long so reconnecting clients can still resume from its ring. */
+export const realtimeEventIdleMs = 60_000;
+/** Recent frames per event kept for resume (SSE Last-Event-ID, Socket.IO subscribe with version). */
+export const seatReplayFramesMax = 256;
+/** ...and at most this many changes in them altogether (bounds a ring to ~1 MB of JSON). */
+export const seatReplayChangesMax = 20_000;
+/** Socket.IO connections per gateway node: past it the handshake is refused (HTTP 403). */
+export const socketConnectionsPerNodeMax = 20_000;
+/** Events one socket may follow at once. */
+export const subscriptionsPerSocketMax = 20;
+/** A socket with more unsent packets or bytes than this is lagging: its frames are dropped and it is told to resync. */
+export const socketBufferedPacketsMax = 32;
+export const socketBufferedBytesMax = 512 * 1024;
+/** Largest message a Socket.IO client may send (subscribe/unsubscribe are tiny). */
+export const socketMessageBytesMax = 16 * 1024;
+/** Server-sent-event streams per gateway node: past it, 503 OVERLOADED. */
+export const sseClientsPerNodeMax = 10_000;
+/** An SSE stream with more unsent bytes than this is lagging (told to resync once it drains). */
+export const sseBufferedBytesMax = 512 * 1024;
+/** SSE heartbeat comment: keeps proxies and the gateway's 30 s idle timeout from closing the stream. */
+export const sseHeartbeatMsDefault = 15_000;
+/** Sockets written per turn of the event loop during a fan-out: a frame to 10,000 sockets yields
+ * 20 times, so heartbeats and the transporter are never held up for the whole pass. */
+export const fanoutChunkSockets = 500;
+/** How often lagging clients are checked for having drained. */
+export const realtimeLagCheckMs = 250;
+/** Every call the gateway makes to learn an event's version has this timeout. */
+export const seatMapCallTimeoutMs = 5_000;

@@ -5,11 +5,17 @@ import ApiGateway from "moleculer-web";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { createTokenVerifier, type User } from "./auth.ts";
-import { jsonBody } from "./body.ts";
+import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
+import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
+import { clientErrorMixin } from "./client-errors.ts";
 import { MarqueeError } from "../domain/errors.ts";
+import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
-import { redisIsUp } from "../platform/redis.ts";
+import { createRealtimeGateway } from "./realtime/realtime.ts";
+import { nodeReadiness } from "../platform/health-server.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
 
@@ -39,10 +45,49 @@ export function sendJson(
 export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
+  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
+  const realtime = createRealtimeGateway(config, tokens);
+  const trustedProxies = parseTrustedProxies(config.trustedProxy);
+  const rateLimiter = new RateLimiter({
+    redis: runtime.redis,
+    clock: runtime.clock,
+    limit: config.rateLimitPerWindow,
+    windowMs: config.rateLimitWindowMs,
+  });
+
+  // The bearer token of a request is verified once: by the rate limiter (to count per user) and then
+  // reused by `authenticate`. Rejects for a token that is sent but not valid.
+  const identities = new WeakMap<IncomingMessage, Promise<User | null>>();
+  function identify(req: IncomingMessage): Promise<User | null> {
+    let identity = identities.get(req);
+    if (identity === undefined) {
+      identity = tokens.verify(headerValue(req.headers.authorization));
+      identities.set(req, identity);
+    }
+    return identity;
+  }
+
+  /** Counts the request against its client (user id, else address); throws 429 past the limit. */
+  async function enforceRateLimit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const user = await identify(req).catch(() => null);
+    const key = user ? `user:${user.id}` : `address:${addressBucket(clientAddress(req, trustedProxies))}`;
+    const decision = await rateLimiter.hit(key);
+    res.setHeader("RateLimit-Limit", String(decision.limit));
+    res.setHeader("RateLimit-Remaining", String(decision.remaining));
+    res.setHeader("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
+    if (!decision.allowed) {
+      throw new MarqueeError(
+        "RATE_LIMITED",
+        "Too many requests from this client, retry later",
+        { limit: decision.limit, windowMs: rateLimiter.windowMs },
+        decision.retryAfterSeconds,
+      );
+    }
+  }
 
   // Copies what actions need from the request into ctx.meta (headers never reach params).
   function onBeforeCall(this: any, ctx: Context<any, GatewayMeta>, _route: unknown, req: Request): void {
-    ctx.meta.clientAddress = req.socket.remoteAddress;
+    ctx.meta.clientAddress = clientAddress(req, trustedProxies);
     const idempotencyKey = headerValue(req.headers["idempotency-key"]);
     if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
     const admissionToken = headerValue(req.headers["x-admission-token"]);
@@ -66,11 +111,13 @@ export function createApiService(runtime: Runtime): ServiceSchema {
 
   return {
     name: "api",
-    mixins: [ApiGateway as any],
+    mixins: [ApiGateway as any, clientErrorMixin],
     settings: {
       port: config.port,
       ip: "0.0.0.0",
       httpServerTimeout: 30_000,
+      // A request (headers and body, at most 64 KiB) must arrive within this; Node's default is 300 s.
+      requestTimeout: httpRequestReceiveTimeoutMs,
       etag: false,
       log4XXResponses: false,
       logRequest: null,
@@ -84,6 +131,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           etag: true,
           aliases: {
             "POST /auth/token": "api.issueDevToken",
+            "GET /openapi.json": "api.openapi",
             "GET /events/search": "search.search",
             "GET /events/:eventId": "catalog.getEvent",
             "GET /events/:eventId/tickets": "catalog.getTickets",
@@ -129,8 +177,34 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       },
     },
 
+    events: realtime.events,
+
+    started(this: any) {
+      this.realtime = realtime;
+      realtime.attach(this.server, this.broker, this.logger);
+    },
+
+    async stopped() {
+      await realtime.close();
+    },
+
     actions: {
+      openapi: {
+        params: { $$strict: true },
+        openapi: { summary: "This document: OpenAPI 3.1 of every route, from the validation schemas" },
+        handler(this: any) {
+          const registry = this.broker.registry;
+          return buildOpenApiDocument({
+            aliases: this.aliases,
+            actionDefinition(name) {
+              const endpoints = registry.getActionEndpoints(name)?.endpoints ?? [];
+              return endpoints.length > 0 ? endpoints[0].action : null;
+            },
+          });
+        },
+      },
       issueDevToken: {
+        openapi: { summary: "Development token issuer (AUTH_DEV_TOKENS); 404 when off" },
         params: {
           userId: { type: "string", pattern: /^[A-Za-z0-9_.@:-]{1,128}$/ },
           role: { type: "enum", values: ["user", "admin"], optional: true },
@@ -147,14 +221,18 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       /** Raw routes (health, metrics) are answered before moleculer-web's routing. */
       async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
         try {
+          // Health and metrics are answered before the rate limit: probes are never throttled.
           if (await this.handleRawRoute(req, res)) return;
+          await enforceRateLimit(req, res);
+          assertNoNulInUrl(req.url);
+          if (await realtime.handleRequest(req, res)) return; // SSE updates (rate-limited like reads)
         } catch (error) {
           return this.settings.onError.call(this, req, res, error);
         }
         return (ApiGateway as any).methods.httpHandler.call(this, req, res, next);
       },
       async authenticate(_ctx: Context, _route: unknown, req: Request): Promise<User | null> {
-        const user = await tokens.verify(headerValue(req.headers.authorization));
+        const user = await identify(req);
         if (!user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
         return user;
       },
@@ -170,11 +248,18 @@ export function createApiService(runtime: Runtime): ServiceSchema {
           return true;
         }
         if (url === "/health/ready") {
-          const checks = await (this as any).readiness();
-          const failing = Object.entries(checks).filter(([, state]) => state === "down");
-          const degraded = Object.entries(checks).some(([, state]) => state === "degraded");
-          const status = failing.length > 0 ? "down" : degraded ? "degraded" : "ok";
-          sendJson(res, failing.length > 0 ? 503 : 200, { status, checks });
+          // As every node reports (platform/health-server.ts), plus: some node offers the booking actors.
+          const { ready, body } = await nodeReadiness(runtime, (this as any).broker);
+          const services = (this as any).availableServices() as string[];
+          const checks = {
+            ...(body.checks as Record<string, string>),
+            // The booking actors (on this node or another) can take requests.
+            booking: (this as any).broker.registry.getActionEndpoints("booking.execute")?.hasAvailable()
+              ? "up"
+              : "down",
+          };
+          const down = !ready || checks.booking === "down";
+          sendJson(res, down ? 503 : 200, { ...body, status: down ? "down" : body.status, checks, services });
           return true;
         }
         if (url === "/metrics") {
@@ -184,18 +269,14 @@ export function createApiService(runtime: Runtime): ServiceSchema {
         }
         return false;
       },
-      async readiness(): Promise<Record<string, "up" | "down" | "degraded">> {
-        const checks: Record<string, "up" | "down" | "degraded"> = {};
-        try {
-          await runtime.db.query({ text: "SELECT 1", query_timeout: 2_000 } as any);
-          checks.postgres = "up";
-        } catch {
-          checks.postgres = "down";
-        }
-        checks.redis = redisIsUp(runtime.redis) ? "up" : "degraded";
-        const broker = (this as any).broker;
-        if (config.transporter) checks.transporter = broker.transit?.connected ? "up" : "degraded";
-        return checks;
+      /** Services some node of the cluster offers right now. */
+      availableServices(): string[] {
+        const list = (this as any).broker.registry.getServiceList({ onlyAvailable: true }) as {
+          name: string;
+        }[];
+        return [...new Set(list.map((service) => service.name))]
+          .filter((name) => !name.startsWith("$"))
+          .sort();
       },
     },
   } as ServiceSchema;

@@ -42,6 +42,9 @@ export function createTokenVerifier(config: Config): TokenVerifier {
               .payload;
       } catch (error) {
         const code = (error as { code?: string }).code;
+        // The identity provider's key set could not be fetched: not the client's fault.
+        if (jwks && (code === "ERR_JWKS_TIMEOUT" || code === undefined))
+          throw new MarqueeError("UNAVAILABLE", "The identity provider is not reachable", undefined, 5);
         throw unauthenticated(code === "ERR_JWT_EXPIRED" ? "Token expired" : "Invalid token");
       }
       const role = payload.role ?? "user";

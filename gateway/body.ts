@@ -15,8 +15,22 @@ export function jsonBody(
     req.body = {};
     return next();
   }
+  // moleculer-web merges the query string into the params, over the body: a write would take fields
+  // from the URL. Writes take their fields from the body only.
+  const queryStart = (req.url ?? "").indexOf("?");
+  if (queryStart !== -1) {
+    const [first] = new URLSearchParams((req.url ?? "").slice(queryStart + 1)).keys();
+    if (first !== undefined) {
+      req.resume();
+      return next(
+        new MarqueeError("VALIDATION_ERROR", `Unknown query parameter '${first}': send fields in the body`, {
+          field: first,
+        }),
+      );
+    }
+  }
   const declaredLength = Number(req.headers["content-length"] ?? 0);
-  if (declaredLength > requestBodyBytesMax) return tooLarge(req, next);
+  if (declaredLength > requestBodyBytesMax) return tooLarge(req, _res, next);
   const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
@@ -25,7 +39,7 @@ export function jsonBody(
     received += chunk.length;
     if (received > requestBodyBytesMax) {
       failed = true;
-      return tooLarge(req, next);
+      return tooLarge(req, _res, next);
     }
     chunks.push(chunk);
   });
@@ -51,8 +65,9 @@ export function jsonBody(
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
-    } catch {
+      parsed = JSON.parse(text, refuseUnsafeValues);
+    } catch (error) {
+      if (error instanceof MarqueeError) return next(error);
       return next(new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }));
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -63,8 +78,31 @@ export function jsonBody(
   });
 }
 
-function tooLarge(req: IncomingMessage, next: (error?: unknown) => void): void {
-  // Stop reading: the rest of the body is discarded, the answer goes out right away.
+/**
+ * JSON.parse reviver. `__proto__` keys would set the prototype of the params object that
+ * moleculer-web builds with Object.assign (fields then pass strict validation unseen), and NUL
+ * characters cannot be stored in PostgreSQL text: both are refused as 400 naming the field.
+ */
+function refuseUnsafeValues(key: string, value: unknown): unknown {
+  if (key === "__proto__")
+    throw new MarqueeError("VALIDATION_ERROR", "Unknown field '__proto__'", { field: key });
+  if (typeof value === "string" && value.includes("\u0000"))
+    throw new MarqueeError("VALIDATION_ERROR", `The '${key}' field contains a NUL character`, {
+      field: key,
+    });
+  return value;
+}
+
+/** Percent-encoded NUL in the path or query string: refused up front (PostgreSQL text cannot hold it). */
+export function assertNoNulInUrl(url: string | undefined): void {
+  if (url !== undefined && /%00/.test(url))
+    throw new MarqueeError("VALIDATION_ERROR", "The URL contains a NUL character", { field: "query" });
+}
+
+function tooLarge(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  // Stop reading: the rest of the body is discarded, the answer goes out right away, and the
+  // connection closes after it (a client streaming gigabytes is not read to the end).
+  res.setHeader("Connection", "close");
   req.resume();
   next(
     new MarqueeError("PAYLOAD_TOO_LARGE", `Request body over ${requestBodyBytesMax} bytes`, {

@@ -43,15 +43,7 @@ export function toHttpError(raw: unknown): HttpError {
   // fastest-validator through Moleculer: type VALIDATION_ERROR, data = [{field, message, type}].
   if (error.type === "VALIDATION_ERROR") {
     if (Array.isArray(error.data)) {
-      const problems = error.data.map((item: any) =>
-        // `$$strict` names no field for unknown keys, only lists them in `actual`: name the first.
-        item.type === "objectStrict" && !item.field
-          ? {
-              field: String(item.actual ?? "").split(", ")[0],
-              message: `Unknown field(s): ${String(item.actual ?? "")}`,
-            }
-          : { field: String(item.field ?? ""), message: String(item.message ?? "") },
-      );
+      const problems = error.data.flatMap(describeValidationProblem);
       return make("VALIDATION_ERROR", problems[0]?.message || "Invalid request", {
         field: problems[0]?.field,
         problems,
@@ -61,8 +53,11 @@ export function toHttpError(raw: unknown): HttpError {
   }
   switch (error.name) {
     case "NotFoundError":
-    case "ServiceNotFoundError":
       return make("NOT_FOUND", "Not found");
+    // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
+    case "ServiceNotFoundError":
+    case "ServiceUnavailableError":
+      return make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5);
     case "UnAuthorizedError":
       return make("UNAUTHENTICATED", "Authentication required");
     case "ForbiddenError":
@@ -76,5 +71,50 @@ export function toHttpError(raw: unknown): HttpError {
     case "BrokerDisconnectedError":
       return make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
   }
+  // The database (or another dependency) is unreachable or shed the query: worth a retry, not a 500.
+  if (
+    (typeof error.code === "string" && transientErrorCodes.has(error.code)) ||
+    transientErrorMessage.test(String(error.message ?? ""))
+  ) {
+    return make("UNAVAILABLE", "A dependency is not available, retry shortly", undefined, 2);
+  }
   return make("INTERNAL_ERROR", "Internal error");
+}
+
+// Socket errors, PostgreSQL's connection, shutdown, cancel (statement timeout), serialization and
+// deadlock classes, and node-postgres's own client-side timeouts.
+const transientErrorCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "53300",
+  "57014",
+  "57P01",
+  "57P02",
+  "57P03",
+  "40001",
+  "40P01",
+]);
+const transientErrorMessage =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
+
+/**
+ * fastest-validator problems as {field, message}. Unknown fields are reported by the validator against
+ * their parent object (the root has no name at all); the contract wants each unknown field named.
+ */
+function describeValidationProblem(item: any): { field: string; message: string }[] {
+  const field = item.field === undefined || item.field === null ? "" : String(item.field);
+  if (item.type === "objectStrict" && typeof item.actual === "string" && item.actual !== "") {
+    return item.actual.split(", ").map((unknown: string) => {
+      const path = field === "" ? unknown : `${field}.${unknown}`;
+      return { field: path, message: `Unknown field '${path}'` };
+    });
+  }
+  return [{ field, message: String(item.message ?? "") }];
 }

@@ -1,9 +1,15 @@
 // Configuration from the environment, read once and passed down explicitly (no hidden globals),
 // so tests and several nodes in one process can each run with their own settings.
 import os from "node:os";
+import { realtimeCoalesceMsDefault, realtimeCoalesceMsMax, sseHeartbeatMsDefault } from "../domain/limits.ts";
 
 export interface Config {
   port: number;
+  /**
+   * Nodes without the gateway (SERVICES without `api`) serve /health/live and /health/ready on this
+   * port when it is set (container health checks); unset = no HTTP at all on such nodes.
+   */
+  healthPort: number | null;
   databaseUrl: string;
   redisUrl: string;
   /** Prefix of every Redis key this node writes; tests give each run its own. */
@@ -23,6 +29,13 @@ export interface Config {
   elasticsearchUrl: string | null;
   demoData: boolean;
   workerPoolSize: number;
+  /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
+  actorParanoidChecks: boolean;
+  /**
+   * Test hook for crash tests: the confirm saga sleeps this long between recording a capture and
+   * booking, so a test can SIGKILL the node in that window. Refused in production.
+   */
+  testPauseAfterCaptureMs: number;
   /** Per-client rate limit: requests per window. */
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
@@ -30,6 +43,10 @@ export interface Config {
   trustedProxy: string | null;
   logLevel: string;
   production: boolean;
+  /** Seat deltas of one event are merged over this window before fan-out (REALTIME_COALESCE_MS). */
+  realtimeCoalesceMs: number;
+  /** SSE heartbeat comment interval (REALTIME_HEARTBEAT_MS). */
+  realtimeHeartbeatMs: number;
 }
 
 export const developmentAuthSecret = "marquee-development-secret-change-me-in-production";
@@ -50,6 +67,9 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const realtimeCoalesceMs = integer(env, "REALTIME_COALESCE_MS", realtimeCoalesceMsDefault);
+  if (realtimeCoalesceMs > realtimeCoalesceMsMax)
+    throw new Error(`REALTIME_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
   const production = env.NODE_ENV === "production";
   const authSecret = env.AUTH_SECRET || developmentAuthSecret;
   if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
@@ -61,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: integer(env, "PORT", 3000),
+    healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
     databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/marquee",
     redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
     redisKeyPrefix: env.REDIS_KEY_PREFIX || "marquee:",
@@ -79,10 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL || null,
     demoData: boolean(env, "DEMO_DATA", false),
     workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
+    actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
+    testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
     rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
     trustedProxy: env.TRUSTED_PROXY || null,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
     production,
+    realtimeCoalesceMs,
+    realtimeHeartbeatMs: integer(env, "REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, 100),
   };
 }

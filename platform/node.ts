@@ -6,6 +6,7 @@ import { ensureDatabase } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { closeRuntime, createRuntime, type Runtime } from "./runtime.ts";
 import { selectServices } from "../services.ts";
+import { startHealthServer } from "./health-server.ts";
 import type { Clock } from "../domain/clock.ts";
 
 export interface MarqueeNode {
@@ -21,10 +22,15 @@ export async function startNode(config: Config, clock?: Clock): Promise<MarqueeN
   const broker = new Moleculer.ServiceBroker(brokerOptions(config));
   for (const factory of selectServices(config.services)) broker.createService(factory(runtime));
   await broker.start();
+  const healthServer =
+    config.healthPort !== null && !broker.getLocalService("api")
+      ? await startHealthServer(config.healthPort, runtime, broker)
+      : null;
   return {
     broker,
     runtime,
     async stop() {
+      if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
       await broker.stop();
       await closeRuntime(runtime);
     },

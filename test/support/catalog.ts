@@ -1,5 +1,5 @@
 // Builds a small catalog through the admin API.
-import type { TestSystem } from "./system.ts";
+import type { HttpClient } from "./system.ts";
 
 export interface EventFixture {
   eventId: string;
@@ -9,7 +9,7 @@ export interface EventFixture {
 }
 
 export async function createEventFixture(
-  system: TestSystem,
+  system: HttpClient,
   options: {
     seats?: number;
     rows?: number;

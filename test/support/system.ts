@@ -54,7 +54,26 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
   const api = node.broker.getLocalService("api") as any;
   const port = api?.server?.address()?.port;
   const baseUrl = `http://127.0.0.1:${port}`;
+  const client = createHttpClient(baseUrl);
+  return {
+    node,
+    config,
+    baseUrl,
+    databaseUrl,
+    ...client,
+    async stop() {
+      await node.stop();
+    },
+  };
+}
 
+export interface HttpClient {
+  request: TestSystem["request"];
+  token: TestSystem["token"];
+}
+
+/** JSON requests against a Marquee gateway (in this process or a child process). */
+export function createHttpClient(baseUrl: string): HttpClient {
   async function request(
     method: string,
     path: string,
@@ -84,18 +103,11 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
   }
 
   return {
-    node,
-    config,
-    baseUrl,
-    databaseUrl,
     request,
-    async token(userId, role = "user") {
+    async token(userId: string, role: "user" | "admin" = "user") {
       const answer = await request("POST", "/auth/token", { body: { userId, role } });
       if (answer.status !== 200) throw new Error(`token: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.token;
-    },
-    async stop() {
-      await node.stop();
     },
   };
 }

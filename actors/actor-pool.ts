@@ -1,0 +1,318 @@
+// The main-thread side of the actor workers: pins each event to one worker by a stable hash, batches
+// requests into one postMessage per loop turn, bounds the requests in flight per event (the actor's
+// mailbox: full -> 503 OVERLOADED), arms the expiry timer from the clock, and restarts a worker
+// that stopped (its actors reload from Postgres with a new epoch).
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import Moleculer from "moleculer";
+import type { Clock } from "../domain/clock.ts";
+import { MarqueeError, type ErrorCode } from "../domain/errors.ts";
+import type { HoldsEnded, SeatsChanged } from "../domain/events.ts";
+import {
+  actorMailboxMax,
+  overloadedRetryAfterSeconds,
+  workerMessageCommandsMax,
+  workerRestartDelayMs,
+} from "../domain/limits.ts";
+import type { Command } from "../domain/seat-state.ts";
+import type {
+  ActorRequest,
+  CommitStats,
+  FromWorker,
+  Reply,
+  ReplyError,
+  SeatMapSnapshot,
+  ToWorker,
+  WorkerOptions,
+} from "./protocol.ts";
+
+/** The actor that received a command was fenced out or is stopping: re-route and retry. */
+export class StaleOwnerError extends Moleculer.Errors.MoleculerRetryableError {
+  constructor(message = "Another node or worker owns this event now") {
+    super(message, 503, "STALE_OWNER");
+  }
+}
+
+export const isStaleOwner = (error: unknown): boolean =>
+  (error as { type?: string } | null)?.type === "STALE_OWNER";
+
+export interface ActorPoolOptions {
+  size: number;
+  worker: WorkerOptions;
+  clock: Clock;
+  onSeatsChanged(payload: SeatsChanged): void;
+  onHoldsEnded(payload: HoldsEnded): void;
+  onCommit(stats: CommitStats): void;
+  log(level: "info" | "warn" | "error", message: string): void;
+}
+
+interface Pending {
+  resolve(value: any): void;
+  reject(error: Error): void;
+  eventId: string;
+  slot: number;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker | null;
+  ready: boolean;
+  outbox: ActorRequest[];
+  flushScheduled: boolean;
+  timer: NodeJS.Timeout | null;
+  stopped: (() => void) | null;
+}
+
+/** FNV-1a: a stable hash, the same on every node and every run. */
+export function stableHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+const minimumTimerMs = 5;
+
+export class ActorPool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly inFlight = new Map<string, number>();
+  private nextId = 1;
+  private stopping = false;
+
+  constructor(private readonly options: ActorPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new Error("actor pool size must be >= 1");
+  }
+
+  async start(): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let index = 0; index < this.options.size; index++) {
+      const slot: Slot = {
+        index,
+        worker: null,
+        ready: false,
+        outbox: [],
+        flushScheduled: false,
+        timer: null,
+        stopped: null,
+      };
+      this.slots.push(slot);
+      ready.push(this.spawn(slot));
+    }
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  get workerCount(): number {
+    return this.slots.length;
+  }
+
+  get ready(): boolean {
+    return !this.stopping && this.slots.every((slot) => slot.ready);
+  }
+
+  command(eventId: string, command: Command, ifActive = false): Promise<any> {
+    return this.enqueue({ kind: "command", id: 0, eventId, command, ...(ifActive ? { ifActive } : {}) });
+  }
+
+  seatMap(eventId: string): Promise<SeatMapSnapshot> {
+    return this.enqueue({ kind: "seatMap", id: 0, eventId });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (slot.timer) clearTimeout(slot.timer);
+        const worker = slot.worker;
+        if (!worker) return;
+        this.flush(slot);
+        await new Promise<void>((resolve) => {
+          const timeout = setTimeout(resolve, 5_000);
+          slot.stopped = () => {
+            clearTimeout(timeout);
+            resolve();
+          };
+          worker.postMessage({ type: "stop" } satisfies ToWorker);
+        });
+        await worker.terminate();
+      }),
+    );
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new StaleOwnerError("The booking engine is stopping"));
+    }
+  }
+
+  private enqueue(request: ActorRequest): Promise<any> {
+    if (this.stopping) return Promise.reject(new StaleOwnerError("The booking engine is stopping"));
+    const count = this.inFlight.get(request.eventId) ?? 0;
+    if (count >= actorMailboxMax)
+      return Promise.reject(
+        new MarqueeError(
+          "OVERLOADED",
+          "Too many requests for this event right now; retry shortly",
+          undefined,
+          overloadedRetryAfterSeconds,
+        ),
+      );
+    this.inFlight.set(request.eventId, count + 1);
+    const id = this.nextId++;
+    request.id = id;
+    const slot = this.slots[stableHash(request.eventId) % this.slots.length];
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, eventId: request.eventId, slot: slot.index });
+      slot.outbox.push(request);
+      if (!slot.flushScheduled && slot.ready) {
+        slot.flushScheduled = true;
+        setImmediate(() => this.flush(slot));
+      }
+    });
+  }
+
+  private flush(slot: Slot): void {
+    slot.flushScheduled = false;
+    if (!slot.worker || !slot.ready) return;
+    while (slot.outbox.length > 0) {
+      const requests = slot.outbox.splice(0, workerMessageCommandsMax);
+      slot.worker.postMessage({
+        type: "requests",
+        now: this.options.clock.now(),
+        requests,
+      } satisfies ToWorker);
+    }
+  }
+
+  private settle(reply: Reply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    this.release(pending.eventId);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(toError(reply.error));
+  }
+
+  private release(eventId: string): void {
+    const count = (this.inFlight.get(eventId) ?? 1) - 1;
+    if (count <= 0) this.inFlight.delete(eventId);
+    else this.inFlight.set(eventId, count);
+  }
+
+  private armTimer(slot: Slot, nextExpiryAt: number | null): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    if (nextExpiryAt === null || this.stopping) return;
+    const delay = Math.min(Math.max(nextExpiryAt - this.options.clock.now(), minimumTimerMs), 2 ** 31 - 1);
+    slot.timer = setTimeout(() => {
+      slot.timer = null;
+      if (slot.worker && slot.ready)
+        slot.worker.postMessage({ type: "tick", now: this.options.clock.now() } satisfies ToWorker);
+    }, delay);
+    slot.timer.unref();
+  }
+
+  private spawn(slot: Slot, restart = false): Promise<void> {
+    const workerUrl = new URL(
+      import.meta.url.endsWith(".ts") ? "./event-worker.ts" : "./event-worker.js",
+      import.meta.url,
+    );
+    const workerData: WorkerOptions = {
+      ...this.options.worker,
+      owner: `${this.options.worker.owner}/w${slot.index}`,
+    };
+    // Under tsx (development, tests) a worker cannot load .ts by URL: register tsx inside it first.
+    const worker = import.meta.url.endsWith(".ts")
+      ? new Worker(
+          `import { register } from ${JSON.stringify(tsxApiUrl())}; register();
+           await import(${JSON.stringify(workerUrl.href)});`,
+          { eval: true, workerData },
+        )
+      : new Worker(workerUrl, { workerData });
+    slot.worker = worker;
+    slot.ready = false;
+    return new Promise<void>((resolve, reject) => {
+      let wasReady = false;
+      worker.on("message", (message: FromWorker) => {
+        switch (message.type) {
+          case "ready":
+            wasReady = true;
+            slot.ready = true;
+            resolve();
+            this.flush(slot);
+            break;
+          case "output":
+            for (const reply of message.replies) this.settle(reply);
+            for (const payload of message.seatsChanged) this.options.onSeatsChanged(payload);
+            for (const payload of message.holdsEnded) this.options.onHoldsEnded(payload);
+            if (message.commit) this.options.onCommit(message.commit);
+            this.armTimer(slot, message.nextExpiryAt);
+            break;
+          case "log":
+            this.options.log(message.level, `actor worker ${slot.index}: ${message.message}`);
+            break;
+          case "fatal":
+            this.options.log("error", `actor worker ${slot.index} STOPPED: ${message.message}`);
+            break;
+          case "stopped":
+            slot.stopped?.();
+            break;
+        }
+      });
+      worker.on("error", (error) =>
+        this.options.log("error", `actor worker ${slot.index} error: ${error.message}`),
+      );
+      worker.on("exit", (code) => {
+        slot.ready = false;
+        slot.worker = null;
+        if (slot.timer) clearTimeout(slot.timer);
+        slot.outbox = [];
+        // Whatever it had not answered was not acknowledged: callers may retry (re-routed).
+        for (const [id, pending] of this.pending) {
+          if (pending.slot !== slot.index) continue;
+          this.pending.delete(id);
+          this.release(pending.eventId);
+          pending.reject(new StaleOwnerError("The actor worker stopped"));
+        }
+        if (this.stopping) return;
+        if (!wasReady && !restart) {
+          reject(new Error(`actor worker ${slot.index} failed to start (exit code ${code})`));
+          return;
+        }
+        this.options.log("error", `actor worker ${slot.index} exited with code ${code}; restarting`);
+        setTimeout(() => {
+          if (!this.stopping) this.spawn(slot, true).catch(() => {});
+        }, workerRestartDelayMs).unref();
+      });
+    });
+  }
+}
+
+/** tsx's ESM register API, resolved from this package (a worker's eval code resolves from the cwd). */
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve("tsx/package.json");
+  const manifest = require("tsx/package.json") as { exports: Record<string, any> };
+  const entry: string = manifest.exports["./esm/api"].import.default;
+  return pathToFileURL(path.join(path.dirname(manifestPath), entry)).href;
+}
+
+function toError(error: ReplyError): Error {
+  if (error.code === "STALE_OWNER") return new StaleOwnerError(error.message);
+  // A refusal decided by an actor (409 and friends) is an answer, not a fault: its stack trace would
+  // only point here, and capturing one per refused request was a measurable share of the main thread.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new MarqueeError(error.code as ErrorCode, error.message, error.details, error.retryAfterSeconds);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}

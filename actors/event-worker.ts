@@ -1,0 +1,56 @@
+// Worker-thread entry: one ActorHost with its own small Postgres pool. Messages in and out are
+// batches (see protocol.ts). A broken invariant stops this worker loudly; the pool restarts it and
+// its actors reload from Postgres.
+import { parentPort, workerData } from "node:worker_threads";
+import { createPool } from "../platform/database.ts";
+import { workerDatabaseConnectionsMax } from "../domain/limits.ts";
+import { ActorHost } from "./actor-host.ts";
+import type { FromWorker, ToWorker, WorkerOptions } from "./protocol.ts";
+
+const port = parentPort;
+if (!port) throw new Error("event-worker.ts runs in a worker thread");
+const options = workerData as WorkerOptions;
+const db = createPool(options.databaseUrl, {
+  max: workerDatabaseConnectionsMax,
+  applicationName: `marquee-actors-${options.owner}`.slice(0, 63),
+});
+
+const post = (message: FromWorker) => port.postMessage(message);
+
+function fatal(error: Error): never {
+  post({ type: "fatal", message: `${error.name}: ${error.message}` });
+  // Exit without flushing anything else: the state of this worker can no longer be trusted.
+  process.exit(70);
+}
+
+const host = new ActorHost({
+  db,
+  owner: options.owner,
+  holdTtlMs: options.holdTtlMs,
+  paranoid: options.paranoid,
+  output: (output) => post({ type: "output", ...output }),
+  fatal,
+  log: (level, message) => post({ type: "log", level, message }),
+});
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "requests":
+      host.submit(message.requests, message.now);
+      break;
+    case "tick":
+      host.tick(message.now);
+      break;
+    case "stop":
+      void host
+        .stop()
+        .then(() => db.end())
+        .finally(() => post({ type: "stopped" }));
+      break;
+  }
+});
+
+process.on("uncaughtException", (error) => fatal(error));
+process.on("unhandledRejection", (error) => fatal(error instanceof Error ? error : new Error(String(error))));
+
+post({ type: "ready" });

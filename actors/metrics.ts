@@ -1,0 +1,89 @@
+// Booking engine metrics in Moleculer's registry (rendered by the gateway at GET /metrics):
+// group commits, rows and commands per commit, commit time, seat changes, fenced-out actors.
+import type Moleculer from "moleculer";
+import type { CommitStats } from "./protocol.ts";
+
+const names = {
+  commits: "marquee.booking.commits.total",
+  commitFailures: "marquee.booking.commit.failures.total",
+  staleActors: "marquee.booking.actors.fenced.total",
+  seatChanges: "marquee.booking.seat.changes.total",
+  rowsPerCommit: "marquee.booking.commit.rows",
+  commandsPerCommit: "marquee.booking.commit.commands",
+  commitDuration: "marquee.booking.commit.duration.ms",
+  commitsPerSecond: "marquee.booking.commits.per.second",
+  rowsPerCommitRecent: "marquee.booking.commit.rows.recent",
+} as const;
+
+const sizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
+
+export interface BookingMetrics {
+  recordCommit(stats: CommitStats): void;
+  stop(): void;
+}
+
+export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMetrics {
+  const metrics = broker.metrics;
+  const register = (options: Record<string, unknown>) => {
+    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
+  };
+  register({ type: "counter", name: names.commits, description: "Group commits of the booking actors" });
+  register({ type: "counter", name: names.commitFailures, description: "Group commits that failed" });
+  register({ type: "counter", name: names.staleActors, description: "Actors stopped by a newer epoch" });
+  register({ type: "counter", name: names.seatChanges, description: "Durable seat status changes" });
+  register({
+    type: "histogram",
+    name: names.rowsPerCommit,
+    buckets: sizeBuckets,
+    description: "Rows per commit",
+  });
+  register({
+    type: "histogram",
+    name: names.commandsPerCommit,
+    buckets: sizeBuckets,
+    description: "Commands per commit",
+  });
+  register({
+    type: "histogram",
+    name: names.commitDuration,
+    buckets: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000],
+    description: "Group commit time (ms)",
+  });
+  register({ type: "gauge", name: names.commitsPerSecond, description: "Group commits in the last second" });
+  register({
+    type: "gauge",
+    name: names.rowsPerCommitRecent,
+    description: "Mean rows per commit, last second",
+  });
+
+  let windowCommits = 0;
+  let windowRows = 0;
+  const timer = setInterval(() => {
+    metrics.set(names.commitsPerSecond, windowCommits);
+    metrics.set(names.rowsPerCommitRecent, windowCommits > 0 ? windowRows / windowCommits : 0);
+    windowCommits = 0;
+    windowRows = 0;
+  }, 1_000);
+  timer.unref();
+
+  return {
+    recordCommit(stats) {
+      if (stats.stale > 0) metrics.increment(names.staleActors, undefined, stats.stale);
+      if (stats.failed) {
+        metrics.increment(names.commitFailures);
+        return;
+      }
+      if (stats.events === 0) return;
+      windowCommits++;
+      windowRows += stats.rows;
+      metrics.increment(names.commits);
+      metrics.increment(names.seatChanges, undefined, stats.seatChanges);
+      metrics.observe(names.rowsPerCommit, stats.rows);
+      metrics.observe(names.commandsPerCommit, stats.commands);
+      metrics.observe(names.commitDuration, stats.durationMs);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,240 @@
+// Payments, idempotency keys and bookings as the confirm saga, recovery and the read endpoints see
+// them. The seat-changing writes (payment intent, booking) are made by the event actor's group
+// commit (actors/persistence.ts); these are the writes outside the actor.
+import type { Database } from "../../platform/database.ts";
+import { ticketId } from "../../domain/ids.ts";
+import { bookingsPageMax } from "../../domain/limits.ts";
+
+export interface BookingView {
+  id: string;
+  eventId: string;
+  ticketIds: string[];
+  amountCents: number;
+  status: "confirmed" | "cancelled";
+  paymentId: string;
+  createdAt: string;
+}
+
+export interface PaymentRecord {
+  eventId: string;
+  id: string;
+  userId: string;
+  idempotencyKey: string;
+  status: "pending" | "captured" | "declined" | "refunded";
+  amountCents: number;
+  providerRef: string | null;
+  bookingId: string | null;
+  refundRequested: boolean;
+  failureReason: string | null;
+  updatedAt: string;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  paymentId: string | null;
+  statusCode: number | null;
+  response: any;
+}
+
+const paymentRecord = (row: any): PaymentRecord => ({
+  eventId: row.event_id,
+  id: row.id,
+  userId: row.user_id,
+  idempotencyKey: row.idempotency_key,
+  status: row.status,
+  amountCents: row.amount_cents,
+  providerRef: row.provider_ref,
+  bookingId: row.booking_id,
+  refundRequested: row.refund_requested_at !== null,
+  failureReason: row.failure_reason,
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+/** Claims an Idempotency-Key for a request; `claimed: false` returns the record already there. */
+export async function claimIdempotencyKey(
+  db: Database,
+  key: { eventId: string; userId: string; key: string; requestHash: string },
+): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord | null }> {
+  const inserted = await db.query(
+    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING key`,
+    [key.eventId, key.userId, key.key, key.requestHash],
+  );
+  if (inserted.rowCount === 1) return { claimed: true };
+  return { claimed: false, record: await findIdempotencyKey(db, key) };
+}
+
+export async function findIdempotencyKey(
+  db: Database,
+  key: { eventId: string; userId: string; key: string },
+): Promise<IdempotencyRecord | null> {
+  const { rows } = await db.query(
+    `SELECT request_hash, payment_id, status_code, response FROM idempotency_keys
+     WHERE event_id = $1 AND user_id = $2 AND key = $3`,
+    [key.eventId, key.userId, key.key],
+  );
+  if (!rows[0]) return null;
+  return {
+    requestHash: rows[0].request_hash,
+    paymentId: rows[0].payment_id,
+    statusCode: rows[0].status_code,
+    response: rows[0].response,
+  };
+}
+
+/** Gives a key back when the request failed before any payment was attempted. */
+export async function releaseIdempotencyKey(
+  db: Database,
+  key: { eventId: string; userId: string; key: string },
+): Promise<void> {
+  await db.query(
+    `DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3
+       AND payment_id IS NULL AND response IS NULL`,
+    [key.eventId, key.userId, key.key],
+  );
+}
+
+/** Stores the final answer of a key (first writer wins: a replay returns exactly this). */
+export async function storeIdempotentResponse(
+  db: Database,
+  key: { eventId: string; userId: string; key: string },
+  statusCode: number,
+  response: unknown,
+): Promise<void> {
+  await db.query(
+    `UPDATE idempotency_keys SET status_code = $4, response = $5
+     WHERE event_id = $1 AND user_id = $2 AND key = $3 AND response IS NULL`,
+    [key.eventId, key.userId, key.key, statusCode, JSON.stringify(response)],
+  );
+}
+
+export async function findPayment(
+  db: Database,
+  eventId: string,
+  paymentId: string,
+): Promise<PaymentRecord | null> {
+  const { rows } = await db.query("SELECT * FROM payments WHERE event_id = $1 AND id = $2", [
+    eventId,
+    paymentId,
+  ]);
+  return rows[0] ? paymentRecord(rows[0]) : null;
+}
+
+/** false when the payment is no longer pending (recovery declared it lost meanwhile). */
+export async function markCaptured(
+  db: Database,
+  eventId: string,
+  paymentId: string,
+  providerRef: string,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE payments SET status = 'captured', provider_ref = $3, updated_at = now()
+     WHERE event_id = $1 AND id = $2 AND status = 'pending'`,
+    [eventId, paymentId, providerRef],
+  );
+  return result.rowCount === 1;
+}
+
+export async function markDeclined(db: Database, eventId: string, paymentId: string, reason: string) {
+  await db.query(
+    `UPDATE payments SET status = 'declined', failure_reason = $3, updated_at = now()
+     WHERE event_id = $1 AND id = $2 AND status = 'pending'`,
+    [eventId, paymentId, reason],
+  );
+}
+
+/**
+ * Marks a captured payment for refund when no booking exists for it. Only called once the actor has
+ * no confirming hold for the payment (so nothing can book it any more). True when it is (now) marked.
+ */
+export async function requestRefund(db: Database, eventId: string, paymentId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE payments SET refund_requested_at = coalesce(refund_requested_at, now()), updated_at = now()
+     WHERE event_id = $1 AND id = $2 AND status = 'captured' AND booking_id IS NULL
+     RETURNING id`,
+    [eventId, paymentId],
+  );
+  return rows.length === 1;
+}
+
+export async function markRefunded(db: Database, eventId: string, paymentId: string, reason: string) {
+  await db.query(
+    `UPDATE payments SET status = 'refunded', failure_reason = coalesce(failure_reason, $3), updated_at = now()
+     WHERE event_id = $1 AND id = $2 AND status = 'captured' AND booking_id IS NULL AND refund_requested_at IS NOT NULL`,
+    [eventId, paymentId, reason],
+  );
+}
+
+const bookingSelect = `SELECT b.event_id, b.id, b.amount_cents, b.status, b.payment_id, b.created_at,
+    array_agg(bt.ordinal ORDER BY bt.ordinal) AS ordinals
+  FROM bookings b JOIN booking_tickets bt ON bt.event_id = b.event_id AND bt.booking_id = b.id`;
+
+const bookingView = (row: any): BookingView => ({
+  id: row.id,
+  eventId: row.event_id,
+  ticketIds: (row.ordinals as number[]).map((ordinal) => ticketId(row.event_id, ordinal)),
+  amountCents: row.amount_cents,
+  status: row.status,
+  paymentId: row.payment_id,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+export async function findBooking(
+  db: Database,
+  eventId: string,
+  bookingId: string,
+): Promise<BookingView | null> {
+  const { rows } = await db.query(
+    `${bookingSelect} WHERE b.event_id = $1 AND b.id = $2 GROUP BY b.event_id, b.id`,
+    [eventId, bookingId],
+  );
+  return rows[0] ? bookingView(rows[0]) : null;
+}
+
+export async function findUserBooking(
+  db: Database,
+  userId: string,
+  bookingId: string,
+): Promise<BookingView | null> {
+  const { rows } = await db.query(
+    `${bookingSelect} WHERE b.id = $1 AND b.user_id = $2 GROUP BY b.event_id, b.id`,
+    [bookingId, userId],
+  );
+  return rows[0] ? bookingView(rows[0]) : null;
+}
+
+export async function listUserBookings(db: Database, userId: string): Promise<BookingView[]> {
+  const { rows } = await db.query(
+    `${bookingSelect} WHERE b.user_id = $1 GROUP BY b.event_id, b.id ORDER BY b.created_at DESC, b.id LIMIT $2`,
+    [userId, bookingsPageMax],
+  );
+  return rows.map(bookingView);
+}
+
+export async function findUserPayment(
+  db: Database,
+  userId: string,
+  paymentId: string,
+): Promise<PaymentRecord | null> {
+  const { rows } = await db.query("SELECT * FROM payments WHERE id = $1 AND user_id = $2", [
+    paymentId,
+    userId,
+  ]);
+  return rows[0] ? paymentRecord(rows[0]) : null;
+}
+
+/** Money taken that ended neither as a booking nor as a refund, and payments whose saga was lost. */
+export async function findUnsettledPayments(db: Database, pendingOlderThanMs: number, limit: number) {
+  const { rows } = await db.query(
+    `(SELECT * FROM payments WHERE booking_id IS NULL
+        AND (status = 'captured' OR (status = 'pending' AND updated_at < now() - make_interval(secs => $1 / 1000.0)))
+      ORDER BY updated_at LIMIT $2)
+     UNION ALL
+     (SELECT DISTINCT ON (p.event_id, p.id) p.* FROM holds h
+      JOIN payments p ON p.event_id = h.event_id AND p.id = h.payment_id
+      WHERE h.payment_id IS NOT NULL AND p.status = 'declined'
+      LIMIT $2)`,
+    [pendingOlderThanMs, limit],
+  );
+  return rows.map(paymentRecord);
+}

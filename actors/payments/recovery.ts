@@ -1,0 +1,71 @@
+// Recovery: money taken always ends as a booking or a refund, also across a crash. At start (and then
+// periodically) every payment without a final state is finished through the event's actor:
+//   captured, no booking       -> book it (its hold is still confirming), else refund it;
+//   captured, refund requested -> refund it;
+//   pending for too long       -> ask the provider: captured -> as above; otherwise declined + hold back;
+//   declined, hold confirming  -> give the hold back.
+// Running on several nodes at once is safe: the actor arbitrates book-or-give-back, and every
+// database step is conditional on the state it expects.
+import { paymentProviderTimeoutMs, pendingPaymentAbandonMs, recoveryBatchMax } from "../../domain/limits.ts";
+import {
+  actorStep,
+  declinedAnswer,
+  refundPayment,
+  settleCaptured,
+  type SagaContext,
+} from "./confirm-saga.ts";
+import {
+  findUnsettledPayments,
+  markCaptured,
+  markDeclined,
+  storeIdempotentResponse,
+} from "./payments.repository.ts";
+import { withTimeout } from "./provider.ts";
+
+export interface RecoveryReport {
+  examined: number;
+  settled: number;
+  failed: number;
+}
+
+export async function recoverPayments(
+  saga: SagaContext,
+  pendingOlderThanMs = pendingPaymentAbandonMs,
+): Promise<RecoveryReport> {
+  const payments = await findUnsettledPayments(saga.db, pendingOlderThanMs, recoveryBatchMax);
+  const report: RecoveryReport = { examined: payments.length, settled: 0, failed: 0 };
+  for (const payment of payments) {
+    const key = { eventId: payment.eventId, userId: payment.userId, key: payment.idempotencyKey };
+    try {
+      if (payment.status === "captured") {
+        if (payment.refundRequested)
+          await refundPayment(saga, key, payment.eventId, payment.id, "recovered: refund requested");
+        else await settleCaptured(saga, key, payment.eventId, payment.id);
+      } else if (payment.status === "pending") {
+        const known = await withTimeout(
+          saga.provider.lookup(payment.id),
+          paymentProviderTimeoutMs,
+          "payment lookup",
+        );
+        if (known?.status === "captured") {
+          await markCaptured(saga.db, payment.eventId, payment.id, known.providerRef);
+          await settleCaptured(saga, key, payment.eventId, payment.id);
+        } else {
+          const reason =
+            known?.status === "declined" ? known.reason : "abandoned: the confirm was interrupted";
+          await markDeclined(saga.db, payment.eventId, payment.id, reason);
+          await actorStep(saga, payment.eventId, { type: "confirmAbort", paymentId: payment.id });
+          const answer = declinedAnswer(payment.id, reason);
+          await storeIdempotentResponse(saga.db, key, answer.statusCode, answer.body);
+        }
+      } else if (payment.status === "declined") {
+        await actorStep(saga, payment.eventId, { type: "confirmAbort", paymentId: payment.id });
+      }
+      report.settled++;
+    } catch (error) {
+      report.failed++;
+      saga.log("warn", `recovery of payment ${payment.id}: ${(error as Error).message}`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,69 @@
+// Messages between the booking service (main thread) and its actor workers. Commands travel in
+// batches (one postMessage per loop turn each way): unbatched postMessage is slow on 2 cores.
+import type { ErrorCode } from "../domain/errors.ts";
+import type { HoldsEnded, SeatsChanged } from "../domain/events.ts";
+import type { SeatLayout } from "../domain/seat-layout.ts";
+import type { Command } from "../domain/seat-state.ts";
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  /** Written to event_actors.owner: which node (and worker) holds an event. */
+  owner: string;
+  holdTtlMs: number;
+  /** Assert every invariant of the whole seat state after each turn (tests). */
+  paranoid?: boolean;
+}
+
+export type ActorRequest =
+  | { kind: "command"; id: number; eventId: string; command: Command; ifActive?: boolean }
+  | { kind: "seatMap"; id: number; eventId: string };
+
+export type ToWorker =
+  | { type: "requests"; now: number; requests: ActorRequest[] }
+  /** Lapse the holds due at `now` (the main thread owns the clock, so tests can inject one). */
+  | { type: "tick"; now: number }
+  | { type: "stop" };
+
+export interface ReplyError {
+  code: ErrorCode | "STALE_OWNER";
+  message: string;
+  details?: Record<string, unknown>;
+  retryAfterSeconds?: number;
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ReplyError };
+
+export interface SeatMapSnapshot {
+  eventId: string;
+  version: number;
+  layout: SeatLayout;
+  /** One byte per seat: 0 available, 1 reserved, 2 booked. */
+  statuses: Uint8Array;
+}
+
+export interface CommitStats {
+  commands: number;
+  events: number;
+  rows: number;
+  statements: number;
+  seatChanges: number;
+  durationMs: number;
+  stale: number;
+  failed: boolean;
+}
+
+export interface HostOutput {
+  replies: Reply[];
+  seatsChanged: SeatsChanged[];
+  holdsEnded: HoldsEnded[];
+  commit: CommitStats | null;
+  /** The earliest hold expiry among this worker's actors, in clock ms (null: none). */
+  nextExpiryAt: number | null;
+}
+
+export type FromWorker =
+  | { type: "ready" }
+  | ({ type: "output" } & HostOutput)
+  | { type: "stopped" }
+  | { type: "log"; level: "warn" | "error"; message: string }
+  | { type: "fatal"; message: string };

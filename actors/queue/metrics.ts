@@ -1,0 +1,46 @@
+// Waiting-room metrics in Moleculer's registry (rendered by the gateway at GET /metrics).
+// Per-event gauges are labelled by event id; a node runs at most queueActorsPerNodeMax queues.
+import type Moleculer from "moleculer";
+import type { TickResult } from "./queue-actor.ts";
+
+const names = {
+  joins: "marquee.queue.joins.total",
+  refusals: "marquee.queue.joins.refused.total",
+  admitted: "marquee.queue.admitted.total",
+  waiting: "marquee.queue.waiting",
+  active: "marquee.queue.active",
+  rate: "marquee.queue.admission.rate.per.second",
+} as const;
+
+export interface QueueMetrics {
+  recordJoin(): void;
+  /** A join refused with 503 (Redis unreachable or the line full). */
+  recordRefusal(): void;
+  recordTick(eventId: string, result: TickResult): void;
+}
+
+export function createQueueMetrics(broker: Moleculer.ServiceBroker): QueueMetrics {
+  const metrics = broker.metrics;
+  const register = (options: Record<string, unknown>) => {
+    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
+  };
+  register({ type: "counter", name: names.joins, description: "Waiting-room joins answered" });
+  register({ type: "counter", name: names.refusals, description: "Waiting-room joins refused (503)" });
+  register({ type: "counter", name: names.admitted, description: "Shoppers admitted from waiting rooms" });
+  const perEvent = { labelNames: ["eventId"] };
+  register({ type: "gauge", name: names.waiting, description: "People waiting, per event", ...perEvent });
+  register({ type: "gauge", name: names.active, description: "Active shoppers, per event", ...perEvent });
+  register({ type: "gauge", name: names.rate, description: "Measured admissions per second", ...perEvent });
+
+  return {
+    recordJoin: () => void metrics.increment(names.joins),
+    recordRefusal: () => void metrics.increment(names.refusals),
+    recordTick(eventId, result) {
+      if (result.outcome !== "admitting" && result.outcome !== "idle") return;
+      if (result.admitted.length > 0) metrics.increment(names.admitted, undefined, result.admitted.length);
+      metrics.set(names.waiting, result.waitingCount, { eventId });
+      metrics.set(names.active, result.activeCount, { eventId });
+      metrics.set(names.rate, result.ratePerSecond, { eventId });
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Real-time metrics in Moleculer's registry (rendered at GET /metrics): connections, streams,
+// followed events, lagging clients, frames, resyncs, and how long after its commit a frame leaves.
+import type Moleculer from "moleculer";
+
+const names = {
+  sockets: "marquee.realtime.sockets",
+  sseStreams: "marquee.realtime.sse.streams",
+  eventsFollowed: "marquee.realtime.events.followed",
+  laggingSockets: "marquee.realtime.sockets.lagging",
+  frames: "marquee.realtime.frames.total",
+  frameChanges: "marquee.realtime.frame.changes",
+  commitToFanout: "marquee.realtime.commit.to.fanout.ms",
+} as const;
+
+export interface RealtimeMetrics {
+  frame(changes: number, oldestCommittedAt: number): void;
+  gauges(values: {
+    sockets: number;
+    sseStreams: number;
+    eventsFollowed: number;
+    laggingSockets: number;
+  }): void;
+}
+
+export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): RealtimeMetrics {
+  const metrics = broker.metrics;
+  const register = (options: Record<string, unknown>) => {
+    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
+  };
+  register({ type: "gauge", name: names.sockets, description: "Socket.IO connections on this gateway" });
+  register({ type: "gauge", name: names.sseStreams, description: "SSE update streams on this gateway" });
+  register({ type: "gauge", name: names.eventsFollowed, description: "Events this gateway follows" });
+  register({
+    type: "gauge",
+    name: names.laggingSockets,
+    description: "Sockets told to resync, not yet drained",
+  });
+  register({ type: "counter", name: names.frames, description: "Seat frames fanned out" });
+  register({
+    type: "histogram",
+    name: names.frameChanges,
+    buckets: [1, 5, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000],
+    description: "Changes per seat frame",
+  });
+  register({
+    type: "histogram",
+    name: names.commitToFanout,
+    buckets: [5, 10, 25, 50, 100, 150, 200, 250, 500, 1_000, 2_500, 5_000],
+    description: "From the commit of a frame's first delta to the start of its fan-out (ms)",
+  });
+  return {
+    frame(changes, oldestCommittedAt) {
+      metrics.increment(names.frames);
+      metrics.observe(names.frameChanges, changes);
+      metrics.observe(names.commitToFanout, Math.max(0, Date.now() - oldestCommittedAt));
+    },
+    gauges(values) {
+      metrics.set(names.sockets, values.sockets);
+      metrics.set(names.sseStreams, values.sseStreams);
+      metrics.set(names.eventsFollowed, values.eventsFollowed);
+      metrics.set(names.laggingSockets, values.laggingSockets);
+    },
+  };
+}

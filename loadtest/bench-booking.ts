@@ -1,0 +1,396 @@
+// `npm run bench:booking`: durable seat changes per second under contention, engine level (Moleculer
+// calls, no HTTP), against the classic baseline (Redis SET NX EX hold lock + one Postgres transaction
+// per request) on the same machine in the same run. Not a test: it prints figures and writes
+// loadtest/results/booking.json.
+//
+// Workload (both sides): BENCH_CLIENTS virtual users, each in a loop: reserve 1-4 random seats of one
+// of BENCH_EVENTS events (BENCH_SEATS seats each); when granted, release them. Every granted seat and
+// every released seat is one durable seat change (acknowledged only after its commit). Conflicts
+// (409) are part of the load: many users want the same seats.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { loadConfig } from "../platform/config.ts";
+import { startNode, type MarqueeNode } from "../platform/node.ts";
+import { createRedis } from "../platform/redis.ts";
+import { createPool } from "../platform/database.ts";
+import { stableHash } from "../actors/actor-pool.ts";
+import {
+  classicPoolSize,
+  createClassicBooking,
+  prepareClassicSchema,
+  seedClassicEvent,
+} from "./baseline/classic-booking.ts";
+import { seededRandom } from "../domain/random.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 6);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const clients = Number(process.env.BENCH_CLIENTS ?? 2_000);
+const seatsPerEvent = Number(process.env.BENCH_SEATS ?? 2_500);
+const eventCount = Number(process.env.BENCH_EVENTS ?? 4);
+const seatsPerRequestMax = 4;
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const runId = `${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+const databaseUrl = `${postgresUrl}/marquee_bench_${runId}`;
+
+interface Operations {
+  reserve(userId: string, eventIndex: number, ordinals: number[]): Promise<boolean>;
+  release(userId: string, eventIndex: number, ordinals: number[]): Promise<number>;
+}
+
+interface Figures {
+  seatChangesPerSec: number;
+  /** CPU spent per durable seat change: this process (all threads) + its Postgres backends. */
+  cpuMsPerSeatChange: number;
+  /** The same, split: Node (gateway-side calls, actors or baseline client) and Postgres. */
+  processCpuMsPerSeatChange: number;
+  postgresCpuMsPerSeatChange: number;
+  /** What 2 otherwise idle cores would sustain at that CPU cost (the machine here is shared). */
+  projectedSeatChangesPerSecOnIdleCores: number;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  refusedPct: number;
+  errors: number;
+}
+
+const percentile = (sorted: Float64Array, fraction: number): number =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+
+interface CpuSnapshot {
+  process: NodeJS.CpuUsage;
+  /** Postgres backend pid -> CPU ms, read from /proc (Linux). */
+  backends: Map<number, number>;
+}
+
+const clockTicksPerSecond = 100; // Linux USER_HZ
+
+/** CPU of this process and of the Postgres backends serving the bench database. */
+async function cpuSnapshot(): Promise<CpuSnapshot> {
+  const backends = new Map<number, number>();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+    );
+    for (const { pid } of rows) {
+      try {
+        const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
+        backends.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000) / clockTicksPerSecond);
+      } catch {
+        /* not on this machine, or gone */
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return { process: process.cpuUsage(), backends };
+}
+
+function cpuSpentMs(before: CpuSnapshot, after: CpuSnapshot): { processMs: number; postgresMs: number } {
+  const processUsage = process.cpuUsage(before.process);
+  let postgresMs = 0;
+  for (const [pid, ms] of after.backends) postgresMs += ms - (before.backends.get(pid) ?? 0);
+  return { processMs: (processUsage.user + processUsage.system) / 1_000, postgresMs };
+}
+
+async function drive(name: string, operations: Operations): Promise<Figures> {
+  let measuring = false;
+  let stopping = false;
+  let changes = 0;
+  let requests = 0;
+  let refused = 0;
+  let reserveAttempts = 0;
+  let errors = 0;
+  let latencies = new Float64Array(1 << 18);
+  let latencyCount = 0;
+  const record = (started: number) => {
+    if (!measuring) return;
+    if (latencyCount === latencies.length) {
+      const grown = new Float64Array(latencies.length * 2);
+      grown.set(latencies);
+      latencies = grown;
+    }
+    latencies[latencyCount++] = performance.now() - started;
+    requests++;
+  };
+  const client = async (index: number) => {
+    const random = seededRandom(index + 1);
+    const userId = `bench-${index}`;
+    while (!stopping) {
+      const eventIndex = Math.floor(random() * eventCount);
+      const wanted = new Set<number>();
+      const count = 1 + Math.floor(random() * seatsPerRequestMax);
+      while (wanted.size < count) wanted.add(Math.floor(random() * seatsPerEvent));
+      const ordinals = [...wanted];
+      let started = performance.now();
+      let granted = false;
+      try {
+        granted = await operations.reserve(userId, eventIndex, ordinals);
+      } catch {
+        if (measuring) errors++;
+      }
+      record(started);
+      if (measuring) reserveAttempts++;
+      if (!granted) {
+        if (measuring) refused++;
+        continue;
+      }
+      if (measuring) changes += ordinals.length;
+      started = performance.now();
+      try {
+        const released = await operations.release(userId, eventIndex, ordinals);
+        if (measuring) changes += released;
+      } catch {
+        if (measuring) errors++;
+      }
+      record(started);
+    }
+  };
+  process.stdout.write(
+    `${name}: ${clients} clients, warm-up ${warmupSeconds} s, measuring ${seconds} s ... `,
+  );
+  const running = Array.from({ length: clients }, (_, index) => client(index));
+  await new Promise((resolve) => setTimeout(resolve, warmupSeconds * 1_000));
+  const cpuBefore = await cpuSnapshot();
+  measuring = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  measuring = false;
+  const elapsedSeconds = (performance.now() - started) / 1_000;
+  const cpuMs = cpuSpentMs(cpuBefore, await cpuSnapshot());
+  stopping = true;
+  await Promise.all(running);
+  const sorted = latencies.slice(0, latencyCount).sort();
+  const cpuMsPerSeatChange = (cpuMs.processMs + cpuMs.postgresMs) / Math.max(1, changes);
+  const figures: Figures = {
+    seatChangesPerSec: Math.round(changes / elapsedSeconds),
+    cpuMsPerSeatChange: Number(cpuMsPerSeatChange.toFixed(4)),
+    processCpuMsPerSeatChange: Number((cpuMs.processMs / Math.max(1, changes)).toFixed(4)),
+    postgresCpuMsPerSeatChange: Number((cpuMs.postgresMs / Math.max(1, changes)).toFixed(4)),
+    projectedSeatChangesPerSecOnIdleCores: Math.round(
+      (os.availableParallelism() * 1_000) / cpuMsPerSeatChange,
+    ),
+    requestsPerSec: Math.round(requests / elapsedSeconds),
+    p50Ms: Number(percentile(sorted, 0.5).toFixed(2)),
+    p99Ms: Number(percentile(sorted, 0.99).toFixed(2)),
+    refusedPct: Number(((refused / Math.max(1, reserveAttempts)) * 100).toFixed(1)),
+    errors,
+  };
+  console.log("done");
+  return figures;
+}
+
+async function createEvents(node: MarqueeNode): Promise<string[][]> {
+  const broker = node.broker;
+  const meta = { user: { id: "bench-admin", role: "admin" } };
+  const venue: any = await broker.call(
+    "catalog.createVenue",
+    { name: "Bench Arena", city: "Lisbon", country: "PT" },
+    { meta },
+  );
+  const rowsPerEvent = Math.ceil(seatsPerEvent / 50);
+  const ticketIds: string[][] = [];
+  for (let index = 0; index < eventCount; index++) {
+    const created: any = await broker.call(
+      "catalog.createEvent",
+      {
+        name: `Bench Event ${index}`,
+        type: "concert",
+        venueId: venue.id,
+        startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        onSaleAt: new Date(Date.now() - 60_000).toISOString(),
+        sections: [
+          {
+            name: "Floor",
+            priceCents: 5_000,
+            rows: Array.from({ length: rowsPerEvent }, (_, row) => ({
+              label: String(row + 1),
+              seats: Math.min(50, seatsPerEvent - row * 50),
+            })),
+          },
+        ],
+      },
+      { meta },
+    );
+    const eventId = created.event.id;
+    ticketIds.push(Array.from({ length: seatsPerEvent }, (_, ordinal) => `${eventId}.${ordinal}`));
+  }
+  return ticketIds;
+}
+
+function metricValue(node: MarqueeNode, name: string): { value: number; sum: number; count: number } {
+  const metric: any = node.broker.metrics.getMetric(name);
+  const snapshot = metric?.get?.() ?? {};
+  return { value: snapshot.value ?? 0, sum: snapshot.sum ?? 0, count: snapshot.count ?? 0 };
+}
+
+async function runEngine(): Promise<
+  Figures & { commitsPerSec: number; rowsPerCommit: number; commitMsMean: number; workers: number }
+> {
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    SERVICES: "catalog,booking",
+    NAMESPACE: `bench_${runId}`,
+    REDIS_KEY_PREFIX: `bench:${runId}:`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    DEMO_DATA: "false",
+  });
+  const node = await startNode(config);
+  try {
+    const ticketIds = await createEvents(node);
+    const pinned = ticketIds.map((ids) => stableHash(ids[0].split(".")[0]) % config.workerPoolSize);
+    console.log(`engine: events pinned to workers ${JSON.stringify(pinned)}`);
+    const broker = node.broker;
+    const options = (userId: string) => ({ meta: { user: { id: userId, role: "user" } } });
+    const commitsBefore = { value: 0, sum: 0, count: 0 };
+    let commitsAtStart = commitsBefore;
+    let rowsAtStart = commitsBefore;
+    let durationAtStart = commitsBefore;
+    const timer = setTimeout(() => {
+      commitsAtStart = metricValue(node, "marquee.booking.commits.total");
+      rowsAtStart = metricValue(node, "marquee.booking.commit.rows");
+      durationAtStart = metricValue(node, "marquee.booking.commit.duration.ms");
+    }, warmupSeconds * 1_000);
+    const figures = await drive("engine", {
+      async reserve(userId, eventIndex, ordinals) {
+        try {
+          await broker.call(
+            "booking.reserve",
+            { ticketIds: ordinals.map((ordinal) => ticketIds[eventIndex][ordinal]) },
+            options(userId),
+          );
+          return true;
+        } catch (error) {
+          const type = (error as { type?: string }).type;
+          if (type === "TICKET_UNAVAILABLE" || type === "TICKET_LIMIT_REACHED") return false;
+          throw error;
+        }
+      },
+      async release(userId, eventIndex, ordinals) {
+        const answer: any = await broker.call(
+          "booking.release",
+          { ticketIds: ordinals.map((ordinal) => ticketIds[eventIndex][ordinal]) },
+          options(userId),
+        );
+        return answer.ticketIds.length;
+      },
+    });
+    clearTimeout(timer);
+    const commits = metricValue(node, "marquee.booking.commits.total");
+    const rows = metricValue(node, "marquee.booking.commit.rows");
+    const duration = metricValue(node, "marquee.booking.commit.duration.ms");
+    const windowCommits = commits.value - commitsAtStart.value;
+    return {
+      ...figures,
+      // Commits counted to the end of the drain, so slightly over the window: indicative.
+      commitsPerSec: Math.round(windowCommits / seconds),
+      rowsPerCommit: Number(
+        ((rows.sum - rowsAtStart.sum) / Math.max(1, rows.count - rowsAtStart.count)).toFixed(1),
+      ),
+      commitMsMean: Number(
+        ((duration.sum - durationAtStart.sum) / Math.max(1, duration.count - durationAtStart.count)).toFixed(
+          1,
+        ),
+      ),
+      workers: config.workerPoolSize,
+    };
+  } finally {
+    await node.stop();
+  }
+}
+
+async function runBaseline(): Promise<Figures & { poolSize: number }> {
+  const admin = createPool(databaseUrl, { max: 2 });
+  const redis = createRedis(redisUrl, `bench:${runId}:`);
+  await prepareClassicSchema(admin);
+  const eventIds = Array.from({ length: eventCount }, (_, index) => `classic_${index}`);
+  for (const eventId of eventIds) await seedClassicEvent(admin, eventId, seatsPerEvent);
+  await admin.end();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // redis connects
+  const classic = createClassicBooking(databaseUrl, redis);
+  try {
+    const figures = await drive("baseline", {
+      reserve: (userId, eventIndex, ordinals) => classic.reserve(userId, eventIds[eventIndex], ordinals),
+      release: (userId, eventIndex, ordinals) => classic.release(userId, eventIds[eventIndex], ordinals),
+    });
+    return { ...figures, poolSize: classicPoolSize() };
+  } finally {
+    await classic.close();
+    const keys = await redis.keys(`bench:${runId}:*`).catch(() => [] as string[]);
+    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(`bench:${runId}:`.length)));
+    redis.disconnect();
+  }
+}
+
+async function dropBenchDatabase(): Promise<void> {
+  const client = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "marquee_bench_${runId}" WITH (FORCE)`).catch(() => {});
+  await client.end();
+}
+
+const engine = await runEngine();
+// BENCH_ENGINE_ONLY=true skips the baseline (profiling the engine).
+const baseline =
+  process.env.BENCH_ENGINE_ONLY === "true"
+    ? {
+        seatChangesPerSec: 0,
+        cpuMsPerSeatChange: 0,
+        processCpuMsPerSeatChange: 0,
+        postgresCpuMsPerSeatChange: 0,
+        projectedSeatChangesPerSecOnIdleCores: 0,
+        requestsPerSec: 0,
+        p50Ms: 0,
+        p99Ms: 0,
+        refusedPct: 0,
+        errors: 0,
+        poolSize: 0,
+      }
+    : await runBaseline();
+await dropBenchDatabase();
+const ratio = Number((engine.seatChangesPerSec / Math.max(1, baseline.seatChangesPerSec)).toFixed(1));
+const result = {
+  engine,
+  baseline,
+  ratio,
+  workload: { clients, seatsPerEvent, events: eventCount, seatsPerRequestMax, seconds, warmupSeconds },
+  machine: {
+    cores: os.availableParallelism(),
+    node: process.version,
+    nodeOptions: process.env.NODE_OPTIONS ?? "",
+    loadAverage: os.loadavg(),
+  },
+  at: new Date().toISOString(),
+};
+console.log(
+  `engine:   ${engine.seatChangesPerSec} durable seat changes/s (${engine.requestsPerSec} req/s, ` +
+    `p50 ${engine.p50Ms} ms, p99 ${engine.p99Ms} ms, ${engine.refusedPct}% refused, ${engine.errors} errors; ` +
+    `${engine.commitsPerSec} commits/s, ${engine.rowsPerCommit} rows/commit, ${engine.commitMsMean} ms/commit, ` +
+    `${engine.workers} workers)`,
+);
+console.log(
+  `baseline: ${baseline.seatChangesPerSec} durable seat changes/s (${baseline.requestsPerSec} req/s, ` +
+    `p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms, ${baseline.refusedPct}% refused, ${baseline.errors} errors; ` +
+    `pool of ${baseline.poolSize})`,
+);
+console.log(`ratio:    ${ratio}x`);
+console.log(
+  `CPU per seat change (process + its Postgres backends): engine ${engine.cpuMsPerSeatChange} ms ` +
+    `(${engine.processCpuMsPerSeatChange} + ${engine.postgresCpuMsPerSeatChange}), baseline ` +
+    `${baseline.cpuMsPerSeatChange} ms (${baseline.processCpuMsPerSeatChange} + ${baseline.postgresCpuMsPerSeatChange}; Redis not counted); on ${os.availableParallelism()} idle cores that ` +
+    `would be ~${engine.projectedSeatChangesPerSecOnIdleCores} vs ~${baseline.projectedSeatChangesPerSecOnIdleCores} ` +
+    `changes/s. Load average during the run: ${os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(" ")}`,
+);
+await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+await writeFile(new URL("./results/booking.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+console.log("wrote loadtest/results/booking.json");
+process.exit(0);

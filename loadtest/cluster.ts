@@ -1,0 +1,154 @@
+// Starts Marquee as several processes over NATS on this machine: one gateway, two actor nodes and
+// the indexer (`npm run cluster`), for the rush and the fault tests. Each node is `tsx main.ts` with
+// its SERVICES; all share one database and one Moleculer namespace.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { serviceFactories } from "../services.ts";
+
+export interface ClusterNodeSpec {
+  name: string;
+  services: string[];
+  /** The gateway node listens on the cluster's port; other nodes serve no HTTP. */
+  gateway?: boolean;
+}
+
+export const defaultTopology: ClusterNodeSpec[] = [
+  { name: "gateway", services: ["api", "catalog", "search"], gateway: true },
+  { name: "actor-1", services: ["booking", "queue"] },
+  { name: "actor-2", services: ["booking", "queue"] },
+  { name: "indexer", services: ["indexer"] },
+];
+
+export interface ClusterOptions {
+  databaseUrl: string;
+  port: number;
+  transporter?: string;
+  namespace?: string;
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  topology?: ClusterNodeSpec[];
+  env?: Record<string, string>;
+  /** Where node output goes: inherit (terminal), or ignore. */
+  output?: "inherit" | "ignore";
+}
+
+export interface RunningNode {
+  spec: ClusterNodeSpec;
+  process: ChildProcess;
+}
+
+export interface Cluster {
+  baseUrl: string;
+  nodes: RunningNode[];
+  /** Starts a node again (after a kill) with the same spec. */
+  restart(name: string): Promise<RunningNode>;
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const mainScript = fileURLToPath(new URL("../main.ts", import.meta.url));
+const tsxBinary = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+const readyTimeoutMs = 60_000;
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const namespace = options.namespace ?? `cluster-${process.pid}-${Date.now().toString(36)}`;
+  // Only roles whose services exist in this build (keeps the script valid as services are added).
+  const topology = (options.topology ?? defaultTopology)
+    .map((spec) => ({ ...spec, services: spec.services.filter((name) => name in serviceFactories) }))
+    .filter((spec) => spec.services.length > 0);
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const nodes: RunningNode[] = [];
+
+  function launch(spec: ClusterNodeSpec): RunningNode {
+    const child = spawn(tsxBinary, [mainScript], {
+      env: {
+        ...process.env,
+        NODE_ENV: process.env.NODE_ENV ?? "development",
+        DEMO_DATA: "false",
+        ...options.env,
+        DATABASE_URL: options.databaseUrl,
+        TRANSPORTER: options.transporter ?? "nats://127.0.0.1:4222",
+        NAMESPACE: namespace,
+        NODE_ID: `${spec.name}-${namespace}`,
+        SERVICES: spec.services.join(","),
+        PORT: String(options.port),
+        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+        ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
+      },
+      stdio: ["ignore", options.output ?? "ignore", options.output ?? "ignore"],
+    });
+    return { spec, process: child };
+  }
+
+  async function waitReady(): Promise<void> {
+    const deadline = Date.now() + readyTimeoutMs;
+    const wanted = new Set(topology.flatMap((spec) => spec.services).filter((name) => name !== "api"));
+    while (Date.now() < deadline) {
+      try {
+        const ready = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+        const body = (await ready.json()) as { services?: string[] };
+        const seen = new Set(body.services ?? []);
+        if (ready.status === 200 && [...wanted].every((name) => seen.has(name))) return;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`cluster not ready within ${readyTimeoutMs} ms`);
+  }
+
+  const gatewaySpec = topology.find((spec) => spec.gateway);
+  if (!gatewaySpec) throw new Error("the topology needs a gateway node");
+  // The gateway migrates the database first; the others start once it is up.
+  nodes.push(launch(gatewaySpec));
+  for (const spec of topology) if (spec !== gatewaySpec) nodes.push(launch(spec));
+  await waitReady();
+
+  const cluster: Cluster = {
+    baseUrl,
+    nodes,
+    async restart(name) {
+      const spec = topology.find((candidate) => candidate.name === name);
+      if (!spec) throw new Error(`no node ${name}`);
+      const node = launch(spec);
+      nodes.splice(
+        nodes.findIndex((candidate) => candidate.spec.name === name),
+        1,
+        node,
+      );
+      await waitReady();
+      return node;
+    },
+    async kill(name, signal = "SIGKILL") {
+      const node = nodes.find((candidate) => candidate.spec.name === name);
+      if (!node || node.process.exitCode !== null) return;
+      const exited = new Promise((resolve) => node.process.once("exit", resolve));
+      node.process.kill(signal);
+      await exited;
+    },
+    async stop() {
+      await Promise.all(nodes.map((node) => cluster.kill(node.spec.name, "SIGTERM")));
+    },
+  };
+  return cluster;
+}
+
+// `npm run cluster`: start and keep running until Ctrl-C.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const port = Number(process.env.PORT ?? 3000);
+  const cluster = await startCluster({
+    databaseUrl: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/marquee",
+    port,
+    output: "inherit",
+    env: { DEMO_DATA: process.env.DEMO_DATA ?? "true" },
+  });
+  console.log(
+    `cluster up: ${cluster.nodes.map((node) => `${node.spec.name}[${node.spec.services}]`).join(" ")} at ${cluster.baseUrl}`,
+  );
+  const stop = async () => {
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

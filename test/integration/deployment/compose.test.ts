@@ -1,0 +1,90 @@
+// docker-compose.yml and the Dockerfile, checked offline (no Docker engine here): dclint validates the
+// compose file against the Compose specification's schema and its lint rules (.dclintrc).
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serviceFactories } from "../../../services.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const dclint = path.join(root, "node_modules/.bin/dclint");
+
+function runDclint(file: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      dclint,
+      [file, "--max-warnings", "0", "--color", "false"],
+      { cwd: root, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, output: stdout + stderr });
+      },
+    );
+  });
+}
+
+describe("docker-compose.yml and Dockerfile", function () {
+  this.timeout(60_000);
+  let compose: string;
+  before(async () => {
+    compose = await readFile(path.join(root, "docker-compose.yml"), "utf8");
+  });
+
+  it("is a valid Compose file with no lint problems", async () => {
+    const result = await runDclint("docker-compose.yml");
+    expect(result.code, result.output).to.equal(0);
+  });
+
+  it("fails the check when the file is not valid Compose (the check can fail)", async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), "marquee-compose-"));
+    try {
+      const broken = path.join(directory, "docker-compose.yml");
+      // `healthcheck.retries` must be a number and `servces` is not a Compose key.
+      await writeFile(
+        broken,
+        compose.replace("retries: 20", "retries: [twenty]").replace(/^services:/m, "servces:"),
+      );
+      const result = await runDclint(broken);
+      expect(result.code).to.not.equal(0);
+      expect(result.output).to.match(/invalid-schema|Validation error/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("runs one image in roles over NATS: a gateway, two booking nodes and the indexer, each health-checked", () => {
+    for (const service of [
+      "postgres",
+      "redis",
+      "nats",
+      "elasticsearch",
+      "api",
+      "booking-1",
+      "booking-2",
+      "indexer",
+    ]) {
+      expect(compose, service).to.match(new RegExp(`^  ${service}:$`, "m"));
+    }
+    expect(compose).to.include("wal_level=logical");
+    expect(compose).to.match(/TRANSPORTER: nats:\/\/nats:4222/);
+    expect(compose).to.match(/-js/);
+    expect(compose.match(/SERVICES: booking,queue/g)).to.have.length(2);
+    expect(compose.match(/\/health\/ready/g)!.length).to.be.at.least(4);
+    // Every service name a role starts exists (or is one a later issue adds: booking, queue, search, indexer).
+    const roles = [...compose.matchAll(/SERVICES: ([a-z,]+)/g)].flatMap((match) => match[1].split(","));
+    const expectedLater = new Set(["booking", "queue", "search", "indexer"]);
+    for (const role of roles)
+      expect(role in serviceFactories || expectedLater.has(role), role).to.equal(true);
+  });
+
+  it("has a Dockerfile that installs production dependencies and starts main.ts", async () => {
+    const dockerfile = await readFile(path.join(root, "Dockerfile"), "utf8");
+    expect(dockerfile).to.match(/^FROM node:20/m);
+    expect(dockerfile).to.match(/npm ci --omit=dev/);
+    expect(dockerfile).to.match(/^HEALTHCHECK /m);
+    expect(dockerfile).to.match(/^CMD \["node", "--import", "tsx", "main.ts"\]/m);
+    expect(dockerfile).to.match(/^USER node/m);
+  });
+});

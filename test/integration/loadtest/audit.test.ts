@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
+import { createEventFixture } from "../../support/catalog.ts";
+import { auditDatabase } from "../../../loadtest/audit.ts";
+
+describe("invariant audit", () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await startSystem();
+  });
+  after(async () => {
+    await system.stop();
+    await dropDatabase(system.databaseUrl);
+  });
+
+  const failing = async () =>
+    (await auditDatabase(system.node.runtime.db)).checks
+      .filter((check) => check.violations > 0)
+      .map((check) => check.name);
+
+  it("passes on a clean catalog and names each broken invariant", async () => {
+    const { eventId } = await createEventFixture(system, { seats: 10 });
+    const db = system.node.runtime.db;
+    expect(await failing()).to.deep.equal([]);
+
+    // A captured payment with no booking.
+    await db.query(
+      `INSERT INTO payments (event_id, id, user_id, idempotency_key, ordinals, amount_cents, status, provider_ref)
+       VALUES ($1, 'pay_1', 'u1', 'key-00001', '{0}', 5000, 'captured', 'ref')`,
+      [eventId],
+    );
+    expect(await failing()).to.deep.equal(["every captured payment has a booking (or was refunded)"]);
+
+    // A booking of ticket 0 whose ticket row is not marked booked, paid by the wrong amount.
+    await db.query(
+      "INSERT INTO bookings (event_id, id, user_id, amount_cents, payment_id) VALUES ($1, 'bk_1', 'u1', 4000, 'pay_1')",
+      [eventId],
+    );
+    await db.query("UPDATE payments SET booking_id = 'bk_1' WHERE id = 'pay_1'");
+    await db.query("INSERT INTO booking_tickets (event_id, ordinal, booking_id) VALUES ($1, 0, 'bk_1')", [
+      eventId,
+    ]);
+    expect(await failing()).to.deep.equal([
+      "tickets marked booked = tickets in a confirmed booking",
+      "every booking is paid by a captured payment of the same amount",
+      "a booking's amount is the sum of its tickets' prices",
+    ]);
+
+    // Mend it; then a hold left on the booked ticket.
+    await db.query(
+      "UPDATE tickets SET status = 'booked', booking_id = 'bk_1' WHERE event_id = $1 AND ordinal = 0",
+      [eventId],
+    );
+    await db.query("UPDATE bookings SET amount_cents = 5000");
+    expect(await failing()).to.deep.equal([]);
+    await db.query(
+      "INSERT INTO holds (event_id, ordinal, hold_id, user_id, expires_at) VALUES ($1, 0, 'h1', 'u2', now() + interval '1 minute')",
+      [eventId],
+    );
+    expect(await failing()).to.deep.equal(["no hold on a booked ticket"]);
+  });
+});

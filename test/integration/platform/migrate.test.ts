@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import { readdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createPool, ensureDatabase, type Database } from "../../../platform/database.ts";
+import { migrate } from "../../../platform/migrate.ts";
+import { dropDatabase, freshDatabaseUrl } from "../../support/system.ts";
+
+const migrationFiles = async () =>
+  (await readdir(fileURLToPath(new URL("../../../migrations/", import.meta.url))))
+    .filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name))
+    .sort();
+
+describe("migrations", () => {
+  const pools: Database[] = [];
+  const databases: string[] = [];
+  async function freshPool(url?: string): Promise<{ url: string; pool: Database }> {
+    const databaseUrl = url ?? (await freshDatabaseUrl());
+    if (!url) databases.push(databaseUrl);
+    await ensureDatabase(databaseUrl);
+    const pool = createPool(databaseUrl, { max: 2 });
+    pools.push(pool);
+    return { url: databaseUrl, pool };
+  }
+  after(async () => {
+    for (const pool of pools) await pool.end();
+    for (const url of databases) await dropDatabase(url);
+  });
+
+  it("migrate a fresh database from scratch, then do nothing when run again", async () => {
+    const files = await migrationFiles();
+    const { pool } = await freshPool();
+    expect(await migrate(pool)).to.deep.equal(files);
+    const { rows } = await pool.query("SELECT name FROM schema_migrations ORDER BY name");
+    expect(rows.map((row) => row.name)).to.deep.equal(files);
+    const tables = await pool.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    const names = tables.rows.map((row) => row.table_name);
+    for (const table of [
+      "performers",
+      "venues",
+      "events",
+      "event_performers",
+      "tickets",
+      "event_actors",
+      "holds",
+      "bookings",
+      "booking_tickets",
+      "payments",
+      "idempotency_keys",
+    ])
+      expect(names, table).to.include(table);
+    expect(await migrate(pool)).to.deep.equal([]);
+    expect(await migrate(pool)).to.deep.equal([]);
+  });
+
+  it("migrates once when two nodes start together on one fresh database", async () => {
+    const files = await migrationFiles();
+    const url = await freshDatabaseUrl();
+    databases.push(url);
+    // Both create the database if missing: one creates it, the other finds it.
+    await Promise.all([ensureDatabase(url), ensureDatabase(url)]);
+    const first = await freshPool(url);
+    const second = await freshPool(url);
+    const results = await Promise.all([migrate(first.pool), migrate(second.pool)]);
+    const applied = results.map((result) => result.length).sort((a, b) => a - b);
+    expect(applied).to.deep.equal([0, files.length]);
+    const { rows } = await first.pool.query("SELECT count(*)::int AS n FROM schema_migrations");
+    expect(rows[0].n).to.equal(files.length);
+  });
+
+  it("carries the invariants in constraints: a ticket is in at most one booking", async () => {
+    const { pool } = await freshPool();
+    await migrate(pool);
+    await pool.query(`
+      INSERT INTO venues (id, name, city, country) VALUES ('vn_1', 'Hall', 'Porto', 'Portugal');
+      INSERT INTO events (id, name, type, venue_id, starts_at, on_sale_at, sections, ticket_count)
+        VALUES ('ev_1', 'Show', 'concert', 'vn_1', now(), now(), '[]', 1);
+      INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
+        VALUES ('ev_1', 0, 0, 'Floor', 0, '1', 1, 1000);
+      INSERT INTO bookings (event_id, id, user_id, amount_cents, payment_id) VALUES
+        ('ev_1', 'bk_1', 'u1', 1000, 'pay_1'), ('ev_1', 'bk_2', 'u2', 1000, 'pay_2');
+      INSERT INTO booking_tickets (event_id, ordinal, booking_id) VALUES ('ev_1', 0, 'bk_1');`);
+    let failure: { code?: string; constraint?: string } | undefined;
+    try {
+      await pool.query(
+        "INSERT INTO booking_tickets (event_id, ordinal, booking_id) VALUES ('ev_1', 0, 'bk_2')",
+      );
+    } catch (error) {
+      failure = error as { code?: string };
+    }
+    expect(failure?.code).to.equal("23505");
+    // Money is never negative and statuses are from the known set.
+    for (const statement of [
+      "UPDATE bookings SET amount_cents = -1 WHERE id = 'bk_1'",
+      "UPDATE tickets SET status = 'sold' WHERE event_id = 'ev_1'",
+      "UPDATE tickets SET status = 'booked' WHERE event_id = 'ev_1'", // booked needs a booking id
+    ]) {
+      const code = await pool.query(statement).then(
+        () => null,
+        (error) => (error as { code?: string }).code,
+      );
+      expect(code, statement).to.equal("23514");
+    }
+  });
+});
