@@ -58,6 +58,12 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
     },
     actions: {
       search: {
+        openapi: {
+          summary: "Search events: full text (typo tolerant), place, day or range, type, distance",
+          description:
+            "Best match first, then soonest. Past events only when `from` or `date` asks. Totals are exact up " +
+            "to 1,000 (`totalExact`). Answers are cached for a few seconds and carry an ETag.",
+        },
         params: searchParamsSchema,
         async handler(this: any, ctx: Context<SearchParams, any>): Promise<SearchPage> {
           const query = parseSearchParams(ctx.params, clock.now());
