@@ -69,6 +69,8 @@ export const searchRadiusKmMax = 20_000;
 export const searchTypoCandidatesMax = 30;
 /** Alternatives kept per unknown query word (closest first). */
 export const searchTypoAlternativesMax = 5;
+/** Query words whose word-list lookup a search node remembers (until the index moves). */
+export const searchWordCacheMax = 10_000;
 /** Search queries on their own small pool, so a slow search never starves bookings of connections. */
 export const searchPoolConnectionsMax = 5;
 export const searchStatementTimeoutMs = 3_000;

@@ -12,6 +12,7 @@ import {
   searchTotalCountMax,
   searchTypoAlternativesMax,
   searchTypoCandidatesMax,
+  searchWordCacheMax,
 } from "../domain/limits.ts";
 import {
   toSearchResult,
@@ -111,8 +112,8 @@ export function termQueryText(words: WordAlternatives[]): string {
     .map(({ word, exact, prefix, alternatives }) => {
       if (exact) return tsWord(word, false);
       if (prefix && word.length >= prefixLengthMin) return tsWord(word, true);
-      if (alternatives.length === 0) return tsWord(word, false); // matches nothing, and says so
-      const options = alternatives.map((alternative) => tsWord(alternative, false));
+      // The word itself stays an option: it may have entered the index since it was looked up.
+      const options = [word, ...alternatives].map((option) => tsWord(option, false));
       return options.length === 1 ? options[0] : `(${options.join(" | ")})`;
     })
     .join(" & ");
@@ -136,6 +137,9 @@ export const venueWordsQueryText = (words: WordAlternatives[]): string =>
 
 export class PostgresIndex implements SearchIndex {
   readonly backend = "postgres" as const;
+
+  /** What the word list says about recent query words (bounded; cleared when the index moves). */
+  private readonly words = new Map<string, WordAlternatives>();
 
   constructor(private readonly db: Database) {}
 
@@ -184,8 +188,27 @@ export class PostgresIndex implements SearchIndex {
     });
   }
 
+  /**
+   * Forgets what it learned about query words (the search service calls this whenever the index
+   * moved, so a word that just entered the index is looked up again).
+   */
+  indexChanged(): void {
+    this.words.clear();
+  }
+
   /** For each query word: is it indexed (or the start of indexed words), and if not, which words are near. */
   async alternativesFor(words: string[]): Promise<WordAlternatives[]> {
+    const unknown = [...new Set(words.filter((word) => !this.words.has(word)))];
+    if (unknown.length > 0) {
+      for (const found of await this.lookUpWords(unknown)) {
+        if (this.words.size >= searchWordCacheMax) this.words.delete(this.words.keys().next().value!);
+        this.words.set(found.word, found);
+      }
+    }
+    return words.map((word) => this.words.get(word)!);
+  }
+
+  private async lookUpWords(words: string[]): Promise<WordAlternatives[]> {
     // One round trip: exact and prefix probes on the btree, and for unknown words the nearest words
     // by trigram distance (GiST, KNN) plus exact lookups of the word's adjacent transpositions (which
     // trigrams rank poorly: "swfit" shares few trigrams with "swift").

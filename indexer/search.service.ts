@@ -52,7 +52,10 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
     events: {
       [searchIndexChangedEvent]: {
         handler(ctx: Context<SearchIndexChanged>) {
-          if (ctx.params.position > generation) generation = ctx.params.position;
+          if (ctx.params.position > generation) {
+            generation = ctx.params.position;
+            index?.indexChanged?.();
+          }
         },
       },
     },
