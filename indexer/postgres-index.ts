@@ -56,10 +56,13 @@ const stagedColumns = [
 const stagedRecordType = `event_id text, version bigint, starts_at timestamptz, type text, venue_id text,
   lat double precision, lng double precision, primary_text text, venue_text text, description_text text, result json`;
 
-const documentColumns = "event_id, version, starts_at, type, venue_id, geo, search_vector, result";
+const documentColumns = "event_id, version, starts_at, type, venue_id, search_vector, result";
 const documentColumnsFrom = (row: string) => `${row}.event_id, ${row}.version, ${row}.starts_at, ${row}.type,
-  ${row}.venue_id, CASE WHEN ${row}.lat IS NULL OR ${row}.lng IS NULL THEN NULL ELSE point(${row}.lng, ${row}.lat) END,
-  search_document_vector(${row}.primary_text, ${row}.venue_text, ${row}.description_text), ${row}.result`;
+  ${row}.venue_id, search_document_vector(${row}.primary_text, ${row}.venue_text, ${row}.description_text), ${row}.result`;
+const venueColumns = "venue_id, version, location_vector, geo";
+const venueColumnsFrom = (row: string) => `${row}.venue_id, ${row}.version,
+  to_tsvector('simple'::regconfig, ${row}.venue_text),
+  CASE WHEN ${row}.lat IS NULL OR ${row}.lng IS NULL THEN NULL ELSE point(${row}.lng, ${row}.lat) END`;
 
 function stagedRow(document: SearchDocument) {
   return {
@@ -162,15 +165,14 @@ export class PostgresIndex implements SearchIndex {
            documents AS (
              INSERT INTO ${documentsTable} (${documentColumns}) SELECT ${documentColumnsFrom("r")} FROM r
              ON CONFLICT (event_id) DO UPDATE SET version = EXCLUDED.version, starts_at = EXCLUDED.starts_at,
-               type = EXCLUDED.type, venue_id = EXCLUDED.venue_id, geo = EXCLUDED.geo,
-               search_vector = EXCLUDED.search_vector, result = EXCLUDED.result
+               type = EXCLUDED.type, venue_id = EXCLUDED.venue_id, search_vector = EXCLUDED.search_vector, result = EXCLUDED.result
              WHERE ${documentsTable}.version <= EXCLUDED.version
              RETURNING search_vector),
            venues AS (
-             INSERT INTO ${venuesTable} (venue_id, version, location_vector)
-             SELECT DISTINCT ON (r.venue_id) r.venue_id, r.version, to_tsvector('simple'::regconfig, r.venue_text)
-             FROM r ORDER BY r.venue_id, r.version DESC
-             ON CONFLICT (venue_id) DO UPDATE SET version = EXCLUDED.version, location_vector = EXCLUDED.location_vector
+             INSERT INTO ${venuesTable} (${venueColumns})
+             SELECT DISTINCT ON (r.venue_id) ${venueColumnsFrom("r")} FROM r ORDER BY r.venue_id, r.version DESC
+             ON CONFLICT (venue_id) DO UPDATE SET version = EXCLUDED.version, location_vector = EXCLUDED.location_vector,
+               geo = EXCLUDED.geo
              WHERE ${venuesTable}.version <= EXCLUDED.version)
            INSERT INTO ${termsTable} (term)
            SELECT DISTINCT u.lexeme FROM documents, unnest(documents.search_vector) AS u
@@ -246,32 +248,39 @@ export class PostgresIndex implements SearchIndex {
     const conditions: string[] = [`d.starts_at >= ${parameters.add(query.startsFrom)}`];
     if (query.startsBefore) conditions.push(`d.starts_at < ${parameters.add(query.startsBefore)}`);
     if (query.type !== null) conditions.push(`d.type = ${parameters.add(query.type)}`);
+    // Place filters are venue properties: venues are found first (a small table), then their events
+    // through (venue_id, starts_at), which also carries type and event_id (index-only scans).
+    const venueConditions: string[] = [];
     if (query.locationWords.length > 0 && query.words.length === 0) {
-      // Venues first (a small table), then their events through (venue_id, starts_at). (With a
-      // term, the location joins the full-text query instead: see below.)
-      common.push(
-        `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
-           WHERE location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))}))`,
+      // (With a term, the location joins the full-text query instead: see below.)
+      venueConditions.push(
+        `location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))})`,
       );
-      conditions.push("d.venue_id = ANY ((SELECT ids FROM v)::text[])");
     }
     if (query.geo) {
       const boxes = boundingBoxes(query.geo).map(
         (box) =>
-          `d.geo <@ box(point(${parameters.add(box.minLng)}, ${parameters.add(box.minLat)}), point(${parameters.add(
+          `geo <@ box(point(${parameters.add(box.minLng)}, ${parameters.add(box.minLat)}), point(${parameters.add(
             box.maxLng,
           )}, ${parameters.add(box.maxLat)}))`,
       );
-      conditions.push(boxes.length === 1 ? boxes[0] : `(${boxes.join(" OR ")})`);
-      // Exact distance from the indexed point itself (geo[1] = latitude, geo[0] = longitude).
+      venueConditions.push(boxes.length === 1 ? boxes[0] : `(${boxes.join(" OR ")})`);
+      // Exact distance (geo[1] = latitude, geo[0] = longitude).
       const lat = parameters.add(query.geo.lat);
       const lng = parameters.add(query.geo.lng);
-      conditions.push(
+      venueConditions.push(
         `2 * ${earthRadiusKm} * asin(least(1, sqrt(
-           power(sin(radians(d.geo[1] - ${lat}::float8) / 2), 2)
-           + cos(radians(${lat}::float8)) * cos(radians(d.geo[1])) * power(sin(radians(d.geo[0] - ${lng}::float8) / 2), 2))))
+           power(sin(radians(geo[1] - ${lat}::float8) / 2), 2)
+           + cos(radians(${lat}::float8)) * cos(radians(geo[1])) * power(sin(radians(geo[0] - ${lng}::float8) / 2), 2))))
          <= ${parameters.add(query.geo.radiusKm)}::float8`,
       );
+    }
+    if (venueConditions.length > 0) {
+      common.push(
+        `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
+           WHERE ${venueConditions.join(" AND ")})`,
+      );
+      conditions.push("d.venue_id = ANY ((SELECT ids FROM v)::text[])");
     }
     let termQuery: string | null = null;
     if (query.words.length > 0) {
@@ -465,9 +474,8 @@ class PostgresRebuild implements IndexRebuild {
          SELECT ${documentColumnsFrom("s")} FROM search_staging s ORDER BY s.starts_at, s.event_id`,
       );
       await this.run(
-        `INSERT INTO ${venuesTable}_next (venue_id, version, location_vector)
-         SELECT DISTINCT ON (s.venue_id) s.venue_id, s.version, to_tsvector('simple'::regconfig, s.venue_text)
-         FROM search_staging s ORDER BY s.venue_id, s.version DESC`,
+        `INSERT INTO ${venuesTable}_next (${venueColumns})
+         SELECT DISTINCT ON (s.venue_id) ${venueColumnsFrom("s")} FROM search_staging s ORDER BY s.venue_id, s.version DESC`,
       );
       await this.run(
         `INSERT INTO ${termsTable}_next (term)
