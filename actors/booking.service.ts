@@ -111,7 +111,7 @@ export const requestHash = (eventId: string, ordinals: number[], token: string):
     .update(JSON.stringify({ eventId, ordinals: [...ordinals].sort((a, b) => a - b), token }))
     .digest("hex");
 
-export const paymentView = (payment: {
+const paymentView = (payment: {
   id: string;
   status: string;
   amountCents: number;
@@ -230,33 +230,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
         },
       },
 
-      listBookings: {
-        params: { $$strict: true },
-        async handler(ctx: Context<unknown, GatewayMeta>) {
-          const user = requireUser(ctx);
-          return { bookings: await listUserBookings(db, user.id) };
-        },
-      },
-
-      getBooking: {
-        params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
-        async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
-          const user = requireUser(ctx);
-          const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
-          if (!booking) throw notFound("Booking"); // also another user's: no existence leak
-          return booking;
-        },
-      },
-
-      getPayment: {
-        params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
-        async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
-          const user = requireUser(ctx);
-          const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
-          if (!payment) throw notFound("Payment");
-          return paymentView(payment);
-        },
-      },
+      ...accountActions(db),
 
       /** The live seat map from the owning actor's memory (holds show as reserved). */
       seatMap: {
@@ -387,4 +361,37 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       await stopping?.stop();
     },
   } as ServiceSchema;
+}
+
+/** The caller's bookings and payments: the same for every booking engine (they read Postgres). */
+export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
+  return {
+    listBookings: {
+      params: { $$strict: true },
+      async handler(ctx: Context<unknown, GatewayMeta>) {
+        const user = requireUser(ctx);
+        return { bookings: await listUserBookings(db, user.id) };
+      },
+    },
+
+    getBooking: {
+      params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
+      async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
+        const user = requireUser(ctx);
+        const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
+        if (!booking) throw notFound("Booking"); // also another user's: no existence leak
+        return booking;
+      },
+    },
+
+    getPayment: {
+      params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
+      async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
+        const user = requireUser(ctx);
+        const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
+        if (!payment) throw notFound("Payment");
+        return paymentView(payment);
+      },
+    },
+  };
 }

@@ -5,7 +5,7 @@
 // error catalogue are the real ones.
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
-import { notFound, validationError } from "../../domain/errors.ts";
+import { validationError } from "../../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/events.ts";
 import {
   classicHoldSweepIntervalMs,
@@ -15,9 +15,9 @@ import {
 import type { Command } from "../../domain/seat-state.ts";
 import type { User } from "../../gateway/auth.ts";
 import {
+  accountActions,
   eventIdSchema,
   internalBulkhead,
-  paymentView,
   requestHash,
   requireIdempotencyKey,
   requireUser,
@@ -26,7 +26,6 @@ import {
 } from "../booking.service.ts";
 import { selectTickets } from "../ticket-selection.ts";
 import { answerResult, confirm, type SagaContext } from "../payments/confirm-saga.ts";
-import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
 import { recoverPayments } from "../payments/recovery.ts";
 import { SimulatedPaymentProvider } from "../payments/simulated-provider.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
@@ -145,33 +144,7 @@ export function createClassicBookingService(runtime: Runtime): ServiceSchema {
         },
       },
 
-      listBookings: {
-        params: { $$strict: true },
-        async handler(ctx: Context<unknown, GatewayMeta>) {
-          const user = requireUser(ctx);
-          return { bookings: await listUserBookings(db, user.id) };
-        },
-      },
-
-      getBooking: {
-        params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
-        async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
-          const user = requireUser(ctx);
-          const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
-          if (!booking) throw notFound("Booking");
-          return booking;
-        },
-      },
-
-      getPayment: {
-        params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
-        async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
-          const user = requireUser(ctx);
-          const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
-          if (!payment) throw notFound("Payment");
-          return paymentView(payment);
-        },
-      },
+      ...accountActions(db),
 
       /** The live seat map, read from the tables (one byte a seat, base64, as the real engine). */
       seatMap: {
