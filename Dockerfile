@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# The web UI (gateway/web/dist), built as `npm start` does: esbuild is a runtime dependency.
+RUN node --import tsx gateway/web/build.ts
 
 USER node
 EXPOSE 3000

@@ -5,6 +5,7 @@ import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
 import { createBookingService } from "./actors/booking.service.ts";
+import { createClassicBookingService } from "./actors/classic/classic-booking.service.ts";
 import { createQueueService } from "./actors/queue/queue.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
@@ -14,7 +15,11 @@ export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 export const serviceFactories: Record<string, ServiceFactory> = {
   api: createApiService,
   catalog: createCatalogService,
-  booking: createBookingService,
+  // BOOKING_ENGINE=classic swaps in the baseline engine the rush compares with (same actions).
+  booking: (runtime) =>
+    runtime.config.bookingEngine === "classic"
+      ? createClassicBookingService(runtime)
+      : createBookingService(runtime),
   queue: createQueueService,
   search: createSearchService,
   indexer: createIndexerService,

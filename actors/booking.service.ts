@@ -28,12 +28,12 @@ import { SimulatedPaymentProvider } from "./payments/simulated-provider.ts";
 import type { PaymentProvider } from "./payments/provider.ts";
 import { createAdmissionGuard, type AdmissionGuard } from "./queue/admission-guard.ts";
 
-const ticketIdSchema = { type: "string", min: 1, max: 120 };
-const ticketSelectionSchema = {
+export const ticketIdSchema = { type: "string", min: 1, max: 120 };
+export const ticketSelectionSchema = {
   ticketId: { ...ticketIdSchema, optional: true },
   ticketIds: { type: "array", min: 1, max: ticketsPerRequestMax, items: ticketIdSchema, optional: true },
 };
-const eventIdSchema = { type: "string", pattern: /^[A-Za-z0-9_.-]{1,100}$/ };
+export const eventIdSchema = { type: "string", pattern: /^[A-Za-z0-9_.-]{1,100}$/ };
 /** Best available: `eventId` + `quantity` (and filters) instead of ticket ids. */
 const bestAvailableSchema = {
   eventId: { ...eventIdSchema, optional: true },
@@ -46,7 +46,7 @@ const bestAvailableSchema = {
  * Seat commands are bounded by the actors' mailboxes (actorMailboxMax per event, 503 beyond), not by
  * the default bulkhead: a group commit needs the next batch to gather while the current one commits.
  */
-const internalBulkhead = { enabled: true, concurrency: 50_000, maxQueueSize: 0 };
+export const internalBulkhead = { enabled: true, concurrency: 50_000, maxQueueSize: 0 };
 
 export function requireUser(ctx: Context<unknown, { user?: User }>): User {
   const user = ctx.meta.user;
@@ -96,7 +96,7 @@ const idempotencyKeyPattern = new RegExp(
   `^[\\x21-\\x7e]{${idempotencyKeyLengthMin},${idempotencyKeyLengthMax}}$`,
 );
 
-function requireIdempotencyKey(key: string | undefined): string {
+export function requireIdempotencyKey(key: string | undefined): string {
   if (key === undefined || !idempotencyKeyPattern.test(key))
     throw validationError(
       "Idempotency-Key",
@@ -106,12 +106,12 @@ function requireIdempotencyKey(key: string | undefined): string {
 }
 
 /** Same key + same (normalized) body = same request; ticketId and ticketIds of one seat are alike. */
-const requestHash = (eventId: string, ordinals: number[], token: string): string =>
+export const requestHash = (eventId: string, ordinals: number[], token: string): string =>
   createHash("sha256")
     .update(JSON.stringify({ eventId, ordinals: [...ordinals].sort((a, b) => a - b), token }))
     .digest("hex");
 
-const paymentView = (payment: {
+export const paymentView = (payment: {
   id: string;
   status: string;
   amountCents: number;
@@ -128,7 +128,7 @@ const paymentView = (payment: {
 /** Local (this node only) event with each actor turn's CommitStats. */
 export const bookingTurnLocalEvent = "$booking.turn";
 
-type GatewayMeta = { user?: User; idempotencyKey?: string; $statusCode?: number };
+export type GatewayMeta = { user?: User; idempotencyKey?: string; $statusCode?: number };
 
 export function createBookingService(runtime: Runtime): ServiceSchema {
   const { config, clock, db } = runtime;

@@ -13,10 +13,16 @@ export interface TicketSelection {
 
 const eventIdPattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
-export function selectTickets(params: { ticketId?: string; ticketIds?: string[] }): TicketSelection {
-  if ((params.ticketId === undefined) === (params.ticketIds === undefined))
+export function selectTickets(params: {
+  ticketId?: string | null;
+  ticketIds?: string[] | null;
+}): TicketSelection {
+  // The validator lets null through for optional fields (as if absent): so does this.
+  const ticketId = params.ticketId ?? undefined;
+  const ticketIds = params.ticketIds ?? undefined;
+  if ((ticketId === undefined) === (ticketIds === undefined))
     throw validationError("ticketIds", "Give either ticketId or ticketIds");
-  const named = params.ticketIds ?? [params.ticketId!];
+  const named = ticketIds ?? [ticketId!];
   const unique = [...new Set(named)];
   if (unique.length < 1 || unique.length > ticketsPerRequestMax)
     throw validationError("ticketIds", `Name 1 to ${ticketsPerRequestMax} tickets`);

@@ -258,7 +258,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         openapi: { summary: "An event with venue, performers, live tickets and seat version" },
         params: eventIdSchema,
         async handler(ctx: Context<{ eventId: string }, any>) {
-          // Details first (cached): the seat map is asked for known events only.
+          // Details first (cached): the live seats are asked for known events only.
           const details = await eventDetails(ctx.params.eventId);
           const seats = await liveSeats.read(ctx, details.event.id);
           ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };

@@ -35,13 +35,81 @@ export const redisCommandTimeoutMs = 1_000;
 /** An HTTP request's headers and body (at most 64 KiB) must arrive within this (slow senders). */
 export const httpRequestReceiveTimeoutMs = 30_000;
 /**
+ * ...and its headers within this (slowloris: a client trickling header lines holds a connection
+ * until then). Node's default is 60 s; a real client sends its headers in one packet.
+ */
+export const httpHeadersReceiveTimeoutMsDefault = 10_000;
+/** How often Node checks connections against the two timeouts above (its default, 30 s, doubles them). */
+export const httpConnectionsCheckIntervalMs = 1_000;
+/** Request line and headers together (Node's default, named): a bearer token is at most 4 KiB. */
+export const httpHeaderBytesMax = 16 * 1024;
+/**
  * Clients counted in memory per gateway node while Redis is down (~150 bytes each): a flood of
  * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
  */
 export const rateLimitMemoryKeysMax = 100_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
+/** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */
+export const webFileBytesMax = 5 * 1024 * 1024;
+/** Files of the web UI kept in memory (the build has a handful; old hashed names age out). */
+export const webFileCacheEntriesMax = 64;
 
+// ---- Search (indexer/) ----
+/** Words of one search term: each is a clause of the query (AND), so the cost grows with them. */
+export const searchTermWordsMax = 16;
+/** `location` is matched against venue, city and country names. */
+export const searchLocationLengthMax = 200;
+/** Deepest page: `offset` + `limit` stays within this (Elasticsearch's default result window). */
+export const searchResultWindowMax = 10_000;
+/**
+ * Totals are counted exactly up to this many matches, then reported as a lower bound (`totalExact:
+ * false`, like Elasticsearch's track_total_hits): counting every one of 40,000 matches of a common
+ * word costs more than the whole rest of the query.
+ */
+export const searchTotalCountMax = 1_000;
+/**
+ * A term query ranks at most this many matches, the soonest ones, and pages through them: ranking
+ * all of 40,000 matches of a common word costs more than a search may take, and among that many the
+ * soonest are the sensible ones to show. Specific terms (the usual case) match far fewer and are
+ * ranked in full.
+ */
+export const searchRankedCandidatesMax = 1_000;
+/** Geo filter: default and largest radius around `lat`,`lng`. */
+export const searchRadiusKmDefault = 50;
+export const searchRadiusKmMax = 20_000;
+/** Typo tolerance: nearest known words considered per unknown query word. */
+export const searchTypoCandidatesMax = 30;
+/** Alternatives kept per unknown query word (closest first). */
+export const searchTypoAlternativesMax = 5;
+/** Query words whose word-list lookup a search node remembers (until the index moves). */
+export const searchWordCacheMax = 10_000;
+/** Search queries on their own small pool, so a slow search never starves bookings of connections. */
+export const searchPoolConnectionsMax = 5;
+export const searchStatementTimeoutMs = 3_000;
+/** Short TTLs: caches are also invalidated by the indexer, the TTL bounds a missed invalidation. */
+export const searchCacheTtlMs = 5_000;
+export const eventCacheTtlMs = 10_000;
+/**
+ * A cache read slower than this is abandoned and the answer computed (Redis hanging; a Redis that is
+ * down is skipped at once). Not lower: on a saturated CPU a healthy Redis answer can take tens of ms,
+ * and every false miss turns into an index query.
+ */
+export const cacheReadTimeoutMs = 100;
+/** Outbox rows read per indexer pass. */
+export const indexerOutboxBatchMax = 1_000;
+/** Documents built and written per index write (one bulk request / one multi-row statement). */
+export const indexerDocumentBatchMax = 500;
+/** Events expanded per query when a venue or performer changed (bounded memory for big venues). */
+export const indexerExpansionBatchMax = 5_000;
+/** Fallback poll when no NOTIFY arrives; NOTIFY normally wakes the indexer at once. */
+export const indexerPollIntervalMs = 1_000;
+/** A standby indexer retries the leadership lock this often; a failed pass is retried after this. */
+export const indexerRetryIntervalMs = 1_000;
+/** Reindex: documents per COPY / bulk chunk. */
+export const reindexBatchMax = 5_000;
+/** Elasticsearch requests. */
+export const elasticsearchRequestTimeoutMs = 10_000;
 // --- Booking core (actors/) ---
 /** Commands queued or in flight per event actor; beyond it the actor sheds load (503 OVERLOADED). */
 export const actorMailboxMax = 5_000;
@@ -61,6 +129,14 @@ export const workerRestartDelayMs = 1_000;
 export const workerDatabaseConnectionsMax = 3;
 /** Retry-After sent with 503 OVERLOADED from a full mailbox. */
 export const overloadedRetryAfterSeconds = 1;
+
+// --- Classic baseline engine (actors/classic, BOOKING_ENGINE=classic) ---
+/** How often lapsed holds are swept (they already count as free to every reader before that). */
+export const classicHoldSweepIntervalMs = 1_000;
+/** Seats freed per event per sweep transaction (one delta; also bounds the transaction's locks). */
+export const classicHoldSweepBatchMax = 200;
+/** Events looked at per sweep pass. */
+export const classicHoldSweepEventsMax = 100;
 
 // --- Payments (actors/payments) ---
 /** A payment provider call (charge, refund, lookup) gives up after this long. */
@@ -142,6 +218,12 @@ export const socketBufferedBytesMax = 512 * 1024;
 export const socketMessageBytesMax = 16 * 1024;
 /** Server-sent-event streams per gateway node: past it, 503 OVERLOADED. */
 export const sseClientsPerNodeMax = 10_000;
+/**
+ * Open TCP connections per gateway node (REST, Socket.IO and SSE alike): past it, new connections are
+ * closed at once, so a connection flood costs file descriptors and memory up to here and no further.
+ * Room for the Socket.IO and SSE bounds plus REST; the open-file limit (`ulimit -n`) must be above it.
+ */
+export const httpConnectionsPerNodeMaxDefault = socketConnectionsPerNodeMax + sseClientsPerNodeMax + 2_000;
 /** An SSE stream with more unsent bytes than this is lagging (told to resync once it drains). */
 export const sseBufferedBytesMax = 512 * 1024;
 /** SSE heartbeat comment: keeps proxies and the gateway's 30 s idle timeout from closing the stream. */
@@ -153,52 +235,3 @@ export const fanoutChunkSockets = 500;
 export const realtimeLagCheckMs = 250;
 /** Every call the gateway makes to learn an event's version has this timeout. */
 export const seatMapCallTimeoutMs = 5_000;
-
-// ---- Search (indexer/) ----
-/** Words of one search term: each is a clause of the query (AND), so the cost grows with them. */
-export const searchTermWordsMax = 16;
-/** `location` is matched against venue, city and country names. */
-export const searchLocationLengthMax = 200;
-/** Deepest page: `offset` + `limit` stays within this (Elasticsearch's default result window). */
-export const searchResultWindowMax = 10_000;
-/**
- * Totals are counted exactly up to this many matches, then reported as a lower bound (`totalExact:
- * false`, like Elasticsearch's track_total_hits): counting every one of 40,000 matches of a common
- * word costs more than the whole rest of the query.
- */
-export const searchTotalCountMax = 1_000;
-/**
- * A term query ranks at most this many matches (the soonest ones) and pages through them: ranking
- * all of a million matches of a common word costs seconds, and among that many the soonest are the
- * sensible ones to show. Specific terms (the usual case) match far fewer and are ranked in full.
- */
-export const searchRankedCandidatesMax = 1_000;
-/** Geo filter: default and largest radius around `lat`,`lng`. */
-export const searchRadiusKmDefault = 50;
-export const searchRadiusKmMax = 20_000;
-/** Typo tolerance: nearest known words considered per unknown query word. */
-export const searchTypoCandidatesMax = 30;
-/** Alternatives kept per unknown query word (closest first). */
-export const searchTypoAlternativesMax = 5;
-/** Search queries on their own small pool, so a slow search never starves bookings of connections. */
-export const searchPoolConnectionsMax = 5;
-export const searchStatementTimeoutMs = 3_000;
-/** Short TTLs: caches are also invalidated by the indexer, the TTL bounds a missed invalidation. */
-export const searchCacheTtlMs = 5_000;
-export const eventCacheTtlMs = 10_000;
-/** A cache read slower than this is abandoned and the answer computed (Redis slow or down). */
-export const cacheReadTimeoutMs = 50;
-/** Outbox rows read per indexer pass. */
-export const indexerOutboxBatchMax = 1_000;
-/** Documents built and written per index write (one bulk request / one multi-row statement). */
-export const indexerDocumentBatchMax = 500;
-/** Events expanded per query when a venue or performer changed (bounded memory for big venues). */
-export const indexerExpansionBatchMax = 5_000;
-/** Fallback poll when no NOTIFY arrives; NOTIFY normally wakes the indexer at once. */
-export const indexerPollIntervalMs = 1_000;
-/** A standby indexer retries the leadership lock this often; a failed pass is retried after this. */
-export const indexerRetryIntervalMs = 1_000;
-/** Reindex: documents per COPY / bulk chunk. */
-export const reindexBatchMax = 5_000;
-/** Elasticsearch requests. */
-export const elasticsearchRequestTimeoutMs = 10_000;

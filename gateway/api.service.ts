@@ -11,11 +11,13 @@ import { addressBucket, clientAddress, parseTrustedProxies } from "./client-addr
 import { RateLimiter } from "./rate-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { clientErrorMixin } from "./client-errors.ts";
+import { applyHttpServerLimits } from "./http-limits.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { httpRequestReceiveTimeoutMs } from "../domain/limits.ts";
 import { renderMetrics } from "../platform/prometheus.ts";
 import { createRealtimeGateway } from "./realtime/realtime.ts";
 import { nodeReadiness } from "../platform/health-server.ts";
+import { createWebSite } from "./web/site.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
 
@@ -45,6 +47,7 @@ export function sendJson(
 export function createApiService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
   const tokens = createTokenVerifier(config);
+  const webSite = createWebSite();
   // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
   const realtime = createRealtimeGateway(config, tokens);
   const trustedProxies = parseTrustedProxies(config.trustedProxy);
@@ -112,6 +115,10 @@ export function createApiService(runtime: Runtime): ServiceSchema {
   return {
     name: "api",
     mixins: [ApiGateway as any, clientErrorMixin],
+    // Runs after moleculer-web's `created`, which makes the HTTP server.
+    created(this: any) {
+      applyHttpServerLimits(this.server, config);
+    },
     settings: {
       port: config.port,
       ip: "0.0.0.0",
@@ -218,11 +225,13 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     },
 
     methods: {
-      /** Raw routes (health, metrics) are answered before moleculer-web's routing. */
+      /** Raw routes (health, metrics, the web UI) are answered before moleculer-web's routing. */
       async httpHandler(this: any, req: Request, res: ServerResponse, next?: unknown) {
         try {
           // Health and metrics are answered before the rate limit: probes are never throttled.
           if (await this.handleRawRoute(req, res)) return;
+          // The UI's files come from memory with long-lived caching: not counted against the API limit.
+          if (await webSite.handle(req, res)) return;
           await enforceRateLimit(req, res);
           assertNoNulInUrl(req.url);
           if (await realtime.handleRequest(req, res)) return; // SSE updates (rate-limited like reads)

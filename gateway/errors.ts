@@ -54,6 +54,14 @@ export function toHttpError(raw: unknown): HttpError {
   switch (error.name) {
     case "NotFoundError":
       return make("NOT_FOUND", "Not found");
+    // moleculer-web's own refusals: a path segment that is not valid percent-encoding, a bad body.
+    case "BadRequestError":
+    case "InvalidRequestBodyError":
+      return make("VALIDATION_ERROR", "Malformed request", {
+        field: error.type === "UNABLE_DECODE_PARAM" ? "path" : "body",
+      });
+    case "PayloadTooLarge":
+      return make("PAYLOAD_TOO_LARGE", "Request body too large");
     // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
     case "ServiceNotFoundError":
     case "ServiceUnavailableError":

@@ -73,7 +73,6 @@ export function createIndexerService(runtime: Runtime): ServiceSchema {
         }
       };
       index = await createSearchIndex(config, { db: runtime.db });
-      await index.prepare();
       indexer = new Indexer({
         databaseUrl: config.databaseUrl,
         index,

@@ -107,6 +107,7 @@ export class Indexer {
    * it while the indexer is stuck, e.g. on an unreachable index.
    */
   private pendingSinceMs: number | null = null;
+  private prepared = false;
 
   constructor(options: IndexerOptions) {
     this.options = {
@@ -160,6 +161,12 @@ export class Indexer {
           }
           await client.query(`LISTEN ${outboxChannel}`);
           this.setLeader(true);
+        }
+        // Creates what the index needs (an Elasticsearch index and alias) once; retried while it fails,
+        // so a node starts even when the index is briefly unreachable.
+        if (!this.prepared) {
+          await this.options.index.prepare();
+          this.prepared = true;
         }
         const more = await this.pass(client);
         if (!more) await this.idle(this.options.pollIntervalMs);

@@ -12,6 +12,7 @@ import {
   searchTotalCountMax,
   searchTypoAlternativesMax,
   searchTypoCandidatesMax,
+  searchWordCacheMax,
 } from "../domain/limits.ts";
 import {
   toSearchResult,
@@ -55,10 +56,13 @@ const stagedColumns = [
 const stagedRecordType = `event_id text, version bigint, starts_at timestamptz, type text, venue_id text,
   lat double precision, lng double precision, primary_text text, venue_text text, description_text text, result json`;
 
-const documentColumns = "event_id, version, starts_at, type, venue_id, geo, search_vector, result";
+const documentColumns = "event_id, version, starts_at, type, venue_id, search_vector, result";
 const documentColumnsFrom = (row: string) => `${row}.event_id, ${row}.version, ${row}.starts_at, ${row}.type,
-  ${row}.venue_id, CASE WHEN ${row}.lat IS NULL OR ${row}.lng IS NULL THEN NULL ELSE point(${row}.lng, ${row}.lat) END,
-  search_document_vector(${row}.primary_text, ${row}.venue_text, ${row}.description_text), ${row}.result`;
+  ${row}.venue_id, search_document_vector(${row}.primary_text, ${row}.venue_text, ${row}.description_text), ${row}.result`;
+const venueColumns = "venue_id, version, location_vector, geo";
+const venueColumnsFrom = (row: string) => `${row}.venue_id, ${row}.version,
+  to_tsvector('simple'::regconfig, ${row}.venue_text),
+  CASE WHEN ${row}.lat IS NULL OR ${row}.lng IS NULL THEN NULL ELSE point(${row}.lng, ${row}.lat) END`;
 
 function stagedRow(document: SearchDocument) {
   return {
@@ -111,8 +115,8 @@ export function termQueryText(words: WordAlternatives[]): string {
     .map(({ word, exact, prefix, alternatives }) => {
       if (exact) return tsWord(word, false);
       if (prefix && word.length >= prefixLengthMin) return tsWord(word, true);
-      if (alternatives.length === 0) return tsWord(word, false); // matches nothing, and says so
-      const options = alternatives.map((alternative) => tsWord(alternative, false));
+      // The word itself stays an option: it may have entered the index since it was looked up.
+      const options = [word, ...alternatives].map((option) => tsWord(option, false));
       return options.length === 1 ? options[0] : `(${options.join(" | ")})`;
     })
     .join(" & ");
@@ -122,8 +126,23 @@ export function termQueryText(words: WordAlternatives[]): string {
 export const locationQueryText = (words: string[]): string =>
   words.map((word) => tsWord(word, word.length >= prefixLengthMin)).join(" & ");
 
+/**
+ * Location words among a document's venue words (its B-weighted part): a known word whole, else as
+ * a prefix (no typo tolerance for places).
+ */
+export const venueWordsQueryText = (words: WordAlternatives[]): string =>
+  words
+    .map(({ word, exact, prefix }) => {
+      const asPrefix = !exact && prefix && word.length >= prefixLengthMin;
+      return `${tsWord(word, asPrefix)}${asPrefix ? "" : ":"}B`;
+    })
+    .join(" & ");
+
 export class PostgresIndex implements SearchIndex {
   readonly backend = "postgres" as const;
+
+  /** What the word list says about recent query words (bounded; cleared when the index moves). */
+  private readonly words = new Map<string, WordAlternatives>();
 
   constructor(private readonly db: Database) {}
 
@@ -146,15 +165,14 @@ export class PostgresIndex implements SearchIndex {
            documents AS (
              INSERT INTO ${documentsTable} (${documentColumns}) SELECT ${documentColumnsFrom("r")} FROM r
              ON CONFLICT (event_id) DO UPDATE SET version = EXCLUDED.version, starts_at = EXCLUDED.starts_at,
-               type = EXCLUDED.type, venue_id = EXCLUDED.venue_id, geo = EXCLUDED.geo,
-               search_vector = EXCLUDED.search_vector, result = EXCLUDED.result
+               type = EXCLUDED.type, venue_id = EXCLUDED.venue_id, search_vector = EXCLUDED.search_vector, result = EXCLUDED.result
              WHERE ${documentsTable}.version <= EXCLUDED.version
              RETURNING search_vector),
            venues AS (
-             INSERT INTO ${venuesTable} (venue_id, version, location_vector)
-             SELECT DISTINCT ON (r.venue_id) r.venue_id, r.version, to_tsvector('simple'::regconfig, r.venue_text)
-             FROM r ORDER BY r.venue_id, r.version DESC
-             ON CONFLICT (venue_id) DO UPDATE SET version = EXCLUDED.version, location_vector = EXCLUDED.location_vector
+             INSERT INTO ${venuesTable} (${venueColumns})
+             SELECT DISTINCT ON (r.venue_id) ${venueColumnsFrom("r")} FROM r ORDER BY r.venue_id, r.version DESC
+             ON CONFLICT (venue_id) DO UPDATE SET version = EXCLUDED.version, location_vector = EXCLUDED.location_vector,
+               geo = EXCLUDED.geo
              WHERE ${venuesTable}.version <= EXCLUDED.version)
            INSERT INTO ${termsTable} (term)
            SELECT DISTINCT u.lexeme FROM documents, unnest(documents.search_vector) AS u
@@ -172,8 +190,27 @@ export class PostgresIndex implements SearchIndex {
     });
   }
 
+  /**
+   * Forgets what it learned about query words (the search service calls this whenever the index
+   * moved, so a word that just entered the index is looked up again).
+   */
+  indexChanged(): void {
+    this.words.clear();
+  }
+
   /** For each query word: is it indexed (or the start of indexed words), and if not, which words are near. */
   async alternativesFor(words: string[]): Promise<WordAlternatives[]> {
+    const unknown = [...new Set(words.filter((word) => !this.words.has(word)))];
+    if (unknown.length > 0) {
+      for (const found of await this.lookUpWords(unknown)) {
+        if (this.words.size >= searchWordCacheMax) this.words.delete(this.words.keys().next().value!);
+        this.words.set(found.word, found);
+      }
+    }
+    return words.map((word) => this.words.get(word)!);
+  }
+
+  private async lookUpWords(words: string[]): Promise<WordAlternatives[]> {
     // One round trip: exact and prefix probes on the btree, and for unknown words the nearest words
     // by trigram distance (GiST, KNN) plus exact lookups of the word's adjacent transpositions (which
     // trigrams rank poorly: "swfit" shares few trigrams with "swift").
@@ -211,62 +248,80 @@ export class PostgresIndex implements SearchIndex {
     const conditions: string[] = [`d.starts_at >= ${parameters.add(query.startsFrom)}`];
     if (query.startsBefore) conditions.push(`d.starts_at < ${parameters.add(query.startsBefore)}`);
     if (query.type !== null) conditions.push(`d.type = ${parameters.add(query.type)}`);
-    if (query.locationWords.length > 0) {
-      // Venues first (a small table), then their events through (venue_id, starts_at).
-      common.push(
-        `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
-           WHERE location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))}))`,
+    // Place filters are venue properties: venues are found first (a small table), then their events
+    // through (venue_id, starts_at), which also carries type and event_id (index-only scans).
+    const venueConditions: string[] = [];
+    if (query.locationWords.length > 0 && query.words.length === 0) {
+      // (With a term, the location joins the full-text query instead: see below.)
+      venueConditions.push(
+        `location_vector @@ to_tsquery('simple'::regconfig, ${parameters.add(locationQueryText(query.locationWords))})`,
       );
-      conditions.push("d.venue_id = ANY ((SELECT ids FROM v)::text[])");
     }
     if (query.geo) {
       const boxes = boundingBoxes(query.geo).map(
         (box) =>
-          `d.geo <@ box(point(${parameters.add(box.minLng)}, ${parameters.add(box.minLat)}), point(${parameters.add(
+          `geo <@ box(point(${parameters.add(box.minLng)}, ${parameters.add(box.minLat)}), point(${parameters.add(
             box.maxLng,
           )}, ${parameters.add(box.maxLat)}))`,
       );
-      conditions.push(boxes.length === 1 ? boxes[0] : `(${boxes.join(" OR ")})`);
-      // Exact distance from the indexed point itself (geo[1] = latitude, geo[0] = longitude).
+      venueConditions.push(boxes.length === 1 ? boxes[0] : `(${boxes.join(" OR ")})`);
+      // Exact distance (geo[1] = latitude, geo[0] = longitude).
       const lat = parameters.add(query.geo.lat);
       const lng = parameters.add(query.geo.lng);
-      conditions.push(
+      venueConditions.push(
         `2 * ${earthRadiusKm} * asin(least(1, sqrt(
-           power(sin(radians(d.geo[1] - ${lat}::float8) / 2), 2)
-           + cos(radians(${lat}::float8)) * cos(radians(d.geo[1])) * power(sin(radians(d.geo[0] - ${lng}::float8) / 2), 2))))
+           power(sin(radians(geo[1] - ${lat}::float8) / 2), 2)
+           + cos(radians(${lat}::float8)) * cos(radians(geo[1])) * power(sin(radians(geo[0] - ${lng}::float8) / 2), 2))))
          <= ${parameters.add(query.geo.radiusKm)}::float8`,
       );
     }
+    if (venueConditions.length > 0) {
+      common.push(
+        `v AS MATERIALIZED (SELECT coalesce(array_agg(venue_id), '{}') AS ids FROM ${venuesTable}
+           WHERE ${venueConditions.join(" AND ")})`,
+      );
+      conditions.push("d.venue_id = ANY ((SELECT ids FROM v)::text[])");
+    }
     let termQuery: string | null = null;
     if (query.words.length > 0) {
-      const words = await this.alternativesFor(query.words);
-      termQuery = parameters.add(termQueryText(words));
+      const words = await this.alternativesFor([...query.words, ...query.locationWords]);
+      // The venue, city and country are the documents' B-weighted words: with a term, the location
+      // is matched by the same GIN index, which intersects posting lists far more cheaply than
+      // combining two bitmaps of tens of thousands of rows.
+      const place = words.slice(query.words.length);
+      const location = place.length > 0 ? ` & ${venueWordsQueryText(place)}` : "";
+      termQuery = parameters.add(termQueryText(words.slice(0, query.words.length)) + location);
       conditions.push(`d.search_vector @@ to_tsquery('simple'::regconfig, ${termQuery})`);
     }
     const where = conditions.join(" AND ");
-    const count = `SELECT count(*) FROM (SELECT 1 FROM ${documentsTable} d WHERE ${where}
-                   LIMIT ${parameters.add(searchTotalCountMax + 1)}) AS counted`;
     const limit = parameters.add(query.limit);
     const offset = parameters.add(query.offset);
     let ctes: string[];
+    let count: string;
     let order: string;
     if (termQuery) {
-      // Best match first, then soonest: rank the soonest matches (bounded, see limits.ts) and page
-      // through them. The window carries only what ranking needs; the page's hits are read by key.
-      const window = parameters.add(Math.max(searchRankedCandidatesMax, query.offset + query.limit));
+      // Best match first, then soonest, among the first matches in starts_at order (bounded, see
+      // limits.ts). The window takes them in the order of the table, which the reindex writes in
+      // starts_at order: the bitmap scan stops after `window` rows instead of sorting every match of
+      // a common word (rows written since the last reindex may sit out of order; a window holding
+      // every match, the usual case, is exact). One scan also counts (up to the window).
+      const window = Math.max(searchRankedCandidatesMax, query.offset + query.limit);
       const rank = `round(ts_rank(w.search_vector, to_tsquery('simple'::regconfig, ${termQuery}))::numeric, 4)`;
       ctes = [
-        `w AS (SELECT d.event_id, d.starts_at, d.search_vector FROM ${documentsTable} d WHERE ${where}
-               ORDER BY d.starts_at, d.event_id LIMIT ${window})`,
+        `w AS MATERIALIZED (SELECT d.event_id, d.starts_at, d.search_vector FROM ${documentsTable} d
+                            WHERE ${where} LIMIT ${parameters.add(window + 1)})`,
         `page AS (SELECT w.event_id, w.starts_at, ${rank} AS rank FROM w
                   ORDER BY rank DESC, w.starts_at, w.event_id OFFSET ${offset} LIMIT ${limit})`,
       ];
+      count = "SELECT count(*) FROM w";
       order = "page.rank DESC, page.starts_at, page.event_id";
     } else {
       ctes = [
         `page AS (SELECT d.event_id, d.starts_at FROM ${documentsTable} d WHERE ${where}
                   ORDER BY d.starts_at, d.event_id OFFSET ${offset} LIMIT ${limit})`,
       ];
+      count = `SELECT count(*) FROM (SELECT 1 FROM ${documentsTable} d WHERE ${where}
+               LIMIT ${parameters.add(searchTotalCountMax + 1)}) AS counted`;
       order = "page.starts_at, page.event_id";
     }
     const sql = `WITH ${[...common, ...ctes].join(",\n")}
@@ -419,9 +474,8 @@ class PostgresRebuild implements IndexRebuild {
          SELECT ${documentColumnsFrom("s")} FROM search_staging s ORDER BY s.starts_at, s.event_id`,
       );
       await this.run(
-        `INSERT INTO ${venuesTable}_next (venue_id, version, location_vector)
-         SELECT DISTINCT ON (s.venue_id) s.venue_id, s.version, to_tsvector('simple'::regconfig, s.venue_text)
-         FROM search_staging s ORDER BY s.venue_id, s.version DESC`,
+        `INSERT INTO ${venuesTable}_next (${venueColumns})
+         SELECT DISTINCT ON (s.venue_id) ${venueColumnsFrom("s")} FROM search_staging s ORDER BY s.venue_id, s.version DESC`,
       );
       await this.run(
         `INSERT INTO ${termsTable}_next (term)

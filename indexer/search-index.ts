@@ -32,6 +32,8 @@ export interface SearchIndex {
   write(batch: IndexWrite): Promise<void>;
   search(query: SearchQuery): Promise<SearchPage>;
   beginRebuild(): Promise<IndexRebuild>;
+  /** Told by the search service whenever the index moved (drop what was learned from it). */
+  indexChanged?(): void;
   /** After a rebuild was swapped in: housekeeping that makes the fresh index fast (optional). */
   settle?(): Promise<void>;
   /** Number of documents (tests, reindex report). */

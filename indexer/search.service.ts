@@ -44,18 +44,29 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
   let pool: Database | null = null;
   let index: SearchIndex | null = null;
   let generation = 0;
+  /** Index queries in progress by cache key (bounded by the action's bulkhead). */
+  const inFlight = new Map<string, Promise<SearchPage>>();
 
   return {
     name: "search",
     events: {
       [searchIndexChangedEvent]: {
         handler(ctx: Context<SearchIndexChanged>) {
-          if (ctx.params.position > generation) generation = ctx.params.position;
+          if (ctx.params.position > generation) {
+            generation = ctx.params.position;
+            index?.indexChanged?.();
+          }
         },
       },
     },
     actions: {
       search: {
+        openapi: {
+          summary: "Search events: full text (typo tolerant), place, day or range, type, distance",
+          description:
+            "Best match first, then soonest. Past events only when `from` or `date` asks. Totals are exact up " +
+            "to 1,000 (`totalExact`). Answers are cached for a few seconds and carry an ETag.",
+        },
         params: searchParamsSchema,
         async handler(this: any, ctx: Context<SearchParams, any>): Promise<SearchPage> {
           const query = parseSearchParams(ctx.params, clock.now());
@@ -63,8 +74,20 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
           const key = `search:${generation}:${digest}`;
           let page = await cache.get<SearchPage>(key);
           if (!page) {
+            // Single flight: identical searches arriving together on this node share one index query
+            // (a popular query whose cache entry just expired does not stampede the index).
+            let pending = inFlight.get(key);
+            if (!pending) {
+              pending = index!.search(query).then((fresh) => {
+                void cache.set(key, fresh, searchCacheTtlMs);
+                return fresh;
+              });
+              inFlight.set(key, pending);
+              const forget = () => inFlight.delete(key);
+              pending.then(forget, forget);
+            }
             try {
-              page = await index!.search(query);
+              page = await pending;
             } catch (error) {
               if (!isTransient(error)) throw error;
               this.logger.warn({ err: error }, "search failed (transient)");
@@ -75,7 +98,6 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
                 1,
               );
             }
-            void cache.set(key, page, searchCacheTtlMs);
           }
           ctx.meta.$responseHeaders = {
             "Cache-Control": `public, max-age=${Math.floor(searchCacheTtlMs / 1000)}`,

@@ -1,7 +1,9 @@
 // Starts Marquee as several processes over NATS on this machine: one gateway, two actor nodes and
-// the indexer (`npm run cluster`), for the rush and the fault tests. Each node is `tsx main.ts` with
-// its SERVICES; all share one database and one Moleculer namespace.
+// the indexer (`npm run cluster`), for the rush and the fault tests. Each node is
+// `node --import=tsx main.ts` with its SERVICES; all share one database and one Moleculer namespace.
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceFactories } from "../services.ts";
 
@@ -30,6 +32,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Where node output goes: inherit (terminal), or ignore. */
   output?: "inherit" | "ignore";
+  /** Appends each node's output to `<logDirectory>/<name>.log` instead (fault tests keep it for a post-mortem). */
+  logDirectory?: string;
 }
 
 export interface RunningNode {
@@ -46,9 +50,10 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 const mainScript = fileURLToPath(new URL("../main.ts", import.meta.url));
-const tsxBinary = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
 const readyTimeoutMs = 60_000;
+const stopGraceMs = 10_000;
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const namespace = options.namespace ?? `cluster-${process.pid}-${Date.now().toString(36)}`;
@@ -60,7 +65,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const nodes: RunningNode[] = [];
 
   function launch(spec: ClusterNodeSpec): RunningNode {
-    const child = spawn(tsxBinary, [mainScript], {
+    const logFile = options.logDirectory
+      ? openSync(path.join(options.logDirectory, `${spec.name}.log`), "a")
+      : null;
+    const output = logFile ?? options.output ?? "ignore";
+    // `node --import=tsx main.ts`, not the tsx CLI: the CLI runs node as a child of its own and cannot
+    // pass a SIGKILL on, which would leave the "killed" node running.
+    const child = spawn(process.execPath, ["--import=tsx", mainScript], {
+      cwd: repositoryRoot,
       env: {
         ...process.env,
         NODE_ENV: process.env.NODE_ENV ?? "development",
@@ -75,8 +87,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
         ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
       },
-      stdio: ["ignore", options.output ?? "ignore", options.output ?? "ignore"],
+      stdio: ["ignore", output, output],
     });
+    if (logFile !== null) closeSync(logFile); // the child has its own copy
     return { spec, process: child };
   }
 
@@ -84,6 +97,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const deadline = Date.now() + readyTimeoutMs;
     const wanted = new Set(topology.flatMap((spec) => spec.services).filter((name) => name !== "api"));
     while (Date.now() < deadline) {
+      // A node that died while starting (port taken, bad config) fails the start at once.
+      const dead = nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
+      if (dead)
+        throw new Error(
+          `cluster node ${dead.spec.name} exited while starting (${dead.process.exitCode ?? dead.process.signalCode})`,
+        );
       try {
         const ready = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
         const body = (await ready.json()) as { services?: string[] };
@@ -102,7 +121,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   // The gateway migrates the database first; the others start once it is up.
   nodes.push(launch(gatewaySpec));
   for (const spec of topology) if (spec !== gatewaySpec) nodes.push(launch(spec));
-  await waitReady();
+  try {
+    await waitReady();
+  } catch (error) {
+    await Promise.all(nodes.map((node) => stopProcess(node.process, "SIGKILL")));
+    throw error;
+  }
 
   const cluster: Cluster = {
     baseUrl,
@@ -121,16 +145,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     async kill(name, signal = "SIGKILL") {
       const node = nodes.find((candidate) => candidate.spec.name === name);
-      if (!node || node.process.exitCode !== null) return;
-      const exited = new Promise((resolve) => node.process.once("exit", resolve));
-      node.process.kill(signal);
-      await exited;
+      if (node) await stopProcess(node.process, signal);
     },
     async stop() {
       await Promise.all(nodes.map((node) => cluster.kill(node.spec.name, "SIGTERM")));
     },
   };
   return cluster;
+}
+
+/** Sends the signal and waits for the exit; a process still running after 10 s gets SIGKILL. */
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), stopGraceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 // `npm run cluster`: start and keep running until Ctrl-C.

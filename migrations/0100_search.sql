@@ -164,8 +164,8 @@ CREATE TRIGGER event_performers_search_deleted AFTER DELETE ON event_performers
 --
 -- One narrow row per searchable event: the filter and order columns, a weighted tsvector and the hit
 -- itself as JSON (so a page is 20 primary-key reads, no joins). Most indexes INCLUDE what their
--- queries need, so counting and paging by date, type, venue or distance can be answered from the
--- index alone; only full-text matches read the rows. A reindex writes the rows in starts_at order,
+-- queries need, so counting and paging by date, type, venue (place or distance) can be answered
+-- from the index alone; only full-text matches read the rows. A reindex writes the rows in starts_at order,
 -- so "the soonest matches" are also the first rows on disk.
 CREATE TABLE search_documents (
   event_id       text PRIMARY KEY,
@@ -174,8 +174,6 @@ CREATE TABLE search_documents (
   starts_at      timestamptz NOT NULL,
   type           text NOT NULL,
   venue_id       text NOT NULL,
-  -- point(x = longitude, y = latitude), NULL when the venue has no coordinates.
-  geo            point,
   search_vector  tsvector NOT NULL,
   -- {"id","name","type","startsAt","venue":{"name","city","country"},"performers":[...]}
   result         json NOT NULL
@@ -184,15 +182,18 @@ CREATE INDEX search_documents_search_vector ON search_documents USING gin (searc
 CREATE INDEX search_documents_starts_at ON search_documents (starts_at, event_id);
 CREATE INDEX search_documents_type_starts_at ON search_documents (type, starts_at) INCLUDE (event_id);
 CREATE INDEX search_documents_venue_starts_at ON search_documents (venue_id, starts_at) INCLUDE (event_id, type);
-CREATE INDEX search_documents_geo ON search_documents USING gist (geo) INCLUDE (starts_at, type, event_id);
 
--- Venues by name, city and country: `location` finds venues here first, then their events by venue_id.
+-- Venues by name, city, country and place: `location` and the distance filter find venues here
+-- first, then their events through (venue_id, starts_at).
 CREATE TABLE search_venues (
   venue_id         text PRIMARY KEY,
   version          bigint NOT NULL CHECK (version >= 0),
-  location_vector  tsvector NOT NULL
+  location_vector  tsvector NOT NULL,
+  -- point(x = longitude, y = latitude), NULL when the venue has no coordinates.
+  geo              point
 );
 CREATE INDEX search_venues_location_vector ON search_venues USING gin (location_vector);
+CREATE INDEX search_venues_geo ON search_venues USING gist (geo);
 
 -- The texts are normalized by the indexer's transform (lower case, accents folded, punctuation to
 -- spaces), so documents and queries agree on words. Name and performers weigh most (A), then venue,

@@ -1,7 +1,13 @@
 // Configuration from the environment, read once and passed down explicitly (no hidden globals),
 // so tests and several nodes in one process can each run with their own settings.
 import os from "node:os";
-import { realtimeCoalesceMsDefault, realtimeCoalesceMsMax, sseHeartbeatMsDefault } from "../domain/limits.ts";
+import {
+  httpConnectionsPerNodeMaxDefault,
+  httpHeadersReceiveTimeoutMsDefault,
+  realtimeCoalesceMsDefault,
+  realtimeCoalesceMsMax,
+  sseHeartbeatMsDefault,
+} from "../domain/limits.ts";
 
 export interface Config {
   port: number;
@@ -29,6 +35,11 @@ export interface Config {
   elasticsearchUrl: string | null;
   demoData: boolean;
   workerPoolSize: number;
+  /**
+   * The `booking` service's engine: `actors` (Marquee) or `classic` (the baseline measured against:
+   * one Postgres transaction per request behind Redis hold locks; actors/classic/).
+   */
+  bookingEngine: "actors" | "classic";
   /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
   actorParanoidChecks: boolean;
   /**
@@ -39,6 +50,10 @@ export interface Config {
   /** Per-client rate limit: requests per window. */
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
+  /** Open TCP connections per gateway node (HTTP_CONNECTIONS_MAX; see domain/limits.ts). */
+  httpConnectionsMax: number;
+  /** A request's headers must arrive within this (HTTP_HEADERS_TIMEOUT_MS; slow clients). */
+  httpHeadersTimeoutMs: number;
   /** Trust `X-Forwarded-For` only when this is set (the address of the proxy in front). */
   trustedProxy: string | null;
   logLevel: string;
@@ -79,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
     throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");
   }
+  const bookingEngine = env.BOOKING_ENGINE || "actors";
+  if (bookingEngine !== "actors" && bookingEngine !== "classic")
+    throw new Error("BOOKING_ENGINE must be actors or classic");
   return {
     port: integer(env, "PORT", 3000),
     healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
@@ -100,10 +118,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL || null,
     demoData: boolean(env, "DEMO_DATA", false),
     workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
+    bookingEngine,
     actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
     testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
     rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
+    httpConnectionsMax: integer(env, "HTTP_CONNECTIONS_MAX", httpConnectionsPerNodeMaxDefault, 1),
+    httpHeadersTimeoutMs: integer(env, "HTTP_HEADERS_TIMEOUT_MS", httpHeadersReceiveTimeoutMsDefault, 100),
     trustedProxy: env.TRUSTED_PROXY || null,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
     production,

@@ -25,6 +25,11 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): Data
   });
   // An idle client that loses its connection must not crash the process.
   pool.on("error", () => {});
+  // Nor one that is checked out (a transaction between two statements): pg emits `error` on the client
+  // itself then, and the pool listens only to idle clients. Without this, a connection cut by the
+  // server (pg_terminate_backend, failover) was an uncaught exception: an actor worker stopped, a
+  // node without a handler died. The client's next query fails instead, and release() drops it.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 

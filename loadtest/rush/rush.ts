@@ -16,7 +16,7 @@ import { loadConfig } from "../../platform/config.ts";
 import { HttpClient } from "./http-client.ts";
 import { RunRecorder } from "./recorder.ts";
 import { SeatMirror } from "./seat-mirror.ts";
-import { defaultBehaviour, shop, type ShopperOutcome } from "./shopper.ts";
+import { defaultBehaviour, shop, type ShopperBehaviour, type ShopperOutcome } from "./shopper.ts";
 import { WaitingLine, type WaitingUser } from "./waiting-line.ts";
 import { renderReport, type RunSummary } from "./report.ts";
 import { seededRandom } from "../../domain/random.ts";
@@ -39,6 +39,11 @@ export interface RushOptions {
   keepDatabase: boolean;
   databaseUrl?: string;
   resultsName: string;
+  /**
+   * The booking engine the cluster runs: Marquee's actors, or the classic baseline (one Postgres
+   * transaction per request behind Redis hold locks, BOOKING_ENGINE=classic).
+   */
+  engine: "actors" | "classic";
 }
 
 export const defaultRushOptions: RushOptions = {
@@ -58,6 +63,7 @@ export const defaultRushOptions: RushOptions = {
   quiet: false,
   keepDatabase: false,
   resultsName: "rush",
+  engine: "actors",
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,11 +93,18 @@ export async function runRush(
     `postgres://postgres@127.0.0.1:5432/marquee_${options.resultsName}_${Date.now().toString(36)}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl });
   const tokens = createTokenVerifier(config);
+  const classic = options.engine === "classic";
   const log = (line: string) => {
-    if (!options.quiet) console.log(line);
+    if (!options.quiet) console.log(classic ? `[baseline] ${line}` : line);
   };
+  // The baseline has no best-available search (it answers 400): its groups pick seats from the map.
+  const behaviour: ShopperBehaviour = classic
+    ? { ...defaultBehaviour, bestAvailableShare: 0 }
+    : defaultBehaviour;
 
-  log(`rush: starting the cluster (gateway, 2 actor nodes, indexer) on port ${options.port}`);
+  log(
+    `rush: starting the cluster (gateway, 2 ${classic ? "classic booking" : "actor"} nodes, indexer) on port ${options.port}`,
+  );
   const cluster: Cluster = await startCluster({
     databaseUrl,
     port: options.port,
@@ -100,6 +113,7 @@ export async function runRush(
       RATE_LIMIT_PER_WINDOW: "100000000",
       LOG_LEVEL: "warn",
       DEMO_DATA: "false",
+      BOOKING_ENGINE: options.engine,
     },
   });
   const http = new HttpClient(cluster.baseUrl, 20_000, options.inFlightMax + 64);
@@ -146,7 +160,7 @@ export async function runRush(
           enabled: true,
           maxActiveShoppers: options.maxActiveShoppers,
           admitPerMinute: options.admitPerMinute,
-          tokenTtlSeconds: 60,
+          tokenTtlSeconds: 120,
         },
       },
       { authorization: admin },
@@ -172,11 +186,21 @@ export async function runRush(
     };
     observer = io(cluster.baseUrl, { transports: ["websocket"] });
     observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));
+    // The server's own word that every seat is booked (only deltas and refetches mark "booked"): the
+    // sale is over even when a shopper never saw its 201 (e.g. its confirm answer timed out).
+    let soldOutOnMap = false;
+    const checkSoldOut = () => {
+      if (soldOutOnMap || !mirror.status.every((code) => code === 2)) return;
+      soldOutOnMap = true;
+      sellOutSeconds ??= recorder.elapsedSeconds() - options.presaleSeconds;
+    };
     observer.on("seats", (delta) => {
       if (!mirror.apply(delta)) void refetch();
+      checkSoldOut();
     });
 
-    const over = () => sold >= options.seats || recorder.elapsedSeconds() > options.durationMaxSeconds;
+    const over = () =>
+      sold >= options.seats || soldOutOnMap || recorder.elapsedSeconds() > options.durationMaxSeconds;
     const shoppers = new Set<Promise<void>>();
     const line = new WaitingLine(
       {
@@ -184,6 +208,7 @@ export async function runRush(
         eventId,
         recorder,
         pollsPerSecondMax: options.pollsPerSecondMax,
+        frontWindow: options.maxActiveShoppers,
         inFlightMax: options.inFlightMax,
         isOver: over,
         onAdmitted: (user: WaitingUser, admissionToken: string) => {
@@ -194,7 +219,7 @@ export async function runRush(
             eventId,
             mirror,
             recorder,
-            behaviour: defaultBehaviour,
+            behaviour,
             random,
             connectSockets: true,
             onSold: (count) => {
@@ -271,8 +296,10 @@ export async function runRush(
     log(auditText);
 
     const summary: RunSummary = {
-      label: "Marquee",
-      system: "1 gateway + 2 actor nodes + indexer over NATS",
+      label: classic ? "Classic baseline" : "Marquee",
+      system: classic
+        ? "1 gateway + 2 classic booking nodes (a Postgres transaction per request, Redis SET NX EX hold locks) + indexer over NATS; groups pick seats (no best available)"
+        : "1 gateway + 2 actor nodes + indexer over NATS",
       seats: options.seats,
       users: options.users,
       sold,
@@ -337,6 +364,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       "duration-max": { type: "string" },
       seed: { type: "string" },
       "keep-database": { type: "boolean" },
+      "no-baseline": { type: "boolean" },
     },
   });
   const number = (value: string | undefined, fallback: number) =>
@@ -353,10 +381,24 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     seed: number(values.seed, defaultRushOptions.seed),
     keepDatabase: values["keep-database"] ?? false,
   };
-  const { summary, ok } = await runRush(options);
-  const { htmlPath } = await writeResults("rush", [summary]);
-  console.log(
-    `rush: sold ${summary.sold}/${summary.seats} in ${summary.sellOutSeconds?.toFixed(1) ?? "-"} s; reserve p50 ${summary.reserve.p50Ms} ms p99 ${summary.reserve.p99Ms} ms; confirm p99 ${summary.confirm.p99Ms} ms; report ${htmlPath}`,
-  );
+  // Marquee first, then the classic baseline with the same options and seed (--no-baseline skips it).
+  const runs: RunSummary[] = [];
+  let ok = true;
+  const engines: RushOptions["engine"][] = values["no-baseline"] ? ["actors"] : ["actors", "classic"];
+  for (const engine of engines) {
+    const run = await runRush({
+      ...options,
+      engine,
+      resultsName: engine === "classic" ? "rush_classic" : "rush",
+    });
+    runs.push(run.summary);
+    ok &&= run.ok;
+  }
+  const { htmlPath } = await writeResults("rush", runs);
+  for (const summary of runs)
+    console.log(
+      `rush ${summary.label}: sold ${summary.sold}/${summary.seats} in ${summary.sellOutSeconds?.toFixed(1) ?? "-"} s; reserve p50 ${summary.reserve.p50Ms} ms p99 ${summary.reserve.p99Ms} ms; confirm p99 ${summary.confirm.p99Ms} ms; audit ${summary.audit.ok ? "clean" : "VIOLATIONS"}`,
+    );
+  console.log(`rush: report ${htmlPath}`);
   process.exit(ok ? 0 : 1);
 }

@@ -21,15 +21,27 @@ export interface WaitingLineOptions {
   pollsPerSecondMax: number;
   /** Requests in flight at once (joins + polls). */
   inFlightMax: number;
+  /** Users within this many places of the front poll every second. */
+  frontWindow: number;
   onAdmitted(user: WaitingUser, admissionToken: string): void;
   /** Stop admitting new shoppers (sold out or time is up). */
   isOver(): boolean;
 }
 
-const pollDelayMs = (estimatedWaitSeconds: number | null | undefined, random: () => number): number => {
-  // Half the estimated wait, between 1 s and 30 s, with jitter so a crowd does not poll in step.
+/**
+ * When to poll next. Near the front (a browser there would hold a socket for the admission push) every
+ * second; further back half the estimated wait, between 1 s and 30 s; with jitter so a crowd does not
+ * poll in step.
+ */
+const pollDelayMs = (body: any, frontWindow: number, random: () => number): number => {
+  const position: number | null = body?.position ?? null;
+  const wait: number | null = body?.estimatedWaitSeconds ?? null;
   const base =
-    estimatedWaitSeconds == null ? 5_000 : Math.min(30_000, Math.max(1_000, estimatedWaitSeconds * 500));
+    position !== null && position <= frontWindow
+      ? 1_000
+      : wait === null
+        ? 5_000
+        : Math.min(30_000, Math.max(1_000, wait * 500));
   return base * (0.8 + 0.4 * random());
 };
 
@@ -83,7 +95,7 @@ export class WaitingLine {
       this.options.onAdmitted(user, body.admissionToken);
       return;
     }
-    user.nextPollAt = Date.now() + pollDelayMs(body?.estimatedWaitSeconds, this.random);
+    user.nextPollAt = Date.now() + pollDelayMs(body, this.options.frontWindow, this.random);
     this.heap.push(user.nextPollAt, user);
   }
 
@@ -109,7 +121,11 @@ export class WaitingLine {
       const answer = await http.request("GET", `/events/${eventId}/queue`, undefined, this.headersOf(user));
       recorder.record("poll", answer.status, answer.latencyMs);
       if (answer.status === 200) this.handle(user, answer.body);
-      else {
+      else if (answer.status === 404) {
+        // Out of the line (an admission that lapsed unused): join again, at the back.
+        user.joinAttempts = 0;
+        void this.join(user);
+      } else {
         user.nextPollAt = Date.now() + retryAfterMs(answer, 2_000);
         this.heap.push(user.nextPollAt, user);
       }

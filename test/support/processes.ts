@@ -154,3 +154,48 @@ export async function startTcpRelay(
     },
   };
 }
+
+export interface RestartableNatsServer {
+  url: string;
+  port: number;
+  /** The running server's PID (null while stopped). */
+  readonly pid: number | null;
+  /** Stops it by PID with the signal (SIGKILL by default: a crash); resolves once it exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+}
+
+export const natsServerBinary = process.env.NATS_SERVER_BINARY || "/usr/sbin/nats-server";
+
+/** A private nats-server (`nats-server -p N -a 127.0.0.1`) that a test can stop and start again. */
+export async function startNatsServer(): Promise<RestartableNatsServer> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+
+  async function start(): Promise<void> {
+    if (child) return;
+    child = spawn(natsServerBinary, ["-p", String(port), "-a", "127.0.0.1"], { stdio: "ignore" });
+    await waitForPort(port);
+  }
+
+  async function stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    process.kill(running.pid!, signal);
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return child?.pid ?? null;
+    },
+    stop,
+    start,
+  };
+}

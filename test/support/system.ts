@@ -19,12 +19,22 @@ export interface TestSystem {
   /** Issues a dev token. */
   token(userId: string, role?: "user" | "admin"): Promise<string>;
   /** fetch against the gateway with JSON in and out. */
-  request(
-    method: string,
-    path: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  request(method: string, path: string, options?: RequestOptions): Promise<JsonAnswer>;
   stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  /** Give up after this long (the promise rejects with a TimeoutError); default: no limit. */
+  timeoutMs?: number;
+}
+
+export interface JsonAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
 }
 
 export interface StartOptions {
@@ -74,11 +84,7 @@ export interface HttpClient {
 
 /** JSON requests against a Marquee gateway (in this process or a child process). */
 export function createHttpClient(baseUrl: string): HttpClient {
-  async function request(
-    method: string,
-    path: string,
-    opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
+  async function request(method: string, path: string, opts: RequestOptions = {}): Promise<JsonAnswer> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.body !== undefined) headers["content-type"] ??= "application/json";
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -91,6 +97,7 @@ export function createHttpClient(baseUrl: string): HttpClient {
           : typeof opts.body === "string"
             ? opts.body
             : JSON.stringify(opts.body),
+      signal: opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs),
     });
     const text = await response.text();
     let body: any = text;

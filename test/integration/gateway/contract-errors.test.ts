@@ -1,28 +1,14 @@
 // Every contract error that applies so far, answered exactly as CONTRACT.md says, with nothing written.
 import { expect } from "chai";
 import net from "node:net";
-import os from "node:os";
 import { SignJWT } from "jose";
 import { developmentAuthSecret } from "../../../platform/config.ts";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
+import { internals } from "../../support/contract.ts";
 
 type Answer = { status: number; body: any; headers: Headers };
 
 const tables = ["performers", "venues", "events", "event_performers", "tickets", "event_actors"];
-
-// Anything that would tell a client about our internals.
-const internals = new RegExp(
-  [
-    String.raw`\bat \S+ \(`, // stack frame
-    String.raw`\.ts:\d+`,
-    String.raw`node_modules`,
-    String.raw`\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b`,
-    String.raw`\bpg_|postgres|duplicate key|violates`,
-    String.raw`127\.0\.0\.1|localhost|ECONNREFUSED`,
-    os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
-  ].join("|"),
-  "i",
-);
 
 describe("contract errors", () => {
   let system: TestSystem;

@@ -242,7 +242,6 @@ describe("search indexer", function () {
       "SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents' ORDER BY indexname",
     );
     expect(rows.map((row) => row.indexname)).to.deep.equal([
-      "search_documents_geo",
       "search_documents_pkey",
       "search_documents_search_vector",
       "search_documents_starts_at",

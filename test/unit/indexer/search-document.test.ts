@@ -5,7 +5,12 @@ import {
   toSearchResult,
   wordsOf,
 } from "../../../indexer/search-document.ts";
-import { locationQueryText, stagedCsvLine, termQueryText } from "../../../indexer/postgres-index.ts";
+import {
+  locationQueryText,
+  stagedCsvLine,
+  termQueryText,
+  venueWordsQueryText,
+} from "../../../indexer/postgres-index.ts";
 
 const source = {
   id: "ev_1",
@@ -85,8 +90,15 @@ describe("Postgres text queries", () => {
         { word: "swfit", exact: false, prefix: false, alternatives: ["swift"] },
         { word: "zzzzzz", exact: false, prefix: false, alternatives: [] },
       ]),
-    ).to.equal("'eras' & 'tay':* & 'u2' & ('taylor' | 'tyler') & 'swift' & 'zzzzzz'");
+    ).to.equal("'eras' & 'tay':* & 'u2' & ('tayler' | 'taylor' | 'tyler') & ('swfit' | 'swift') & 'zzzzzz'");
     expect(locationQueryText(["new", "york", "ny"])).to.equal("'new':* & 'york':* & 'ny'");
+    expect(
+      venueWordsQueryText([
+        { word: "paris", exact: true, prefix: true, alternatives: [] },
+        { word: "fra", exact: false, prefix: true, alternatives: [] },
+        { word: "xyz", exact: false, prefix: false, alternatives: ["xyy"] },
+      ]),
+    ).to.equal("'paris':B & 'fra':*B & 'xyz':B");
   });
 
   it("refuses anything but letters and digits in a query word (no tsquery syntax can slip in)", () => {

@@ -1,0 +1,264 @@
+// The `booking` service on the classic engine (BOOKING_ENGINE=classic): the same actions, events and
+// answers as actors/booking.service.ts, but every command is one Postgres transaction with row locks
+// behind a Redis hold lock (classic-engine.ts) instead of an event actor. It exists to be measured
+// against (`npm run rush` runs both); the confirm saga, payment recovery, admission guard, schemas and
+// error catalogue are the real ones.
+import type { Context, ServiceSchema } from "moleculer";
+import type { Runtime } from "../../platform/runtime.ts";
+import { notFound, validationError } from "../../domain/errors.ts";
+import { holdsEndedEvent, seatsChangedEvent } from "../../domain/events.ts";
+import {
+  classicHoldSweepIntervalMs,
+  paymentTokenLengthMax,
+  recoveryIntervalMs,
+} from "../../domain/limits.ts";
+import type { Command } from "../../domain/seat-state.ts";
+import type { User } from "../../gateway/auth.ts";
+import {
+  eventIdSchema,
+  internalBulkhead,
+  paymentView,
+  requestHash,
+  requireIdempotencyKey,
+  requireUser,
+  ticketSelectionSchema,
+  type GatewayMeta,
+} from "../booking.service.ts";
+import { selectTickets } from "../ticket-selection.ts";
+import { answerResult, confirm, type SagaContext } from "../payments/confirm-saga.ts";
+import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
+import { recoverPayments } from "../payments/recovery.ts";
+import { SimulatedPaymentProvider } from "../payments/simulated-provider.ts";
+import type { PaymentProvider } from "../payments/provider.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "../queue/admission-guard.ts";
+import { ClassicEngine } from "./classic-engine.ts";
+
+/** Best-available fields are accepted by the schema only to answer them with a clear 400. */
+const bestAvailableSchema = {
+  eventId: { type: "any", optional: true },
+  quantity: { type: "any", optional: true },
+  section: { type: "any", optional: true },
+  maxPriceCents: { type: "any", optional: true },
+  adjacent: { type: "any", optional: true },
+};
+
+export function createClassicBookingService(runtime: Runtime): ServiceSchema {
+  const { config, clock, db, redis } = runtime;
+  const provider: PaymentProvider = new SimulatedPaymentProvider();
+  let engine: ClassicEngine | null = null;
+  let admission: AdmissionGuard | null = null;
+  let sweepTimer: NodeJS.Timeout | null = null;
+  let recoveryTimer: NodeJS.Timeout | null = null;
+
+  const requireEngine = (): ClassicEngine => {
+    if (!engine) throw new Error("the classic booking engine is not started");
+    return engine;
+  };
+
+  function sagaContext(logger: any): SagaContext {
+    return {
+      db,
+      provider,
+      actor: (eventId: string, command: Command) => requireEngine().execute(eventId, command),
+      pauseAfterCaptureMs: config.testPauseAfterCaptureMs,
+      log: (level, message) => logger[level](message),
+    };
+  }
+
+  return {
+    name: "booking",
+    actions: {
+      reserve: {
+        params: { ...ticketSelectionSchema, ...bestAvailableSchema, $$strict: true },
+        bulkhead: internalBulkhead,
+        async handler(
+          this: any,
+          ctx: Context<
+            { ticketId?: string; ticketIds?: string[]; quantity?: unknown },
+            { user?: User; admissionToken?: string }
+          >,
+        ) {
+          const user = requireUser(ctx);
+          if (ctx.params.ticketId === undefined && ctx.params.ticketIds === undefined)
+            throw validationError(
+              "quantity",
+              "Best available is not supported by the classic baseline engine: name ticketId or ticketIds",
+            );
+          const { ticketId, ticketIds } = ctx.params;
+          const extra = Object.keys(ctx.params).filter((key) => key !== "ticketId" && key !== "ticketIds");
+          if (extra.length > 0) throw validationError(extra[0], `Unexpected field ${extra[0]}`);
+          const { eventId, ordinals } = selectTickets({ ticketId, ticketIds });
+          admission ??= createAdmissionGuard(
+            (action, params) => this.broker.call(action, params),
+            config,
+            clock,
+          );
+          await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
+          return requireEngine().execute(eventId, { type: "reserve", userId: user.id, ordinals, holdId: "" });
+        },
+      },
+
+      release: {
+        params: { ...ticketSelectionSchema, $$strict: true },
+        bulkhead: internalBulkhead,
+        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
+          const user = requireUser(ctx);
+          const { eventId, ordinals } = selectTickets(ctx.params);
+          return requireEngine().execute(eventId, { type: "release", userId: user.id, ordinals });
+        },
+      },
+
+      confirm: {
+        params: {
+          ...ticketSelectionSchema,
+          paymentDetails: {
+            type: "object",
+            strict: true,
+            props: { token: { type: "string", min: 1, max: paymentTokenLengthMax } },
+          },
+          $$strict: true,
+        },
+        timeout: 30_000,
+        async handler(
+          this: any,
+          ctx: Context<
+            { ticketId?: string; ticketIds?: string[]; paymentDetails: { token: string } },
+            GatewayMeta
+          >,
+        ) {
+          const user = requireUser(ctx);
+          const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
+          const { eventId, ordinals } = selectTickets(ctx.params);
+          const token = ctx.params.paymentDetails.token;
+          const answer = await confirm(sagaContext(this.logger), {
+            eventId,
+            userId: user.id,
+            ordinals,
+            token,
+            idempotencyKey: key,
+            requestHash: requestHash(eventId, ordinals, token),
+          });
+          const result = answerResult(answer);
+          ctx.meta.$statusCode = answer.statusCode;
+          (ctx.meta as any).$location = `/bookings/${result.booking.id}`;
+          return result;
+        },
+      },
+
+      listBookings: {
+        params: { $$strict: true },
+        async handler(ctx: Context<unknown, GatewayMeta>) {
+          const user = requireUser(ctx);
+          return { bookings: await listUserBookings(db, user.id) };
+        },
+      },
+
+      getBooking: {
+        params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
+        async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
+          const user = requireUser(ctx);
+          const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
+          if (!booking) throw notFound("Booking");
+          return booking;
+        },
+      },
+
+      getPayment: {
+        params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
+        async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
+          const user = requireUser(ctx);
+          const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
+          if (!payment) throw notFound("Payment");
+          return paymentView(payment);
+        },
+      },
+
+      /** The live seat map, read from the tables (one byte a seat, base64, as the real engine). */
+      seatMap: {
+        visibility: "public",
+        params: { eventId: eventIdSchema, $$strict: true },
+        bulkhead: internalBulkhead,
+        async handler(ctx: Context<{ eventId: string }>) {
+          const snapshot = await requireEngine().seatMap(ctx.params.eventId);
+          return {
+            eventId: snapshot.eventId,
+            version: snapshot.version,
+            statuses: Buffer.from(snapshot.statuses).toString("base64"),
+          };
+        },
+      },
+
+      /** One command, as the actor protocol (readiness checks look for this action). */
+      execute: {
+        visibility: "public",
+        params: {
+          eventId: eventIdSchema,
+          command: { type: "object" },
+          ifActive: { type: "boolean", optional: true },
+        },
+        bulkhead: internalBulkhead,
+        handler(ctx: Context<{ eventId: string; command: Command }>) {
+          return requireEngine().execute(ctx.params.eventId, ctx.params.command);
+        },
+      },
+    },
+
+    created(this: any) {
+      this.paymentProvider = provider;
+    },
+
+    methods: {
+      async recoverPayments(this: any, pendingOlderThanMs?: number) {
+        return recoverPayments(sagaContext(this.logger), pendingOlderThanMs);
+      },
+    },
+
+    async started(this: any) {
+      const logger = this.logger;
+      const broker = this.broker;
+      engine = new ClassicEngine({
+        db,
+        redis,
+        clock,
+        holdTtlMs: config.holdTtlSeconds * 1_000,
+        onSeatsChanged: (payload) => void broker.broadcast(seatsChangedEvent, payload),
+        onHoldsEnded: (payload) => void broker.broadcast(holdsEndedEvent, payload),
+        log: (level, message) => logger[level](message),
+      });
+      const sweep = async () => {
+        sweepTimer = null;
+        try {
+          await engine?.sweepExpired();
+        } catch (error) {
+          logger.warn({ error: (error as Error).message }, "hold sweep failed");
+        }
+        if (engine) {
+          sweepTimer = setTimeout(sweep, classicHoldSweepIntervalMs);
+          sweepTimer.unref();
+        }
+      };
+      const runRecovery = async () => {
+        recoveryTimer = null;
+        try {
+          const report = await this.recoverPayments();
+          if (report.examined > 0) logger.info(report, "payment recovery pass");
+        } catch (error) {
+          logger.warn({ error: (error as Error).message }, "payment recovery pass failed");
+        }
+        if (engine) {
+          recoveryTimer = setTimeout(runRecovery, recoveryIntervalMs);
+          recoveryTimer.unref();
+        }
+      };
+      sweepTimer = setTimeout(sweep, classicHoldSweepIntervalMs);
+      recoveryTimer = setTimeout(runRecovery, 0);
+    },
+
+    async stopped() {
+      engine = null;
+      if (sweepTimer) clearTimeout(sweepTimer);
+      if (recoveryTimer) clearTimeout(recoveryTimer);
+      sweepTimer = recoveryTimer = null;
+    },
+  } as ServiceSchema;
+}

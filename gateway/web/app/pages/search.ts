@@ -1,0 +1,146 @@
+// Search (GET /events/search): term, location, date and type, kept in the address so a search can be
+// bookmarked and Back works. Results link to the event pages.
+import { api } from "../api.ts";
+import { h } from "../dom.ts";
+import { formatDateTime, plural } from "../format.ts";
+import { eventPath, navigate } from "../router.ts";
+import { rememberEvent } from "../store.ts";
+import { MessageBox, focusHeading, loading, type Cleanup } from "./common.ts";
+
+interface SearchResult {
+  id: string;
+  name: string;
+  type: string;
+  startsAt: string;
+  venue: { name: string; city: string; country: string };
+  performers: string[];
+}
+
+const pageSize = 20;
+const searchFields = ["term", "location", "date", "type"] as const;
+const eventTypes = [
+  "concert",
+  "sports",
+  "theatre",
+  "opera",
+  "classical",
+  "dance",
+  "comedy",
+  "family",
+  "festival",
+];
+
+export function searchPage(root: HTMLElement, query: URLSearchParams): Cleanup {
+  const message = new MessageBox("search-message");
+  const results = h("ol", { id: "search-results", class: "results", "aria-label": "Events found" });
+  const summary = h("p", { id: "search-summary", class: "summary", "aria-live": "polite" });
+  const more = h("button", { type: "button", hidden: true }, "More results");
+  let offset = 0;
+  let stopped = false;
+
+  const field = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement) => {
+    input.id = `search-${name}`;
+    input.name = name;
+    input.value = query.get(name) ?? "";
+    return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+  };
+  const typeSelect = h(
+    "select",
+    {},
+    h("option", { value: "" }, "Any type"),
+    [...new Set([...eventTypes, query.get("type") ?? ""].filter(Boolean))].map((type) =>
+      h("option", { value: type }, type[0].toUpperCase() + type.slice(1)),
+    ),
+  );
+  const form = h(
+    "form",
+    { class: "search-form", role: "search", "aria-label": "Search events" },
+    field("term", "What", h("input", { type: "search", placeholder: "Artist, team, show…", maxlength: 200 })),
+    field(
+      "location",
+      "Where",
+      h("input", { type: "text", placeholder: "City, country or venue", maxlength: 200 }),
+    ),
+    field("date", "When", h("input", { type: "date" })),
+    field("type", "Type", typeSelect),
+    h("button", { type: "submit", class: "primary" }, "Search"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    for (const name of searchFields) {
+      const value = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+      if (value) params.set(name, value);
+    }
+    navigate(`/search?${params}`);
+  });
+
+  async function load(append: boolean): Promise<void> {
+    const params = new URLSearchParams();
+    for (const name of searchFields) {
+      const value = query.get(name);
+      if (value) params.set(name, value);
+    }
+    params.set("limit", String(pageSize));
+    params.set("offset", String(offset));
+    if (!append) results.replaceChildren(loading("Searching…"));
+    message.clear();
+    more.disabled = true;
+    try {
+      const answer = await api<{ total: number; results: SearchResult[] }>("GET", `/events/search?${params}`);
+      if (stopped) return;
+      if (!append) results.replaceChildren();
+      for (const result of answer.data.results) results.append(resultItem(result));
+      offset += answer.data.results.length;
+      summary.textContent =
+        answer.data.total === 0
+          ? "No events match this search."
+          : `${plural(answer.data.total, "event")} found.`;
+      more.hidden = offset >= answer.data.total || answer.data.results.length === 0;
+    } catch (error) {
+      if (stopped) return;
+      if (!append) results.replaceChildren();
+      summary.textContent = "";
+      message.error(error);
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener("click", () => void load(true));
+
+  root.replaceChildren(
+    h("h1", {}, query.toString() ? "Search results" : "Find an event"),
+    form,
+    message.element,
+    summary,
+    results,
+    more,
+  );
+  focusHeading(root);
+  void load(false);
+  return () => {
+    stopped = true;
+  };
+}
+
+function resultItem(result: SearchResult): HTMLElement {
+  const href = `#${eventPath(result.id)}`;
+  const anchor = h("a", { href }, result.name);
+  anchor.addEventListener("click", () =>
+    rememberEvent(result.id, { name: result.name, startsAt: result.startsAt }),
+  );
+  const venue = result.venue ? `${result.venue.name}, ${result.venue.city}, ${result.venue.country}` : "";
+  return h(
+    "li",
+    { class: "result" },
+    h("h2", {}, anchor),
+    h(
+      "p",
+      { class: "meta" },
+      h("time", { datetime: result.startsAt }, formatDateTime(result.startsAt)),
+      venue ? ` · ${venue}` : "",
+      result.type ? ` · ${result.type}` : "",
+    ),
+    result.performers?.length ? h("p", { class: "performers" }, result.performers.join(", ")) : null,
+  );
+}

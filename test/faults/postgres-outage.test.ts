@@ -1,0 +1,168 @@
+// PostgreSQL unreachable for a few seconds in the middle of a booking load: every connection of the
+// test database is cut (pg_terminate_backend) again and again. Requests fail fast with a contract 503
+// (never hang, never a 500 with internals), nothing acknowledged is lost, and service resumes.
+import { expect } from "chai";
+import pg from "pg";
+import {
+  assertAuditClean,
+  reportFigures,
+  routeAvailable,
+  sleep,
+  startFaultCluster,
+  waitFor,
+  waitForMoneySettled,
+  type FaultCluster,
+} from "./support/fault-cluster.ts";
+import { LoadLoop, ProbeLoop } from "./support/load.ts";
+import { checkLedger } from "./support/ledger.ts";
+import { postgresUrl } from "../support/system.ts";
+import type { EventFixture } from "../support/catalog.ts";
+
+const outageMs = 5_000;
+const cutEveryMs = 50;
+/** A request during the outage answers within this: the pool's connect timeout plus a margin. */
+const failFastMs = 8_000;
+
+describe("faults: PostgreSQL unreachable for a few seconds", function () {
+  this.timeout(300_000);
+  let faults: FaultCluster;
+
+  before(async () => {
+    faults = await startFaultCluster();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(await faults.logs());
+  });
+  after(async () => {
+    await faults?.stop();
+  });
+
+  it("fails fast with 503 while it lasts, loses nothing acknowledged, and serves again after", async () => {
+    const events: EventFixture[] = [];
+    for (let index = 0; index < 4; index++)
+      events.push(await faults.createEvent({ seats: 120, rows: 4, name: `Postgres test ${index}` }));
+    const confirm = await routeAvailable(faults, "POST", "/booking/confirm");
+    const load = new LoadLoop({
+      request: faults.request,
+      token: (userId) => faults.token(userId),
+      events,
+      users: 40,
+      concurrency: 8,
+      confirm,
+      seed: 5,
+    });
+    const user = await faults.token("probe-user");
+    const probes = new ProbeLoop(faults.request, [
+      { method: "GET", path: `/events/${events[0].eventId}` },
+      { method: "GET", path: `/events/${events[1].eventId}/tickets` },
+      { method: "GET", path: "/bookings", token: user },
+      { method: "GET", path: "/health/ready" },
+    ]);
+    await load.start();
+    probes.start();
+    await sleep(3_000);
+
+    // The cutter talks to the `postgres` database, so its own connection is never among the victims.
+    const cutter = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+    await cutter.connect();
+    const database = new URL(faults.databaseUrl).pathname.slice(1);
+    const outageStartedAt = Date.now();
+    let connectionsCut = 0;
+    try {
+      while (Date.now() - outageStartedAt < outageMs) {
+        const { rows } = await cutter.query(
+          `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS cut
+           FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+          [database],
+        );
+        connectionsCut += rows[0].cut;
+        await sleep(cutEveryMs);
+      }
+    } finally {
+      await cutter.end();
+    }
+    const outageEndedAt = Date.now();
+
+    // Resumed = a reserve on every event answered 200 after the outage.
+    const resumeMs = await waitFor(
+      "every event to take reserves again",
+      async () => {
+        const served = new Set(
+          load
+            .answeredSince(outageEndedAt)
+            .filter((record) => record.sentAt >= outageEndedAt && record.status === 200)
+            .map((record) => record.eventId),
+        );
+        return served.size === events.length ? Date.now() - outageEndedAt : undefined;
+      },
+      60_000,
+    );
+    const ready = await waitFor(
+      "ready again",
+      async () => {
+        const answer = await faults.request("GET", "/health/ready");
+        return answer.status === 200 ? answer.body : undefined;
+      },
+      30_000,
+    );
+    await sleep(2_000);
+    await load.stop();
+    await probes.stop();
+
+    const during = [
+      ...load.records.filter(
+        (record) => record.answeredAt >= outageStartedAt && record.sentAt <= outageEndedAt,
+      ),
+      ...probes.between(outageStartedAt, outageEndedAt),
+    ];
+    const slowestMs = Math.max(...during.map((record) => record.answeredAt - record.sentAt));
+    const statuses: Record<string, number> = {};
+    for (const record of during) {
+      const key = `${record.status}${record.code ? ` ${record.code}` : ""}`;
+      statuses[key] = (statuses[key] ?? 0) + 1;
+    }
+    const payments = await waitForMoneySettled(faults);
+    const ledger = await checkLedger(faults.db, load.records);
+    const audit = await assertAuditClean(faults);
+    await reportFigures("postgres-outage", {
+      faultsInjected: 1,
+      outageMs: outageEndedAt - outageStartedAt,
+      connectionsCut,
+      requestsDuringOutage: during.length,
+      statusesDuringOutage: statuses,
+      slowestAnswerDuringOutageMs: slowestMs,
+      resumeMs,
+      requests: ledger.requests + probes.records.length,
+      hangs: ledger.hangs,
+      definiteHolds: ledger.definiteHolds,
+      bookingsChecked: ledger.bookingsChecked,
+      auditBookings: audit.bookings,
+      payments,
+      confirmsIncluded: confirm,
+      violations: ledger.violations.length,
+    });
+
+    if (process.env.FAULTS_DEBUG)
+      for (const record of during)
+        console.log(
+          record.sentAt - outageStartedAt,
+          record.answeredAt - record.sentAt,
+          "op" in record ? `${record.op} ${record.eventId}` : `${record.method} ${record.path}`,
+          record.status,
+          record.code,
+        );
+    expect(connectionsCut).to.be.greaterThan(0);
+    expect(ledger.violations).to.deep.equal([]);
+    const malformed = probes.records.filter((record) => record.malformed);
+    expect(malformed, JSON.stringify(malformed.slice(0, 3))).to.deep.equal([]);
+    // Every answer during the outage is a success or a contract error; failures are 503 with Retry-After.
+    for (const record of during) {
+      expect(record.status, JSON.stringify(record)).to.be.oneOf([200, 201, 409, 503]);
+      if (record.status === 503 && !("path" in record && record.path === "/health/ready"))
+        expect(record.code).to.be.oneOf(["UNAVAILABLE", "OVERLOADED"]);
+    }
+    expect(during.some((record) => record.status === 503)).to.equal(true);
+    expect(slowestMs, "slowest answer during the outage").to.be.below(failFastMs);
+    expect(ready.checks.postgres).to.equal("up");
+  });
+});

@@ -1,0 +1,207 @@
+// A Marquee cluster for one fault test: gateway, two actor nodes (and the indexer when it exists) as
+// separate `tsx main.ts` processes over a private nats-server, on a fresh database and a unique
+// namespace, optionally on a private redis-server. Node output goes to log files that are printed
+// when a test fails. Everything is stopped by PID and the database dropped at the end.
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startCluster, type Cluster } from "../../../loadtest/cluster.ts";
+import { auditDatabase, formatAudit, type AuditReport } from "../../../loadtest/audit.ts";
+import { createPool, type Database } from "../../../platform/database.ts";
+import { loadConfig } from "../../../platform/config.ts";
+import { createTokenVerifier } from "../../../gateway/auth.ts";
+import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
+import {
+  dropDatabase,
+  freshDatabaseUrl,
+  createHttpClient,
+  uniqueName,
+  type JsonAnswer,
+  type RequestOptions,
+} from "../../support/system.ts";
+import {
+  freePort,
+  startNatsServer,
+  startRestartableRedisServer,
+  type RestartableNatsServer,
+  type RestartableRedisServer,
+} from "../../support/processes.ts";
+
+export interface FaultCluster {
+  cluster: Cluster;
+  baseUrl: string;
+  databaseUrl: string;
+  /** A small pool for the test's own checks (never the nodes'). */
+  db: Database;
+  nats: RestartableNatsServer;
+  /** The private redis-server, when asked for (else the shared one with a unique key prefix). */
+  redis: RestartableRedisServer | null;
+  namespace: string;
+  logDirectory: string;
+  request(method: string, path: string, options?: RequestOptions): Promise<JsonAnswer>;
+  /** A token signed with the cluster's (development) secret, minted here: no request needed. */
+  token(userId: string, role?: "user" | "admin"): Promise<string>;
+  createEvent(options?: Parameters<typeof createEventFixture>[1]): Promise<EventFixture>;
+  /** The node (owner prefix) whose actor holds each event's fencing epoch now. */
+  owners(eventIds: string[]): Promise<Map<string, string>>;
+  audit(eventId?: string): Promise<AuditReport>;
+  /** The tail of every node's log (for a failing test's message). */
+  logs(linesPerNode?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface FaultClusterOptions {
+  privateRedis?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Node settings that keep the fault tests within 2 shared cores and make every check strict. */
+const nodeEnv: Record<string, string> = {
+  NODE_ENV: "test",
+  LOG_LEVEL: "warn",
+  WORKER_POOL_SIZE: "1",
+  RATE_LIMIT_PER_WINDOW: "1000000",
+  ACTOR_PARANOID_CHECKS: "true",
+  HOLD_TTL_SECONDS: "600",
+};
+
+export async function startFaultCluster(options: FaultClusterOptions = {}): Promise<FaultCluster> {
+  const databaseUrl = await freshDatabaseUrl();
+  const namespace = uniqueName("faults");
+  const logDirectory = await mkdtemp(path.join(os.tmpdir(), "marquee-faults-"));
+  const nats = await startNatsServer();
+  const redis = options.privateRedis ? await startRestartableRedisServer() : null;
+  const port = await freePort();
+  let cluster: Cluster;
+  try {
+    cluster = await startCluster({
+      databaseUrl,
+      port,
+      namespace,
+      transporter: nats.url,
+      redisUrl: redis?.url,
+      redisKeyPrefix: `${namespace}:`,
+      env: { ...nodeEnv, ...options.env },
+      logDirectory,
+    });
+  } catch (error) {
+    await nats.stop();
+    await redis?.destroy();
+    throw error;
+  }
+  const db = createPool(databaseUrl, { max: 3, applicationName: "marquee-fault-test" });
+  const tokens = createTokenVerifier(loadConfig({ NODE_ENV: "test" }));
+  const { request } = createHttpClient(cluster.baseUrl);
+  const faultCluster: FaultCluster = {
+    cluster,
+    baseUrl: cluster.baseUrl,
+    databaseUrl,
+    db,
+    nats,
+    redis,
+    namespace,
+    logDirectory,
+    request,
+    token: (userId, role = "user") => tokens.issue({ id: userId, role }),
+    createEvent: (eventOptions) => createEventFixture(faultCluster, eventOptions),
+    async owners(eventIds) {
+      const { rows } = await db.query(
+        "SELECT event_id, owner FROM event_actors WHERE event_id = ANY($1::text[])",
+        [eventIds],
+      );
+      return new Map(rows.map((row) => [row.event_id as string, (row.owner as string).split("/")[0]]));
+    },
+    audit: (eventId) => auditDatabase(db, eventId ?? null),
+    async logs(linesPerNode = 40) {
+      const parts: string[] = [];
+      for (const file of (await readdir(logDirectory)).sort()) {
+        const lines = (await readFile(path.join(logDirectory, file), "utf8")).trimEnd().split("\n");
+        parts.push(`--- ${file} (last ${linesPerNode} lines)\n${lines.slice(-linesPerNode).join("\n")}`);
+      }
+      return parts.join("\n");
+    },
+    async stop() {
+      await cluster.stop();
+      await db.end();
+      await nats.stop();
+      await redis?.destroy();
+      await dropDatabase(databaseUrl).catch(() => {});
+      if (process.env.FAULTS_KEEP_LOGS) console.log(`node logs kept in ${logDirectory}`);
+      else await rm(logDirectory, { recursive: true, force: true });
+    },
+  };
+  return faultCluster;
+}
+
+/** The node name of an actor node in this cluster's event_actors.owner ("actor-1-<namespace>"). */
+export const nodeIdOf = (faultCluster: FaultCluster, name: string): string =>
+  `${name}-${faultCluster.namespace}`;
+
+/** Runs the audit and throws with its report (and the nodes' logs) when an invariant is broken. */
+export async function assertAuditClean(faultCluster: FaultCluster): Promise<AuditReport> {
+  const report = await faultCluster.audit();
+  if (!report.ok) throw new Error(`${formatAudit(report)}\n${await faultCluster.logs()}`);
+  return report;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Whether the cluster serves an action now (its route is documented as available in /openapi.json). */
+export async function routeAvailable(
+  faultCluster: FaultCluster,
+  method: string,
+  route: string,
+): Promise<boolean> {
+  const answer = await faultCluster.request("GET", "/openapi.json");
+  const operation = answer.body?.paths?.[route]?.[method.toLowerCase()];
+  return operation !== undefined && operation["x-marquee-available"] !== false;
+}
+
+/** Prints a fault test's figures and keeps them in loadtest/results/faults-<name>.json (not committed). */
+export async function reportFigures(name: string, figures: Record<string, unknown>): Promise<void> {
+  const directory = fileURLToPath(new URL("../../../loadtest/results/", import.meta.url));
+  await writeFile(path.join(directory, `faults-${name}.json`), JSON.stringify(figures, null, 2) + "\n");
+  console.log(`      figures (${name}): ${JSON.stringify(figures)}`);
+}
+
+/**
+ * Waits until no payment is captured without a booking (money taken ends booked or refunded; a saga
+ * cut by a fault is finished by a node's recovery pass), then returns the payments by status.
+ */
+export async function waitForMoneySettled(
+  faultCluster: FaultCluster,
+  timeoutMs = 90_000,
+): Promise<Record<string, number>> {
+  await waitFor(
+    "every captured payment to be booked or refunded",
+    async () => {
+      const { rows } = await faultCluster.db.query(
+        "SELECT count(*)::int AS open FROM payments WHERE status = 'captured' AND booking_id IS NULL",
+      );
+      return rows[0].open === 0 ? true : undefined;
+    },
+    timeoutMs,
+    500,
+  );
+  const { rows } = await faultCluster.db.query(
+    "SELECT status, count(*)::int AS count FROM payments GROUP BY status ORDER BY status",
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}

@@ -1,0 +1,728 @@
+// Deterministic simulation of one event actor with its persistence (the real ActorHost and the real
+// Postgres statements), driven by a seed: random commands (reserve, release, confirm start, payment
+// captured or declined then booked or given back, expire), clock jumps (forward past hold expiries and
+// small steps back), and faults at random points of the commit path (before or after any statement:
+// BEGIN, the fence, each write, COMMIT; a crash of the process or a transient connection loss).
+//
+// A shadow seat state runs `decide` on the same commands at the same clock, and a model of the rows
+// follows the effects. After every step:
+// - without a fault, every reply equals the shadow's outcome and the database equals the model;
+// - after a fault, the database equals the model either before or after the whole turn (the turn is
+//   atomic), a crash restarts the host (it reloads from Postgres), money captured is finished the way
+//   recovery does it, and the shadow continues from what the database says;
+// - the invariants hold: the shadow's (findInvariantViolations), the audit's on the database, the
+//   host's seat map equals the shadow's, the seat version is the model's.
+// Everything that varies comes from the seed (ids included), so a failing seed replays exactly: the
+// trace of a run is the same on every run of the seed.
+import { createHash } from "node:crypto";
+import { ActorHost } from "../../actors/actor-host.ts";
+import type { HostOutput, Reply, SeatMapSnapshot } from "../../actors/protocol.ts";
+import { auditDatabase, formatAudit } from "../../loadtest/audit.ts";
+import { createPool, ensureDatabase, type Database } from "../../platform/database.ts";
+import { migrate } from "../../platform/migrate.ts";
+import { freshDatabaseUrl } from "./system.ts";
+import { buildSeatLayout } from "../../domain/seat-layout.ts";
+import type { SectionInput } from "../../domain/event.ts";
+import {
+  createSeatState,
+  decide,
+  findInvariantViolations,
+  publicStatuses,
+  type Command,
+  type Effect,
+  type EventSettings,
+  type Outcome,
+  type SeatState,
+} from "../../domain/seat-state.ts";
+import { seededRandom } from "../../domain/random.ts";
+import {
+  createFaultyDatabase,
+  type FaultPlan,
+  type FaultyDatabase,
+  type FiredFault,
+} from "./faulty-database.ts";
+
+export interface SimulationConfig {
+  /** A migrated database (each run makes an event of its own in it). */
+  databaseUrl: string;
+  seed: number;
+  steps: number;
+  /** Chance that a step has a fault armed (default 0.25). */
+  faultProbability?: number;
+}
+
+export interface SimulationResult {
+  seed: number;
+  steps: number;
+  commands: number;
+  faults: { crash: number; transient: number; armedNotReached: number; takeover: number };
+  /** Where faults fired: "crash after COMMIT" -> count. */
+  firedAt: Record<string, number>;
+  clockJumps: number;
+  restarts: number;
+  bookings: number;
+  /** One line per step; the same seed gives the same lines. */
+  trace: string[];
+  digest: string;
+}
+
+export class SimulationFailure extends Error {
+  override name = "SimulationFailure";
+  constructor(
+    readonly seed: number,
+    readonly step: number,
+    problem: string,
+    readonly trace: string[],
+  ) {
+    super(
+      `seed ${seed}, step ${step}: ${problem}\n` +
+        `replay: SIM_SEED=${seed} npx mocha test/integration/actors/simulation.test.ts\n` +
+        `last steps:\n  ${trace.slice(-12).join("\n  ")}`,
+    );
+  }
+}
+
+const users = ["u0", "u1", "u2", "u3"];
+const holdTtlMs = 60_000;
+const ticketsPerUserMax = 4;
+const startOfTime = Date.parse("2031-03-01T10:00:00Z");
+const sections: SectionInput[] = [
+  { name: "Stalls", priceCents: 1_000, rows: [{ label: "A", seats: 6 }] },
+  { name: "Circle", priceCents: 2_500, rows: [{ label: "B", seats: 6 }] },
+];
+const layout = buildSeatLayout(sections);
+const seats = layout.total;
+
+// --- the rows the database must hold -------------------------------------------------------------
+
+interface PaymentRow {
+  status: "pending" | "captured" | "declined";
+  bookingId: string | null;
+  refundRequested: boolean;
+  amountCents: number;
+  ordinals: number[];
+}
+
+interface Rows {
+  holds: Map<
+    number,
+    { holdId: string; userId: string; status: string; expiresAt: number; paymentId: string | null }
+  >;
+  booked: Map<number, { bookingId: string; userId: string }>;
+  payments: Map<string, PaymentRow>;
+  version: number;
+}
+
+const cloneRows = (rows: Rows): Rows => ({
+  holds: new Map([...rows.holds].map(([ordinal, hold]) => [ordinal, { ...hold }])),
+  booked: new Map([...rows.booked].map(([ordinal, booking]) => [ordinal, { ...booking }])),
+  payments: new Map(
+    [...rows.payments].map(([id, payment]) => [id, { ...payment, ordinals: [...payment.ordinals] }]),
+  ),
+  version: rows.version,
+});
+
+function canonical(rows: Rows): string {
+  return JSON.stringify({
+    holds: [...rows.holds].sort(([a], [b]) => a - b),
+    booked: [...rows.booked].sort(([a], [b]) => a - b),
+    payments: [...rows.payments].sort(([a], [b]) => a.localeCompare(b)),
+    version: rows.version,
+  });
+}
+
+/** What the effects of one turn do to the rows (the meaning of persistence.ts, stated again). */
+function applyEffects(rows: Rows, effects: Effect[]): void {
+  let changed = false;
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "holdsPut":
+        for (const ordinal of effect.ordinals) rows.holds.set(ordinal, { ...effect.hold });
+        break;
+      case "holdsDeleted":
+        for (const ordinal of effect.ordinals) rows.holds.delete(ordinal);
+        break;
+      case "paymentIntent":
+        rows.payments.set(effect.paymentId, {
+          status: "pending",
+          bookingId: null,
+          refundRequested: false,
+          amountCents: effect.amountCents,
+          ordinals: [...effect.ordinals].sort((a, b) => a - b),
+        });
+        break;
+      case "booked": {
+        for (const ordinal of effect.ordinals)
+          rows.booked.set(ordinal, { bookingId: effect.bookingId, userId: effect.userId });
+        const payment = rows.payments.get(effect.paymentId)!;
+        payment.bookingId = effect.bookingId;
+        break;
+      }
+      case "paymentAbandoned": {
+        const payment = rows.payments.get(effect.paymentId);
+        if (payment && payment.status === "captured" && payment.bookingId === null)
+          payment.refundRequested = true;
+        break;
+      }
+      case "seatsChanged":
+        changed = true;
+        break;
+      case "holdsEnded":
+        break;
+    }
+  }
+  if (changed) rows.version++;
+}
+
+/** About how many statements the commit of these effects sends (see persistence.ts): where to aim a fault. */
+function commitStatements(effects: Effect[]): number {
+  const types = new Set(effects.map((effect) => effect.type));
+  if (!types.has("paymentIntent") && !types.has("booked") && !types.has("paymentAbandoned")) return 1;
+  let count = 3; // BEGIN, the fence, COMMIT
+  if (types.has("holdsDeleted")) count++;
+  if (types.has("holdsPut")) count++;
+  if (types.has("paymentIntent")) count += 2;
+  if (types.has("booked")) count += 4;
+  if (types.has("paymentAbandoned")) count++;
+  return count;
+}
+
+async function readRows(db: Database, eventId: string): Promise<Rows> {
+  const [holds, booked, payments, actor] = await Promise.all([
+    db.query(
+      `SELECT ordinal, hold_id, user_id, status, round(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms,
+              payment_id FROM holds WHERE event_id = $1 ORDER BY ordinal`,
+      [eventId],
+    ),
+    db.query(
+      `SELECT bt.ordinal, bt.booking_id, b.user_id FROM booking_tickets bt
+       JOIN bookings b ON b.event_id = bt.event_id AND b.id = bt.booking_id WHERE bt.event_id = $1 ORDER BY bt.ordinal`,
+      [eventId],
+    ),
+    db.query(
+      `SELECT id, status, booking_id, refund_requested_at IS NOT NULL AS refund_requested, amount_cents, ordinals
+       FROM payments WHERE event_id = $1 ORDER BY id`,
+      [eventId],
+    ),
+    db.query("SELECT seat_version FROM event_actors WHERE event_id = $1", [eventId]),
+  ]);
+  return {
+    holds: new Map(
+      holds.rows.map((row) => [
+        row.ordinal,
+        {
+          holdId: row.hold_id,
+          userId: row.user_id,
+          status: row.status,
+          expiresAt: row.expires_ms,
+          paymentId: row.payment_id,
+        },
+      ]),
+    ),
+    booked: new Map(
+      booked.rows.map((row) => [row.ordinal, { bookingId: row.booking_id, userId: row.user_id }]),
+    ),
+    payments: new Map(
+      payments.rows.map((row) => [
+        row.id,
+        {
+          status: row.status,
+          bookingId: row.booking_id,
+          refundRequested: row.refund_requested,
+          amountCents: row.amount_cents,
+          ordinals: [...row.ordinals].sort((a: number, b: number) => a - b),
+        },
+      ]),
+    ),
+    version: actor.rows[0]?.seat_version ?? 0,
+  };
+}
+
+function shadowFrom(eventId: string, rows: Rows, settings: EventSettings): SeatState {
+  const bookedOrdinals = [...rows.booked.keys()];
+  return createSeatState(eventId, layout, settings, {
+    bookedOrdinals,
+    bookedUserIds: bookedOrdinals.map((ordinal) => rows.booked.get(ordinal)!.userId),
+    holds: [...rows.holds].map(([ordinal, hold]) => ({
+      ordinal,
+      holdId: hold.holdId,
+      userId: hold.userId,
+      status: hold.status as "held" | "confirming",
+      expiresAt: hold.expiresAt,
+      paymentId: hold.paymentId,
+    })),
+    version: rows.version,
+  });
+}
+
+// --- one incarnation of the actor host (a process, as far as the actor knows) ---------------------
+
+interface Incarnation {
+  faulty: FaultyDatabase;
+  host: ActorHost;
+  replies: Map<number, Reply>;
+  waiters: Map<number, () => void>;
+  fatal: Error[];
+  crashed: Promise<void>;
+}
+
+function startIncarnation(databaseUrl: string, number: number): Incarnation {
+  const faulty = createFaultyDatabase(databaseUrl);
+  const replies = new Map<number, Reply>();
+  const waiters = new Map<number, () => void>();
+  const fatal: Error[] = [];
+  let alive = true;
+  const crashed = new Promise<void>((resolve) =>
+    faulty.onCrash(() => {
+      alive = false;
+      resolve();
+    }),
+  );
+  const host = new ActorHost({
+    db: faulty.db,
+    owner: `simulation/${number}`,
+    holdTtlMs,
+    paranoid: true,
+    output(output: HostOutput) {
+      if (!alive) return; // a crashed process says nothing more
+      for (const reply of output.replies) {
+        replies.set(reply.id, reply);
+        waiters.get(reply.id)?.();
+      }
+    },
+    fatal: (error) => {
+      if (alive) fatal.push(error);
+    },
+    log: () => {},
+  });
+  return { faulty, host, replies, waiters, fatal, crashed };
+}
+
+async function stopIncarnation(incarnation: Incarnation): Promise<void> {
+  await incarnation.host.stop().catch(() => {});
+  await incarnation.faulty.end().catch(() => {});
+}
+
+// --- the run ---------------------------------------------------------------------------------------
+
+export async function runSimulation(config: SimulationConfig): Promise<SimulationResult> {
+  const random = seededRandom(config.seed);
+  const chance = (p: number) => random() < p;
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  const faultProbability = config.faultProbability ?? 0.25;
+  const observer = createPool(config.databaseUrl, { max: 2, applicationName: "marquee-simulation-observer" });
+  const eventId = `ev_sim${config.seed.toString(36)}_${Date.now().toString(36)}`;
+  const settings: EventSettings = {
+    active: true,
+    onSaleAt: startOfTime - 86_400_000,
+    startsAt: startOfTime + 365 * 86_400_000,
+    ticketsPerUserMax,
+    holdTtlMs,
+  };
+  const result: SimulationResult = {
+    seed: config.seed,
+    steps: 0,
+    commands: 0,
+    faults: { crash: 0, transient: 0, armedNotReached: 0, takeover: 0 },
+    firedAt: {},
+    clockJumps: 0,
+    restarts: 0,
+    bookings: 0,
+    trace: [],
+    digest: "",
+  };
+  let step = 0;
+  let current = "";
+  const fail = (problem: string): never => {
+    throw new SimulationFailure(config.seed, step, `${problem}\n  in step ${step}: ${current}`, result.trace);
+  };
+
+  await observer.query(
+    `INSERT INTO venues (id, name, city, country) VALUES ($1, 'Simulation Hall', 'Lisbon', 'Portugal')
+     ON CONFLICT (id) DO NOTHING`,
+    ["vn_simulation"],
+  );
+  await observer.query(
+    `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
+       tickets_per_user_max, ticket_count)
+     VALUES ($1, 'Simulation', '', 'concert', 'vn_simulation', $2, $3, $4, '{"enabled": false}', $5, $6)`,
+    [
+      eventId,
+      new Date(settings.startsAt).toISOString(),
+      new Date(settings.onSaleAt).toISOString(),
+      JSON.stringify(sections),
+      ticketsPerUserMax,
+      seats,
+    ],
+  );
+  await observer.query(
+    `INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
+     SELECT $1, ordinal, ordinal / 6, CASE WHEN ordinal < 6 THEN 'Stalls' ELSE 'Circle' END, 0,
+            CASE WHEN ordinal < 6 THEN 'A' ELSE 'B' END, ordinal % 6 + 1, CASE WHEN ordinal < 6 THEN 1000 ELSE 2500 END
+     FROM generate_series(0, $2 - 1) AS ordinal`,
+    [eventId, seats],
+  );
+
+  let now = startOfTime;
+  let rows: Rows = { holds: new Map(), booked: new Map(), payments: new Map(), version: 0 };
+  let shadow = shadowFrom(eventId, rows, settings);
+  let incarnation = startIncarnation(config.databaseUrl, 0);
+  let nextRequestId = 1;
+  let counter = 0;
+  /** Whether the host has the event's actor in memory (else the next command activates it). */
+  let activeInHost = false;
+  const nextId = (prefix: string) => `${prefix}_s${config.seed}_${++counter}`;
+
+  /** Sends commands in one submit (one turn); resolves with the replies, or null if the host crashed. */
+  const submit = (commands: Command[]) => submitTo(incarnation, commands);
+  async function submitTo(incarnation: Incarnation, commands: Command[]): Promise<Reply[] | null> {
+    const ids = commands.map(() => nextRequestId++);
+    const answered = Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<void>((resolve) => {
+            if (incarnation.replies.has(id)) resolve();
+            else incarnation.waiters.set(id, resolve);
+          }),
+      ),
+    );
+    incarnation.host.submit(
+      commands.map((command, index) => ({
+        kind: "command",
+        id: ids[index],
+        eventId,
+        command: structuredClone(command),
+      })),
+      now,
+    );
+    const crashed = await Promise.race([answered.then(() => false), incarnation.crashed.then(() => true)]);
+    if (crashed) return null;
+    return ids.map((id) => incarnation.replies.get(id)!);
+  }
+
+  async function seatMap(): Promise<SeatMapSnapshot> {
+    const id = nextRequestId++;
+    const reply = await new Promise<Reply>((resolve) => {
+      incarnation.waiters.set(id, () => resolve(incarnation.replies.get(id)!));
+      incarnation.host.submit([{ kind: "seatMap", id, eventId }], now);
+    });
+    if (!reply.ok) fail(`seat map refused: ${JSON.stringify(reply.error)}`);
+    return (reply as { value: SeatMapSnapshot }).value;
+  }
+
+  async function restart(): Promise<void> {
+    await stopIncarnation(incarnation);
+    result.restarts++;
+    incarnation = startIncarnation(config.databaseUrl, result.restarts);
+  }
+
+  /** Runs commands with no fault and requires them to do exactly what the shadow does. */
+  async function runClean(commands: Command[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const effects: Effect[] = [];
+    for (const command of commands) {
+      const decision = decide(shadow, structuredClone(command), now);
+      outcomes.push(decision.outcome);
+      effects.push(...decision.effects);
+    }
+    applyEffects(rows, effects);
+    const replies = await submit(commands);
+    if (!replies) fail("the host crashed with no fault armed");
+    compareReplies(replies!, outcomes);
+    return outcomes;
+  }
+
+  function compareReplies(replies: Reply[], outcomes: Outcome[]): void {
+    replies.forEach((reply, index) => {
+      const outcome = outcomes[index];
+      const got = reply.ok
+        ? { ok: true, value: reply.value }
+        : { ok: false, code: reply.error.code, details: reply.error.details };
+      const want = outcome.ok
+        ? { ok: true, value: outcome.value }
+        : { ok: false, code: outcome.error.code, details: outcome.error.details };
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        fail(`reply ${index} is ${JSON.stringify(got)}, the shadow says ${JSON.stringify(want)}`);
+    });
+  }
+
+  /** What recovery does after a crash: money captured is booked; a declined payment's hold given back. */
+  async function recover(): Promise<string[]> {
+    const done: string[] = [];
+    for (const [paymentId, payment] of [...rows.payments].sort(([a], [b]) => a.localeCompare(b))) {
+      if (payment.status === "captured" && payment.bookingId === null && !payment.refundRequested) {
+        const [outcome] = await runClean([{ type: "confirmComplete", paymentId, bookingId: nextId("bk") }]);
+        if (!outcome.ok || !outcome.value.booked)
+          fail(`recovery could not book captured payment ${paymentId}`);
+        done.push(`booked ${paymentId}`);
+      } else if (payment.status === "declined" && shadow.holdsByPayment.has(paymentId)) {
+        await runClean([{ type: "confirmAbort", paymentId }]);
+        done.push(`gave back ${paymentId}`);
+      }
+    }
+    return done;
+  }
+
+  /** One random command that makes sense in the shadow's state (or a reserve). */
+  async function randomCommand(): Promise<Command> {
+    const user = pick(users);
+    const heldBy = (userId: string) =>
+      shadow.holds.filter(
+        (hold) => hold?.live && hold.userId === userId && hold.status === "held" && hold.expiresAt > now,
+      );
+    const roll = random();
+    if (roll < 0.42) {
+      const count = 1 + Math.floor(random() * 3);
+      const ordinals = new Set<number>();
+      while (ordinals.size < count) ordinals.add(Math.floor(random() * seats));
+      return { type: "reserve", userId: user, ordinals: [...ordinals], holdId: nextId("hd") };
+    }
+    if (roll < 0.55) {
+      const mine = heldBy(user).flatMap((hold) => hold!.ordinals);
+      const ordinals =
+        mine.length > 0 && chance(0.8)
+          ? mine.slice(0, 1 + Math.floor(random() * mine.length))
+          : [Math.floor(random() * seats)];
+      return { type: "release", userId: user, ordinals };
+    }
+    if (roll < 0.75) {
+      const holders = users.filter((candidate) => heldBy(candidate).length > 0);
+      if (holders.length > 0) {
+        const holder = pick(holders);
+        const mine = heldBy(holder).flatMap((hold) => hold!.ordinals);
+        const ordinals = mine.slice(0, 1 + Math.floor(random() * mine.length));
+        const paymentId = nextId("pay");
+        return {
+          type: "confirmStart",
+          userId: holder,
+          ordinals,
+          paymentId,
+          idempotencyKey: `key-${paymentId}`,
+        };
+      }
+    }
+    const pending = [...shadow.holdsByPayment.keys()]
+      .filter((id) => rows.payments.get(id)?.status === "pending")
+      .sort();
+    if (roll < 0.92 && pending.length > 0) {
+      const paymentId = pick(pending);
+      if (chance(0.75)) {
+        // The provider captured: recorded before the booking step, as the saga does.
+        await observer.query(
+          "UPDATE payments SET status = 'captured', provider_ref = $3, updated_at = now() WHERE event_id = $1 AND id = $2",
+          [eventId, paymentId, `ref-${paymentId}`],
+        );
+        rows.payments.get(paymentId)!.status = "captured";
+        return { type: "confirmComplete", paymentId, bookingId: nextId("bk") };
+      }
+      await observer.query(
+        "UPDATE payments SET status = 'declined', failure_reason = 'simulated', updated_at = now() WHERE event_id = $1 AND id = $2",
+        [eventId, paymentId],
+      );
+      rows.payments.get(paymentId)!.status = "declined";
+      return { type: "confirmAbort", paymentId };
+    }
+    return { type: "expire" };
+  }
+
+  try {
+    for (step = 1; step <= config.steps; step++) {
+      result.steps = step;
+      // The clock: mostly small steps, now and then past every hold's expiry, rarely back a little.
+      const clockRoll = random();
+      const before = now;
+      if (clockRoll < 0.1) now += Math.floor(random() * holdTtlMs * 1.5);
+      else if (clockRoll < 0.14) now -= Math.floor(random() * 2_000);
+      else now += Math.floor(random() * 3_000);
+      if (Math.abs(now - before) > 3_000) result.clockJumps++;
+
+      const commands: Command[] = [];
+      const count = chance(0.25) ? 2 + Math.floor(random() * 3) : 1;
+      for (let index = 0; index < count; index++) commands.push(await randomCommand());
+      result.commands += commands.length;
+
+      let note = "";
+      let answered = "";
+      /** Whether the shadow decided a command at `now` since it was last reloaded (lapses are done). */
+      let decidedNow = true;
+      if (chance(0.03)) {
+        // A takeover while the old owner still runs (a paused process, a partition): the new host takes
+        // the epoch; the old one must refuse everything (STALE_OWNER) and write nothing.
+        current = `t+${now - startOfTime} ${commands.map(describe).join(" | ")} to a fenced-out owner`;
+        if (!activeInHost) await seatMap(); // the old owner holds the actor (else it would just take it back)
+        const old = incarnation;
+        result.restarts++;
+        incarnation = startIncarnation(config.databaseUrl, result.restarts);
+        await seatMap(); // activates: the new epoch
+        activeInHost = true;
+        const replies = await submitTo(old, commands);
+        if (!replies) fail("the old owner crashed");
+        for (const reply of replies!)
+          if (reply.ok || reply.error.code !== "STALE_OWNER")
+            fail(`a fenced-out owner answered ${JSON.stringify(reply)}`);
+        if (canonical(await readRows(observer, eventId)) !== canonical(rows))
+          fail("a fenced-out owner wrote");
+        await stopIncarnation(old);
+        result.faults.takeover++;
+        result.firedAt.takeover = (result.firedAt.takeover ?? 0) + 1;
+        answered = replies!.map(describeReply).join(" | ");
+        note = " (taken over while running)";
+        shadow = shadowFrom(eventId, rows, settings);
+        decidedNow = false;
+        const recovered = await recover();
+        if (recovered.length > 0) {
+          note += ` recovery: ${recovered.join(", ")}`;
+          decidedNow = true;
+        }
+      } else {
+        // The shadow decides the turn; the model of the rows before and after it.
+        const rowsBefore = cloneRows(rows);
+        const outcomes: Outcome[] = [];
+        const effects: Effect[] = [];
+        for (const command of commands) {
+          const decision = decide(shadow, structuredClone(command), now);
+          outcomes.push(decision.outcome);
+          effects.push(...decision.effects);
+        }
+        applyEffects(rows, effects);
+        const rowsAfter = rows;
+
+        // A fault aimed at any statement of this turn: the actor's activation (two, when it is not
+        // active), then its commit (one on the hot path, up to a dozen for a booking).
+        const statements = (activeInHost ? 0 : 2) + commitStatements(effects);
+        const plan: FaultPlan | null = chance(faultProbability)
+          ? {
+              kind: chance(0.6) ? "crash" : "transient",
+              when: chance(0.5) ? "before" : "after",
+              statement: 1 + Math.floor(random() * statements),
+            }
+          : null;
+
+        current = `t+${now - startOfTime} ${commands.map(describe).join(" | ")}${plan ? ` with ${JSON.stringify(plan)}` : ""}`;
+        if (plan) incarnation.faulty.arm(plan);
+        const replies = await submit(commands);
+        const fired: FiredFault | null = incarnation.faulty.disarm();
+        if (plan && !fired) result.faults.armedNotReached++;
+        if (incarnation.fatal.length > 0) fail(`the host stopped: ${incarnation.fatal[0].message}`);
+        answered = replies === null ? "(no answer)" : replies.map(describeReply).join(" | ");
+
+        if (fired) {
+          result.faults[fired.kind]++;
+          const where = `${fired.kind} ${fired.when} ${fired.text.split(" ").slice(0, 2).join(" ")}`;
+          result.firedAt[where] = (result.firedAt[where] ?? 0) + 1;
+          note = ` ${fired.kind} ${fired.when} "${fired.text}"`;
+          if (fired.kind === "transient") {
+            // Every command of the failed turn is answered UNAVAILABLE (retry): nothing acknowledged.
+            for (const reply of replies ?? [])
+              if (reply.ok || reply.error.code !== "UNAVAILABLE")
+                fail(`after a transient fault, a reply was ${JSON.stringify(reply)}`);
+          } else if (replies) fail("the host answered after it crashed");
+          // Atomic: the database holds the whole turn or none of it.
+          const found = await readRows(observer, eventId);
+          const state = canonical(found);
+          const committed = state === canonical(rowsAfter);
+          if (!committed && state !== canonical(rowsBefore))
+            fail(
+              `after ${note.trim()} the database is neither before nor after the turn:\n` +
+                `    found  ${state}\n    before ${canonical(rowsBefore)}\n    after  ${canonical(rowsAfter)}`,
+            );
+          note += committed ? " (committed)" : " (not committed)";
+          rows = found;
+          // The host reloads from Postgres (a crash: a new process; a failure: the actor is dropped).
+          shadow = shadowFrom(eventId, rows, settings);
+          decidedNow = false;
+          activeInHost = false;
+          if (fired.kind === "crash") await restart();
+          const recovered = await recover();
+          if (recovered.length > 0) {
+            note += ` recovery: ${recovered.join(", ")}`;
+            decidedNow = true;
+            activeInHost = true;
+          }
+        } else {
+          if (!replies) fail("no replies and no fault");
+          compareReplies(replies!, outcomes);
+          activeInHost = true;
+        }
+      }
+
+      // The invariants, after every step.
+      const problems = findInvariantViolations(shadow, decidedNow ? now : undefined);
+      if (problems.length > 0) fail(`shadow invariants: ${problems.join("; ")}`);
+      const found = await readRows(observer, eventId);
+      if (canonical(found) !== canonical(rows))
+        fail(`database differs from the model:\n    found ${canonical(found)}\n    model ${canonical(rows)}`);
+      const audit = await auditDatabase(observer, eventId);
+      if (!audit.ok) fail(formatAudit(audit));
+      // The host's memory equals the shadow (asking activates the actor: half the time after a reload
+      // the next step's command does it instead, so faults hit activations too).
+      const expected = publicStatuses(shadow, now);
+      if (activeInHost || chance(0.5)) {
+        const snapshot = await seatMap();
+        activeInHost = true;
+        if (Buffer.compare(Buffer.from(snapshot.statuses), Buffer.from(expected)) !== 0)
+          fail(
+            `host seat map ${[...snapshot.statuses].join("")} differs from the shadow's ${[...expected].join("")}`,
+          );
+        if (snapshot.version !== rows.version)
+          fail(`host version ${snapshot.version}, model ${rows.version}`);
+      }
+      result.bookings = new Set([...rows.booked.values()].map((booking) => booking.bookingId)).size;
+
+      result.trace.push(
+        `${step} t+${now - startOfTime} ${commands.map(describe).join(" | ")} -> ${answered}${note} :: ${[...expected].join("")} v${rows.version}`,
+      );
+    }
+  } finally {
+    await stopIncarnation(incarnation);
+    await observer.end();
+  }
+  result.digest = createHash("sha256").update(result.trace.join("\n")).digest("hex").slice(0, 16);
+  return result;
+}
+
+function describe(command: Command): string {
+  switch (command.type) {
+    case "reserve":
+    case "release":
+      return `${command.type} ${command.userId} [${command.ordinals}]`;
+    case "confirmStart":
+      return `confirmStart ${command.userId} [${command.ordinals}] ${command.paymentId}`;
+    case "confirmComplete":
+    case "confirmAbort":
+      return `${command.type} ${command.paymentId}`;
+    default:
+      return command.type;
+  }
+}
+
+const describeReply = (reply: Reply) => (reply.ok ? "ok" : reply.error.code);
+
+/** A fresh, migrated database for simulation runs. */
+export async function simulationDatabase(): Promise<string> {
+  const databaseUrl = await freshDatabaseUrl();
+  await ensureDatabase(databaseUrl);
+  const pool = createPool(databaseUrl, { max: 1 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return databaseUrl;
+}
+
+export function summarize(results: SimulationResult[]): Record<string, number> {
+  const sum = (pick: (result: SimulationResult) => number) =>
+    results.reduce((total, result) => total + pick(result), 0);
+  return {
+    seeds: results.length,
+    steps: sum((result) => result.steps),
+    commands: sum((result) => result.commands),
+    crashes: sum((result) => result.faults.crash),
+    transientFailures: sum((result) => result.faults.transient),
+    faultsArmedNotReached: sum((result) => result.faults.armedNotReached),
+    clockJumps: sum((result) => result.clockJumps),
+    restarts: sum((result) => result.restarts),
+    bookings: sum((result) => result.bookings),
+  };
+}
