@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster } from "../../../loadtest/cluster.ts";
 import { auditDatabase, formatAudit, type AuditReport } from "../../../loadtest/audit.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
+import { pendingPaymentAbandonMs, recoveryIntervalMs } from "../../../domain/limits.ts";
 import { loadConfig } from "../../../platform/config.ts";
 import { createTokenVerifier } from "../../../gateway/auth.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
@@ -182,18 +183,21 @@ export async function reportFigures(name: string, figures: Record<string, unknow
 }
 
 /**
- * Waits until no payment is captured without a booking (money taken ends booked or refunded; a saga
- * cut by a fault is finished by a node's recovery pass), then returns the payments by status.
+ * Waits until every payment is final: none captured without a booking (money taken ends booked or
+ * refunded) and none pending (a saga cut by a fault leaves one; a node's recovery pass settles it once
+ * it is older than pendingPaymentAbandonMs, asking the provider whether money was taken). Returns the
+ * payments by status.
  */
 export async function waitForMoneySettled(
   faultCluster: FaultCluster,
-  timeoutMs = 90_000,
+  timeoutMs = pendingPaymentAbandonMs + recoveryIntervalMs + 60_000,
 ): Promise<Record<string, number>> {
   await waitFor(
-    "every captured payment to be booked or refunded",
+    "every payment to be final (booked, refunded or declined)",
     async () => {
       const { rows } = await faultCluster.db.query(
-        "SELECT count(*)::int AS open FROM payments WHERE status = 'captured' AND booking_id IS NULL",
+        `SELECT count(*)::int AS open FROM payments
+         WHERE status = 'pending' OR (status = 'captured' AND booking_id IS NULL)`,
       );
       return rows[0].open === 0 ? true : undefined;
     },
