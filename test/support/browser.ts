@@ -74,7 +74,7 @@ export async function waitForText(
   page: Page,
   selector: string,
   pattern: RegExp,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000, // a bound for "eventually" on a loaded CI machine, not a speed check
 ): Promise<void> {
   await page.waitForFunction(
     ({ selector, source, flags }) =>

@@ -109,7 +109,7 @@ describe("web UI with a 50,000-seat stadium (headless Chromium)", function () {
         (globalThis as any).document.querySelector('.legend .count[data-kind="reserved"]')?.textContent ===
         "400",
       undefined,
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     );
     console.log(
       `      400 reservations on the 50,000-seat map shown ${Date.now() - startedMs} ms after the last answer`,
