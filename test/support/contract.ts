@@ -11,7 +11,8 @@ export const internals = new RegExp(
     String.raw`\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b`,
     String.raw`\bpg_|postgres|duplicate key|violates`,
     String.raw`127\.0\.0\.1|localhost|ECONNREFUSED`,
-    os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+    // The host name as a whole token: a short one ("vm") also occurs inside random ids.
+    String.raw`(?<![\w-])` + os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + String.raw`(?![\w-])`,
   ].join("|"),
   "i",
 );
