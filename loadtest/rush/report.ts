@@ -15,6 +15,8 @@ export interface RunSummary {
   reserve: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
   confirm: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
   join: { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null };
+  /** Admissions, and how many were heard over a socket push rather than a poll. */
+  waitingRoom: { joined: number; admitted: number; admittedByPush: number; socketsPeak: number };
   outcomes: Record<string, number>;
   statuses: Record<string, number>;
   audit: { ok: boolean; text: string };
@@ -169,6 +171,8 @@ function runSection(run: RunSummary): string {
         <th>outcomes</th><td>${Object.entries(run.outcomes)
           .map(([name, count]) => `${escapeHtml(name)} ${count}`)
           .join(", ")}</td></tr>
+    <tr><th>joined / admitted</th><td>${run.waitingRoom.joined} / ${run.waitingRoom.admitted}</td>
+        <th>admissions heard by push</th><td>${run.waitingRoom.admittedByPush} (peak ${run.waitingRoom.socketsPeak} waiting sockets)</td></tr>
   </table>
   <div class="charts">${charts.join("\n")}</div>
   <h3>Status codes</h3>

@@ -33,6 +33,8 @@ export interface RushOptions {
   admitPerMinute: number;
   holdTtlSeconds: number;
   pollsPerSecondMax: number;
+  /** Waiting users holding a socket for the admission push at once (one gateway holds 20,000). */
+  waitingSocketsMax: number;
   inFlightMax: number;
   seed: number;
   quiet: boolean;
@@ -52,12 +54,15 @@ export const defaultRushOptions: RushOptions = {
   port: 3100,
   presaleSeconds: 20,
   arrivalSeconds: 60,
-  earlyShare: 0.5,
+  // The share of the crowd in the room before the sale (the lottery): they can be anywhere in the
+  // line, so each needs a socket to hear its admission at once; sized to the socket budget.
+  earlyShare: 0.05,
   durationMaxSeconds: 600,
   maxActiveShoppers: 400,
   admitPerMinute: 60_000,
   holdTtlSeconds: 30,
   pollsPerSecondMax: 400,
+  waitingSocketsMax: 12_000,
   inFlightMax: 256,
   seed: 1,
   quiet: false,
@@ -177,12 +182,7 @@ export async function runRush(
     const mirror = new SeatMirror(initial.body.tickets, initial.body.version);
     const refetch = async () => {
       const fresh = await http.request("GET", `/events/${eventId}/tickets`);
-      if (fresh.status === 200) {
-        const replacement = new SeatMirror(fresh.body.tickets, fresh.body.version);
-        mirror.status.set(replacement.status);
-        mirror.version = replacement.version;
-        mirror.needsRefetch = false;
-      }
+      if (fresh.status === 200) mirror.replaceWith(new SeatMirror(fresh.body.tickets, fresh.body.version));
     };
     observer = io(cluster.baseUrl, { transports: ["websocket"] });
     observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));
@@ -190,7 +190,7 @@ export async function runRush(
     // sale is over even when a shopper never saw its 201 (e.g. its confirm answer timed out).
     let soldOutOnMap = false;
     const checkSoldOut = () => {
-      if (soldOutOnMap || !mirror.status.every((code) => code === 2)) return;
+      if (soldOutOnMap || !mirror.soldOut()) return;
       soldOutOnMap = true;
       sellOutSeconds ??= recorder.elapsedSeconds() - options.presaleSeconds;
     };
@@ -205,10 +205,11 @@ export async function runRush(
     const line = new WaitingLine(
       {
         http,
+        baseUrl: cluster.baseUrl,
         eventId,
         recorder,
         pollsPerSecondMax: options.pollsPerSecondMax,
-        frontWindow: options.maxActiveShoppers,
+        socketsMax: options.waitingSocketsMax,
         inFlightMax: options.inFlightMax,
         isOver: over,
         onAdmitted: (user: WaitingUser, admissionToken: string) => {
@@ -257,7 +258,6 @@ export async function runRush(
         const user: WaitingUser = {
           userId,
           token: await tokens.issue({ id: userId, role: "user" }, 3_600),
-          nextPollAt: 0,
           joinAttempts: 0,
         };
         const join = line.join(user).finally(() => joins.delete(join));
@@ -276,7 +276,7 @@ export async function runRush(
         .filter(([key]) => /\s(0|5\d\d)$/.test(key))
         .reduce((sum, [, count]) => sum + count, 0);
       recorder.setGauges({ sold, waiting: line.waiting, admitted: line.admitted, shopping });
-      const text = `t=${recorder.elapsedSeconds().toFixed(0)}s joined=${line.joined} waiting=${line.waiting} admitted=${line.admitted} shopping=${shopping} sold=${sold}/${options.seats} reserve p99=${recorder.recentP99("reserve") ?? "-"}ms confirm p99=${recorder.recentP99("confirm") ?? "-"}ms errors=${errors}`;
+      const text = `t=${recorder.elapsedSeconds().toFixed(0)}s joined=${line.joined} waiting=${line.waiting} admitted=${line.admitted} sockets=${line.socketsOpen} shopping=${shopping} sold=${sold}/${options.seats} reserve p99=${recorder.recentP99("reserve") ?? "-"}ms confirm p99=${recorder.recentP99("confirm") ?? "-"}ms errors=${errors}`;
       if (!options.quiet) process.stdout.write(process.stdout.isTTY ? `\r${text}\x1b[K` : `${text}\n`);
     }, 1_000);
 
@@ -284,6 +284,7 @@ export async function runRush(
     await Promise.race([Promise.all([...shoppers]), sleep(30_000)]);
     await Promise.race([arrivals, sleep(5_000)]);
     await Promise.race([polling, sleep(1_000)]);
+    line.close();
     clearInterval(progress);
     recorder.setGauges({ sold, waiting: line.waiting, admitted: line.admitted, shopping });
     if (!options.quiet) process.stdout.write("\n");
@@ -309,6 +310,12 @@ export async function runRush(
       reserve: recorder.latency("reserve"),
       confirm: recorder.latency("confirm"),
       join: recorder.latency("join"),
+      waitingRoom: {
+        joined: line.joined,
+        admitted: line.admitted,
+        admittedByPush: line.admittedByPush,
+        socketsPeak: line.socketsMaxSeen,
+      },
       outcomes,
       statuses: recorder.statuses,
       audit: { ok: audit.ok, text: auditText },
@@ -360,6 +367,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       presale: { type: "string" },
       arrival: { type: "string" },
       "max-active": { type: "string" },
+      "early-share": { type: "string" },
+      sockets: { type: "string" },
       "hold-ttl": { type: "string" },
       "duration-max": { type: "string" },
       seed: { type: "string" },
@@ -376,6 +385,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     presaleSeconds: number(values.presale, defaultRushOptions.presaleSeconds),
     arrivalSeconds: number(values.arrival, defaultRushOptions.arrivalSeconds),
     maxActiveShoppers: number(values["max-active"], defaultRushOptions.maxActiveShoppers),
+    earlyShare: number(values["early-share"], defaultRushOptions.earlyShare),
+    waitingSocketsMax: number(values.sockets, defaultRushOptions.waitingSocketsMax),
     holdTtlSeconds: number(values["hold-ttl"], defaultRushOptions.holdTtlSeconds),
     durationMaxSeconds: number(values["duration-max"], defaultRushOptions.durationMaxSeconds),
     seed: number(values.seed, defaultRushOptions.seed),

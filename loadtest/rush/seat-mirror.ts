@@ -19,6 +19,8 @@ export class SeatMirror {
   private readonly ordinalById = new Map<string, number>();
   version: number;
   needsRefetch = false;
+  /** Seats by status code (available, reserved, booked), kept as statuses change. */
+  private readonly counts = [0, 0, 0];
 
   constructor(tickets: MirrorTicket[], version: number) {
     this.version = version;
@@ -33,6 +35,20 @@ export class SeatMirror {
         last.count += 1;
       else this.rows.push({ first: index, count: 1 });
     });
+    this.recount();
+  }
+
+  /** Takes over a freshly fetched map (after a gap). */
+  replaceWith(fresh: SeatMirror): void {
+    this.status.set(fresh.status);
+    this.version = fresh.version;
+    this.needsRefetch = false;
+    this.recount();
+  }
+
+  private recount(): void {
+    this.counts.fill(0);
+    for (const value of this.status) this.counts[value]++;
   }
 
   /** Applies a delta; returns false (and flags a refetch) when versions do not continue. */
@@ -53,13 +69,23 @@ export class SeatMirror {
 
   mark(ticketId: string, status: keyof typeof statusCode): void {
     const index = this.ordinalById.get(ticketId);
-    if (index !== undefined) this.status[index] = statusCode[status];
+    if (index === undefined) return;
+    this.counts[this.status[index]]--;
+    this.status[index] = statusCode[status];
+    this.counts[this.status[index]]++;
   }
 
   availableCount(): number {
-    let count = 0;
-    for (const value of this.status) if (value === 0) count++;
-    return count;
+    return this.counts[statusCode.available];
+  }
+
+  reservedCount(): number {
+    return this.counts[statusCode.reserved];
+  }
+
+  /** Every seat booked: nothing can come back. */
+  soldOut(): boolean {
+    return this.counts[statusCode.booked] === this.status.length;
   }
 
   /** `quantity` seats that look free: adjacent in one row when asked, else random singles. */

@@ -18,6 +18,11 @@ export interface ShopperBehaviour {
   abandonShare: number;
   thinkTimeMs: [number, number];
   reserveAttemptsMax: number;
+  /**
+   * How long a shopper who finds every seat held (none booked-out yet) watches the map for seats
+   * coming back, from abandoned holds lapsing or declined payers giving up, before leaving.
+   */
+  returnsWaitMs: number;
 }
 
 export const defaultBehaviour: ShopperBehaviour = {
@@ -28,6 +33,7 @@ export const defaultBehaviour: ShopperBehaviour = {
   abandonShare: 0.08,
   thinkTimeMs: [300, 1_500],
   reserveAttemptsMax: 6,
+  returnsWaitMs: 60_000,
 };
 
 export interface ShopperContext {
@@ -66,17 +72,24 @@ export async function shop(
 
     // Reserve: pick from the live map, pick again on 409.
     const group = random() < behaviour.groupShare;
-    const quantity = group ? 2 + Math.floor(random() * 3) : 1;
+    let quantity = group ? 2 + Math.floor(random() * 3) : 1;
     let held: string[] | null = null;
+    const watchUntil = Date.now() + behaviour.returnsWaitMs;
     for (let attempt = 0; attempt < behaviour.reserveAttemptsMax && !held; attempt++) {
+      // Nothing free on the map: leave when all is booked, else watch for seats coming back.
+      while (mirror.availableCount() === 0) {
+        if (mirror.reservedCount() === 0 || Date.now() > watchUntil) return "soldOut";
+        await sleep(250);
+      }
+      // Late in the sale a group takes what is left: fewer seats, or seats apart.
+      quantity = Math.min(quantity, mirror.availableCount());
       const useBestAvailable = group && random() < behaviour.bestAvailableShare;
       let body: Record<string, unknown>;
       if (useBestAvailable) {
         body = { eventId, quantity };
       } else {
-        const ticketIds = mirror.pick(quantity, group, random);
+        const ticketIds = mirror.pick(quantity, group, random) ?? mirror.pick(quantity, false, random);
         if (!ticketIds) {
-          if (mirror.availableCount() === 0) return "soldOut";
           await sleep(200);
           continue;
         }
@@ -89,7 +102,6 @@ export async function shop(
         for (const ticketId of held!) mirror.mark(ticketId, "reserved");
       } else if (answer.status === 409 && answer.body?.error?.code === "TICKET_UNAVAILABLE") {
         for (const ticketId of answer.body.error.details?.ticketIds ?? []) mirror.mark(ticketId, "reserved");
-        if (useBestAvailable && mirror.availableCount() === 0) return "soldOut";
       } else if (answer.status === 503 || answer.status === 429) {
         await sleep(retryAfterMs(answer));
       } else {
