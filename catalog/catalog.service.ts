@@ -1,4 +1,5 @@
 // The catalog: performers, venues, events and their tickets (admin writes, public reads).
+import { createHash } from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { transaction } from "../platform/database.ts";
@@ -61,6 +62,16 @@ function parseTime(field: string, value: string): Date {
   )
     throw validationError(field, `${field} is not a valid time`);
   return date;
+}
+
+/**
+ * The answer is JSON text made here (a seat map is rendered as text, see live-seats.ts): the gateway
+ * sends it as is, with an ETag naming its content instead of hashing megabytes per request.
+ * Public reads may be held by a CDN for a second.
+ */
+function sendJsonText(ctx: Context<unknown, any>, etag: string): void {
+  ctx.meta.$responseType = "application/json; charset=utf-8";
+  ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1", ETag: `W/"${etag}"` };
 }
 
 function created(ctx: Context<unknown, any>, location: string): void {
@@ -261,8 +272,10 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
           // Details first (cached): the live seats are asked for known events only.
           const details = await eventDetails(ctx.params.eventId);
           const seats = await liveSeats.read(ctx, details.event.id);
-          ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
-          return { ...details, tickets: seats.tickets, version: seats.version };
+          const detailsJson = JSON.stringify(details);
+          const detailsHash = createHash("sha1").update(detailsJson).digest("base64url").slice(0, 12);
+          sendJsonText(ctx, `${detailsHash}.${seats.version}.${seats.statusHash}`);
+          return `${detailsJson.slice(0, -1)},"tickets":${seats.ticketsJson},"version":${seats.version}}`;
         },
       },
 
@@ -272,8 +285,8 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         async handler(ctx: Context<{ eventId: string }, any>) {
           await requireEvent(ctx.params.eventId);
           const seats = await liveSeats.read(ctx, ctx.params.eventId);
-          ctx.meta.$responseHeaders = { "Cache-Control": "public, max-age=1" };
-          return { eventId: ctx.params.eventId, version: seats.version, tickets: seats.tickets };
+          sendJsonText(ctx, `${seats.version}.${seats.statusHash}`);
+          return `{"eventId":${JSON.stringify(ctx.params.eventId)},"version":${seats.version},"tickets":${seats.ticketsJson}}`;
         },
       },
 

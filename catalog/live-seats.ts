@@ -1,39 +1,73 @@
-// The live seat map for public reads: statuses from the owning actor (compact, one byte a seat)
-// expanded into the contract's Ticket list with the event's seat layout. Layouts never change after
-// an event is created (PATCH cannot touch sections), so they are cached, within a bound.
+// The live seat map for public reads: statuses from the owning actor (compact, one byte a seat, so
+// every read sees the actor's current state) rendered as the contract's Ticket list in JSON text by
+// the event's `SeatMapJson`, which re-renders only what changed since the last read. Layouts never
+// change after an event is created (PATCH cannot touch sections), so renderers are kept, bounded by
+// their total seats (a 100,000-seat renderer holds ~20 MB of text).
+import { createHash } from "node:crypto";
 import type { Context } from "moleculer";
 import type { Database } from "../platform/database.ts";
-import { buildSeatLayout, ticketsFromStatuses, type SeatLayout } from "../domain/seat-layout.ts";
-import type { Ticket } from "../domain/event.ts";
-import { seatLayoutsCachedMax } from "../domain/limits.ts";
+import { buildSeatLayout } from "../domain/seat-layout.ts";
+import { SeatMapJson } from "../domain/seat-map-json.ts";
+import { seatMapsCachedMax, seatMapsCachedSeatsMax } from "../domain/limits.ts";
 
-export interface LiveSeats {
+export interface LiveSeatsJson {
   version: number;
-  tickets: Ticket[];
+  /** The JSON array of Tickets. */
+  ticketsJson: string;
+  /** A short hash of the statuses: with the version, it names this map's content (ETags). */
+  statusHash: string;
 }
 
 export class LiveSeatReader {
-  private readonly layouts = new Map<string, SeatLayout>();
+  /** Least recently used first. */
+  private readonly renderers = new Map<string, SeatMapJson>();
+  private cachedSeats = 0;
 
   constructor(private readonly db: Database) {}
 
-  async read(ctx: Context, eventId: string): Promise<LiveSeats> {
-    const [layout, snapshot] = await Promise.all([
-      this.layout(eventId),
+  async read(ctx: Context, eventId: string): Promise<LiveSeatsJson> {
+    const [renderer, snapshot] = await Promise.all([
+      this.renderer(eventId),
       ctx.call("booking.seatMap", { eventId }) as Promise<{ version: number; statuses: string }>,
     ]);
-    const statuses = new Uint8Array(Buffer.from(snapshot.statuses, "base64"));
-    return { version: snapshot.version, tickets: ticketsFromStatuses(eventId, layout, statuses) };
+    const statuses = Buffer.from(snapshot.statuses, "base64");
+    return {
+      version: snapshot.version,
+      ticketsJson: renderer.render(statuses),
+      statusHash: createHash("sha1").update(statuses).digest("base64url").slice(0, 12),
+    };
   }
 
-  private async layout(eventId: string): Promise<SeatLayout> {
-    const cached = this.layouts.get(eventId);
-    if (cached) return cached;
+  private async renderer(eventId: string): Promise<SeatMapJson> {
+    const cached = this.renderers.get(eventId);
+    if (cached) {
+      this.renderers.delete(eventId);
+      this.renderers.set(eventId, cached);
+      return cached;
+    }
     const { rows } = await this.db.query("SELECT sections FROM events WHERE id = $1", [eventId]);
     if (!rows[0]) throw new Error(`no sections for event ${eventId}`);
-    const layout = buildSeatLayout(rows[0].sections);
-    if (this.layouts.size >= seatLayoutsCachedMax) this.layouts.delete(this.layouts.keys().next().value!);
-    this.layouts.set(eventId, layout);
-    return layout;
+    // Two first reads may both build one; the second replaces the first, which is harmless.
+    const renderer = new SeatMapJson(eventId, buildSeatLayout(rows[0].sections));
+    this.forget(eventId);
+    for (const [oldest, old] of this.renderers) {
+      if (
+        this.renderers.size < seatMapsCachedMax &&
+        this.cachedSeats + renderer.seatCount <= seatMapsCachedSeatsMax
+      )
+        break;
+      this.renderers.delete(oldest);
+      this.cachedSeats -= old.seatCount;
+    }
+    this.renderers.set(eventId, renderer);
+    this.cachedSeats += renderer.seatCount;
+    return renderer;
+  }
+
+  private forget(eventId: string): void {
+    const old = this.renderers.get(eventId);
+    if (!old) return;
+    this.renderers.delete(eventId);
+    this.cachedSeats -= old.seatCount;
   }
 }

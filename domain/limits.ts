@@ -146,6 +146,12 @@ export const paymentTokenLengthMax = 200;
 /** A concurrent duplicate confirm (same Idempotency-Key) waits this long for the first to finish. */
 export const idempotencyWaitMs = 15_000;
 export const idempotencyPollMs = 25;
+/**
+ * A confirm holds its key's claim this long without recording a payment before a retry of the same
+ * request may take the key over. Far above the claim-to-intent path, which is bounded by request
+ * timeouts (10 s per actor call): a live holder does not lose its key to a retry.
+ */
+export const idempotencyClaimLeaseMs = 60_000;
 /** Recovery: how often captured-but-unbooked payments are looked for, and how many per pass. */
 export const recoveryIntervalMs = 30_000;
 export const recoveryBatchMax = 200;
@@ -155,8 +161,10 @@ export const pendingPaymentAbandonMs = 2 * paymentProviderTimeoutMs + 10_000;
 export const sagaActorAttemptsMax = 5;
 /** GET /bookings returns at most this many, newest first. */
 export const bookingsPageMax = 100;
-/** Seat layouts the catalog keeps in memory to expand compact seat maps (a few KB each). */
-export const seatLayoutsCachedMax = 1_000;
+/** Seat-map renderers the catalog keeps (domain/seat-map-json.ts): events, and their seats in all. */
+export const seatMapsCachedMax = 1_000;
+/** ~200 bytes of text a seat: 1,000,000 seats hold ~200 MB. */
+export const seatMapsCachedSeatsMax = 1_000_000;
 
 // Waiting room (actors/queue).
 /** People waiting for one event: the 10,000,000-user rush fits; ~100 bytes each in Redis. */

@@ -96,12 +96,14 @@ export function answerResult(answer: Answer): any {
 export async function confirm(saga: SagaContext, request: ConfirmRequest): Promise<Answer> {
   const key = { eventId: request.eventId, userId: request.userId, key: request.idempotencyKey };
   const deadline = Date.now() + idempotencyWaitMs;
+  const claimId = newId("clm");
   for (;;) {
-    const claim = await claimIdempotencyKey(saga.db, { ...key, requestHash: request.requestHash });
-    if (claim.claimed) return runSaga(saga, request, key);
+    const claim = await claimIdempotencyKey(saga.db, { ...key, requestHash: request.requestHash, claimId });
+    if (claim.claimed) return runSaga(saga, request, key, claimId);
     const answer = await replay(saga, request, key, claim.record, deadline);
     if (answer) return answer;
-    // The first request gave the key back (it failed before any payment): claim it again.
+    // The first request gave the key back (it failed before any payment), or its claim lapsed
+    // without a payment (it died): claim it again.
   }
 }
 
@@ -128,6 +130,8 @@ async function replay(
         return store(saga, key, bookedAnswer((await findBooking(saga.db, key.eventId, payment.bookingId))!));
       if (payment?.status === "refunded") return store(saga, key, refundedAnswer(payment.id));
     }
+    // Its holder died before recording a payment (the lease ran out): the key may be claimed again.
+    if (!record.paymentId && record.claimLapsed) return null;
     if (Date.now() > deadline)
       throw new MarqueeError(
         "IDEMPOTENCY_CONFLICT",
@@ -146,7 +150,12 @@ async function store(saga: SagaContext, key: KeyRef, answer: Answer): Promise<An
     : answer;
 }
 
-async function runSaga(saga: SagaContext, request: ConfirmRequest, key: KeyRef): Promise<Answer> {
+async function runSaga(
+  saga: SagaContext,
+  request: ConfirmRequest,
+  key: KeyRef,
+  claimId: string,
+): Promise<Answer> {
   const { eventId } = request;
   const paymentId = newId("pay");
   let started: { amountCents: number };
@@ -160,7 +169,7 @@ async function runSaga(saga: SagaContext, request: ConfirmRequest, key: KeyRef):
     });
   } catch (error) {
     // Nothing was charged: the key is free again (a no-op if the intent was recorded after all).
-    await releaseIdempotencyKey(saga.db, key).catch(() => {});
+    await releaseIdempotencyKey(saga.db, key, claimId).catch(() => {});
     throw error;
   }
 

@@ -3,7 +3,7 @@
 // commit (actors/persistence.ts); these are the writes outside the actor.
 import type { Database } from "../../platform/database.ts";
 import { ticketId } from "../../domain/ids.ts";
-import { bookingsPageMax } from "../../domain/limits.ts";
+import { bookingsPageMax, idempotencyClaimLeaseMs } from "../../domain/limits.ts";
 
 export interface BookingView {
   id: string;
@@ -34,6 +34,14 @@ export interface IdempotencyRecord {
   paymentId: string | null;
   statusCode: number | null;
   response: any;
+  /** Claimed longer ago than the lease: a holder without a payment by now is presumed dead. */
+  claimLapsed: boolean;
+}
+
+interface KeyRef {
+  eventId: string;
+  userId: string;
+  key: string;
 }
 
 const paymentRecord = (row: any): PaymentRecord => ({
@@ -50,28 +58,39 @@ const paymentRecord = (row: any): PaymentRecord => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-/** Claims an Idempotency-Key for a request; `claimed: false` returns the record already there. */
+/**
+ * Claims an Idempotency-Key for a request, as `claimId`: a new key, or one whose earlier claim by the
+ * same request lapsed without a payment (see migration 0202). `claimed: false` returns the record
+ * that is there.
+ */
 export async function claimIdempotencyKey(
   db: Database,
-  key: { eventId: string; userId: string; key: string; requestHash: string },
+  key: KeyRef & { requestHash: string; claimId: string },
 ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord | null }> {
   const inserted = await db.query(
-    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash) VALUES ($1, $2, $3, $4)
+    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, claim_id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING RETURNING key`,
-    [key.eventId, key.userId, key.key, key.requestHash],
+    [key.eventId, key.userId, key.key, key.requestHash, key.claimId],
   );
   if (inserted.rowCount === 1) return { claimed: true };
+  const takenOver = await db.query(
+    `UPDATE idempotency_keys SET claim_id = $5, claimed_at = now()
+     WHERE event_id = $1 AND user_id = $2 AND key = $3 AND request_hash = $4
+       AND payment_id IS NULL AND response IS NULL
+       AND claimed_at < now() - make_interval(secs => $6)
+     RETURNING key`,
+    [key.eventId, key.userId, key.key, key.requestHash, key.claimId, idempotencyClaimLeaseMs / 1000],
+  );
+  if (takenOver.rowCount === 1) return { claimed: true };
   return { claimed: false, record: await findIdempotencyKey(db, key) };
 }
 
-export async function findIdempotencyKey(
-  db: Database,
-  key: { eventId: string; userId: string; key: string },
-): Promise<IdempotencyRecord | null> {
+export async function findIdempotencyKey(db: Database, key: KeyRef): Promise<IdempotencyRecord | null> {
   const { rows } = await db.query(
-    `SELECT request_hash, payment_id, status_code, response FROM idempotency_keys
-     WHERE event_id = $1 AND user_id = $2 AND key = $3`,
-    [key.eventId, key.userId, key.key],
+    `SELECT request_hash, payment_id, status_code, response,
+            claimed_at < now() - make_interval(secs => $4) AS claim_lapsed
+     FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3`,
+    [key.eventId, key.userId, key.key, idempotencyClaimLeaseMs / 1000],
   );
   if (!rows[0]) return null;
   return {
@@ -79,25 +98,23 @@ export async function findIdempotencyKey(
     paymentId: rows[0].payment_id,
     statusCode: rows[0].status_code,
     response: rows[0].response,
+    claimLapsed: rows[0].claim_lapsed,
   };
 }
 
-/** Gives a key back when the request failed before any payment was attempted. */
-export async function releaseIdempotencyKey(
-  db: Database,
-  key: { eventId: string; userId: string; key: string },
-): Promise<void> {
+/** Gives a key back when the request failed before any payment was attempted (its holder only). */
+export async function releaseIdempotencyKey(db: Database, key: KeyRef, claimId: string): Promise<void> {
   await db.query(
     `DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3
-       AND payment_id IS NULL AND response IS NULL`,
-    [key.eventId, key.userId, key.key],
+       AND claim_id = $4 AND payment_id IS NULL AND response IS NULL`,
+    [key.eventId, key.userId, key.key, claimId],
   );
 }
 
 /** Stores the final answer of a key (first writer wins: a replay returns exactly this). */
 export async function storeIdempotentResponse(
   db: Database,
-  key: { eventId: string; userId: string; key: string },
+  key: KeyRef,
   statusCode: number,
   response: unknown,
 ): Promise<void> {

@@ -180,10 +180,13 @@ export async function runRush(
     // The shared live seat map: one GET, then the deltas of one observer socket.
     const initial = await http.request("GET", `/events/${eventId}/tickets`);
     const mirror = new SeatMirror(initial.body.tickets, initial.body.version);
-    const refetch = async () => {
-      const fresh = await http.request("GET", `/events/${eventId}/tickets`);
-      if (fresh.status === 200) mirror.replaceWith(new SeatMirror(fresh.body.tickets, fresh.body.version));
-    };
+    // One refetch at a time: under a burst of gaps, each would parse the whole map again.
+    let refetching: Promise<void> | null = null;
+    const refetch = () =>
+      (refetching ??= (async () => {
+        const fresh = await http.request("GET", `/events/${eventId}/tickets`);
+        if (fresh.status === 200) mirror.replaceWith(new SeatMirror(fresh.body.tickets, fresh.body.version));
+      })().finally(() => (refetching = null)));
     observer = io(cluster.baseUrl, { transports: ["websocket"] });
     observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));
     // The server's own word that every seat is booked (only deltas and refetches mark "booked"): the

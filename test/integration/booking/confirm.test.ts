@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
+import { requestHash } from "../../../actors/booking.service.ts";
 
 describe("booking: confirm with payments over HTTP", function () {
   this.timeout(60_000);
@@ -211,6 +212,38 @@ describe("booking: confirm with payments over HTTP", function () {
     expect(payment[0].status).to.equal("declined");
     expect(await statusOf(ticket)).to.equal("reserved");
     expect((await confirm(kate, [ticket], "kate-key-0003")).status).to.equal(201);
+  });
+
+  it("takes over a key whose confirm died before any payment, once the claim's lease lapsed", async () => {
+    const mona = await system.token("mona");
+    const ticket = nextSeat();
+    await system.request("POST", "/booking/reserve", { token: mona, body: { ticketId: ticket } });
+    const hash = requestHash(fixture.eventId, [Number(ticket.split(".").pop())], "tok_ok");
+    // The claim of a confirm whose node was killed before it recorded a payment, two minutes ago.
+    await queryDatabase(
+      system.databaseUrl,
+      `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, claim_id, claimed_at)
+       VALUES ($1, 'mona', 'mona-key-dead', $2, 'clm_dead', now() - interval '2 minutes')`,
+      [fixture.eventId, hash],
+    );
+    const otherBody = await confirm(mona, [ticket], "mona-key-dead", "tok_decline");
+    expect(otherBody.status).to.equal(409);
+    expect(otherBody.body.error.code).to.equal("IDEMPOTENCY_CONFLICT");
+
+    const captures = provider().captureCount;
+    const answer = await confirm(mona, [ticket], "mona-key-dead");
+    expect(answer.status).to.equal(201);
+    expect(await confirm(mona, [ticket], "mona-key-dead")).to.deep.include({
+      status: 201,
+      body: answer.body,
+    });
+    const [key] = await queryDatabase(
+      system.databaseUrl,
+      "SELECT claim_id, payment_id FROM idempotency_keys WHERE user_id = 'mona' AND key = 'mona-key-dead'",
+    );
+    expect(key.claim_id).to.not.equal("clm_dead");
+    expect(key.payment_id).to.equal(answer.body.booking.paymentId);
+    expect(provider().captureCount).to.equal(captures + 1); // the replay charged nothing more
   });
 
   it("a retried confirmStart (same payment, reply lost) answers the same and changes nothing", async () => {
