@@ -17,9 +17,13 @@ export const errorCatalogue = {
   NOT_ON_SALE: { status: 409, retryable: false },
   IDEMPOTENCY_CONFLICT: { status: 409, retryable: false },
   PAYMENT_REFUNDED: { status: 409, retryable: false },
+  /** Extension: a request (headers and body) that did not arrive in time (slow clients). */
+  REQUEST_TIMEOUT: { status: 408, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
+  /** Extension: request headers over 16 KiB. */
+  HEADERS_TOO_LARGE: { status: 431, retryable: false },
   INTERNAL_ERROR: { status: 500, retryable: false },
   OVERLOADED: { status: 503, retryable: true },
   UNAVAILABLE: { status: 503, retryable: true },

@@ -102,6 +102,21 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     if (req.headers["if-none-match"] !== undefined) delete req.headers["cache-control"];
   }
 
+  // A 503 is load shedding or a dependency that is down, the system working as designed: a warning,
+  // at most one a second (with how many were not logged), not an error per request in a rush.
+  let unavailableLoggedAt = 0;
+  let unavailableUnlogged = 0;
+  function logUnavailable(logger: any, url: string | undefined, code: string): void {
+    const now = Date.now();
+    if (now - unavailableLoggedAt < 1_000) {
+      unavailableUnlogged += 1;
+      return;
+    }
+    logger.warn({ url, code, notLoggedSinceLast: unavailableUnlogged }, "request answered 503");
+    unavailableLoggedAt = now;
+    unavailableUnlogged = 0;
+  }
+
   const common = {
     bodyParsers: false,
     use: [jsonBody],
@@ -177,7 +192,8 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       ],
       onError(this: any, req: Request, res: ServerResponse, error: unknown) {
         const mapped = toHttpError(error);
-        if (mapped.status >= 500) this.logger.error({ url: req.url, error }, "request failed");
+        if (mapped.status === 503) logUnavailable(this.logger, req.url, mapped.body.error.code);
+        else if (mapped.status >= 500) this.logger.error({ url: req.url, error }, "request failed");
         const headers: Record<string, string> = {};
         if (mapped.retryAfterSeconds !== undefined) headers["Retry-After"] = String(mapped.retryAfterSeconds);
         sendJson(res, mapped.status, mapped.body, headers);

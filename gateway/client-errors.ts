@@ -3,11 +3,19 @@
 // those answers follow the contract's error body too, and closes the connection.
 import type { Socket } from "node:net";
 import type { ServiceSchema } from "moleculer";
+import { errorCatalogue, type ErrorCode } from "../domain/errors.ts";
+import { httpHeaderBytesMax } from "../domain/limits.ts";
 
-function answer(socket: Socket, status: number, reason: string, code: string, message: string): void {
+const reasons: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_ERROR: "Bad Request",
+  REQUEST_TIMEOUT: "Request Timeout",
+  HEADERS_TOO_LARGE: "Request Header Fields Too Large",
+};
+
+function answer(socket: Socket, code: ErrorCode, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${errorCatalogue[code].status} ${reasons[code]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -18,16 +26,10 @@ export function onClientError(error: Error & { code?: string }, socket: Socket):
     return;
   }
   if (error.code === "HPE_HEADER_OVERFLOW")
-    return answer(
-      socket,
-      431,
-      "Request Header Fields Too Large",
-      "PAYLOAD_TOO_LARGE",
-      "Request headers too large",
-    );
+    return answer(socket, "HEADERS_TOO_LARGE", `Request headers are over ${httpHeaderBytesMax} bytes`);
   if (error.code === "ERR_HTTP_REQUEST_TIMEOUT")
-    return answer(socket, 408, "Request Timeout", "VALIDATION_ERROR", "The request did not arrive in time");
-  answer(socket, 400, "Bad Request", "VALIDATION_ERROR", "Malformed HTTP request");
+    return answer(socket, "REQUEST_TIMEOUT", "The request did not arrive in time");
+  answer(socket, "VALIDATION_ERROR", "Malformed HTTP request");
 }
 
 /** Mixed into the gateway with moleculer-web (which creates `this.server` in its `created`). */

@@ -74,8 +74,11 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
     case "VALIDATION_ERROR":
       return `That request was not accepted: ${error.message}`;
     case "PAYLOAD_TOO_LARGE":
+    case "HEADERS_TOO_LARGE":
     case "UNSUPPORTED_MEDIA_TYPE":
       return `That request was refused: ${error.message}`;
+    case "REQUEST_TIMEOUT":
+      return "Your request reached Marquee too slowly. Check your connection and try again.";
     case "UNAVAILABLE":
       return `This part of Marquee is unavailable right now. Please try again in ${seconds(error.retryAfterSeconds, 5)}.`;
     case networkErrorCode:

@@ -418,7 +418,7 @@ describe("contract errors", () => {
       expect(body).to.deep.equal({ error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request" } });
       const huge = await raw(`GET /events/x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
       expect(huge).to.match(/^HTTP\/1\.1 431 /);
-      expect(huge).to.include('"code":"PAYLOAD_TOO_LARGE"');
+      expect(huge).to.include('"code":"HEADERS_TOO_LARGE"');
     });
 
     it("an oversized body is answered 413 and the connection is closed, not read to the end", async () => {

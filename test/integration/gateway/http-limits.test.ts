@@ -81,7 +81,7 @@ describe("gateway: slow clients and connection floods", function () {
       );
       expect(connection.received).to.match(/^HTTP\/1\.1 408 /);
       const body = JSON.parse(connection.received.slice(connection.received.indexOf("\r\n\r\n") + 4));
-      expect(body.error.code).to.be.a("string");
+      expect(body.error.code).to.equal("REQUEST_TIMEOUT");
       expect(body.error.message).to.be.a("string");
     }
   });
