@@ -193,7 +193,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       onError(this: any, req: Request, res: ServerResponse, error: unknown) {
         const mapped = toHttpError(error);
         if (mapped.status === 503) logUnavailable(this.logger, req.url, mapped.body.error.code);
-        else if (mapped.status >= 500) this.logger.error({ url: req.url, error }, "request failed");
+        else if (mapped.status >= 500) this.logger.error({ url: req.url, err: error }, "request failed");
         const headers: Record<string, string> = {};
         if (mapped.retryAfterSeconds !== undefined) headers["Retry-After"] = String(mapped.retryAfterSeconds);
         sendJson(res, mapped.status, mapped.body, headers);

@@ -90,8 +90,10 @@ class Parameters {
 }
 
 /** A tsquery word: only letters and digits reach here (normalizeText), so quoting is safe. */
+const plainWord = /^[\p{L}\p{N}]+$/u;
+
 function tsWord(word: string, prefix: boolean): string {
-  if (!/^[\p{L}\p{N}]+$/u.test(word)) throw new Error("a query word must be letters and digits only");
+  if (!plainWord.test(word)) throw new Error("a query word must be letters and digits only");
   return `'${word}'${prefix ? ":*" : ""}`;
 }
 
@@ -200,14 +202,26 @@ export class PostgresIndex implements SearchIndex {
 
   /** For each query word: is it indexed (or the start of indexed words), and if not, which words are near. */
   async alternativesFor(words: string[]): Promise<WordAlternatives[]> {
-    const unknown = [...new Set(words.filter((word) => !this.words.has(word)))];
+    // Answered from what is known now plus what is looked up: the cache may be cleared (the index
+    // moved) or evicted by another query while the lookup is awaited.
+    const known = new Map<string, WordAlternatives>();
+    for (const word of words) {
+      const cached = this.words.get(word);
+      if (cached) known.set(word, cached);
+    }
+    const unknown = [...new Set(words.filter((word) => !known.has(word)))];
     if (unknown.length > 0) {
       for (const found of await this.lookUpWords(unknown)) {
+        known.set(found.word, found);
         if (this.words.size >= searchWordCacheMax) this.words.delete(this.words.keys().next().value!);
         this.words.set(found.word, found);
       }
     }
-    return words.map((word) => this.words.get(word)!);
+    return words.map((word) => {
+      const found = known.get(word);
+      if (!found) throw new Error(`search: no lookup result for a query word`);
+      return found;
+    });
   }
 
   private async lookUpWords(words: string[]): Promise<WordAlternatives[]> {
@@ -237,7 +251,12 @@ export class PostgresIndex implements SearchIndex {
       alternatives:
         row.exact || row.prefix || editsAllowed(row.word) === 0
           ? []
-          : closestWords(row.word, row.candidates as string[], searchTypoAlternativesMax),
+          : closestWords(
+              row.word,
+              // Only plain words can stand in a tsquery (an indexed "rock-n-roll" cannot).
+              (row.candidates as string[]).filter((candidate) => plainWord.test(candidate)),
+              searchTypoAlternativesMax,
+            ),
     }));
   }
 

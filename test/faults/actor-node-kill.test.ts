@@ -4,48 +4,27 @@
 import { expect } from "chai";
 import {
   assertAuditClean,
+  createLoadEvents,
   reportFigures,
   routeAvailable,
   sleep,
-  startFaultCluster,
+  startBookingLoad,
+  useFaultCluster,
   waitFor,
   waitForMoneySettled,
-  type FaultCluster,
 } from "./support/fault-cluster.ts";
-import { LoadLoop } from "./support/load.ts";
 import { checkLedger } from "./support/ledger.ts";
-import type { EventFixture } from "../support/catalog.ts";
 
 describe("faults: an actor node is SIGKILLed mid-load", function () {
   this.timeout(300_000);
-  let faults: FaultCluster;
-
-  before(async () => {
-    faults = await startFaultCluster();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await faults.logs());
-  });
-  after(async () => {
-    await faults?.stop();
-  });
+  const cluster = useFaultCluster();
 
   it("another node takes over its events within seconds; every acknowledged hold and booking survives", async () => {
-    const events: EventFixture[] = [];
-    for (let index = 0; index < 6; index++)
-      events.push(await faults.createEvent({ seats: 120, rows: 4, name: `Kill test ${index}` }));
+    const faults = cluster();
+    const events = await createLoadEvents(faults, 6, "Kill test");
     const eventIds = events.map((event) => event.eventId);
     const confirm = await routeAvailable(faults, "POST", "/booking/confirm");
-    const load = new LoadLoop({
-      request: faults.request,
-      token: (userId) => faults.token(userId),
-      events,
-      users: 60,
-      concurrency: 12,
-      confirm,
-      seed: 9,
-    });
-    await load.start();
+    const load = await startBookingLoad(faults, events, { users: 60, concurrency: 12, seed: 9 });
     // Every event gets an owner before the kill.
     const owners = await waitFor(
       "every event to have an actor",

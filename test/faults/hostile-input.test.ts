@@ -3,31 +3,17 @@
 // request writes nothing, and no node goes down.
 import { expect } from "chai";
 import { fuzzContext, fuzzOperations, operationsOf } from "../support/http-fuzz.ts";
-import {
-  assertAuditClean,
-  reportFigures,
-  startFaultCluster,
-  type FaultCluster,
-} from "./support/fault-cluster.ts";
+import { assertAuditClean, reportFigures, useFaultCluster } from "./support/fault-cluster.ts";
 
 const runs = Number(process.env.FUZZ_RUNS ?? 15);
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
 describe("faults: hostile input against the multi-process cluster", function () {
   this.timeout(600_000);
-  let faults: FaultCluster;
-
-  before(async () => {
-    faults = await startFaultCluster();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await faults.logs());
-  });
-  after(async () => {
-    await faults?.stop();
-  });
+  const cluster = useFaultCluster();
 
   it("answers only contract errors, writes nothing when it refuses, and every node stays up", async () => {
+    const faults = cluster();
     const context = await fuzzContext(faults);
     const document = await faults.request("GET", "/openapi.json");
     const operations = operationsOf(document.body).sort(

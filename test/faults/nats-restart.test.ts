@@ -4,53 +4,32 @@
 import { expect } from "chai";
 import {
   assertAuditClean,
+  countStatuses,
+  createLoadEvents,
   reportFigures,
-  routeAvailable,
   sleep,
-  startFaultCluster,
+  startBookingLoad,
+  useFaultCluster,
   waitFor,
   waitForMoneySettled,
-  type FaultCluster,
 } from "./support/fault-cluster.ts";
-import { LoadLoop, ProbeLoop } from "./support/load.ts";
+import { ProbeLoop } from "./support/load.ts";
 import { checkLedger } from "./support/ledger.ts";
-import type { EventFixture } from "../support/catalog.ts";
 
 const outageMs = 5_000;
 
 describe("faults: NATS stopped and started again", function () {
   this.timeout(300_000);
-  let faults: FaultCluster;
-
-  before(async () => {
-    faults = await startFaultCluster();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await faults.logs());
-  });
-  after(async () => {
-    await faults?.stop();
-  });
+  const cluster = useFaultCluster();
 
   it("the nodes reconnect and serve again; nothing acknowledged is lost", async () => {
-    const events: EventFixture[] = [];
-    for (let index = 0; index < 4; index++)
-      events.push(await faults.createEvent({ seats: 120, rows: 4, name: `NATS test ${index}` }));
-    const confirm = await routeAvailable(faults, "POST", "/booking/confirm");
-    const load = new LoadLoop({
-      request: faults.request,
-      token: (userId) => faults.token(userId),
-      events,
-      users: 40,
-      concurrency: 8,
-      confirm,
-      seed: 7,
-    });
+    const faults = cluster();
+    const events = await createLoadEvents(faults, 4, "NATS test");
+    const load = await startBookingLoad(faults, events, { users: 40, concurrency: 8, seed: 7 });
     const probes = new ProbeLoop(faults.request, [
       { method: "GET", path: `/events/${events[0].eventId}` },
       { method: "GET", path: "/health/ready" },
     ]);
-    await load.start();
     probes.start();
     await sleep(3_000);
 
@@ -81,11 +60,7 @@ describe("faults: NATS stopped and started again", function () {
       ...load.records.filter((record) => record.answeredAt >= stoppedAt && record.sentAt <= restartedAt),
       ...probes.between(stoppedAt, restartedAt),
     ];
-    const statuses: Record<string, number> = {};
-    for (const record of during) {
-      const key = `${record.status}${record.code ? ` ${record.code}` : ""}`;
-      statuses[key] = (statuses[key] ?? 0) + 1;
-    }
+    const statuses = countStatuses(during);
     const payments = await waitForMoneySettled(faults);
     const ledger = await checkLedger(faults.db, load.records);
     const audit = await assertAuditClean(faults);

@@ -5,19 +5,20 @@ import { expect } from "chai";
 import pg from "pg";
 import {
   assertAuditClean,
+  countStatuses,
+  createLoadEvents,
   reportFigures,
   routeAvailable,
   sleep,
-  startFaultCluster,
+  startBookingLoad,
+  useFaultCluster,
   waitFor,
   waitForMoneySettled,
-  type FaultCluster,
 } from "./support/fault-cluster.ts";
-import { LoadLoop, ProbeLoop } from "./support/load.ts";
+import { ProbeLoop } from "./support/load.ts";
 import { checkLedger } from "./support/ledger.ts";
 import { postgresUrl } from "../support/system.ts";
 import { idempotencyWaitMs } from "../../domain/limits.ts";
-import type { EventFixture } from "../support/catalog.ts";
 
 const outageMs = 5_000;
 const cutEveryMs = 50;
@@ -26,32 +27,13 @@ const failFastMs = 8_000;
 
 describe("faults: PostgreSQL unreachable for a few seconds", function () {
   this.timeout(300_000);
-  let faults: FaultCluster;
-
-  before(async () => {
-    faults = await startFaultCluster();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await faults.logs());
-  });
-  after(async () => {
-    await faults?.stop();
-  });
+  const cluster = useFaultCluster();
 
   it("fails fast with 503 while it lasts, loses nothing acknowledged, and serves again after", async () => {
-    const events: EventFixture[] = [];
-    for (let index = 0; index < 4; index++)
-      events.push(await faults.createEvent({ seats: 120, rows: 4, name: `Postgres test ${index}` }));
+    const faults = cluster();
+    const events = await createLoadEvents(faults, 4, "Postgres test");
     const confirm = await routeAvailable(faults, "POST", "/booking/confirm");
-    const load = new LoadLoop({
-      request: faults.request,
-      token: (userId) => faults.token(userId),
-      events,
-      users: 40,
-      concurrency: 8,
-      confirm,
-      seed: 5,
-    });
+    const load = await startBookingLoad(faults, events, { users: 40, concurrency: 8, seed: 5 });
     const user = await faults.token("probe-user");
     const probes = new ProbeLoop(faults.request, [
       { method: "GET", path: `/events/${events[0].eventId}` },
@@ -59,7 +41,6 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
       { method: "GET", path: "/bookings", token: user },
       { method: "GET", path: "/health/ready" },
     ]);
-    await load.start();
     probes.start();
     await sleep(3_000);
 
@@ -122,11 +103,7 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
     const took = (record: (typeof during)[number]) => record.answeredAt - record.sentAt;
     const slowestMs = Math.max(0, ...during.filter((record) => !waited(record)).map(took));
     const idempotencyWaits = during.filter(waited).map(took);
-    const statuses: Record<string, number> = {};
-    for (const record of during) {
-      const key = `${record.status}${record.code ? ` ${record.code}` : ""}`;
-      statuses[key] = (statuses[key] ?? 0) + 1;
-    }
+    const statuses = countStatuses(during);
     const payments = await waitForMoneySettled(faults);
     const ledger = await checkLedger(faults.db, load.records);
     const audit = await assertAuditClean(faults);

@@ -6,17 +6,17 @@ import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import {
   assertAuditClean,
+  createLoadEvents,
   reportFigures,
   routeAvailable,
   sleep,
-  startFaultCluster,
+  startBookingLoad,
+  useFaultCluster,
   waitFor,
   waitForMoneySettled,
-  type FaultCluster,
 } from "./support/fault-cluster.ts";
-import { LoadLoop, ProbeLoop } from "./support/load.ts";
+import { ProbeLoop } from "./support/load.ts";
 import { checkLedger } from "./support/ledger.ts";
-import type { EventFixture } from "../support/catalog.ts";
 
 const outageMs = 5_000;
 
@@ -30,24 +30,12 @@ function redisPid(port: number): number {
 
 describe("faults: Redis killed mid-load", function () {
   this.timeout(300_000);
-  let faults: FaultCluster;
-
-  before(async () => {
-    faults = await startFaultCluster({ privateRedis: true });
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await faults.logs());
-  });
-  after(async () => {
-    await faults?.stop();
-  });
+  const cluster = useFaultCluster({ privateRedis: true });
 
   it("booking continues, caches and the waiting room degrade per the contract, normal after it returns", async () => {
-    const events: EventFixture[] = [];
-    for (let index = 0; index < 3; index++)
-      events.push(await faults.createEvent({ seats: 120, rows: 4, name: `Redis test ${index}` }));
+    const faults = cluster();
+    const events = await createLoadEvents(faults, 3, "Redis test");
     const queue = await routeAvailable(faults, "POST", "/events/{eventId}/queue");
-    const confirm = await routeAvailable(faults, "POST", "/booking/confirm");
     const hot = queue
       ? await faults.createEvent({
           seats: 20,
@@ -70,20 +58,11 @@ describe("faults: Redis killed mid-load", function () {
       );
     }
 
-    const load = new LoadLoop({
-      request: faults.request,
-      token: (userId) => faults.token(userId),
-      events,
-      users: 40,
-      concurrency: 8,
-      confirm,
-      seed: 11,
-    });
+    const load = await startBookingLoad(faults, events, { users: 40, concurrency: 8, seed: 11 });
     const probes = new ProbeLoop(faults.request, [
       { method: "GET", path: `/events/${events[0].eventId}` },
       { method: "GET", path: "/health/ready" },
     ]);
-    await load.start();
     probes.start();
     await sleep(3_000);
 

@@ -13,6 +13,7 @@ import { pendingPaymentAbandonMs, recoveryIntervalMs } from "../../../domain/lim
 import { loadConfig } from "../../../platform/config.ts";
 import { createTokenVerifier } from "../../../gateway/auth.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
+import { LoadLoop } from "./load.ts";
 import {
   dropDatabase,
   freshDatabaseUrl,
@@ -208,4 +209,67 @@ export async function waitForMoneySettled(
     "SELECT status, count(*)::int AS count FROM payments GROUP BY status ORDER BY status",
   );
   return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}
+
+/**
+ * The hooks of a fault suite: one cluster for its tests (started before them, stopped after), its
+ * nodes' logs printed when a test fails. Call in a `describe`; the getter is for inside the tests.
+ */
+export function useFaultCluster(options: FaultClusterOptions = {}): () => FaultCluster {
+  let faults: FaultCluster | undefined;
+  before(async () => {
+    faults = await startFaultCluster(options);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && faults) console.log(await faults.logs());
+  });
+  after(async () => {
+    await faults?.stop();
+  });
+  return () => {
+    if (!faults) throw new Error("the fault cluster did not start");
+    return faults;
+  };
+}
+
+/** `count` events of 120 seats in 4 rows, named `<name> <index>`. */
+export async function createLoadEvents(
+  faultCluster: FaultCluster,
+  count: number,
+  name: string,
+): Promise<EventFixture[]> {
+  const events: EventFixture[] = [];
+  for (let index = 0; index < count; index++)
+    events.push(await faultCluster.createEvent({ seats: 120, rows: 4, name: `${name} ${index}` }));
+  return events;
+}
+
+/** The booking load of a fault test, started (it confirms only where some node serves confirm). */
+export async function startBookingLoad(
+  faultCluster: FaultCluster,
+  events: EventFixture[],
+  options: { users: number; concurrency: number; seed: number },
+): Promise<LoadLoop> {
+  const load = new LoadLoop({
+    request: faultCluster.request,
+    token: (userId) => faultCluster.token(userId),
+    events,
+    confirm: await routeAvailable(faultCluster, "POST", "/booking/confirm"),
+    ...options,
+  });
+  await load.start();
+  return load;
+}
+
+/** Answers counted by `<status> <code>` (and whatever `prefix` puts first). */
+export function countStatuses<T extends { status: number; code?: string | null }>(
+  records: T[],
+  prefix: (record: T) => string = () => "",
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of records) {
+    const key = `${prefix(record)}${record.status}${record.code ? ` ${record.code}` : ""}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
