@@ -1,7 +1,10 @@
-// Per-client rate limiting: a fixed window of `windowMs` per key, `limit` requests in it.
-// The count lives in Redis so that every gateway node shares it (one round trip: a Lua script does
-// INCR and sets the expiry on the first hit). While Redis is down each node counts in memory instead,
-// in a bounded table: the limit then holds per node, which still stops a single client's burst.
+// Per-client rate limiting by sliding window: at most `limit` requests in any `windowMs`, estimated
+// from two fixed windows (the previous one weighted by how much of it the last `windowMs` still
+// covers, plus the current one), so a client cannot spend a whole limit at the end of one window and
+// another at the start of the next. Only requests let through are counted. The counts live in
+// Redis so that every gateway node shares them (one round trip: a Lua script reads both windows and
+// counts the request if it fits). While Redis is down each node counts in memory instead, in a
+// bounded table: the limit then holds per node, which still stops a single client's burst.
 import type { Redis } from "ioredis";
 import type { Clock } from "../domain/clock.ts";
 import { rateLimitMemoryKeysMax } from "../domain/limits.ts";
@@ -11,7 +14,7 @@ export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Milliseconds until the window of this key ends. */
+  /** Milliseconds until the current fixed window ends. */
   resetMs: number;
   /** For `Retry-After` when not allowed: whole seconds, at least 1. */
   retryAfterSeconds: number;
@@ -27,27 +30,69 @@ export interface RateLimiterOptions {
   memoryKeysMax?: number;
 }
 
-// KEYS[1] = the client's counter, ARGV[1] = window in ms. Returns {count, milliseconds left}.
-// The expiry is (re)set whenever the key has none, so a counter can never outlive its window forever.
+/** Requests of one key in the window before the current one and in the current one. */
+export interface WindowCounts {
+  previous: number;
+  current: number;
+}
+
+/** How much of the previous window the sliding window still covers, `elapsedMs` into the current. */
+const previousWeight = (elapsedMs: number, windowMs: number) => (windowMs - elapsedMs) / windowMs;
+
+/** Whether one more request fits: the sliding estimate with it is at most `limit`. */
+export function fits(counts: WindowCounts, elapsedMs: number, windowMs: number, limit: number): boolean {
+  return counts.previous * previousWeight(elapsedMs, windowMs) + counts.current + 1 <= limit;
+}
+
+/** How long until one more request fits (0 when it fits now). */
+export function waitUntilFitsMs(
+  counts: WindowCounts,
+  elapsedMs: number,
+  windowMs: number,
+  limit: number,
+): number {
+  if (fits(counts, elapsedMs, windowMs, limit)) return 0;
+  const { previous, current } = counts;
+  // Later in this window, as the previous one slides out of reach.
+  if (current + 1 <= limit && previous > 0) {
+    const at = windowMs * (1 - (limit - current - 1) / previous);
+    if (at < windowMs) return Math.max(0, Math.ceil(at - elapsedMs));
+  }
+  // In the next window, where this one's count is the previous one.
+  const into = current > 0 ? Math.max(0, windowMs * (1 - (limit - 1) / current)) : 0;
+  return Math.ceil(windowMs - elapsedMs + into);
+}
+
+// KEYS[1] = the client's previous window, KEYS[2] = its current window; ARGV = elapsed ms into the
+// current window, window ms, limit. Counts the request only if it fits; returns {fits, previous, current}.
+// The current window's key lives two windows, so it is there as the previous one.
 const hitScript = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+local previous = tonumber(redis.call('GET', KEYS[1]) or '0')
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+local elapsed, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if previous * (window - elapsed) / window + current + 1 > limit then
+  return {0, previous, current}
 end
-return {count, ttl}
+current = redis.call('INCR', KEYS[2])
+if current == 1 then redis.call('PEXPIRE', KEYS[2], window * 2) end
+return {1, previous, current}
 `;
 
 type RedisWithHit = Redis & {
-  marqueeRateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  marqueeRateLimitHit(
+    previousKey: string,
+    currentKey: string,
+    elapsedMs: number,
+    windowMs: number,
+    limit: number,
+  ): Promise<[number, number, number]>;
 };
 
-/** Fixed windows in memory; at most `keysMax` keys, oldest window evicted first. */
+/** The same two windows in memory; at most `keysMax` keys, those idle longest forgotten first. */
 export class MemoryWindowCounter {
-  // Map keeps insertion order; a key is re-inserted when its window restarts, so the first entries
-  // are always the windows that end soonest.
-  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+  // Map keeps insertion order; a key is re-inserted when it is counted in a new window, so the first
+  // entries are those whose last window is the oldest.
+  private readonly windows = new Map<string, { index: number; previous: number; current: number }>();
 
   constructor(
     private readonly windowMs: number,
@@ -60,23 +105,27 @@ export class MemoryWindowCounter {
     return this.windows.size;
   }
 
-  hit(key: string, now: number): { count: number; resetMs: number } {
+  /** The counts of `key` at `now` (after counting this request when it fits). */
+  hit(key: string, now: number, limit: number): WindowCounts & { fits: boolean } {
+    const index = Math.floor(now / this.windowMs);
     let window = this.windows.get(key);
-    if (window === undefined || window.endsAt <= now) {
+    if (window === undefined || window.index !== index) {
+      const previous = window?.index === index - 1 ? window.current : 0;
       this.windows.delete(key);
-      window = { count: 0, endsAt: now + this.windowMs };
+      window = { index, previous, current: 0 };
       this.windows.set(key, window);
-      this.evict(now);
+      this.evict(index);
     }
-    window.count += 1;
-    return { count: window.count, resetMs: window.endsAt - now };
+    const counted = fits(window, now - index * this.windowMs, this.windowMs, limit);
+    if (counted) window.current += 1;
+    return { fits: counted, previous: window.previous, current: window.current };
   }
 
-  private evict(now: number): void {
+  private evict(index: number): void {
     for (const [key, window] of this.windows) {
-      if (this.windows.size <= this.keysMax && window.endsAt > now) break;
-      // Expired, or over the bound: forgetting the oldest window lets that one client start afresh,
-      // which is the price of bounded memory under a flood of distinct clients.
+      if (this.windows.size <= this.keysMax && window.index >= index - 1) break;
+      // Out of reach of the sliding window, or over the bound: forgetting the oldest lets that one
+      // client start afresh, which is the price of bounded memory under a flood of distinct clients.
       this.windows.delete(key);
     }
   }
@@ -97,33 +146,49 @@ export class RateLimiter {
     this.memory = new MemoryWindowCounter(options.windowMs, options.memoryKeysMax ?? rateLimitMemoryKeysMax);
     const redis = options.redis as RedisWithHit;
     if (typeof redis.marqueeRateLimitHit !== "function") {
-      redis.defineCommand("marqueeRateLimitHit", { numberOfKeys: 1, lua: hitScript });
+      redis.defineCommand("marqueeRateLimitHit", { numberOfKeys: 2, lua: hitScript });
     }
     this.redis = redis;
   }
 
-  /** Counts one request of `key` and says whether it may go on. */
+  /** Counts one request of `key` if it may go on, and says whether it may. */
   async hit(key: string): Promise<RateLimitDecision> {
+    const now = this.clock.now();
+    const index = Math.floor(now / this.windowMs);
+    const elapsedMs = now - index * this.windowMs;
     if (redisIsUp(this.redis)) {
       try {
-        const [count, ttlMs] = await this.redis.marqueeRateLimitHit(`ratelimit:${key}`, this.windowMs);
-        return this.decide(Number(count), Number(ttlMs), "redis");
+        // One hash tag: both windows of a key on the same Redis Cluster slot.
+        const [allowed, previous, current] = await this.redis.marqueeRateLimitHit(
+          `ratelimit:{${key}}:${index - 1}`,
+          `ratelimit:{${key}}:${index}`,
+          elapsedMs,
+          this.windowMs,
+          this.limit,
+        );
+        return this.decide(Number(allowed) === 1, { previous, current }, elapsedMs, "redis");
       } catch {
         // Redis failed mid-call (timeout, connection lost): fall through to the local count.
       }
     }
-    const { count, resetMs } = this.memory.hit(key, this.clock.now());
-    return this.decide(count, resetMs, "memory");
+    const counts = this.memory.hit(key, now, this.limit);
+    return this.decide(counts.fits, counts, elapsedMs, "memory");
   }
 
-  private decide(count: number, resetMs: number, store: "redis" | "memory"): RateLimitDecision {
-    const boundedResetMs = Math.min(Math.max(resetMs, 0), this.windowMs);
+  private decide(
+    allowed: boolean,
+    counts: WindowCounts,
+    elapsedMs: number,
+    store: "redis" | "memory",
+  ): RateLimitDecision {
+    const used = counts.previous * previousWeight(elapsedMs, this.windowMs) + counts.current;
+    const waitMs = allowed ? 0 : waitUntilFitsMs(counts, elapsedMs, this.windowMs, this.limit);
     return {
-      allowed: count <= this.limit,
+      allowed,
       limit: this.limit,
-      remaining: Math.max(0, this.limit - count),
-      resetMs: boundedResetMs,
-      retryAfterSeconds: Math.max(1, Math.ceil(boundedResetMs / 1000)),
+      remaining: Math.max(0, Math.floor(this.limit - used)),
+      resetMs: this.windowMs - elapsedMs,
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
       store,
     };
   }
