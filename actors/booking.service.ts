@@ -3,7 +3,7 @@
 // event from the tickets and call the internal `booking.execute` / `booking.seatMap`, which carry
 // `eventId` in their params so the Shard strategy routes them to the node that owns the event.
 import { createHash } from "node:crypto";
-import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
+import type { ActionSchema, Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { MarqueeError, notFound, validationError } from "../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../domain/events.ts";
@@ -182,53 +182,9 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
         },
       },
 
-      release: {
-        params: { ...ticketSelectionSchema, $$strict: true },
-        bulkhead: internalBulkhead,
-        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
-          const user = requireUser(ctx);
-          const { eventId, ordinals } = selectTickets(ctx.params);
-          return callActor(ctx, eventId, { type: "release", userId: user.id, ordinals }, local());
-        },
-      },
+      release: releaseAction((ctx, eventId, command) => callActor(ctx, eventId, command, local())),
 
-      confirm: {
-        params: {
-          ...ticketSelectionSchema,
-          paymentDetails: {
-            type: "object",
-            strict: true,
-            props: { token: { type: "string", min: 1, max: paymentTokenLengthMax } },
-          },
-          $$strict: true,
-        },
-        // tok_slow takes ~2 s, and a concurrent duplicate waits for the first request to finish.
-        timeout: 30_000,
-        async handler(
-          this: any,
-          ctx: Context<
-            { ticketId?: string; ticketIds?: string[]; paymentDetails: { token: string } },
-            GatewayMeta
-          >,
-        ) {
-          const user = requireUser(ctx);
-          const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
-          const { eventId, ordinals } = selectTickets(ctx.params);
-          const token = ctx.params.paymentDetails.token;
-          const answer = await confirm(sagaContext(ctx, this.logger), {
-            eventId,
-            userId: user.id,
-            ordinals,
-            token,
-            idempotencyKey: key,
-            requestHash: requestHash(eventId, ordinals, token),
-          });
-          const result = answerResult(answer);
-          ctx.meta.$statusCode = answer.statusCode;
-          (ctx.meta as any).$location = `/bookings/${result.booking.id}`;
-          return result;
-        },
-      },
+      confirm: confirmAction(sagaContext),
 
       ...accountActions(db),
 
@@ -361,6 +317,62 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       await stopping?.stop();
     },
   } as ServiceSchema;
+}
+
+/** `booking.release`: drops the caller's holds, through whatever runs the event's commands. */
+export function releaseAction(
+  run: (ctx: Context, eventId: string, command: Command) => Promise<unknown>,
+): ActionSchema {
+  return {
+    params: { ...ticketSelectionSchema, $$strict: true },
+    bulkhead: internalBulkhead,
+    async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
+      const user = requireUser(ctx);
+      const { eventId, ordinals } = selectTickets(ctx.params);
+      return run(ctx, eventId, { type: "release", userId: user.id, ordinals });
+    },
+  };
+}
+
+/** `booking.confirm`: the payment saga under the caller's Idempotency-Key (the same for every engine). */
+export function confirmAction(sagaFor: (ctx: Context, logger: any) => SagaContext): ActionSchema {
+  return {
+    params: {
+      ...ticketSelectionSchema,
+      paymentDetails: {
+        type: "object",
+        strict: true,
+        props: { token: { type: "string", min: 1, max: paymentTokenLengthMax } },
+      },
+      $$strict: true,
+    },
+    // tok_slow takes ~2 s, and a concurrent duplicate waits for the first request to finish.
+    timeout: 30_000,
+    async handler(
+      this: any,
+      ctx: Context<
+        { ticketId?: string; ticketIds?: string[]; paymentDetails: { token: string } },
+        GatewayMeta
+      >,
+    ) {
+      const user = requireUser(ctx);
+      const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
+      const { eventId, ordinals } = selectTickets(ctx.params);
+      const token = ctx.params.paymentDetails.token;
+      const answer = await confirm(sagaFor(ctx, this.logger), {
+        eventId,
+        userId: user.id,
+        ordinals,
+        token,
+        idempotencyKey: key,
+        requestHash: requestHash(eventId, ordinals, token),
+      });
+      const result = answerResult(answer);
+      ctx.meta.$statusCode = answer.statusCode;
+      (ctx.meta as any).$location = `/bookings/${result.booking.id}`;
+      return result;
+    },
+  };
 }
 
 /** The caller's bookings and payments: the same for every booking engine (they read Postgres). */

@@ -7,25 +7,20 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
 import { validationError } from "../../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/events.ts";
-import {
-  classicHoldSweepIntervalMs,
-  paymentTokenLengthMax,
-  recoveryIntervalMs,
-} from "../../domain/limits.ts";
+import { classicHoldSweepIntervalMs, recoveryIntervalMs } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
 import type { User } from "../../gateway/auth.ts";
 import {
   accountActions,
+  confirmAction,
   eventIdSchema,
   internalBulkhead,
-  requestHash,
-  requireIdempotencyKey,
+  releaseAction,
   requireUser,
   ticketSelectionSchema,
-  type GatewayMeta,
 } from "../booking.service.ts";
 import { selectTickets } from "../ticket-selection.ts";
-import { answerResult, confirm, type SagaContext } from "../payments/confirm-saga.ts";
+import type { SagaContext } from "../payments/confirm-saga.ts";
 import { recoverPayments } from "../payments/recovery.ts";
 import { SimulatedPaymentProvider } from "../payments/simulated-provider.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
@@ -97,52 +92,9 @@ export function createClassicBookingService(runtime: Runtime): ServiceSchema {
         },
       },
 
-      release: {
-        params: { ...ticketSelectionSchema, $$strict: true },
-        bulkhead: internalBulkhead,
-        async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
-          const user = requireUser(ctx);
-          const { eventId, ordinals } = selectTickets(ctx.params);
-          return requireEngine().execute(eventId, { type: "release", userId: user.id, ordinals });
-        },
-      },
+      release: releaseAction((_ctx, eventId, command) => requireEngine().execute(eventId, command)),
 
-      confirm: {
-        params: {
-          ...ticketSelectionSchema,
-          paymentDetails: {
-            type: "object",
-            strict: true,
-            props: { token: { type: "string", min: 1, max: paymentTokenLengthMax } },
-          },
-          $$strict: true,
-        },
-        timeout: 30_000,
-        async handler(
-          this: any,
-          ctx: Context<
-            { ticketId?: string; ticketIds?: string[]; paymentDetails: { token: string } },
-            GatewayMeta
-          >,
-        ) {
-          const user = requireUser(ctx);
-          const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
-          const { eventId, ordinals } = selectTickets(ctx.params);
-          const token = ctx.params.paymentDetails.token;
-          const answer = await confirm(sagaContext(this.logger), {
-            eventId,
-            userId: user.id,
-            ordinals,
-            token,
-            idempotencyKey: key,
-            requestHash: requestHash(eventId, ordinals, token),
-          });
-          const result = answerResult(answer);
-          ctx.meta.$statusCode = answer.statusCode;
-          (ctx.meta as any).$location = `/bookings/${result.booking.id}`;
-          return result;
-        },
-      },
+      confirm: confirmAction((_ctx, logger) => sagaContext(logger)),
 
       ...accountActions(db),
 
