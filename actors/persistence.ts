@@ -136,11 +136,12 @@ export async function commitBatches(db: Database, batches: EventBatch[]): Promis
   const stale: string[] = [];
   let pending = batches;
   const client = await db.connect();
+  let failure: Error | undefined;
   try {
     for (;;) {
       if (pending.length === 0) return { stale, rows: 0, statements: 0 };
-      await client.query("BEGIN");
       try {
+        await client.query("BEGIN");
         const fenced = await client.query(
           `UPDATE event_actors a SET seat_version = x.to_version
            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS x(event_id, epoch, from_version, to_version)
@@ -167,12 +168,16 @@ export async function commitBatches(db: Database, batches: EventBatch[]): Promis
         await client.query("COMMIT");
         return { stale, rows: rows + pending.length, statements: statements + 1 };
       } catch (error) {
+        failure = error as Error;
         await client.query("ROLLBACK").catch(() => {});
         throw error;
       }
     }
   } finally {
-    client.release();
+    // After a failed statement the connection's state is unknown: a BEGIN or a write whose answer was
+    // lost (client-side query timeout) may have run, and a pooled connection with a transaction
+    // open would swallow the next turn's acknowledged writes. It is destroyed, not pooled.
+    client.release(failure);
   }
 }
 

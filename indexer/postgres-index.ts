@@ -379,7 +379,7 @@ export class PostgresIndex implements SearchIndex {
       }
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
-      client.release();
+      client.release(error as Error);
       throw error;
     }
     return new PostgresRebuild(client);
@@ -526,6 +526,6 @@ class PostgresRebuild implements IndexRebuild {
     if (this.finished) return;
     this.finished = true;
     await this.client.query("ROLLBACK").catch(() => {});
-    this.client.release();
+    this.client.release(true); // destroyed: whatever state the failure left is gone with it
   }
 }

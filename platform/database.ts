@@ -66,15 +66,19 @@ export async function transaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let failure: Error | undefined;
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
+    failure = error as Error;
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    client.release();
+    // A connection whose statement failed is destroyed, never pooled: a statement whose answer was
+    // lost (client-side query timeout) may still run, and may leave a transaction open.
+    client.release(failure);
   }
 }

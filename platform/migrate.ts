@@ -14,6 +14,7 @@ export async function migrate(pool: Database): Promise<string[]> {
     .sort();
   const client = await pool.connect();
   const applied: string[] = [];
+  let failure: Error | undefined;
   try {
     await client.query("SET statement_timeout = 0"); // a big migration may take longer than a query
     await client.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
@@ -32,14 +33,18 @@ export async function migrate(pool: Database): Promise<string[]> {
         await client.query("INSERT INTO schema_migrations (name) VALUES ($1)", [file]);
         await client.query("COMMIT");
       } catch (error) {
-        await client.query("ROLLBACK");
+        await client.query("ROLLBACK").catch(() => {});
         throw new Error(`migration ${file} failed: ${(error as Error).message}`);
       }
       applied.push(file);
     }
+  } catch (error) {
+    failure = error as Error;
+    throw error;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [migrationLockKey]).catch(() => {});
-    client.release();
+    // After a failure the connection is destroyed (its session lock and any transaction go with it).
+    client.release(failure);
   }
   return applied;
 }

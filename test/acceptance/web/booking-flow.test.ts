@@ -175,8 +175,9 @@ describe("web UI booking flows (headless Chromium)", function () {
     await screenshot(buyer, "confirmation");
 
     await buyer.getByRole("link", { name: "My bookings" }).first().click();
-    await buyer.locator(".booking").first().waitFor();
-    expect(await buyer.locator(".booking").count()).to.equal(1);
+    // The confirmation page shows a `.booking` too: wait for the list's own.
+    await buyer.locator("#bookings .booking").first().waitFor();
+    expect(await buyer.locator("#bookings .booking").count()).to.equal(1);
     await waitForText(buyer, "#bookings", /Full Purchase/);
     await screenshot(buyer, "bookings");
   });

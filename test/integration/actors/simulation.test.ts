@@ -11,12 +11,19 @@ import {
   type SimulationResult,
 } from "../../support/actor-simulation.ts";
 
+/**
+ * Seeds that once failed, kept. 993225133: a BEGIN whose answer was lost left its connection in the
+ * pool with a transaction open, and the next turn's acknowledged holds were written inside it and
+ * never committed (a connection whose statement failed is now destroyed, not pooled).
+ */
+const regressionSeeds = [993225133];
+
 function simulationSeeds(defaultCount: number): number[] {
   if (process.env.SIM_SEED) return [Number(process.env.SIM_SEED)];
   const count = Number(process.env.SIM_SEEDS ?? defaultCount);
   // Fixed seeds, plus one new each run (printed if it fails, so it can be replayed).
   const fixed = Array.from({ length: Math.max(0, count - 1) }, (_, index) => index + 1);
-  return [...fixed, Date.now() % 1_000_000_007];
+  return [...fixed, ...regressionSeeds, Date.now() % 1_000_000_007];
 }
 
 describe("actors: deterministic simulation with crashes in the commit path", function () {
