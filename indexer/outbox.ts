@@ -54,8 +54,9 @@ export async function lastChangePosition(db: Queryable, fallback: number): Promi
  */
 export async function advancePosition(client: pg.ClientBase, from: number, to: number): Promise<boolean> {
   if (!(to >= from)) throw new Error(`position must not move back (${from} -> ${to})`);
-  await client.query("BEGIN");
   try {
+    // Inside the try: a BEGIN whose answer was lost may have opened a transaction; ROLLBACK ends it.
+    await client.query("BEGIN");
     const updated = await client.query(
       "UPDATE search_indexer_state SET position = $2, updated_at = now() WHERE name = 'search' AND position = $1",
       [from, to],
@@ -75,8 +76,8 @@ export async function advancePosition(client: pg.ClientBase, from: number, to: n
 
 /** Sets the position unconditionally (after a reindex, which held the writer lock). */
 export async function resetPosition(client: pg.ClientBase, to: number): Promise<void> {
-  await client.query("BEGIN");
   try {
+    await client.query("BEGIN");
     await client.query(
       "UPDATE search_indexer_state SET position = $1, updated_at = now() WHERE name = 'search'",
       [to],
