@@ -67,7 +67,6 @@ export class WaitingLine {
   admittedByPush = 0;
   waiting = 0;
   private inFlight = 0;
-  private sockets = 0;
   private socketsPeak = 0;
   private connectsInFlight = 0;
   private readonly holders = new Set<WaitingUser>();
@@ -79,7 +78,7 @@ export class WaitingLine {
   ) {}
 
   get socketsOpen(): number {
-    return this.sockets;
+    return this.holders.size;
   }
 
   get socketsMaxSeen(): number {
@@ -144,7 +143,7 @@ export class WaitingLine {
   private maybeConnect(user: WaitingUser): void {
     const { socketsMax } = this.options;
     if (user.socket || user.connecting || user.state !== "waiting" || this.options.isOver()) return;
-    if (this.sockets + this.connectsInFlight >= socketsMax) return;
+    if (this.holders.size + this.connectsInFlight >= socketsMax) return;
     if (this.connectsInFlight >= socketConnectsInFlightMax) return;
     if (user.position != null && user.position > socketsMax) return;
     user.connecting = true;
@@ -162,7 +161,6 @@ export class WaitingLine {
         onClose: () => {
           if (!user.socket) return;
           user.socket = null;
-          this.sockets--;
           this.holders.delete(user);
           if (user.state === "waiting") this.schedule(user, 1_000); // back to polling
         },
@@ -174,9 +172,8 @@ export class WaitingLine {
       if (!socket) return;
       if (user.state !== "waiting" || this.options.isOver()) return socket.close();
       user.socket = socket;
-      this.sockets++;
-      this.socketsPeak = Math.max(this.socketsPeak, this.sockets);
       this.holders.add(user);
+      this.socketsPeak = Math.max(this.socketsPeak, this.holders.size);
       // The push now tells this user; a rare poll stays as the fallback a real client keeps.
       this.schedule(user, socketFallbackPollMs);
     });
@@ -186,7 +183,6 @@ export class WaitingLine {
     const socket = user.socket;
     if (!socket) return;
     user.socket = null;
-    this.sockets--;
     this.holders.delete(user);
     socket.close();
   }
