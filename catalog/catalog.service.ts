@@ -1,5 +1,4 @@
 // The catalog: performers, venues, events and their tickets (admin writes, public reads).
-import { createHash } from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { transaction } from "../platform/database.ts";
@@ -9,7 +8,7 @@ import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput
 import { eventCacheTtlMs, ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
 import { createJsonCache } from "../platform/cache.ts";
 import { eventDetailsCacheKey } from "./event-cache.ts";
-import { LiveSeatReader } from "./live-seats.ts";
+import { LiveSeatReader, shortHash } from "./live-seats.ts";
 import {
   createEventSchema,
   createPerformerSchema,
@@ -273,8 +272,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
           const details = await eventDetails(ctx.params.eventId);
           const seats = await liveSeats.read(ctx, details.event.id);
           const detailsJson = JSON.stringify(details);
-          const detailsHash = createHash("sha1").update(detailsJson).digest("base64url").slice(0, 12);
-          sendJsonText(ctx, `${detailsHash}.${seats.version}.${seats.statusHash}`);
+          sendJsonText(ctx, `${shortHash(detailsJson)}.${seats.version}.${seats.statusHash}`);
           return `${detailsJson.slice(0, -1)},"tickets":${seats.ticketsJson},"version":${seats.version}}`;
         },
       },

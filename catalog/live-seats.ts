@@ -18,6 +18,10 @@ export interface LiveSeatsJson {
   statusHash: string;
 }
 
+/** 72 bits of SHA-1, enough to tell apart the versions of one resource in an ETag. */
+export const shortHash = (data: string | Uint8Array): string =>
+  createHash("sha1").update(data).digest("base64url").slice(0, 12);
+
 export class LiveSeatReader {
   /** Least recently used first. */
   private readonly renderers = new Map<string, SeatMapJson>();
@@ -34,7 +38,7 @@ export class LiveSeatReader {
     return {
       version: snapshot.version,
       ticketsJson: renderer.render(statuses),
-      statusHash: createHash("sha1").update(statuses).digest("base64url").slice(0, 12),
+      statusHash: shortHash(statuses),
     };
   }
 
