@@ -35,6 +35,10 @@ export interface RawRoute {
   summary: string;
   contentType: string;
   responses: Record<string, string>;
+  tags?: string[];
+  parameters?: Record<string, unknown>[];
+  /** A 200 is a stream that stays open (`x-marquee-stream`: clients read it as events, not a body). */
+  stream?: boolean;
 }
 
 export const rawRoutes: RawRoute[] = [
@@ -58,6 +62,32 @@ export const rawRoutes: RawRoute[] = [
     summary: "Prometheus metrics of this node",
     contentType: "text/plain",
     responses: { "200": "Prometheus text format" },
+  },
+  {
+    method: "GET",
+    path: "/events/{eventId}/updates",
+    summary:
+      "Server-sent events of an event's seat map: `event: seats` frames (the Socket.IO `seats` payload, " +
+      "`id` = toVersion), a heartbeat comment every few seconds, `event: resync` when the client must " +
+      "refetch /events/{eventId}/tickets; resumes after `Last-Event-ID` while those frames are buffered",
+    contentType: "text/event-stream",
+    tags: ["realtime"],
+    parameters: [
+      { name: "eventId", in: "path", required: true, schema: { type: "string" } },
+      {
+        name: "Last-Event-ID",
+        in: "header",
+        required: false,
+        schema: { type: "string", pattern: "^(0|[1-9][0-9]{0,15})$" },
+      },
+    ],
+    responses: {
+      "200": "the stream (stays open)",
+      "400": "VALIDATION_ERROR: a malformed event id or Last-Event-ID",
+      "404": "NOT_FOUND: unknown event",
+      "503": "OVERLOADED: too many streams on this gateway node (Retry-After)",
+    },
+    stream: true,
   },
 ];
 
@@ -311,11 +341,21 @@ export function buildOpenApiDocument(input: OpenApiInput): Record<string, any> {
     paths[route.path][route.method.toLowerCase()] = {
       operationId: `${route.method} ${route.path}`,
       summary: route.summary,
-      tags: ["operations"],
+      tags: route.tags ?? ["operations"],
+      ...(route.parameters ? { parameters: route.parameters } : {}),
+      ...(route.stream ? { "x-marquee-stream": true } : {}),
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, description]) => [
           status,
-          { description, content: { [route.contentType]: { schema: {} } } },
+          {
+            description,
+            // A stream's refusals come before it starts, as the contract's error body (health answers
+            // are their own JSON).
+            content:
+              route.stream && Number(status) >= 400
+                ? { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
+                : { [route.contentType]: { schema: {} } },
+          },
         ]),
       ),
     };

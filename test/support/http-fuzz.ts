@@ -55,6 +55,8 @@ export function operationsOf(document: any): FuzzOperation[] {
   const operations: FuzzOperation[] = [];
   for (const [path, methods] of Object.entries<any>(document.paths ?? {}))
     for (const [method, operation] of Object.entries<any>(methods)) {
+      // A stream stays open on success; its refusals are tested with the real-time suite.
+      if (operation["x-marquee-stream"] === true) continue;
       const body = operation.requestBody?.content?.["application/json"]?.schema ?? null;
       operations.push({
         method: method.toUpperCase(),

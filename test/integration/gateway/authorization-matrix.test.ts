@@ -27,6 +27,8 @@ interface Row {
     identity: Identity,
   ): { path: string; body?: unknown; headers?: Record<string, string> };
   expect: Record<Identity, Expected>;
+  /** The 200 is a stream that stays open: only its status and content type are read. */
+  stream?: boolean;
   /** Extra checks on a 2xx body (e.g. nothing of another user's in a list). */
   check?(world: World, identity: Identity, body: any): void;
 }
@@ -60,6 +62,26 @@ const adminOnly = (success: number): Record<Identity, Expected> => ({
   admin: success,
 });
 
+/** Opens a stream, reads its status (and the body only if it is a refusal), and closes it. */
+async function openStream(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: any }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal });
+    if (response.status === 200) {
+      expect(response.headers.get("content-type")).to.match(/^text\/event-stream/);
+      return { status: 200, body: null };
+    }
+    return { status: response.status, body: await response.json() };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
 const idempotency = (identity: Identity) => ({ "idempotency-key": `matrix-${identity}-0001` });
 
 const table: Row[] = [
@@ -87,6 +109,12 @@ const table: Row[] = [
     route: "GET /events/{eventId}/tickets",
     request: (w) => ({ path: `/events/${w.event.eventId}/tickets` }),
     expect: everyone(200),
+  },
+  {
+    route: "GET /events/{eventId}/updates",
+    request: (w) => ({ path: `/events/${w.event.eventId}/updates` }),
+    expect: everyone(200),
+    stream: true,
   },
   // Booking: a user token; holds are their holder's.
   {
@@ -320,11 +348,13 @@ describe("authorization matrix: every route x {no token, user, another user, adm
         let expected = row.expect[identity];
         if (!available && statusOf(expected) !== 401) expected = [503, "UNAVAILABLE"];
         const { path, body, headers } = row.request(world, identity);
-        const answer = await system.request(methodOf(row), path, {
-          token: identity === "none" ? undefined : world.tokens[identity],
-          body,
-          headers,
-        });
+        const token = identity === "none" ? undefined : world.tokens[identity];
+        const answer = row.stream
+          ? await openStream(system.baseUrl + path, {
+              ...headers,
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            })
+          : await system.request(methodOf(row), path, { token, body, headers });
         cells++;
         const [status, code] = Array.isArray(expected) ? expected : [expected, undefined];
         const where = `${row.route}${row.about ? ` (${row.about})` : ""} as ${identity}`;
