@@ -85,7 +85,8 @@ describe("faults: NATS stopped and started again", function () {
     const malformed = probes.records.filter((record) => record.malformed);
     expect(malformed, JSON.stringify(malformed.slice(0, 3))).to.deep.equal([]);
     for (const record of during)
-      expect(record.status, JSON.stringify(record)).to.be.oneOf([200, 201, 409, 503]);
+      // 403: the load gave back unsure tickets that another user holds.
+      expect(record.status, JSON.stringify(record)).to.be.oneOf([200, 201, 403, 409, 503]);
     // The booking actors sit on other nodes: without NATS, booking answers 503 rather than waiting.
     expect(during.some((record) => record.status === 503)).to.equal(true);
     expect(recoveryMs).to.be.below(30_000);

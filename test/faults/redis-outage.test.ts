@@ -154,7 +154,9 @@ describe("faults: Redis killed mid-load", function () {
       during.filter((record) => record.sentAt >= killedAt && record.op === "reserve" && record.status === 200)
         .length,
     ).to.be.greaterThan(0);
-    for (const record of during) expect(record.status, JSON.stringify(record)).to.be.oneOf([200, 201, 409]);
+    for (const record of during)
+      // 403: the load gave back unsure tickets that another user holds.
+      expect(record.status, JSON.stringify(record)).to.be.oneOf([200, 201, 403, 409]);
     // Reads bypass the cache.
     expect(reads.length).to.be.greaterThan(0);
     for (const record of reads) expect(record.status).to.equal(200);

@@ -143,6 +143,8 @@ export class LoadLoop {
       const pending = user.pendingConfirm;
       return this.confirm(user, pending.eventId, pending.ticketIds, pending.key);
     }
+    const unsure = [...user.maybe.entries()].find(([, tickets]) => tickets.size > 0);
+    if (unsure && this.random() < 0.3) return this.releaseUnsure(user, unsure[0]);
     const heldEvents = [...user.held.entries()].filter(([, tickets]) => tickets.size > 0);
     if (heldEvents.length > 0 && this.random() < 0.5) {
       const [eventId, tickets] = this.pick(heldEvents);
@@ -161,7 +163,12 @@ export class LoadLoop {
       (user.maybe.get(event.eventId)?.size ?? 0) +
       (user.booked.get(event.eventId) ?? 0);
     const count = Math.min(1 + Math.floor(this.random() * 3), perUserTicketsMax - taken);
-    if (count <= 0) return;
+    if (count <= 0) {
+      // At the per-user cap. Unsure tickets are given back; otherwise wait (and let timers run: a
+      // loop of steps that send nothing would starve the event loop).
+      if (user.maybe.get(event.eventId)?.size) return this.releaseUnsure(user, event.eventId);
+      return new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const ticketIds: string[] = [];
     // Now and then a race on purpose: any ticket of the event, free or not.
     const candidates = this.random() < 0.15 || free.size < count ? event.ticketIds : [...free];
@@ -181,6 +188,22 @@ export class LoadLoop {
       for (const ticketId of ticketIds) maybe.add(ticketId);
     }
     // A 409 means someone holds them (maybe a reserve whose answer was lost): they stay out of `free`.
+  }
+
+  /**
+   * Gives back tickets a reserve may have taken (its answer was lost, or a 5xx), as a client unsure of
+   * its holds would: after a 200 this user holds none of them; a 403 means someone else holds some,
+   * so none goes back to the free set.
+   */
+  private async releaseUnsure(user: UserState, eventId: string): Promise<void> {
+    const maybe = user.maybe.get(eventId)!;
+    const ticketIds = [...maybe].slice(0, ticketsPerRequestMax);
+    const record = await this.send(user, "release", eventId, ticketIds, { ticketIds });
+    if (record.status !== 200 && record.status !== 403) return;
+    for (const ticketId of ticketIds) {
+      maybe.delete(ticketId);
+      if (record.status === 200) this.free.get(eventId)!.add(ticketId);
+    }
   }
 
   private async release(user: UserState, eventId: string, ticketIds: string[]): Promise<void> {
