@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { ActionSchema, Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
+import { repeatEvery, type Repeating } from "../platform/repeat.ts";
 import { MarqueeError, notFound, validationError } from "../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../domain/events.ts";
 import type { User } from "../gateway/auth.ts";
@@ -135,7 +136,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
   let pool: ActorPool | null = null;
   let metrics: BookingMetrics | null = null;
   const provider: PaymentProvider = new SimulatedPaymentProvider();
-  let recoveryTimer: NodeJS.Timeout | null = null;
+  let recovery: Repeating | null = null;
 
   let broker: ServiceBroker;
   const local = () => ({ broker, pool });
@@ -292,31 +293,36 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       });
       await pool.start();
       // Money taken before a crash ends as a booking or a refund: a pass now, then periodically.
-      const runRecovery = async () => {
-        recoveryTimer = null;
-        try {
-          const report = await this.recoverPayments();
-          if (report.examined > 0) logger.info(report, "payment recovery pass");
-        } catch (error) {
-          logger.warn({ error: (error as Error).message }, "payment recovery pass failed");
-        }
-        if (pool) {
-          recoveryTimer = setTimeout(runRecovery, recoveryIntervalMs);
-          recoveryTimer.unref();
-        }
-      };
-      recoveryTimer = setTimeout(runRecovery, 0);
+      recovery = repeatPaymentRecovery(() => this.recoverPayments(), logger);
     },
 
     async stopped() {
-      if (recoveryTimer) clearTimeout(recoveryTimer);
-      recoveryTimer = null;
+      recovery?.stop();
+      recovery = null;
       const stopping = pool;
       pool = null;
       metrics?.stop();
       await stopping?.stop();
     },
   } as ServiceSchema;
+}
+
+/** Money taken before a crash ends as a booking or a refund: a recovery pass now, then periodically. */
+export function repeatPaymentRecovery(
+  pass: () => Promise<{ examined: number }>,
+  logger: { info(data: unknown, message: string): void; warn(data: unknown, message: string): void },
+): Repeating {
+  return repeatEvery(
+    async () => {
+      const report = await pass();
+      if (report.examined > 0) logger.info(report, "payment recovery pass");
+    },
+    {
+      firstDelayMs: 0,
+      intervalMs: recoveryIntervalMs,
+      onError: (error) => logger.warn({ error: error.message }, "payment recovery pass failed"),
+    },
+  );
 }
 
 /** `booking.release`: drops the caller's holds, through whatever runs the event's commands. */

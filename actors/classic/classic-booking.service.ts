@@ -5,9 +5,10 @@
 // error catalogue are the real ones.
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
+import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
 import { validationError } from "../../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/events.ts";
-import { classicHoldSweepIntervalMs, recoveryIntervalMs } from "../../domain/limits.ts";
+import { classicHoldSweepIntervalMs } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
 import type { User } from "../../gateway/auth.ts";
 import {
@@ -16,6 +17,7 @@ import {
   eventIdSchema,
   internalBulkhead,
   releaseAction,
+  repeatPaymentRecovery,
   requireUser,
   ticketSelectionSchema,
 } from "../booking.service.ts";
@@ -41,8 +43,7 @@ export function createClassicBookingService(runtime: Runtime): ServiceSchema {
   const provider: PaymentProvider = new SimulatedPaymentProvider();
   let engine: ClassicEngine | null = null;
   let admission: AdmissionGuard | null = null;
-  let sweepTimer: NodeJS.Timeout | null = null;
-  let recoveryTimer: NodeJS.Timeout | null = null;
+  let loops: Repeating[] = [];
 
   const requireEngine = (): ClassicEngine => {
     if (!engine) throw new Error("the classic booking engine is not started");
@@ -150,40 +151,24 @@ export function createClassicBookingService(runtime: Runtime): ServiceSchema {
         onHoldsEnded: (payload) => void broker.broadcast(holdsEndedEvent, payload),
         log: (level, message) => logger[level](message),
       });
-      const sweep = async () => {
-        sweepTimer = null;
-        try {
-          await engine?.sweepExpired();
-        } catch (error) {
-          logger.warn({ error: (error as Error).message }, "hold sweep failed");
-        }
-        if (engine) {
-          sweepTimer = setTimeout(sweep, classicHoldSweepIntervalMs);
-          sweepTimer.unref();
-        }
-      };
-      const runRecovery = async () => {
-        recoveryTimer = null;
-        try {
-          const report = await this.recoverPayments();
-          if (report.examined > 0) logger.info(report, "payment recovery pass");
-        } catch (error) {
-          logger.warn({ error: (error as Error).message }, "payment recovery pass failed");
-        }
-        if (engine) {
-          recoveryTimer = setTimeout(runRecovery, recoveryIntervalMs);
-          recoveryTimer.unref();
-        }
-      };
-      sweepTimer = setTimeout(sweep, classicHoldSweepIntervalMs);
-      recoveryTimer = setTimeout(runRecovery, 0);
+      loops = [
+        repeatEvery(
+          async () => {
+            await engine?.sweepExpired();
+          },
+          {
+            intervalMs: classicHoldSweepIntervalMs,
+            onError: (error) => logger.warn({ error: error.message }, "hold sweep failed"),
+          },
+        ),
+        repeatPaymentRecovery(() => this.recoverPayments(), logger),
+      ];
     },
 
     async stopped() {
       engine = null;
-      if (sweepTimer) clearTimeout(sweepTimer);
-      if (recoveryTimer) clearTimeout(recoveryTimer);
-      sweepTimer = recoveryTimer = null;
+      for (const loop of loops) loop.stop();
+      loops = [];
     },
   } as ServiceSchema;
 }

@@ -10,7 +10,7 @@ import {
   sleep,
   startBookingLoad,
   useFaultCluster,
-  waitFor,
+  waitForEveryEventServed,
   waitForMoneySettled,
 } from "./support/fault-cluster.ts";
 import { ProbeLoop } from "./support/load.ts";
@@ -39,19 +39,7 @@ describe("faults: NATS stopped and started again", function () {
     const restartedAt = Date.now();
     await faults.nats.start();
 
-    const recoveryMs = await waitFor(
-      "every event to take reserves again",
-      async () => {
-        const served = new Set(
-          load
-            .answeredSince(restartedAt)
-            .filter((record) => record.sentAt >= restartedAt && record.status === 200)
-            .map((record) => record.eventId),
-        );
-        return served.size === events.length ? Date.now() - restartedAt : undefined;
-      },
-      60_000,
-    );
+    const recoveryMs = await waitForEveryEventServed(load, events, restartedAt);
     await sleep(3_000);
     await load.stop();
     await probes.stop();

@@ -13,6 +13,7 @@ import {
   startBookingLoad,
   useFaultCluster,
   waitFor,
+  waitForEveryEventServed,
   waitForMoneySettled,
 } from "./support/fault-cluster.ts";
 import { ProbeLoop } from "./support/load.ts";
@@ -66,19 +67,7 @@ describe("faults: PostgreSQL unreachable for a few seconds", function () {
     const outageEndedAt = Date.now();
 
     // Resumed = a reserve on every event answered 200 after the outage.
-    const resumeMs = await waitFor(
-      "every event to take reserves again",
-      async () => {
-        const served = new Set(
-          load
-            .answeredSince(outageEndedAt)
-            .filter((record) => record.sentAt >= outageEndedAt && record.status === 200)
-            .map((record) => record.eventId),
-        );
-        return served.size === events.length ? Date.now() - outageEndedAt : undefined;
-      },
-      60_000,
-    );
+    const resumeMs = await waitForEveryEventServed(load, events, outageEndedAt);
     const ready = await waitFor(
       "ready again",
       async () => {

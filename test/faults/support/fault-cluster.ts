@@ -13,7 +13,7 @@ import { pendingPaymentAbandonMs, recoveryIntervalMs } from "../../../domain/lim
 import { loadConfig } from "../../../platform/config.ts";
 import { createTokenVerifier } from "../../../gateway/auth.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
-import { LoadLoop } from "./load.ts";
+import { LoadLoop, type OperationRecord } from "./load.ts";
 import {
   dropDatabase,
   freshDatabaseUrl,
@@ -272,4 +272,34 @@ export function countStatuses<T extends { status: number; code?: string | null }
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * Milliseconds from `since` until the actor of every one of `events` decided a reserve sent after it:
+ * a hold, or a refusal of seats taken (late in a run an event may be sold out or fully held, and the
+ * actor saying so proves it serves as much as a hold does).
+ */
+export function waitForEveryEventServed(
+  load: LoadLoop,
+  events: EventFixture[],
+  since: number,
+): Promise<number> {
+  const decided = (record: OperationRecord) =>
+    record.op === "reserve" &&
+    (record.status === 200 ||
+      (record.status === 409 &&
+        (record.code === "TICKET_UNAVAILABLE" || record.code === "TICKET_LIMIT_REACHED")));
+  return waitFor(
+    "every event to take reserves again",
+    async () => {
+      const served = new Set(
+        load
+          .answeredSince(since)
+          .filter((record) => record.sentAt >= since && decided(record))
+          .map((record) => record.eventId),
+      );
+      return served.size === events.length ? Date.now() - since : undefined;
+    },
+    60_000,
+  );
 }
