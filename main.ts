@@ -1,7 +1,7 @@
 // Entry point: `npm start`. Starts a node with the services in SERVICES (all by default) and,
 // with DEMO_DATA=true on an empty database, seeds the demo catalog.
 import { loadConfig } from "./platform/config.ts";
-import { startNode } from "./platform/node.ts";
+import { startNode } from "./node.ts";
 import { seedDemoData } from "./catalog/demo-data.ts";
 import { createTokenVerifier } from "./gateway/auth.ts";
 

@@ -4,9 +4,9 @@ import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
-import { createBookingService } from "./actors/booking.service.ts";
-import { createClassicBookingService } from "./actors/classic/classic-booking.service.ts";
-import { createQueueService } from "./actors/queue/queue.service.ts";
+import { createBookingService } from "./actors/booking/booking.service.ts";
+import { createClassicBookingService } from "./loadtest/classic/classic-booking.service.ts";
+import { createQueueService } from "./actors/waiting-room/queue.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
 

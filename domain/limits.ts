@@ -166,7 +166,7 @@ export const seatMapsCachedMax = 1_000;
 /** ~200 bytes of text a seat: 1,000,000 seats hold ~200 MB. */
 export const seatMapsCachedSeatsMax = 1_000_000;
 
-// Waiting room (actors/queue).
+// Waiting room (actors/waiting-room).
 /** People waiting for one event: the 10,000,000-user rush fits; ~100 bytes each in Redis. */
 export const queueWaitingMax = 10_000_000;
 /** Shoppers admitted in one tick: one Lua script of bounded run time (~0.5 ms per 100 measured). */

@@ -5,7 +5,7 @@ import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { createJsonCache } from "../platform/cache.ts";
 import { eventDetailsCacheKey } from "../catalog/event-cache.ts";
-import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/events.ts";
+import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/messages.ts";
 import { Indexer, type IndexerStatus } from "./indexer.ts";
 import { createSearchIndex, type SearchIndex } from "./search-index.ts";
 

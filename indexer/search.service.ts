@@ -10,7 +10,7 @@ import type { Runtime } from "../platform/runtime.ts";
 import { createPool, type Database } from "../platform/database.ts";
 import { createJsonCache } from "../platform/cache.ts";
 import { MarqueeError } from "../domain/errors.ts";
-import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/events.ts";
+import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/messages.ts";
 import { searchCacheTtlMs, searchPoolConnectionsMax, searchStatementTimeoutMs } from "../domain/limits.ts";
 import { readPosition } from "./outbox.ts";
 import type { SearchPage } from "./search-document.ts";

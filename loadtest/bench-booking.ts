@@ -18,10 +18,10 @@ import os from "node:os";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
-import { startNode, type MarqueeNode } from "../platform/node.ts";
+import { startNode, type MarqueeNode } from "../node.ts";
 import { createRedis } from "../platform/redis.ts";
 import { createPool } from "../platform/database.ts";
-import { stableHash } from "../actors/actor-pool.ts";
+import { stableHash } from "../actors/booking/actor-pool.ts";
 import { auditDatabase, formatAudit } from "./audit.ts";
 import {
   bestAvailableDecideMetric,
@@ -33,7 +33,7 @@ import {
   createClassicBooking,
   prepareClassicSchema,
   seedClassicEvent,
-} from "./baseline/classic-booking.ts";
+} from "./classic/classic-booking.ts";
 import { seededRandom } from "../domain/random.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);

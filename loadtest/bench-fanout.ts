@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
-import { startNode } from "../platform/node.ts";
-import type { SeatChange, SeatsChanged } from "../domain/events.ts";
+import { startNode } from "../node.ts";
+import type { SeatChange, SeatsChanged } from "../domain/messages.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = path.join(root, "loadtest", "results");

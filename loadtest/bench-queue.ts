@@ -18,10 +18,10 @@ import { ManualClock, systemClock, type Clock } from "../domain/clock.ts";
 import { waitingRoomDefaults } from "../domain/event.ts";
 import { admissionBatchMax } from "../domain/limits.ts";
 import { createRedis } from "../platform/redis.ts";
-import { createAdmissionTokens } from "../actors/queue/admission-token.ts";
-import { createEventSettingsCache, type EventSettings } from "../actors/queue/event-settings.ts";
-import { QueueActor } from "../actors/queue/queue-actor.ts";
-import { createWaitingLine, type QueueEvent } from "../actors/queue/waiting-line.ts";
+import { createAdmissionTokens } from "../actors/waiting-room/admission-token.ts";
+import { createEventSettingsCache, type EventSettings } from "../actors/waiting-room/event-settings.ts";
+import { QueueActor } from "../actors/waiting-room/queue-actor.ts";
+import { createWaitingLine, type QueueEvent } from "../actors/waiting-room/waiting-line.ts";
 import { startRedisServer } from "../test/support/processes.ts";
 
 const run = promisify(execFile);

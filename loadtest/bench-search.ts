@@ -19,7 +19,7 @@ import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
 import { createPool, ensureDatabase, type Database } from "../platform/database.ts";
 import { migrate } from "../platform/migrate.ts";
-import { startNode } from "../platform/node.ts";
+import { startNode } from "../node.ts";
 import { PostgresIndex } from "../indexer/postgres-index.ts";
 import { rebuildIndex } from "../indexer/rebuild.ts";
 import {

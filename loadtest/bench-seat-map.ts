@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
-import { startNode } from "../platform/node.ts";
+import { startNode } from "../node.ts";
 import { createTokenVerifier } from "../gateway/auth.ts";
 import { buildSeatLayout, ticketsFromStatuses } from "../domain/seat-layout.ts";
 import { SeatMapJson } from "../domain/seat-map-json.ts";

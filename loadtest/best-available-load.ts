@@ -6,9 +6,9 @@
 // Workload: `clients` virtual users in loops, each request from a new user (so the per-user cap never
 // bites): ask for 2-4 seats side by side (1 in ten asks for one); when nothing of that size fits, ask
 // for one fewer; a refusal with no seat left at all ends that client: the event is sold out.
-import type { MarqueeNode } from "../platform/node.ts";
-import { bookingTurnLocalEvent } from "../actors/booking.service.ts";
-import type { CommitStats } from "../actors/protocol.ts";
+import type { MarqueeNode } from "../node.ts";
+import { bookingTurnLocalEvent } from "../actors/booking/booking.service.ts";
+import type { CommitStats } from "../actors/booking/protocol.ts";
 import { seededRandom } from "../domain/random.ts";
 
 export const bestAvailableDecideMetric = "marquee.booking.best_available.decide.duration.ms";

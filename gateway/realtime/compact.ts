@@ -1,6 +1,6 @@
 // The compact frame encoding (opt-in with `subscribe {format: "compact"}`), built once per frame.
 import { parseTicketId } from "../../domain/ids.ts";
-import type { SeatChange } from "../../domain/events.ts";
+import type { SeatChange } from "../../domain/messages.ts";
 import type { SeatsCompactFrame, SeatsFrame } from "./protocol.ts";
 
 const compactFrames = new WeakMap<SeatsFrame, SeatsCompactFrame>();

@@ -1,6 +1,6 @@
 // The real-time protocol: Socket.IO event maps and the frames sent over Socket.IO and SSE.
 // Shapes follow CONTRACT.md (Real-time); the extensions (resync, subscribe.version) are in README.
-import type { SeatChange } from "../../domain/events.ts";
+import type { SeatChange } from "../../domain/messages.ts";
 
 /** One fan-out frame: the changes that take an event's seat map from `fromVersion` to `toVersion`. */
 export interface SeatsFrame {

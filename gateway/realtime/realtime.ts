@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Context, LoggerInstance, ServiceBroker, ServiceEvents } from "moleculer";
-import { seatsChangedEvent, toUserEvent, type SeatsChanged, type ToUser } from "../../domain/events.ts";
+import { seatsChangedEvent, toUserEvent, type SeatsChanged, type ToUser } from "../../domain/messages.ts";
 import { MarqueeError } from "../../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
 import type { Config } from "../../platform/config.ts";

@@ -3,7 +3,7 @@
 // as frames to the sinks (Socket.IO rooms, SSE streams). A channel exists only while someone
 // follows its event (plus an idle grace period so reconnecting clients can resume).
 import assert from "node:assert/strict";
-import type { SeatsChanged } from "../../domain/events.ts";
+import type { SeatsChanged } from "../../domain/messages.ts";
 import { MarqueeError } from "../../domain/errors.ts";
 import {
   realtimeEventIdleMs,

@@ -2,7 +2,7 @@
 // booking actor are merged into frames with continuous versions, and recent frames are kept in a
 // bounded ring so a client that reconnects can resume from the version it has.
 import assert from "node:assert/strict";
-import type { SeatChange, SeatsChanged } from "../../domain/events.ts";
+import type { SeatChange, SeatsChanged } from "../../domain/messages.ts";
 import { seatReplayChangesMax, seatReplayFramesMax } from "../../domain/limits.ts";
 import type { SeatsFrame } from "./protocol.ts";
 

@@ -15,8 +15,8 @@
 // Everything that varies comes from the seed (ids included), so a failing seed replays exactly: the
 // trace of a run is the same on every run of the seed.
 import { createHash } from "node:crypto";
-import { ActorHost } from "../../actors/actor-host.ts";
-import type { HostOutput, Reply, SeatMapSnapshot } from "../../actors/protocol.ts";
+import { ActorHost } from "../../actors/booking/actor-host.ts";
+import type { HostOutput, Reply, SeatMapSnapshot } from "../../actors/booking/protocol.ts";
 import { auditDatabase, formatAudit } from "../../loadtest/audit.ts";
 import { createPool, ensureDatabase, type Database } from "../../platform/database.ts";
 import { migrate } from "../../platform/migrate.ts";

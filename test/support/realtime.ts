@@ -10,7 +10,7 @@ import type {
   ServerToClientEvents,
   SubscribeAnswer,
 } from "../../gateway/realtime/protocol.ts";
-import type { SeatChange, SeatsChanged } from "../../domain/events.ts";
+import type { SeatChange, SeatsChanged } from "../../domain/messages.ts";
 import type { TestSystem } from "./system.ts";
 
 export type SeatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

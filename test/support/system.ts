@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../../platform/config.ts";
-import { startNode, type MarqueeNode } from "../../platform/node.ts";
+import { startNode, type MarqueeNode } from "../../node.ts";
 import type { Clock } from "../../domain/clock.ts";
 
 export const postgresUrl = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";

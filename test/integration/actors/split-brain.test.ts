@@ -5,8 +5,8 @@ import { startSystem, dropDatabase } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
-import { ActorHost } from "../../../actors/actor-host.ts";
-import type { Reply } from "../../../actors/protocol.ts";
+import { ActorHost } from "../../../actors/booking/actor-host.ts";
+import type { Reply } from "../../../actors/booking/protocol.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 
 interface TestHost {

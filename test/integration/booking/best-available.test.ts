@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import pg from "pg";
 import { auditDatabase, formatAudit } from "../../../loadtest/audit.ts";
-import { seatsChangedEvent, type SeatsChanged } from "../../../domain/events.ts";
+import { seatsChangedEvent, type SeatsChanged } from "../../../domain/messages.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";

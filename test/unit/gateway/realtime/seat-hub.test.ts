@@ -1,7 +1,7 @@
 // The per-node hub: activation against the current version (deltas that raced it are sorted out),
 // coalescing windows, the bound on followed events, idle eviction.
 import { expect } from "chai";
-import type { SeatsChanged } from "../../../../domain/events.ts";
+import type { SeatsChanged } from "../../../../domain/messages.ts";
 import { MarqueeError } from "../../../../domain/errors.ts";
 import { SeatHub, type SeatChannel } from "../../../../gateway/realtime/seat-hub.ts";
 import type { ResyncNotice, SeatsFrame } from "../../../../gateway/realtime/protocol.ts";

@@ -2,7 +2,7 @@
 // ring resumes exactly the frames a client missed.
 import { expect } from "chai";
 import fc from "fast-check";
-import type { SeatChange, SeatsChanged } from "../../../../domain/events.ts";
+import type { SeatChange, SeatsChanged } from "../../../../domain/messages.ts";
 import { ReplayRing, SeatStream, invalidDeltaReason } from "../../../../gateway/realtime/seat-stream.ts";
 import type { SeatsFrame } from "../../../../gateway/realtime/protocol.ts";
 

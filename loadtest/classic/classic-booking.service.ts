@@ -1,5 +1,5 @@
 // The `booking` service on the classic engine (BOOKING_ENGINE=classic): the same actions, events and
-// answers as actors/booking.service.ts, but every command is one Postgres transaction with row locks
+// answers as actors/booking/booking.service.ts, but every command is one Postgres transaction with row locks
 // behind a Redis hold lock (classic-engine.ts) instead of an event actor. It exists to be measured
 // against (`npm run rush` runs both); the confirm saga, payment recovery, admission guard, schemas and
 // error catalogue are the real ones.
@@ -7,7 +7,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
 import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
 import { validationError } from "../../domain/errors.ts";
-import { holdsEndedEvent, seatsChangedEvent } from "../../domain/events.ts";
+import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
 import { classicHoldSweepIntervalMs } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
 import type { User } from "../../gateway/auth.ts";
@@ -20,13 +20,13 @@ import {
   repeatPaymentRecovery,
   requireUser,
   ticketSelectionSchema,
-} from "../booking.service.ts";
-import { selectTickets } from "../ticket-selection.ts";
-import type { SagaContext } from "../payments/confirm-saga.ts";
-import { recoverPayments } from "../payments/recovery.ts";
-import { SimulatedPaymentProvider } from "../payments/simulated-provider.ts";
-import type { PaymentProvider } from "../payments/provider.ts";
-import { createAdmissionGuard, type AdmissionGuard } from "../queue/admission-guard.ts";
+} from "../../actors/booking/booking.service.ts";
+import { selectTickets } from "../../actors/booking/ticket-selection.ts";
+import type { SagaContext } from "../../actors/payments/confirm-saga.ts";
+import { recoverPayments } from "../../actors/payments/recovery.ts";
+import { SimulatedPaymentProvider } from "../../actors/payments/simulated-provider.ts";
+import type { PaymentProvider } from "../../actors/payments/provider.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "../../actors/waiting-room/admission-guard.ts";
 import { ClassicEngine } from "./classic-engine.ts";
 
 /** Best-available fields are accepted by the schema only to answer them with a clear 400. */

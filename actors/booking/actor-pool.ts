@@ -7,16 +7,16 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import Moleculer from "moleculer";
-import type { Clock } from "../domain/clock.ts";
-import { MarqueeError, type ErrorCode } from "../domain/errors.ts";
-import type { HoldsEnded, SeatsChanged } from "../domain/events.ts";
+import type { Clock } from "../../domain/clock.ts";
+import { MarqueeError, type ErrorCode } from "../../domain/errors.ts";
+import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import {
   actorMailboxMax,
   overloadedRetryAfterSeconds,
   workerMessageCommandsMax,
   workerRestartDelayMs,
-} from "../domain/limits.ts";
-import type { Command } from "../domain/seat-state.ts";
+} from "../../domain/limits.ts";
+import type { Command } from "../../domain/seat-state.ts";
 import type {
   ActorRequest,
   CommitStats,

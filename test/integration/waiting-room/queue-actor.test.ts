@@ -5,11 +5,11 @@ import type { Redis } from "ioredis";
 import { ManualClock } from "../../../domain/clock.ts";
 import { waitingRoomDefaults, type WaitingRoomSettings } from "../../../domain/event.ts";
 import { createRedis } from "../../../platform/redis.ts";
-import { createAdmissionTokens } from "../../../actors/queue/admission-token.ts";
-import { createEventSettingsCache, type EventSettings } from "../../../actors/queue/event-settings.ts";
-import { queueEventsKey, queueKeys } from "../../../actors/queue/keys.ts";
-import { QueueActor, type TickResult } from "../../../actors/queue/queue-actor.ts";
-import { createWaitingLine, type QueueAnswer } from "../../../actors/queue/waiting-line.ts";
+import { createAdmissionTokens } from "../../../actors/waiting-room/admission-token.ts";
+import { createEventSettingsCache, type EventSettings } from "../../../actors/waiting-room/event-settings.ts";
+import { queueEventsKey, queueKeys } from "../../../actors/waiting-room/keys.ts";
+import { QueueActor, type TickResult } from "../../../actors/waiting-room/queue-actor.ts";
+import { createWaitingLine, type QueueAnswer } from "../../../actors/waiting-room/waiting-line.ts";
 import { uniqueName } from "../../support/system.ts";
 
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { createAdmissionTokens } from "../../../../actors/queue/admission-token.ts";
-import { admissionSecret } from "../../../../actors/queue/admission-guard.ts";
+import { createAdmissionTokens } from "../../../../actors/waiting-room/admission-token.ts";
+import { admissionSecret } from "../../../../actors/waiting-room/admission-guard.ts";
 import { developmentAuthSecret } from "../../../../platform/config.ts";
 
 describe("admission tokens", () => {

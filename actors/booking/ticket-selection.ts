@@ -1,10 +1,10 @@
 // Turns the tickets named in a request (`ticketId` or `ticketIds`) into one event and its ordinals,
 // and a reserve request (by tickets, or best available by event) into the actor's command.
 // A ticket id embeds its event id, so no lookup is needed to route the command to the event's actor.
-import { MarqueeError, validationError } from "../domain/errors.ts";
-import { parseTicketId } from "../domain/ids.ts";
-import { ticketsPerRequestMax } from "../domain/limits.ts";
-import type { Command } from "../domain/seat-state.ts";
+import { MarqueeError, validationError } from "../../domain/errors.ts";
+import { parseTicketId } from "../../domain/ids.ts";
+import { ticketsPerRequestMax } from "../../domain/limits.ts";
+import type { Command } from "../../domain/seat-state.ts";
 
 export interface TicketSelection {
   eventId: string;

@@ -6,10 +6,10 @@
 // against the in-memory state, commit all their effects in ONE transaction, and only then reply to
 // all of them and publish the seat deltas. While a commit is in flight, new commands queue and form
 // the next turn's batch: the busier the worker, the bigger the batch.
-import type { Database } from "../platform/database.ts";
-import type { HoldsEnded, SeatChange, SeatsChanged } from "../domain/events.ts";
-import { newId, ticketId } from "../domain/ids.ts";
-import { actorIdleMs, actorMailboxMax, actorPassivationCheckMs, turnCommandsMax } from "../domain/limits.ts";
+import type { Database } from "../../platform/database.ts";
+import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
+import { newId, ticketId } from "../../domain/ids.ts";
+import { actorIdleMs, actorMailboxMax, actorPassivationCheckMs, turnCommandsMax } from "../../domain/limits.ts";
 import {
   createSeatState,
   decide,
@@ -23,7 +23,7 @@ import {
   type Outcome,
   type PublicSeatStatus,
   type SeatState,
-} from "../domain/seat-state.ts";
+} from "../../domain/seat-state.ts";
 import {
   activate,
   CommitMismatchError,

@@ -4,11 +4,11 @@
 // `eventId` in their params so the Shard strategy routes them to the node that owns the event.
 import { createHash } from "node:crypto";
 import type { ActionSchema, Context, ServiceBroker, ServiceSchema } from "moleculer";
-import type { Runtime } from "../platform/runtime.ts";
-import { repeatEvery, type Repeating } from "../platform/repeat.ts";
-import { MarqueeError, notFound, validationError } from "../domain/errors.ts";
-import { holdsEndedEvent, seatsChangedEvent } from "../domain/events.ts";
-import type { User } from "../gateway/auth.ts";
+import type { Runtime } from "../../platform/runtime.ts";
+import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
+import { MarqueeError, notFound, validationError } from "../../domain/errors.ts";
+import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
+import type { User } from "../../gateway/auth.ts";
 import {
   idempotencyKeyLengthMax,
   idempotencyKeyLengthMin,
@@ -17,17 +17,17 @@ import {
   recoveryIntervalMs,
   staleRetriesMax,
   ticketsPerRequestMax,
-} from "../domain/limits.ts";
-import type { Command, EventSettings } from "../domain/seat-state.ts";
+} from "../../domain/limits.ts";
+import type { Command, EventSettings } from "../../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import { reserveCommand, selectTickets, type ReserveParams } from "./ticket-selection.ts";
-import { answerResult, confirm, type SagaContext } from "./payments/confirm-saga.ts";
-import { findUserBooking, findUserPayment, listUserBookings } from "./payments/payments.repository.ts";
-import { recoverPayments } from "./payments/recovery.ts";
-import { SimulatedPaymentProvider } from "./payments/simulated-provider.ts";
-import type { PaymentProvider } from "./payments/provider.ts";
-import { createAdmissionGuard, type AdmissionGuard } from "./queue/admission-guard.ts";
+import { answerResult, confirm, type SagaContext } from "../payments/confirm-saga.ts";
+import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
+import { recoverPayments } from "../payments/recovery.ts";
+import { SimulatedPaymentProvider } from "../payments/simulated-provider.ts";
+import type { PaymentProvider } from "../payments/provider.ts";
+import { createAdmissionGuard, type AdmissionGuard } from "../waiting-room/admission-guard.ts";
 
 export const ticketIdSchema = { type: "string", min: 1, max: 120 };
 export const ticketSelectionSchema = {

@@ -3,7 +3,7 @@ import {
   admissionBurst,
   effectiveAdmissionRate,
   estimateWaitSeconds,
-} from "../../../../actors/queue/estimate.ts";
+} from "../../../../actors/waiting-room/estimate.ts";
 
 describe("waiting room estimates", () => {
   const settings = { admitPerMinute: 600, maxActiveShoppers: 100, tokenTtlSeconds: 100 };

@@ -5,9 +5,9 @@ import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { eventually } from "../../support/eventually.ts";
-import { createAdmissionGuard } from "../../../actors/queue/admission-guard.ts";
-import { createAdmissionTokens } from "../../../actors/queue/admission-token.ts";
-import type { ToUser } from "../../../domain/events.ts";
+import { createAdmissionGuard } from "../../../actors/waiting-room/admission-guard.ts";
+import { createAdmissionTokens } from "../../../actors/waiting-room/admission-token.ts";
+import type { ToUser } from "../../../domain/messages.ts";
 
 describe("waiting room API", () => {
   let system: TestSystem;

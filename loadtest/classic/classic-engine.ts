@@ -16,7 +16,7 @@ import type { Database } from "../../platform/database.ts";
 import { transaction } from "../../platform/database.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { MarqueeError } from "../../domain/errors.ts";
-import type { HoldsEnded, SeatsChanged } from "../../domain/events.ts";
+import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import { newId, ticketId } from "../../domain/ids.ts";
 import { classicHoldSweepBatchMax, classicHoldSweepEventsMax } from "../../domain/limits.ts";
 import type { Command, PublicSeatStatus } from "../../domain/seat-state.ts";

@@ -2,10 +2,10 @@
 // state in one query) and the group commit (the effects of one worker turn, every event's writes
 // fenced by its epoch in the same transaction, multi-row statements only).
 import type pg from "pg";
-import type { Database } from "../platform/database.ts";
-import type { SectionInput } from "../domain/event.ts";
-import { buildSeatLayout, type SeatLayout } from "../domain/seat-layout.ts";
-import type { Effect, EventSettings, HoldRow, LoadedSeats } from "../domain/seat-state.ts";
+import type { Database } from "../../platform/database.ts";
+import type { SectionInput } from "../../domain/event.ts";
+import { buildSeatLayout, type SeatLayout } from "../../domain/seat-layout.ts";
+import type { Effect, EventSettings, HoldRow, LoadedSeats } from "../../domain/seat-state.ts";
 
 export interface Activation {
   epoch: number;

@@ -2,8 +2,8 @@
 // batches (see protocol.ts). A broken invariant stops this worker loudly; the pool restarts it and
 // its actors reload from Postgres.
 import { parentPort, workerData } from "node:worker_threads";
-import { createPool } from "../platform/database.ts";
-import { workerDatabaseConnectionsMax } from "../domain/limits.ts";
+import { createPool } from "../../platform/database.ts";
+import { workerDatabaseConnectionsMax } from "../../domain/limits.ts";
 import { ActorHost } from "./actor-host.ts";
 import type { FromWorker, ToWorker, WorkerOptions } from "./protocol.ts";
 

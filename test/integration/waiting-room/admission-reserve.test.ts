@@ -5,7 +5,7 @@ import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { eventually } from "../../support/eventually.ts";
-import { createAdmissionTokens } from "../../../actors/queue/admission-token.ts";
+import { createAdmissionTokens } from "../../../actors/waiting-room/admission-token.ts";
 
 describe("reserve behind the waiting room", () => {
   let system: TestSystem;

@@ -13,7 +13,7 @@ import {
   toUserEvent,
   type HoldsEnded,
   type ToUser,
-} from "../../domain/events.ts";
+} from "../../domain/messages.ts";
 import { queueActorsPerNodeMax, queueDiscoveryIntervalMs } from "../../domain/limits.ts";
 import { idPattern } from "../../catalog/schemas.ts";
 import { createAdmissionTokens } from "./admission-token.ts";

@@ -1,13 +1,13 @@
 // Starts one Marquee node: database created and migrated, broker with the chosen services.
 import Moleculer from "moleculer";
-import { brokerOptions } from "../moleculer.config.ts";
-import type { Config } from "./config.ts";
-import { ensureDatabase } from "./database.ts";
-import { migrate } from "./migrate.ts";
-import { closeRuntime, createRuntime, type Runtime } from "./runtime.ts";
-import { selectServices } from "../services.ts";
-import { startHealthServer } from "./health-server.ts";
-import type { Clock } from "../domain/clock.ts";
+import { brokerOptions } from "./moleculer.config.ts";
+import type { Config } from "./platform/config.ts";
+import { ensureDatabase } from "./platform/database.ts";
+import { migrate } from "./platform/migrate.ts";
+import { closeRuntime, createRuntime, type Runtime } from "./platform/runtime.ts";
+import { selectServices } from "./services.ts";
+import { startHealthServer } from "./platform/health-server.ts";
+import type { Clock } from "./domain/clock.ts";
 
 export interface MarqueeNode {
   broker: Moleculer.ServiceBroker;

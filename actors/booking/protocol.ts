@@ -1,9 +1,9 @@
 // Messages between the booking service (main thread) and its actor workers. Commands travel in
 // batches (one postMessage per loop turn each way): unbatched postMessage is slow on 2 cores.
-import type { ErrorCode } from "../domain/errors.ts";
-import type { HoldsEnded, SeatsChanged } from "../domain/events.ts";
-import type { SeatLayout } from "../domain/seat-layout.ts";
-import type { Command } from "../domain/seat-state.ts";
+import type { ErrorCode } from "../../domain/errors.ts";
+import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
+import type { SeatLayout } from "../../domain/seat-layout.ts";
+import type { Command } from "../../domain/seat-state.ts";
 
 export interface WorkerOptions {
   databaseUrl: string;
