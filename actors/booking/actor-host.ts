@@ -9,7 +9,12 @@
 import type { Database } from "../../platform/database.ts";
 import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
 import { newId, ticketId } from "../../domain/ids.ts";
-import { actorIdleMs, actorMailboxMax, actorPassivationCheckMs, turnCommandsMax } from "../../domain/limits.ts";
+import {
+  actorIdleMs,
+  actorMailboxMax,
+  actorPassivationCheckMs,
+  turnCommandsMax,
+} from "../../domain/limits.ts";
 import {
   createSeatState,
   decide,
