@@ -4,6 +4,7 @@ import type { BrokerOptions } from "moleculer";
 import type { Config } from "./platform/config.ts";
 import { requestTimeoutMs } from "./domain/limits.ts";
 import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
+import { createErrorRegenerator } from "./platform/moleculer-errors.ts";
 
 export function brokerOptions(config: Config): BrokerOptions {
   registerGatewayPrometheusReporter();
@@ -41,6 +42,8 @@ export function brokerOptions(config: Config): BrokerOptions {
     },
     tracing: { enabled: false },
     validator: true,
+    // MarqueeErrors keep their code, details and Retry-After across the transporter.
+    errorRegenerator: createErrorRegenerator(),
     errorHandler(error) {
       throw error;
     },

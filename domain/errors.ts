@@ -1,9 +1,17 @@
-// The one error catalogue: code -> HTTP status and whether a retry may help. Mapped once at the
-// gateway (gateway/errors.ts). Errors are Moleculer errors so they survive the trip over NATS:
-// `type` carries the contract code, `code` the HTTP status, `data` the details.
-import Moleculer from "moleculer";
+// The one error hierarchy. Every error Marquee raises on purpose is a MarqueeError with a code from
+// this catalogue; the gateway maps codes (never class names) to the contract's answer, once
+// (gateway/errors.ts). Internal codes never reach a client as such: each names the public code it
+// is answered with. Plain data (ErrorFacts) crosses the worker boundary; platform/moleculer-errors.ts
+// carries MarqueeErrors across the transporter. Bare `Error`s are left for programmer errors.
 
-export const errorCatalogue = {
+interface CatalogueEntry {
+  status: number;
+  retryable: boolean;
+  /** Internal codes: the public code a client is answered with instead. */
+  answeredAs?: PublicErrorCode;
+}
+
+const publicCatalogue = {
   VALIDATION_ERROR: { status: 400, retryable: false },
   UNAUTHENTICATED: { status: 401, retryable: false },
   PAYMENT_DECLINED: { status: 402, retryable: false },
@@ -29,31 +37,94 @@ export const errorCatalogue = {
   UNAVAILABLE: { status: 503, retryable: true },
 } as const;
 
-export type ErrorCode = keyof typeof errorCatalogue;
+export type PublicErrorCode = keyof typeof publicCatalogue;
 
-export interface ErrorData {
+const internalCatalogue = {
+  /** The actor that received a command was fenced out or is stopping: re-route and retry. */
+  STALE_OWNER: { status: 503, retryable: true, answeredAs: "OVERLOADED" },
+  /** Another actor took the event's epoch while this one was activating or writing. */
+  STALE_EPOCH: { status: 503, retryable: true, answeredAs: "OVERLOADED" },
+  /** A write affected fewer rows than the effects demand: state and database disagree. */
+  COMMIT_MISMATCH: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
+  /** A broken seat-state invariant: the worker that sees it stops loudly. */
+  INVARIANT_VIOLATION: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type InternalErrorCode = keyof typeof internalCatalogue;
+export type ErrorCode = PublicErrorCode | InternalErrorCode;
+
+export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = { ...publicCatalogue, ...internalCatalogue };
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === "string" && Object.prototype.hasOwnProperty.call(errorCatalogue, value);
+
+/** What a client is told for a code: internal codes answer as their public stand-in. */
+export const publicCode = (code: ErrorCode): PublicErrorCode =>
+  errorCatalogue[code].answeredAs ?? (code as PublicErrorCode);
+
+/** An error as plain data: outcomes of `decide`, replies from worker threads. */
+export interface ErrorFacts {
+  code: ErrorCode;
+  message: string;
   details?: Record<string, unknown>;
   /** Sent as `Retry-After` (seconds) for 429 and 503. */
   retryAfterSeconds?: number;
 }
 
-export class MarqueeError extends Moleculer.Errors.MoleculerError {
+export class MarqueeError extends Error {
+  override name = "MarqueeError";
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details?: Record<string, unknown>;
+  readonly retryAfterSeconds?: number;
+
   constructor(
     code: ErrorCode,
     message: string,
     details?: Record<string, unknown>,
     retryAfterSeconds?: number,
   ) {
-    const data: ErrorData = {};
-    if (details) data.details = details;
-    if (retryAfterSeconds !== undefined) data.retryAfterSeconds = retryAfterSeconds;
-    super(message, errorCatalogue[code].status, code, data);
+    super(message);
+    this.code = code;
+    this.status = errorCatalogue[code].status;
     this.retryable = errorCatalogue[code].retryable;
+    if (details) this.details = details;
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  static from(facts: ErrorFacts): MarqueeError {
+    return isInternalCode(facts.code)
+      ? new InternalFault(facts.code, facts.message, facts.details)
+      : new MarqueeError(facts.code, facts.message, facts.details, facts.retryAfterSeconds);
+  }
+
+  toFacts(): ErrorFacts {
+    const facts: ErrorFacts = { code: this.code, message: this.message };
+    if (this.details) facts.details = this.details;
+    if (this.retryAfterSeconds !== undefined) facts.retryAfterSeconds = this.retryAfterSeconds;
+    return facts;
   }
 }
 
-export const isErrorCode = (value: unknown): value is ErrorCode =>
-  typeof value === "string" && Object.prototype.hasOwnProperty.call(errorCatalogue, value);
+const isInternalCode = (code: ErrorCode): code is InternalErrorCode =>
+  Object.prototype.hasOwnProperty.call(internalCatalogue, code);
+
+/** The base of Marquee's own faults (stale owner or epoch, commit mismatch, broken invariant): not the client's doing. */
+export class InternalFault extends MarqueeError {
+  override name = "InternalFault";
+  constructor(code: InternalErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}
+
+/** True when `error` is a MarqueeError (or its facts) with this code, also after crossing a boundary. */
+export const hasErrorCode = (error: unknown, code: ErrorCode): boolean =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new InternalFault("INVARIANT_VIOLATION", message);
+}
 
 export const validationError = (field: string, message: string): MarqueeError =>
   new MarqueeError("VALIDATION_ERROR", message, { field });

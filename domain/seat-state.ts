@@ -13,7 +13,7 @@ import {
   type BestAvailableRequest,
   type RankedRows,
 } from "./best-available.ts";
-import type { ErrorCode } from "./errors.ts";
+import { invariant, type ErrorCode, type ErrorFacts } from "./errors.ts";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { ticketId } from "./ids.ts";
 import { ticketsPerRequestMax } from "./limits.ts";
@@ -132,27 +132,12 @@ export type Command =
   | { type: "confirmAbort"; paymentId: string }
   | { type: "updateSettings"; settings: Partial<EventSettings> };
 
-export interface DomainError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-export type Outcome = { ok: true; value: any } | { ok: false; error: DomainError };
+export type Outcome = { ok: true; value: any } | { ok: false; error: ErrorFacts };
 
 export interface Decision {
   state: SeatState;
   effects: Effect[];
   outcome: Outcome;
-}
-
-/** A broken invariant: the worker that sees it stops loudly. */
-export class InvariantViolation extends Error {
-  override name = "InvariantViolation";
-}
-
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new InvariantViolation(message);
 }
 
 // --- construction -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // Read by hand rather than by body-parser so every failure maps to the contract's exact error.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MarqueeError } from "../domain/errors.ts";
+import { forMiddleware } from "../platform/moleculer-errors.ts";
 import { requestBodyBytesMax } from "../domain/limits.ts";
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -9,8 +10,10 @@ const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function jsonBody(
   req: IncomingMessage & { body?: unknown },
   _res: ServerResponse,
-  next: (error?: unknown) => void,
+  forward: (error?: unknown) => void,
 ): void {
+  const next = (error?: unknown): void =>
+    forward(error instanceof MarqueeError ? forMiddleware(error) : error);
   if (!methodsWithBody.has(req.method ?? "")) {
     req.body = {};
     return next();

@@ -1,6 +1,7 @@
 // Maps any error to the contract's error body, once, for every route. Unknown errors become a 500
 // with a generic message: no stack trace, SQL text or host name ever leaves the gateway.
-import { errorCatalogue, isErrorCode, type ErrorCode } from "../domain/errors.ts";
+import { errorCatalogue, isErrorCode, publicCode, type ErrorCode } from "../domain/errors.ts";
+import { asMarqueeError } from "../platform/moleculer-errors.ts";
 
 export interface HttpError {
   status: number;
@@ -21,64 +22,26 @@ function make(
 }
 
 export function toHttpError(raw: unknown): HttpError {
-  const error = raw as {
-    name?: string;
-    type?: string;
-    code?: number | string;
-    message?: string;
-    data?: any;
-    status?: number;
-  };
+  const marquee = asMarqueeError(raw);
+  if (marquee) {
+    const code = publicCode(marquee.code);
+    if (code !== marquee.code)
+      return make(code, publicMessages[code] ?? "Internal error", undefined, retryAfter(code));
+    return make(code, marquee.message, marquee.details, marquee.retryAfterSeconds);
+  }
+  const error = raw as { type?: unknown; code?: unknown; message?: string; data?: any };
   if (!error || typeof error !== "object") return make("INTERNAL_ERROR", "Internal error");
 
-  // Our own errors, also when they crossed the transporter.
-  if (isErrorCode(error.type) && error.type !== "VALIDATION_ERROR") {
-    return make(
-      error.type,
-      String(error.message ?? error.type),
-      error.data?.details,
-      error.data?.retryAfterSeconds,
-    );
-  }
   // fastest-validator through Moleculer: type VALIDATION_ERROR, data = [{field, message, type}].
-  if (error.type === "VALIDATION_ERROR") {
-    if (Array.isArray(error.data)) {
-      const problems = error.data.flatMap(describeValidationProblem);
-      return make("VALIDATION_ERROR", problems[0]?.message || "Invalid request", {
-        field: problems[0]?.field,
-        problems,
-      });
-    }
-    return make("VALIDATION_ERROR", String(error.message ?? "Invalid request"), error.data?.details);
+  if (error.type === "VALIDATION_ERROR" && Array.isArray(error.data)) {
+    const problems = error.data.flatMap(describeValidationProblem);
+    return make("VALIDATION_ERROR", problems[0]?.message || "Invalid request", {
+      field: problems[0]?.field,
+      problems,
+    });
   }
-  switch (error.name) {
-    case "NotFoundError":
-      return make("NOT_FOUND", "Not found");
-    // moleculer-web's own refusals: a path segment that is not valid percent-encoding, a bad body.
-    case "BadRequestError":
-    case "InvalidRequestBodyError":
-      return make("VALIDATION_ERROR", "Malformed request", {
-        field: error.type === "UNABLE_DECODE_PARAM" ? "path" : "body",
-      });
-    case "PayloadTooLarge":
-      return make("PAYLOAD_TOO_LARGE", "Request body too large");
-    // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
-    case "ServiceNotFoundError":
-    case "ServiceUnavailableError":
-      return make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5);
-    case "UnAuthorizedError":
-      return make("UNAUTHENTICATED", "Authentication required");
-    case "ForbiddenError":
-      return make("FORBIDDEN", "Not allowed");
-    case "RateLimitExceeded":
-      return make("RATE_LIMITED", "Too many requests", undefined, 1);
-    case "QueueIsFullError":
-    case "RequestTimeoutError":
-    case "ServiceNotAvailableError":
-    case "RequestRejectedError":
-    case "BrokerDisconnectedError":
-      return make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
-  }
+  const framework = typeof error.type === "string" ? frameworkErrors[error.type] : undefined;
+  if (framework) return framework();
   // The database (or another dependency) is unreachable or shed the query: worth a retry, not a 500.
   if (
     (typeof error.code === "string" && transientErrorCodes.has(error.code)) ||
@@ -88,6 +51,33 @@ export function toHttpError(raw: unknown): HttpError {
   }
   return make("INTERNAL_ERROR", "Internal error");
 }
+
+const publicMessages: Partial<Record<ErrorCode, string>> = {
+  OVERLOADED: "The service is busy, retry shortly",
+  INTERNAL_ERROR: "Internal error",
+};
+const retryAfter = (code: ErrorCode): number | undefined => (errorCatalogue[code].retryable ? 1 : undefined);
+
+const overloaded = () => make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
+const malformed = (field: string) => () => make("VALIDATION_ERROR", "Malformed request", { field });
+
+/** Moleculer's and moleculer-web's own refusals, by their `type` code. */
+const frameworkErrors: Record<string, () => HttpError> = {
+  // moleculer-web: a route that matches nothing, a path segment that is not valid percent-encoding, a bad body.
+  NOT_FOUND: () => make("NOT_FOUND", "Not found"),
+  UNABLE_DECODE_PARAM: malformed("path"),
+  INVALID_REQUEST_BODY: malformed("body"),
+  PAYLOAD_TOO_LARGE: () => make("PAYLOAD_TOO_LARGE", "Request body too large"),
+  NO_TOKEN: () => make("UNAUTHENTICATED", "Authentication required"),
+  INVALID_TOKEN: () => make("UNAUTHENTICATED", "Authentication required"),
+  // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
+  SERVICE_NOT_FOUND: () => make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5),
+  SERVICE_NOT_AVAILABLE: overloaded,
+  REQUEST_TIMEOUT: overloaded,
+  REQUEST_REJECTED: overloaded,
+  QUEUE_FULL: overloaded,
+  BAD_GATEWAY: overloaded,
+};
 
 // Socket errors, PostgreSQL's connection, shutdown, cancel (statement timeout), serialization and
 // deadlock classes, and node-postgres's own client-side timeouts.

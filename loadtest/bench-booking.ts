@@ -35,6 +35,7 @@ import {
   seedClassicEvent,
 } from "./classic/classic-booking.ts";
 import { seededRandom } from "../domain/random.ts";
+import { hasErrorCode } from "../domain/errors.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -286,8 +287,8 @@ async function runEngine(): Promise<
           );
           return true;
         } catch (error) {
-          const type = (error as { type?: string }).type;
-          if (type === "TICKET_UNAVAILABLE" || type === "TICKET_LIMIT_REACHED") return false;
+          if (hasErrorCode(error, "TICKET_UNAVAILABLE") || hasErrorCode(error, "TICKET_LIMIT_REACHED"))
+            return false;
           throw error;
         }
       },

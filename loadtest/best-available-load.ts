@@ -124,13 +124,13 @@ export async function sellOutByBestAvailable(
           break;
         } catch (error) {
           requests.add(performance.now() - startedAt);
-          const failure = error as { type?: string; data?: any };
-          if (failure.type !== "TICKET_UNAVAILABLE") {
+          const failure = error as { code?: string; details?: any };
+          if (failure.code !== "TICKET_UNAVAILABLE") {
             if (++errors > 100) throw error;
             continue;
           }
           refused++;
-          if (failure.data?.details?.ticketsAvailable === 0) return; // sold out
+          if (failure.details?.ticketsAvailable === 0) return; // sold out
           if (quantity > 1) quantity--;
         }
       }

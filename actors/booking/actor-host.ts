@@ -15,12 +15,11 @@ import {
   actorPassivationCheckMs,
   turnCommandsMax,
 } from "../../domain/limits.ts";
+import { hasErrorCode, InternalFault, invariant, type ErrorFacts } from "../../domain/errors.ts";
 import {
   createSeatState,
   decide,
   findInvariantViolations,
-  invariant,
-  InvariantViolation,
   liveHoldCount,
   nextExpiryAt,
   publicStatuses,
@@ -29,21 +28,8 @@ import {
   type PublicSeatStatus,
   type SeatState,
 } from "../../domain/seat-state.ts";
-import {
-  activate,
-  CommitMismatchError,
-  commitBatches,
-  StaleEpochError,
-  type EventBatch,
-} from "./persistence.ts";
-import type {
-  ActorRequest,
-  CommitStats,
-  HostOutput,
-  Reply,
-  ReplyError,
-  SeatMapSnapshot,
-} from "./protocol.ts";
+import { activate, commitBatches, type EventBatch } from "./persistence.ts";
+import type { ActorRequest, CommitStats, HostOutput, Reply, SeatMapSnapshot } from "./protocol.ts";
 
 interface Envelope {
   request: ActorRequest;
@@ -75,11 +61,11 @@ export interface ActorHostOptions {
 
 const expireRequestId = -1;
 
-export const staleOwnerError: ReplyError = {
+export const staleOwnerError: ErrorFacts = {
   code: "STALE_OWNER",
   message: "Another node or worker owns this event now",
 };
-const unavailableError: ReplyError = {
+const unavailableError: ErrorFacts = {
   code: "UNAVAILABLE",
   message: "The booking engine could not store this change; retry shortly",
   retryAfterSeconds: 1,
@@ -198,7 +184,7 @@ export class ActorHost {
         const problems = findInvariantViolations(state);
         if (problems.length > 0)
           return this.options.fatal(
-            new InvariantViolation(`activation of ${eventId}: ${problems.join("; ")}`),
+            new InternalFault("INVARIANT_VIOLATION", `activation of ${eventId}: ${problems.join("; ")}`),
           );
         actor.state = state;
         actor.epoch = activation.epoch;
@@ -208,8 +194,8 @@ export class ActorHost {
       (error: Error) => {
         if (this.actors.get(eventId) !== actor) return;
         this.actors.delete(eventId);
-        if (error instanceof StaleEpochError) return this.failMailbox(actor, staleOwnerError);
-        if (error instanceof InvariantViolation) return this.options.fatal(error);
+        if (hasErrorCode(error, "STALE_EPOCH")) return this.failMailbox(actor, staleOwnerError);
+        if (hasErrorCode(error, "INVARIANT_VIOLATION")) return this.options.fatal(error);
         this.options.log("error", `activation of ${eventId} failed: ${error.message}`);
         this.failMailbox(actor, unavailableError);
       },
@@ -217,7 +203,7 @@ export class ActorHost {
     return actor;
   }
 
-  private failMailbox(actor: Actor, error: ReplyError): void {
+  private failMailbox(actor: Actor, error: ErrorFacts): void {
     const replies: Reply[] = [];
     for (const envelope of actor.mailbox)
       if (envelope.request.id !== expireRequestId)
@@ -283,7 +269,10 @@ export class ActorHost {
       if (this.options.paranoid && outcomes.length > 0) {
         const problems = findInvariantViolations(state, now);
         if (problems.length > 0)
-          throw new InvariantViolation(`event ${actor.eventId}: ${problems.slice(0, 5).join("; ")}`);
+          throw new InternalFault(
+            "INVARIANT_VIOLATION",
+            `event ${actor.eventId}: ${problems.slice(0, 5).join("; ")}`,
+          );
       }
       if (outcomes.length > 0) work.push({ actor, effects, outcomes, now });
     }
@@ -343,7 +332,9 @@ export class ActorHost {
       }
       if (failure && isDivergence(failure)) {
         // Memory and database disagree (or a unique key stopped a second booking): stop loudly.
-        this.options.fatal(new InvariantViolation(`group commit refused: ${failure.message}`));
+        this.options.fatal(
+          new InternalFault("INVARIANT_VIOLATION", `group commit refused: ${failure.message}`),
+        );
         return;
       }
       if (failure) this.options.log("error", `group commit failed: ${failure.message}`);
@@ -450,5 +441,5 @@ export class ActorHost {
 
 /** Errors that mean the database refused what memory believed: never retried blindly. */
 function isDivergence(error: Error): boolean {
-  return error instanceof CommitMismatchError || (error as { code?: string }).code === "23505";
+  return hasErrorCode(error, "COMMIT_MISMATCH") || (error as { code?: string }).code === "23505";
 }

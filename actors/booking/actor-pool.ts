@@ -6,9 +6,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import Moleculer from "moleculer";
 import type { Clock } from "../../domain/clock.ts";
-import { MarqueeError, type ErrorCode } from "../../domain/errors.ts";
+import { hasErrorCode, InternalFault, MarqueeError, type ErrorFacts } from "../../domain/errors.ts";
 import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import {
   actorMailboxMax,
@@ -22,21 +21,15 @@ import type {
   CommitStats,
   FromWorker,
   Reply,
-  ReplyError,
   SeatMapSnapshot,
   ToWorker,
   WorkerOptions,
 } from "./protocol.ts";
 
 /** The actor that received a command was fenced out or is stopping: re-route and retry. */
-export class StaleOwnerError extends Moleculer.Errors.MoleculerRetryableError {
-  constructor(message = "Another node or worker owns this event now") {
-    super(message, 503, "STALE_OWNER");
-  }
-}
+const staleOwner = (message: string): InternalFault => new InternalFault("STALE_OWNER", message);
 
-export const isStaleOwner = (error: unknown): boolean =>
-  (error as { type?: string } | null)?.type === "STALE_OWNER";
+export const isStaleOwner = (error: unknown): boolean => hasErrorCode(error, "STALE_OWNER");
 
 export interface ActorPoolOptions {
   size: number;
@@ -148,12 +141,12 @@ export class ActorPool {
     );
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
-      pending.reject(new StaleOwnerError("The booking engine is stopping"));
+      pending.reject(staleOwner("The booking engine is stopping"));
     }
   }
 
   private enqueue(request: ActorRequest): Promise<any> {
-    if (this.stopping) return Promise.reject(new StaleOwnerError("The booking engine is stopping"));
+    if (this.stopping) return Promise.reject(staleOwner("The booking engine is stopping"));
     const count = this.inFlight.get(request.eventId) ?? 0;
     if (count >= actorMailboxMax)
       return Promise.reject(
@@ -279,7 +272,7 @@ export class ActorPool {
           if (pending.slot !== slot.index) continue;
           this.pending.delete(id);
           this.release(pending.eventId);
-          pending.reject(new StaleOwnerError("The actor worker stopped"));
+          pending.reject(staleOwner("The actor worker stopped"));
         }
         if (this.stopping) return;
         if (!wasReady && !restart) {
@@ -304,14 +297,14 @@ function tsxApiUrl(): string {
   return pathToFileURL(path.join(path.dirname(manifestPath), entry)).href;
 }
 
-function toError(error: ReplyError): Error {
-  if (error.code === "STALE_OWNER") return new StaleOwnerError(error.message);
+function toError(error: ErrorFacts): Error {
+  if (error.code === "STALE_OWNER") return staleOwner(error.message);
   // A refusal decided by an actor (409 and friends) is an answer, not a fault: its stack trace would
   // only point here, and capturing one per refused request was a measurable share of the main thread.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return new MarqueeError(error.code as ErrorCode, error.message, error.details, error.retryAfterSeconds);
+    return MarqueeError.from(error);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }

@@ -3,6 +3,7 @@
 // fenced by its epoch in the same transaction, multi-row statements only).
 import type pg from "pg";
 import type { Database } from "../../platform/database.ts";
+import { InternalFault } from "../../domain/errors.ts";
 import type { SectionInput } from "../../domain/event.ts";
 import { buildSeatLayout, type SeatLayout } from "../../domain/seat-layout.ts";
 import type { Effect, EventSettings, HoldRow, LoadedSeats } from "../../domain/seat-state.ts";
@@ -57,7 +58,7 @@ export async function activate(db: Database, eventId: string, owner: string): Pr
   );
   const row = rows[0];
   if (!row) return null;
-  if (row.epoch !== epoch) throw new StaleEpochError(eventId);
+  if (row.epoch !== epoch) throw staleEpoch(eventId);
   const layout = buildSeatLayout(row.sections as SectionInput[]);
   if (layout.total !== row.ticket_count)
     throw new Error(
@@ -93,12 +94,8 @@ export async function activate(db: Database, eventId: string, owner: string): Pr
 }
 
 /** Another actor took the event's epoch while this one was activating or writing. */
-export class StaleEpochError extends Error {
-  override name = "StaleEpochError";
-  constructor(readonly eventId: string) {
-    super(`event ${eventId}: another actor holds a newer epoch`);
-  }
-}
+const staleEpoch = (eventId: string): InternalFault =>
+  new InternalFault("STALE_EPOCH", `event ${eventId}: another actor holds a newer epoch`, { eventId });
 
 /** The effects of one event in one turn, with the fence they must pass. */
 export interface EventBatch {
@@ -118,10 +115,8 @@ export interface CommitResult {
   statements: number;
 }
 
-/** Thrown when a write affected fewer rows than the effects demand: state and database disagree. */
-export class CommitMismatchError extends Error {
-  override name = "CommitMismatchError";
-}
+/** A write affected fewer rows than the effects demand: state and database disagree. */
+const commitMismatch = (message: string): InternalFault => new InternalFault("COMMIT_MISMATCH", message);
 
 /**
  * Commits the batches of several events in one transaction. Fencing first: the UPDATE of
@@ -255,7 +250,7 @@ async function commitHolds(db: Database, batches: EventBatch[], netted: Netted):
   const expectedPuts = puts.eventIds.filter((eventId) => fenced.has(eventId)).length;
   // Committed already (one statement): a mismatch means memory and database disagree - stop loudly.
   if (rows[0].put.length !== expectedPuts)
-    throw new CommitMismatchError(`expected ${expectedPuts} holds written, wrote ${rows[0].put.length}`);
+    throw commitMismatch(`expected ${expectedPuts} holds written, wrote ${rows[0].put.length}`);
   return {
     stale: batches.filter((batch) => !fenced.has(batch.eventId)).map((batch) => batch.eventId),
     rows: fenced.size + rows[0].deleted + rows[0].put.length,
@@ -347,9 +342,7 @@ async function writeEffects(
     statements++;
     rows += result.rowCount ?? 0;
     if (expectedRows !== undefined && result.rowCount !== expectedRows)
-      throw new CommitMismatchError(
-        `expected ${expectedRows} rows, wrote ${result.rowCount}: ${text.slice(0, 60)}`,
-      );
+      throw commitMismatch(`expected ${expectedRows} rows, wrote ${result.rowCount}: ${text.slice(0, 60)}`);
   };
 
   if (netted.deletes.ordinals.length > 0) {

@@ -1,6 +1,6 @@
 // Messages between the booking service (main thread) and its actor workers. Commands travel in
 // batches (one postMessage per loop turn each way): unbatched postMessage is slow on 2 cores.
-import type { ErrorCode } from "../../domain/errors.ts";
+import type { ErrorFacts } from "../../domain/errors.ts";
 import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import type { SeatLayout } from "../../domain/seat-layout.ts";
 import type { Command } from "../../domain/seat-state.ts";
@@ -24,14 +24,7 @@ export type ToWorker =
   | { type: "tick"; now: number }
   | { type: "stop" };
 
-export interface ReplyError {
-  code: ErrorCode | "STALE_OWNER";
-  message: string;
-  details?: Record<string, unknown>;
-  retryAfterSeconds?: number;
-}
-
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ReplyError };
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorFacts };
 
 export interface SeatMapSnapshot {
   eventId: string;

@@ -3,6 +3,7 @@
 // cached too (as null), so a flood of requests for a made-up id costs one lookup per period.
 // Freshness uses the process's monotonic time, not the domain clock: it is about load, not business rules.
 import { performance } from "node:perf_hooks";
+import { hasErrorCode } from "../../domain/errors.ts";
 import { normalizeWaitingRoom, type WaitingRoomSettings } from "../../domain/event.ts";
 import { eventSettingsCacheMax, eventSettingsCacheTtlMs } from "../../domain/limits.ts";
 
@@ -45,8 +46,9 @@ export function catalogEventFetcher(
     try {
       return toEventSettings((await call("catalog.event", { eventId })) as any);
     } catch (error) {
-      const type = (error as { type?: string }).type;
-      if (type === "NOT_FOUND" || type === "VALIDATION_ERROR") return null;
+      // NOT_FOUND from the catalog; an id the catalog's schema refuses is a Moleculer validation error.
+      const validatorRefused = (error as { type?: unknown }).type === "VALIDATION_ERROR";
+      if (hasErrorCode(error, "NOT_FOUND") || validatorRefused) return null;
       throw error;
     }
   };

@@ -108,7 +108,7 @@ describe("gateway serves the web UI", () => {
         () => null,
         (caught) => caught,
       );
-      expect(error?.type).to.equal("UNAVAILABLE");
+      expect(error?.code).to.equal("UNAVAILABLE");
       expect(error?.message).to.contain("npm run build:web");
       expect(await site.handle({ method: "GET", url: "/events/x", headers: {} } as any, {} as any)).to.equal(
         false,

@@ -170,8 +170,8 @@ describe("waiting line and queue actor (real Redis)", () => {
     const small = createWaitingLine(redis, tokens, { waitingMax: 3 });
     for (const userId of users("full-", 3)) await small.join(queueEvent(event), userId, clock.now());
     const refused = await small.join(queueEvent(event), "one-too-many", clock.now()).catch((error) => error);
-    expect(refused.type).to.equal("OVERLOADED");
-    expect(refused.data.retryAfterSeconds).to.be.greaterThan(0);
+    expect(refused.code).to.equal("OVERLOADED");
+    expect(refused.retryAfterSeconds).to.be.greaterThan(0);
     expect((await small.join(queueEvent(event), "full-1", clock.now())).position).to.equal(2);
   });
 

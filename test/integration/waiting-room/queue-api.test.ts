@@ -172,8 +172,8 @@ describe("waiting room API", () => {
         (caught) => caught,
       );
       expect(error, `${userId} ${given}`).to.not.equal(null);
-      expect(error.type).to.equal("ADMISSION_REQUIRED");
-      expect(error.code).to.equal(403);
+      expect(error.code).to.equal("ADMISSION_REQUIRED");
+      expect(error.status).to.equal(403);
     }
   });
 });

@@ -16,8 +16,8 @@ function fieldOf(run: () => unknown): string {
   try {
     run();
   } catch (error: any) {
-    expect(error.type).to.equal("VALIDATION_ERROR");
-    return error.data.details.field;
+    expect(error.code).to.equal("VALIDATION_ERROR");
+    return error.details.field;
   }
   throw new Error("expected a validation error");
 }

@@ -128,7 +128,7 @@ describe("SeatHub", function () {
     const { hub } = recordingHub();
     let failure: any;
     await hub.acquire("ev_missing").catch((error) => (failure = error));
-    expect(failure?.type).to.equal("NOT_FOUND");
+    expect(failure?.code).to.equal("NOT_FOUND");
     expect(hub.channelCount).to.equal(0);
   });
 
@@ -140,7 +140,7 @@ describe("SeatHub", function () {
     const b = await hub.acquire("ev_b");
     let failure: any;
     await hub.acquire("ev_c").catch((error) => (failure = error));
-    expect(failure?.type).to.equal("OVERLOADED");
+    expect(failure?.code).to.equal("OVERLOADED");
     hub.release(a);
     await hub.acquire("ev_c");
     expect(hub.channel("ev_a")).to.equal(undefined);
