@@ -27,7 +27,8 @@ export const booked = 3;
 
 export type PublicSeatStatus = "available" | "reserved" | "booked";
 
-export interface EventSettings {
+/** What the event actor enforces of an event's sale (times in epoch ms). */
+export interface SaleSettings {
   /** false once the event is deleted: commands answer NOT_FOUND. */
   active: boolean;
   onSaleAt: number;
@@ -74,7 +75,7 @@ export interface SeatState {
   counts: { available: number; held: number; confirming: number; booked: number };
   /** The committed seat-state version (the shell advances it once per committed batch). */
   version: number;
-  settings: EventSettings;
+  settings: SaleSettings;
   /**
    * Rows in quality order and the longest free run of each, for best-available requests. Built on the
    * first such request (an event that never gets one pays nothing); from then on every seat that
@@ -130,7 +131,7 @@ export type Command =
   | { type: "confirmStart"; userId: string; ordinals: number[]; paymentId: string; idempotencyKey: string }
   | { type: "confirmComplete"; paymentId: string; bookingId: string }
   | { type: "confirmAbort"; paymentId: string }
-  | { type: "updateSettings"; settings: Partial<EventSettings> };
+  | { type: "updateSettings"; settings: Partial<SaleSettings> };
 
 export type Outcome = { ok: true; value: any } | { ok: false; error: ErrorFacts };
 
@@ -162,7 +163,7 @@ export interface LoadedSeats {
 export function createSeatState(
   eventId: string,
   layout: SeatLayout,
-  settings: EventSettings,
+  settings: SaleSettings,
   loaded: LoadedSeats = { bookedOrdinals: [], bookedUserIds: [], holds: [], version: 0 },
 ): SeatState {
   const total = layout.total;

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import ApiGateway from "moleculer-web";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
-import { createTokenVerifier, type User } from "./auth.ts";
+import { createTokenVerifier } from "./auth.ts";
+import type { GatewayMeta, User } from "../domain/request.ts";
 import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
@@ -20,15 +21,6 @@ import { nodeReadiness } from "../platform/health-server.ts";
 import { createWebSite } from "./web/site.ts";
 
 type Request = IncomingMessage & { $ctx?: Context<any, any>; $action?: any; body?: unknown };
-
-export interface GatewayMeta {
-  user?: User;
-  clientAddress?: string;
-  idempotencyKey?: string;
-  admissionToken?: string;
-  $statusCode?: number;
-  $responseHeaders?: Record<string, string>;
-}
 
 const headerValue = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;

@@ -3,12 +3,7 @@
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Config } from "../platform/config.ts";
 import { MarqueeError } from "../domain/errors.ts";
-
-export type Role = "user" | "admin";
-export interface User {
-  id: string;
-  role: Role;
-}
+import type { User } from "../domain/request.ts";
 
 const tokenLengthMax = 4_096;
 const devTokenLifetimeSeconds = 24 * 3600;

@@ -8,7 +8,7 @@ import type { Runtime } from "../../platform/runtime.ts";
 import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
 import { MarqueeError, notFound, validationError } from "../../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
-import type { User } from "../../gateway/auth.ts";
+import type { GatewayMeta, User } from "../../domain/request.ts";
 import {
   idempotencyKeyLengthMax,
   idempotencyKeyLengthMin,
@@ -18,7 +18,7 @@ import {
   staleRetriesMax,
   ticketsPerRequestMax,
 } from "../../domain/limits.ts";
-import type { Command, EventSettings } from "../../domain/seat-state.ts";
+import type { Command, SaleSettings } from "../../domain/seat-state.ts";
 import { ActorPool, isStaleOwner } from "./actor-pool.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import { reserveCommand, selectTickets, type ReserveParams } from "./ticket-selection.ts";
@@ -129,8 +129,6 @@ const paymentView = (payment: {
 /** Local (this node only) event with each actor turn's CommitStats. */
 export const bookingTurnLocalEvent = "$booking.turn";
 
-export type GatewayMeta = { user?: User; idempotencyKey?: string; $statusCode?: number };
-
 export function createBookingService(runtime: Runtime): ServiceSchema {
   const { config, clock, db } = runtime;
   let pool: ActorPool | null = null;
@@ -236,7 +234,7 @@ export function createBookingService(runtime: Runtime): ServiceSchema {
       "catalog.eventChanged": {
         handler(this: any, ctx: Context<{ eventId: string; event: any }>) {
           const { eventId, event } = ctx.params;
-          const settings: Partial<EventSettings> = event
+          const settings: Partial<SaleSettings> = event
             ? {
                 active: true,
                 onSaleAt: Date.parse(event.onSaleAt),

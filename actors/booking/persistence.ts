@@ -6,12 +6,12 @@ import type { Database } from "../../platform/database.ts";
 import { InternalFault } from "../../domain/errors.ts";
 import type { SectionInput } from "../../domain/event.ts";
 import { buildSeatLayout, type SeatLayout } from "../../domain/seat-layout.ts";
-import type { Effect, EventSettings, HoldRow, LoadedSeats } from "../../domain/seat-state.ts";
+import type { Effect, SaleSettings, HoldRow, LoadedSeats } from "../../domain/seat-state.ts";
 
 export interface Activation {
   epoch: number;
   layout: SeatLayout;
-  settings: Omit<EventSettings, "holdTtlMs">;
+  settings: Omit<SaleSettings, "holdTtlMs">;
   loaded: LoadedSeats;
 }
 

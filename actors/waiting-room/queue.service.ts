@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
-import type { GatewayMeta } from "../../gateway/api.service.ts";
+import type { GatewayMeta } from "../../domain/request.ts";
 import { MarqueeError, notFound } from "../../domain/errors.ts";
 import {
   eventChangedEvent,

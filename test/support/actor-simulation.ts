@@ -30,7 +30,7 @@ import {
   publicStatuses,
   type Command,
   type Effect,
-  type EventSettings,
+  type SaleSettings,
   type Outcome,
   type SeatState,
 } from "../../domain/seat-state.ts";
@@ -238,7 +238,7 @@ async function readRows(db: Database, eventId: string): Promise<Rows> {
   };
 }
 
-function shadowFrom(eventId: string, rows: Rows, settings: EventSettings): SeatState {
+function shadowFrom(eventId: string, rows: Rows, settings: SaleSettings): SeatState {
   const bookedOrdinals = [...rows.booked.keys()];
   return createSeatState(eventId, layout, settings, {
     bookedOrdinals,
@@ -312,7 +312,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   const faultProbability = config.faultProbability ?? 0.25;
   const observer = createPool(config.databaseUrl, { max: 2, applicationName: "marquee-simulation-observer" });
   const eventId = `ev_sim${config.seed.toString(36)}_${Date.now().toString(36)}`;
-  const settings: EventSettings = {
+  const settings: SaleSettings = {
     active: true,
     onSaleAt: startOfTime - 86_400_000,
     startsAt: startOfTime + 365 * 86_400_000,

@@ -9,7 +9,7 @@ import {
   publicStatusAt,
   type Command,
   type Effect,
-  type EventSettings,
+  type SaleSettings,
   type SeatState,
 } from "../../../domain/seat-state.ts";
 import { seededRandom } from "../../../domain/random.ts";
@@ -28,7 +28,7 @@ function rowsOf(label: string, seats: number, seatsPerRow: number) {
 /** Floor (5,000 cents) takes the first half of the seats, Balcony (2,500 cents) the rest. */
 function newState(
   seats: number,
-  overrides: Partial<EventSettings> = {},
+  overrides: Partial<SaleSettings> = {},
   seatsPerRow = Number.POSITIVE_INFINITY,
 ): SeatState {
   const layout = buildSeatLayout([
