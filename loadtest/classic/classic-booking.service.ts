@@ -10,7 +10,7 @@ import { validationError } from "../../domain/errors.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
 import { classicHoldSweepIntervalMs } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
-import type { GatewayMeta, User } from "../../domain/request.ts";
+import type { User } from "../../domain/request.ts";
 import {
   accountActions,
   confirmAction,
