@@ -10,7 +10,7 @@ import { assertNoNulInUrl, jsonBody } from "./body.ts";
 import { toHttpError } from "./errors.ts";
 import { addressBucket, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { buildOpenApiDocument } from "./openapi.ts";
+import { buildOpenApiDocument } from "./openapi/document.ts";
 import { clientErrorMixin } from "./client-errors.ts";
 import { applyHttpServerLimits } from "./http-limits.ts";
 import { MarqueeError } from "../domain/errors.ts";

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { buildOpenApiDocument, objectSchema, ruleToJsonSchema } from "../../../gateway/openapi.ts";
+import { buildOpenApiDocument } from "../../../gateway/openapi/document.ts";
+import { objectSchema, ruleToJsonSchema } from "../../../gateway/openapi/json-schema.ts";
 
 describe("OpenAPI generation from fastest-validator schemas", () => {
   it("translates rule objects", () => {
