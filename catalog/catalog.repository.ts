@@ -9,6 +9,7 @@ import {
   type WaitingRoomSettings,
 } from "../domain/event.ts";
 import { ticketGenerationTimeoutMs } from "../domain/limits.ts";
+import { invariant } from "../domain/errors.ts";
 
 export interface EventRecord {
   id: string;
@@ -92,8 +93,10 @@ export async function insertEvent(db: Database, event: NewEvent): Promise<void> 
 export async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   for (const event of events) {
-    if (countSeats(event.sections) !== event.ticketCount)
-      throw new Error(`event ${event.id}: ticketCount ${event.ticketCount} does not match its sections`);
+    invariant(
+      countSeats(event.sections) === event.ticketCount,
+      `event ${event.id}: ticketCount ${event.ticketCount} does not match its sections`,
+    );
   }
   await client.query(`SET LOCAL statement_timeout = '${ticketGenerationTimeoutMs}ms'`);
   await client.query(

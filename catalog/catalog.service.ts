@@ -2,7 +2,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { transaction } from "../platform/database.ts";
-import { notFound, validationError } from "../domain/errors.ts";
+import { invariant, notFound, validationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput } from "../domain/event.ts";
 import { eventCacheTtlMs, ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
@@ -231,7 +231,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
               ],
             );
             const after = await findEvent(client, eventId);
-            if (!after) throw new Error(`event ${eventId} vanished inside its own update`);
+            invariant(after, `event ${eventId} vanished inside its own update`);
             return after;
           });
           await cache.delete([eventDetailsCacheKey(eventId)]);

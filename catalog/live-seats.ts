@@ -9,6 +9,7 @@ import type { Database } from "../platform/database.ts";
 import { buildSeatLayout } from "../domain/seat-layout.ts";
 import { SeatMapJson } from "../domain/seat-map-json.ts";
 import { seatMapsCachedMax, seatMapsCachedSeatsMax } from "../domain/limits.ts";
+import { notFound } from "../domain/errors.ts";
 
 export interface LiveSeatsJson {
   version: number;
@@ -50,7 +51,8 @@ export class LiveSeatReader {
       return cached;
     }
     const { rows } = await this.db.query("SELECT sections FROM events WHERE id = $1", [eventId]);
-    if (!rows[0]) throw new Error(`no sections for event ${eventId}`);
+    // Deleted between the actor's answer and this read.
+    if (!rows[0]) throw notFound("Event");
     // Two first reads may both build one; the second replaces the first, which is harmless.
     const renderer = new SeatMapJson(eventId, buildSeatLayout(rows[0].sections));
     this.forget(eventId);

@@ -4,6 +4,7 @@
 // in the tickets table.
 import type { SectionInput, Ticket, TicketStatus } from "./event.ts";
 import { ticketId } from "./ids.ts";
+import { invariant } from "./errors.ts";
 
 export interface RowLayout {
   label: string;
@@ -60,7 +61,7 @@ export const publicStatusCodes: readonly TicketStatus[] = ["available", "reserve
 
 /** The contract's Ticket list from a layout and one status byte per ordinal. */
 export function ticketsFromStatuses(eventId: string, layout: SeatLayout, statuses: Uint8Array): Ticket[] {
-  if (statuses.length !== layout.total) throw new Error("seat map: status count differs from the layout");
+  invariant(statuses.length === layout.total, "seat map: status count differs from the layout");
   const tickets: Ticket[] = new Array(layout.total);
   for (const section of layout.sections) {
     for (const row of section.rows) {

@@ -5,6 +5,7 @@
 // after a few changes re-renders a few chunks and joins the rest as they were.
 import type { SeatLayout } from "./seat-layout.ts";
 import { publicStatusCodes, ticketsFromStatuses } from "./seat-layout.ts";
+import { invariant } from "./errors.ts";
 
 /** Ordinals per chunk: small enough that a change re-renders little, large enough to join cheaply. */
 export const seatMapChunkSeats = 512;
@@ -36,8 +37,7 @@ export class SeatMapJson {
 
   /** The JSON array of every Ticket with these statuses (one byte per ordinal, as the actor sends). */
   render(statuses: Uint8Array): string {
-    if (statuses.length !== this.heads.length)
-      throw new Error("seat map: status count differs from the layout");
+    invariant(statuses.length === this.heads.length, "seat map: status count differs from the layout");
     for (let chunk = 0; chunk < this.chunks.length; chunk++) {
       const start = chunk * seatMapChunkSeats;
       const end = Math.min(start + seatMapChunkSeats, statuses.length);
@@ -45,7 +45,7 @@ export class SeatMapJson {
       const parts = new Array<string>(end - start);
       for (let ordinal = start; ordinal < end; ordinal++) {
         const tail = statusTails[statuses[ordinal]];
-        if (tail === undefined) throw new Error(`seat map: unknown status code ${statuses[ordinal]}`);
+        invariant(tail !== undefined, `seat map: unknown status code ${statuses[ordinal]}`);
         parts[ordinal - start] = this.heads[ordinal] + tail;
       }
       this.chunks[chunk] = parts.join(",");
