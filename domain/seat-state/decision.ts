@@ -1,0 +1,73 @@
+// What `decide` takes and gives: the commands of an event's actor, the effects a decision asks the
+// shell to commit and publish, and the outcome answered to the caller; with the helpers that build them.
+import type { BestAvailableRequest } from "../best-available.ts";
+import type { ErrorCode, ErrorFacts } from "../errors.ts";
+import { ticketId } from "../ids.ts";
+import type { Hold, HoldRow, PublicSeatStatus, SaleSettings, SeatState } from "./state.ts";
+
+export type Command =
+  | { type: "reserve"; userId: string; ordinals: number[]; holdId: string }
+  /** Best available: the actor picks the seats (see domain/best-available.ts) and holds them. */
+  | ({ type: "reserveBest"; userId: string; holdId: string } & BestAvailableRequest)
+  | { type: "release"; userId: string; ordinals: number[] }
+  | { type: "expire" }
+  | { type: "confirmStart"; userId: string; ordinals: number[]; paymentId: string; idempotencyKey: string }
+  | { type: "confirmComplete"; paymentId: string; bookingId: string }
+  | { type: "confirmAbort"; paymentId: string }
+  | { type: "updateSettings"; settings: Partial<SaleSettings> };
+
+/** The command of one type, as its use case receives it. */
+export type CommandOf<T extends Command["type"]> = Extract<Command, { type: T }>;
+
+export type Effect =
+  | { type: "holdsPut"; ordinals: number[]; hold: HoldRow }
+  | { type: "holdsDeleted"; ordinals: number[] }
+  | {
+      type: "paymentIntent";
+      paymentId: string;
+      userId: string;
+      idempotencyKey: string;
+      holdId: string;
+      ordinals: number[];
+      amountCents: number;
+    }
+  | {
+      type: "booked";
+      bookingId: string;
+      paymentId: string;
+      userId: string;
+      ordinals: number[];
+      amountCents: number;
+    }
+  /** A confirming hold was given back: a captured payment of it must now be refunded. */
+  | { type: "paymentAbandoned"; paymentId: string }
+  | { type: "seatsChanged"; ordinals: number[]; status: PublicSeatStatus }
+  | { type: "holdsEnded"; userId: string; reason: "confirmed" | "released" | "expired" };
+
+export type Outcome = { ok: true; value: any } | { ok: false; error: ErrorFacts };
+
+export interface Decision {
+  state: SeatState;
+  effects: Effect[];
+  outcome: Outcome;
+}
+
+export const ok = (value: unknown): Outcome => ({ ok: true, value });
+
+export const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>): Outcome => ({
+  ok: false,
+  error: details ? { code, message, details } : { code, message },
+});
+
+/** The public ticket ids of seats of the state's event. */
+export const ids = (state: SeatState, ordinals: number[]): string[] =>
+  ordinals.map((ordinal) => ticketId(state.eventId, ordinal));
+
+/** A hold as the `holdsPut` effect persists it. */
+export const holdRow = (hold: Hold): HoldRow => ({
+  holdId: hold.holdId,
+  userId: hold.userId,
+  status: hold.status,
+  expiresAt: hold.expiresAt,
+  paymentId: hold.paymentId,
+});

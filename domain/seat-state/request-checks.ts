@@ -1,0 +1,48 @@
+// The refusals every seat command shares: tickets that do not exist, a deleted event, the sale window
+// and the per-user cap. Each answers the failed Outcome, or null when the command may go on.
+import { invariant } from "../errors.ts";
+import { ticketId } from "../ids.ts";
+import { ticketsPerRequestMax } from "../limits.ts";
+import { fail, type Outcome } from "./decision.ts";
+import type { SeatState } from "./state.ts";
+
+/** NOT_FOUND for tickets outside the event, or for a deleted event; a bad count or a repeat is a bug. */
+export function checkOrdinals(state: SeatState, ordinals: number[]): Outcome | null {
+  invariant(
+    ordinals.length >= 1 && ordinals.length <= ticketsPerRequestMax,
+    "a command names 1 to 10 tickets",
+  );
+  invariant(new Set(ordinals).size === ordinals.length, "a command names each ticket once");
+  const unknown = ordinals.filter(
+    (ordinal) => !(Number.isInteger(ordinal) && ordinal >= 0 && ordinal < state.total),
+  );
+  if (unknown.length > 0)
+    return fail("NOT_FOUND", "Ticket not found", {
+      ticketIds: unknown.map((ordinal) => ticketId(state.eventId, ordinal)),
+    });
+  if (!state.settings.active) return fail("NOT_FOUND", "Event not found");
+  return null;
+}
+
+/** NOT_ON_SALE before the sale opens and from the moment the event starts; null while on sale. */
+export function saleClosed(state: SeatState, now: number): Outcome | null {
+  const { settings } = state;
+  if (now < settings.onSaleAt)
+    return fail("NOT_ON_SALE", "The sale has not started yet", {
+      onSaleAt: new Date(settings.onSaleAt).toISOString(),
+    });
+  if (now >= settings.startsAt) return fail("NOT_ON_SALE", "The event has already started");
+  return null;
+}
+
+/** TICKET_LIMIT_REACHED when `more` seats would take the user past the event's cap (held + booked). */
+export function userCapReached(state: SeatState, userId: string, more: number): Outcome | null {
+  const cap = state.settings.ticketsPerUserMax;
+  const entry = state.users.get(userId);
+  const taken = entry ? entry.held + entry.booked : 0;
+  if (taken + more <= cap) return null;
+  return fail("TICKET_LIMIT_REACHED", `At most ${cap} tickets per person for this event (held and booked)`, {
+    ticketsPerUserMax: cap,
+    taken,
+  });
+}
