@@ -2,6 +2,7 @@
 // events over two years (a few in the past), all made by Postgres itself with generate_series.
 import type pg from "pg";
 import type { SearchParams } from "../indexer/search-query.ts";
+import { seededRandom } from "../domain/random.ts";
 
 export const cities: [city: string, country: string, lat: number, lng: number][] = [
   ["London", "United Kingdom", 51.507, -0.128],
@@ -182,18 +183,6 @@ export async function generateCatalog(client: pg.ClientBase, events: number): Pr
   await client.query("ANALYZE performers, venues, events, event_performers");
 }
 
-/** A small deterministic PRNG (mulberry32), so every run asks the same questions. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** One adjacent transposition in the longest word: the kind of typo people make. */
 function typo(text: string, next: () => number): string {
   const words = text.split(" ");
@@ -215,7 +204,7 @@ export interface MixQuery {
  * drawn from the performers actually generated.
  */
 export function queryMix(count: number, performerNames: string[], seed = 7): MixQuery[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // every run asks the same questions
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
   const mix: [number, string, () => SearchParams][] = [
     [25, "performer", () => ({ term: pick(performerNames) })],

@@ -8,6 +8,7 @@ import { createPool, type Database } from "../../../platform/database.ts";
 import { ActorHost } from "../../../actors/booking/actor-host.ts";
 import type { Reply } from "../../../actors/booking/protocol.ts";
 import type { Command } from "../../../domain/seat-state.ts";
+import { seededRandom } from "../../../domain/random.ts";
 
 interface TestHost {
   name: string;
@@ -90,15 +91,8 @@ describe("actors: forced split brain (two actors, one event, one database)", fun
         throw new Error("no progress after 50 re-sends");
       };
       const bookedBy = new Map<number, string>();
-      let seed = 7;
-      const next = (limit: number) => {
-        // mulberry32
-        seed = (seed + 0x6d2b79f5) >>> 0;
-        let t = seed;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * limit;
-      };
+      const random = seededRandom(7);
+      const next = (limit: number) => random() * limit;
       await Promise.all(
         Array.from({ length: 80 }, async (_, index) => {
           const user = `user-${index}`;
