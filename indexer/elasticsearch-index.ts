@@ -4,7 +4,8 @@
 // Writes are bulk requests with external versions (`external_gte`): an older version never wins.
 import { Client, errors, type estypes } from "@elastic/elasticsearch";
 import { elasticsearchRequestTimeoutMs, searchTotalCountMax } from "../domain/limits.ts";
-import type { SearchDocument, SearchPage, SearchResult } from "./search-document.ts";
+import type { SearchPage, SearchResult } from "../domain/search-result.ts";
+import type { SearchDocument } from "./search-document.ts";
 import type { IndexRebuild, IndexWrite, SearchIndex } from "./search-index.ts";
 import type { SearchQuery } from "./search-query.ts";
 

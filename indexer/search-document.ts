@@ -1,5 +1,6 @@
 // The search document: what the index holds for one event, built from catalog rows by one pure
 // transform shared by every adapter, the incremental indexer and the reindex.
+import type { SearchResult } from "../domain/search-result.ts";
 
 /** One event as read from the catalog tables (indexer/source.ts). */
 export interface SourceEvent {
@@ -36,23 +37,6 @@ export interface SearchDocument {
   venueText: string;
   /** Normalized description. */
   descriptionText: string;
-}
-
-/** One hit as the contract shows it. */
-export interface SearchResult {
-  id: string;
-  name: string;
-  type: string;
-  startsAt: string;
-  venue: { name: string; city: string; country: string };
-  performers: string[];
-}
-
-export interface SearchPage {
-  total: number;
-  /** False when there are more matches than were counted (searchTotalCountMax): total is a lower bound. */
-  totalExact: boolean;
-  results: SearchResult[];
 }
 
 /**

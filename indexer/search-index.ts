@@ -3,7 +3,8 @@
 // `elasticsearch` (indexer/elasticsearch-index.ts). The indexer is the only writer.
 import type { Config } from "../platform/config.ts";
 import type { Database } from "../platform/database.ts";
-import type { SearchDocument, SearchPage } from "./search-document.ts";
+import type { SearchPage } from "../domain/search-result.ts";
+import type { SearchDocument } from "./search-document.ts";
 import type { SearchQuery } from "./search-query.ts";
 
 export interface IndexWrite {

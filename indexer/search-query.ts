@@ -107,6 +107,50 @@ function parseDecimal(field: string, text: string, min: number, max: number): nu
 
 const given = (value: string | undefined): value is string => value !== undefined && value !== "";
 
+/** The startsAt window: `date`, `from` and `to` narrow it; past events are left out unless asked for. */
+function parseTimeWindow(
+  params: SearchParams,
+  nowMs: number,
+): { startsFrom: Date; startsBefore: Date | null } {
+  // Past events are left out unless the client asks for a window: `from`, or a `date`.
+  let startsFrom: Date | null = null;
+  let startsBefore: Date | null = null;
+  if (given(params.date)) {
+    startsFrom = parseDay("date", params.date);
+    startsBefore = new Date(startsFrom.getTime() + millisecondsPerDay);
+  }
+  if (given(params.from)) {
+    const from = parseDayOrTime("from", params.from).at;
+    if (!startsFrom || from > startsFrom) startsFrom = from;
+  }
+  if (given(params.to)) {
+    const to = parseDayOrTime("to", params.to);
+    // A day means the whole day; a time is inclusive.
+    const before = new Date(to.at.getTime() + (to.isDay ? millisecondsPerDay : 1));
+    if (given(params.from) && before.getTime() <= parseDayOrTime("from", params.from).at.getTime())
+      throw validationError("to", "to must not be before from");
+    if (!startsBefore || before < startsBefore) startsBefore = before;
+  }
+  return { startsFrom: startsFrom ?? new Date(nowMs), startsBefore };
+}
+
+/** The distance filter: lat and lng together, radiusKm optional. */
+function parseGeo(params: SearchParams): GeoFilter | null {
+  if (!given(params.lat) && !given(params.lng) && !given(params.radiusKm)) return null;
+  if (!given(params.lat) || !given(params.lng)) {
+    throw validationError(given(params.lat) ? "lng" : "lat", "lat and lng go together (radiusKm needs both)");
+  }
+  const geo = {
+    lat: parseDecimal("lat", params.lat, -90, 90),
+    lng: parseDecimal("lng", params.lng, -180, 180),
+    radiusKm: given(params.radiusKm)
+      ? parseDecimal("radiusKm", params.radiusKm, 0, searchRadiusKmMax)
+      : searchRadiusKmDefault,
+  };
+  if (geo.radiusKm <= 0) throw validationError("radiusKm", "radiusKm must be greater than 0");
+  return geo;
+}
+
 /** Validates and converts the query string; throws VALIDATION_ERROR naming the field. */
 export function parseSearchParams(params: SearchParams, nowMs: number): SearchQuery {
   for (const [field, value] of Object.entries(params)) {
@@ -130,44 +174,8 @@ export function parseSearchParams(params: SearchParams, nowMs: number): SearchQu
     ? parseInteger("offset", params.offset, 0, searchResultWindowMax - limit)
     : 0;
 
-  // Past events are left out unless the client asks for a window: `from`, or a `date`.
-  let startsFrom: Date | null = null;
-  let startsBefore: Date | null = null;
-  if (given(params.date)) {
-    startsFrom = parseDay("date", params.date);
-    startsBefore = new Date(startsFrom.getTime() + millisecondsPerDay);
-  }
-  if (given(params.from)) {
-    const from = parseDayOrTime("from", params.from).at;
-    if (!startsFrom || from > startsFrom) startsFrom = from;
-  }
-  if (given(params.to)) {
-    const to = parseDayOrTime("to", params.to);
-    // A day means the whole day; a time is inclusive.
-    const before = new Date(to.at.getTime() + (to.isDay ? millisecondsPerDay : 1));
-    if (given(params.from) && before.getTime() <= parseDayOrTime("from", params.from).at.getTime())
-      throw validationError("to", "to must not be before from");
-    if (!startsBefore || before < startsBefore) startsBefore = before;
-  }
-  if (!startsFrom) startsFrom = new Date(nowMs);
-
-  let geo: GeoFilter | null = null;
-  if (given(params.lat) || given(params.lng) || given(params.radiusKm)) {
-    if (!given(params.lat) || !given(params.lng)) {
-      throw validationError(
-        given(params.lat) ? "lng" : "lat",
-        "lat and lng go together (radiusKm needs both)",
-      );
-    }
-    geo = {
-      lat: parseDecimal("lat", params.lat, -90, 90),
-      lng: parseDecimal("lng", params.lng, -180, 180),
-      radiusKm: given(params.radiusKm)
-        ? parseDecimal("radiusKm", params.radiusKm, 0, searchRadiusKmMax)
-        : searchRadiusKmDefault,
-    };
-    if (geo.radiusKm <= 0) throw validationError("radiusKm", "radiusKm must be greater than 0");
-  }
+  const { startsFrom, startsBefore } = parseTimeWindow(params, nowMs);
+  const geo = parseGeo(params);
 
   return {
     words,

@@ -12,8 +12,8 @@ import { createJsonCache } from "../platform/cache.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/messages.ts";
 import { searchCacheTtlMs, searchPoolConnectionsMax, searchStatementTimeoutMs } from "../domain/limits.ts";
+import type { SearchPage } from "../domain/search-result.ts";
 import { readPosition } from "./outbox.ts";
-import type { SearchPage } from "./search-document.ts";
 import { createSearchIndex, type SearchIndex } from "./search-index.ts";
 import {
   canonicalQueryKey,
@@ -38,6 +38,39 @@ function isTransient(error: unknown): boolean {
   );
 }
 
+/** A failed index query: a transient failure is answered 503 with Retry-After, anything else as it is. */
+function unavailableIfTransient(error: unknown, logger: { warn: (...args: any[]) => void }): unknown {
+  if (!isTransient(error)) return error;
+  logger.warn({ err: error }, "search failed (transient)");
+  return new MarqueeError("UNAVAILABLE", "Search is briefly unavailable, retry shortly", undefined, 1);
+}
+
+/**
+ * Single flight: identical searches arriving together on this node share one index query (a popular
+ * query whose cache entry just expired does not stampede the index).
+ */
+function singleFlight(
+  inFlight: Map<string, Promise<SearchPage>>,
+  key: string,
+  run: () => Promise<SearchPage>,
+): Promise<SearchPage> {
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = run();
+    inFlight.set(key, pending);
+    const forget = () => inFlight.delete(key);
+    pending.then(forget, forget);
+  }
+  return pending;
+}
+
+const searchOpenApi = {
+  summary: "Search events: full text (typo tolerant), place, day or range, type, distance",
+  description:
+    "Best match first, then soonest. Past events only when `from` or `date` asks. Totals are exact up " +
+    "to 1,000 (`totalExact`). Answers are cached for a few seconds and carry an ETag.",
+};
+
 export function createSearchService(runtime: Runtime): ServiceSchema {
   const { config, clock } = runtime;
   const cache = createJsonCache(runtime.redis);
@@ -61,12 +94,7 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
     },
     actions: {
       search: {
-        openapi: {
-          summary: "Search events: full text (typo tolerant), place, day or range, type, distance",
-          description:
-            "Best match first, then soonest. Past events only when `from` or `date` asks. Totals are exact up " +
-            "to 1,000 (`totalExact`). Answers are cached for a few seconds and carry an ETag.",
-        },
+        openapi: searchOpenApi,
         params: searchParamsSchema,
         async handler(this: any, ctx: Context<SearchParams, any>): Promise<SearchPage> {
           const query = parseSearchParams(ctx.params, clock.now());
@@ -74,29 +102,16 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
           const key = `search:${generation}:${digest}`;
           let page = await cache.get<SearchPage>(key);
           if (!page) {
-            // Single flight: identical searches arriving together on this node share one index query
-            // (a popular query whose cache entry just expired does not stampede the index).
-            let pending = inFlight.get(key);
-            if (!pending) {
-              pending = index!.search(query).then((fresh) => {
+            const pending = singleFlight(inFlight, key, () =>
+              index!.search(query).then((fresh) => {
                 void cache.set(key, fresh, searchCacheTtlMs);
                 return fresh;
-              });
-              inFlight.set(key, pending);
-              const forget = () => inFlight.delete(key);
-              pending.then(forget, forget);
-            }
+              }),
+            );
             try {
               page = await pending;
             } catch (error) {
-              if (!isTransient(error)) throw error;
-              this.logger.warn({ err: error }, "search failed (transient)");
-              throw new MarqueeError(
-                "UNAVAILABLE",
-                "Search is briefly unavailable, retry shortly",
-                undefined,
-                1,
-              );
+              throw unavailableIfTransient(error, this.logger);
             }
           }
           ctx.meta.$responseHeaders = {

@@ -7,10 +7,10 @@ import {
 } from "../../../indexer/search-document.ts";
 import {
   locationQueryText,
-  stagedCsvLine,
   termQueryText,
   venueWordsQueryText,
-} from "../../../indexer/postgres-index.ts";
+} from "../../../indexer/postgres-query-text.ts";
+import { stagedCsvLine } from "../../../indexer/postgres-tables.ts";
 
 const source = {
   id: "ev_1",

@@ -5,16 +5,8 @@ import { h } from "../dom.ts";
 import { formatDateTime, plural } from "../format.ts";
 import { eventPath, navigate } from "../router.ts";
 import { rememberEvent } from "../store.ts";
+import type { SearchResult } from "../../../../domain/search-result.ts";
 import { MessageBox, focusHeading, loading, type Cleanup } from "./common.ts";
-
-interface SearchResult {
-  id: string;
-  name: string;
-  type: string;
-  startsAt: string;
-  venue: { name: string; city: string; country: string };
-  performers: string[];
-}
 
 const pageSize = 20;
 const searchFields = ["term", "location", "date", "type"] as const;
