@@ -1,10 +1,27 @@
-// Bounds on what one client can hold of the gateway's HTTP server before a request even reaches
-// moleculer-web: header size, how long headers may trickle in (slowloris), how often Node enforces
-// that, and how many connections may be open at once (a connection flood).
+// The gateway's HTTP server: where it listens, and bounds on what one client can hold of it before a
+// request even reaches moleculer-web: how long a request may take to arrive, header size, how long
+// headers may trickle in (slowloris), how often Node enforces that, and how many connections may be
+// open at once (a connection flood).
 import type { Server } from "node:http";
 import type { Config } from "../platform/config.ts";
-import { httpConnectionsCheckIntervalMs, httpHeaderBytesMax } from "../domain/limits.ts";
+import {
+  httpConnectionsCheckIntervalMs,
+  httpHeaderBytesMax,
+  httpRequestReceiveTimeoutMs,
+} from "../domain/limits.ts";
 
+/** moleculer-web's settings for the server it creates. */
+export function httpServerSettings(config: Pick<Config, "port">): Record<string, unknown> {
+  return {
+    port: config.port,
+    ip: "0.0.0.0",
+    httpServerTimeout: 30_000,
+    // A request (headers and body, at most 64 KiB) must arrive within this; Node's default is 300 s.
+    requestTimeout: httpRequestReceiveTimeoutMs,
+  };
+}
+
+/** Applied once moleculer-web has created the server, before it listens. */
 export function applyHttpServerLimits(
   server: Server,
   config: Pick<Config, "httpConnectionsMax" | "httpHeadersTimeoutMs">,

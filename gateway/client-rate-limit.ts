@@ -1,0 +1,42 @@
+// Each API request counts against its client: the user of a valid token, else the client's address
+// (its bucket: a whole IPv6 /64 counts as one client). Past the limit: 429 with Retry-After.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Runtime } from "../platform/runtime.ts";
+import { MarqueeError } from "../domain/errors.ts";
+import { addressBucket, clientAddress } from "./client-address.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import type { RequestAuth } from "./request-auth.ts";
+
+export type ClientRateLimit = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function createClientRateLimit(
+  runtime: Runtime,
+  identify: RequestAuth["identify"],
+  trustedProxies: Set<string>,
+): ClientRateLimit {
+  const { config } = runtime;
+  const rateLimiter = new RateLimiter({
+    redis: runtime.redis,
+    clock: runtime.clock,
+    limit: config.rateLimitPerWindow,
+    windowMs: config.rateLimitWindowMs,
+  });
+
+  /** Counts the request against its client (user id, else address); throws 429 past the limit. */
+  return async function enforceRateLimit(req, res) {
+    const user = await identify(req).catch(() => null);
+    const key = user ? `user:${user.id}` : `address:${addressBucket(clientAddress(req, trustedProxies))}`;
+    const decision = await rateLimiter.hit(key);
+    res.setHeader("RateLimit-Limit", String(decision.limit));
+    res.setHeader("RateLimit-Remaining", String(decision.remaining));
+    res.setHeader("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
+    if (!decision.allowed) {
+      throw new MarqueeError(
+        "RATE_LIMITED",
+        "Too many requests from this client, retry later",
+        { limit: decision.limit, windowMs: rateLimiter.windowMs },
+        decision.retryAfterSeconds,
+      );
+    }
+  };
+}
