@@ -1,5 +1,5 @@
 # One image for every role; SERVICES chooses what a container runs (api, catalog, search, booking,
-# queue, indexer, or all). TypeScript runs through tsx (a runtime dependency), as with `npm start`.
+# waiting-room, indexer, or all). TypeScript runs through tsx (a runtime dependency), as with `npm start`.
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \

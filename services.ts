@@ -6,7 +6,7 @@ import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
 import { createBookingService } from "./actors/booking/booking.service.ts";
 import { createClassicBookingService } from "./loadtest/classic/classic-booking.service.ts";
-import { createQueueService } from "./actors/waiting-room/queue.service.ts";
+import { createWaitingRoomService } from "./actors/waiting-room/waiting-room.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
 
@@ -20,7 +20,7 @@ export const serviceFactories: Record<string, ServiceFactory> = {
     runtime.config.bookingEngine === "classic"
       ? createClassicBookingService(runtime)
       : createBookingService(runtime),
-  queue: createQueueService,
+  "waiting-room": createWaitingRoomService,
   search: createSearchService,
   indexer: createIndexerService,
 };

@@ -255,7 +255,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
         },
       },
 
-      /** The event record for other services (booking, queue): settings, sections, ticket count. */
+      /** The event record for other services (booking, waiting room): settings, sections, ticket count. */
       event: {
         params: eventIdSchema,
         visibility: "public",

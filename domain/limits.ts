@@ -168,33 +168,33 @@ export const seatMapsCachedSeatsMax = 1_000_000;
 
 // Waiting room (actors/waiting-room).
 /** People waiting for one event: the issue's 10,000,000-user rush fits; ~100 bytes each in Redis. */
-export const queueWaitingMax = 10_000_000;
+export const lineLengthMax = 10_000_000;
 /** Shoppers admitted in one tick: one Lua script of bounded run time (~0.5 ms per 100 measured). */
 export const admissionBatchMax = 500;
-/** `queue` pushes per tick per event (admitted + position updates): bounds the fan-out to gateways. */
-export const queueNotificationsPerTickMax = 1_000;
+/** Waiting-room pushes per tick per event (admitted + position updates): bounds the fan-out to gateways. */
+export const waitingRoomNotificationsPerTickMax = 1_000;
 /** Position updates go out at most this often per event (clients can also poll). */
-export const queuePositionPushIntervalMs = 1_000;
-/** The queue actor's tick while people wait or shoppers are active, and while the event is idle. */
-export const queueTickMs = 250;
-export const queueIdleTickMs = 2_000;
-/** The owner's lease on an event's queue: renewed every tick, so a dead owner is replaced within it. */
-export const queueLeaseTtlMs = 5_000;
+export const waitingRoomPositionPushIntervalMs = 1_000;
+/** The waiting-room actor's tick while people wait or shoppers are active, and while the event is idle. */
+export const waitingRoomTickMs = 250;
+export const waitingRoomIdleTickMs = 2_000;
+/** The owner's lease on an event's waiting room: renewed every tick, so a dead owner is replaced in it. */
+export const waitingRoomLeaseTtlMs = 5_000;
 /** How often each node looks for waiting rooms it should run (after a restart or a topology change). */
-export const queueDiscoveryIntervalMs = 2_000;
-/** Queue actors one node runs at most (each costs one Redis script per tick). */
-export const queueActorsPerNodeMax = 10_000;
+export const waitingRoomDiscoveryIntervalMs = 2_000;
+/** Waiting-room actors one node runs at most (each costs one Redis script per tick). */
+export const waitingRoomActorsPerNodeMax = 10_000;
 /** Sliding window over which the admission rate behind the ETA is measured. */
 export const admissionRateWindowSeconds = 60;
 /** Retry-After sent with 503 OVERLOADED when the waiting room's Redis is unreachable or full. */
-export const queueRetryAfterSeconds = 5;
+export const waitingRoomRetryAfterSeconds = 5;
 /** Admission tokens longer than this are refused before any parsing. */
 export const admissionTokenLengthMax = 512;
-/** Event settings cached in memory per node (reserve path, queue): entries and freshness. */
+/** Event settings cached in memory per node (reserve path, waiting room): entries and freshness. */
 export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
 /** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
-export const queueJoinBatchMax = 256;
+export const lineBatchMax = 256;
 
 // Real-time seat map (gateway/realtime/).
 /** Coalescing window per event: a client gets ~10 frames a second under a rush, not thousands. */

@@ -16,8 +16,8 @@ export interface ClusterNodeSpec {
 
 export const defaultTopology: ClusterNodeSpec[] = [
   { name: "gateway", services: ["api", "catalog", "search"], gateway: true },
-  { name: "actor-1", services: ["booking", "queue"] },
-  { name: "actor-2", services: ["booking", "queue"] },
+  { name: "actor-1", services: ["booking", "waiting-room"] },
+  { name: "actor-2", services: ["booking", "waiting-room"] },
   { name: "indexer", services: ["indexer"] },
 ];
 

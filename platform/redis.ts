@@ -1,5 +1,5 @@
 // Redis: every command has a timeout and the client never queues without bound while Redis is down,
-// so callers can degrade (bypass caches, refuse queue joins) instead of hanging.
+// so callers can degrade (bypass caches, refuse waiting-room joins) instead of hanging.
 import { Redis } from "ioredis";
 import { redisCommandTimeoutMs } from "../domain/limits.ts";
 

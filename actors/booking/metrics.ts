@@ -24,10 +24,8 @@ export interface BookingMetrics {
   stop(): void;
 }
 
-type Registry = Moleculer.ServiceBroker["metrics"];
-
-/** Registers every metric of the booking engine (once per broker). */
-function registerMetrics(metrics: Registry): void {
+export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMetrics {
+  const metrics = broker.metrics;
   const register = (options: Record<string, unknown>) => {
     if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
   };
@@ -66,11 +64,6 @@ function registerMetrics(metrics: Registry): void {
     name: names.rowsPerCommitRecent,
     description: "Mean rows per commit, last second",
   });
-}
-
-export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMetrics {
-  const metrics = broker.metrics;
-  registerMetrics(metrics);
 
   let windowCommits = 0;
   let windowRows = 0;

@@ -2,7 +2,7 @@
 // `<payload>.<mac>`, both base64url: payload = JSON {v, e: eventId, u: userId, x: expiresAtMs},
 // mac = HMAC-SHA256 over the payload text with a key derived from AUTH_SECRET (its own purpose
 // label, so no other token signed with that secret can pass as one). Signing is deterministic: the
-// same user, event and expiry give the same token, so the queue can hand it out again on a poll
+// same user, event and expiry give the same token, so the waiting room can hand it out again on a poll
 // without storing it.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { admissionTokenLengthMax } from "../../domain/limits.ts";

@@ -2,7 +2,7 @@
 // (`{eventId}`), so a Lua script touching several of them stays in one slot of a Redis Cluster.
 // The client adds the node's key prefix (platform/redis.ts).
 
-export interface QueueKeys {
+export interface WaitingRoomKeys {
   /** ZSET user -> score: early joiners a random score in [0, 1), later ones their sequence (>= 1). */
   waiting: string;
   /** Arrival counter behind the scores of later joiners. */
@@ -21,8 +21,8 @@ export interface QueueKeys {
   fence: string;
 }
 
-export function queueKeys(eventId: string): QueueKeys {
-  const base = `queue:{${eventId}}:`;
+export function waitingRoomKeys(eventId: string): WaitingRoomKeys {
+  const base = `waiting-room:{${eventId}}:`;
   return {
     waiting: base + "waiting",
     sequence: base + "sequence",
@@ -35,5 +35,5 @@ export function queueKeys(eventId: string): QueueKeys {
   };
 }
 
-/** SET of event ids with a waiting room in use: how nodes find the queues to run after a restart. */
-export const queueEventsKey = "queue:events";
+/** SET of event ids with a waiting room in use: how nodes find the waiting rooms to run after a restart. */
+export const waitingRoomEventsKey = "waiting-room:events";

@@ -1,25 +1,25 @@
 // Waiting-room metrics in Moleculer's registry (rendered by the gateway at GET /metrics).
-// Per-event gauges are labelled by event id; a node runs at most queueActorsPerNodeMax queues.
+// Per-event gauges are labelled by event id; a node runs at most waitingRoomActorsPerNodeMax of them.
 import type Moleculer from "moleculer";
-import type { TickResult } from "./queue-actor.ts";
+import type { TickResult } from "./waiting-room-actor.ts";
 
 const names = {
-  joins: "marquee.queue.joins.total",
-  refusals: "marquee.queue.joins.refused.total",
-  admitted: "marquee.queue.admitted.total",
-  waiting: "marquee.queue.waiting",
-  active: "marquee.queue.active",
-  rate: "marquee.queue.admission.rate.per.second",
+  joins: "marquee.waiting_room.joins.total",
+  refusals: "marquee.waiting_room.joins.refused.total",
+  admitted: "marquee.waiting_room.admitted.total",
+  waiting: "marquee.waiting_room.waiting",
+  active: "marquee.waiting_room.active",
+  rate: "marquee.waiting_room.admission.rate.per.second",
 } as const;
 
-export interface QueueMetrics {
+export interface WaitingRoomMetrics {
   recordJoin(): void;
   /** A join refused with 503 (Redis unreachable or the line full). */
   recordRefusal(): void;
   recordTick(eventId: string, result: TickResult): void;
 }
 
-export function createQueueMetrics(broker: Moleculer.ServiceBroker): QueueMetrics {
+export function createWaitingRoomMetrics(broker: Moleculer.ServiceBroker): WaitingRoomMetrics {
   const metrics = broker.metrics;
   const register = (options: Record<string, unknown>) => {
     if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);

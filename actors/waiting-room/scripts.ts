@@ -2,12 +2,13 @@
 // admission batch never sees half of another. ioredis sends them by SHA and resends the text after a
 // Redis restart emptied the script cache (NOSCRIPT).
 import type { Redis } from "ioredis";
-import type { QueueKeys } from "./keys.ts";
+import { invariant } from "../../domain/errors.ts";
+import type { WaitingRoomKeys } from "./keys.ts";
 
 // Join, for a batch of users of one event (joins arriving together share one round trip).
 // Per user: already admitted (unexpired) -> that admission; already waiting -> the first place
 // (never a second one); else a place: before the sale a random score in [0, 1) (the lottery), after
-// it the next arrival number (>= 1, so every later joiner queues behind every early one).
+// it the next arrival number (>= 1, so every later joiner waits behind every early one).
 // ARGV: waitingMax, onSaleAtMs, then (userId, nowMs, lotteryScore) per user.
 // Reply: rate, then per user ('a', expiry) | ('w', rank; -1 before the sale) | ('f', '') for a full line.
 const joinScript = `
@@ -149,7 +150,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-// The sale is over: the owner deletes the event's queue (the fence counter lives on for a week so a
+// The sale is over: the owner deletes the event's waiting room (the fence counter lives on for a week so a
 // later lease value can never repeat an old one).
 const dropScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -194,44 +195,48 @@ export type AdmitReply =
   | { fenced: true }
   | { fenced: false; activeCount: number; waitingCount: number; ratePerSecond: number; admitted: string[] };
 
-export interface QueueScripts {
+export interface WaitingRoomScripts {
   join(
-    keys: QueueKeys,
+    keys: WaitingRoomKeys,
     onSaleAtMs: number,
     waitingMax: number,
     requests: JoinRequest[],
   ): Promise<PlacesReply>;
-  status(keys: QueueKeys, requests: { userId: string; nowMs: number }[]): Promise<PlacesReply>;
-  admit(keys: QueueKeys, args: AdmitArguments): Promise<AdmitReply>;
+  status(keys: WaitingRoomKeys, requests: { userId: string; nowMs: number }[]): Promise<PlacesReply>;
+  admit(keys: WaitingRoomKeys, args: AdmitArguments): Promise<AdmitReply>;
   acquire(
-    keys: QueueKeys,
+    keys: WaitingRoomKeys,
     ownerId: string,
     leaseTtlMs: number,
   ): Promise<{ acquired: boolean; value: string }>;
-  release(keys: QueueKeys, leaseValue: string): Promise<boolean>;
-  drop(keys: QueueKeys, leaseValue: string): Promise<boolean>;
+  release(keys: WaitingRoomKeys, leaseValue: string): Promise<boolean>;
+  drop(keys: WaitingRoomKeys, leaseValue: string): Promise<boolean>;
 }
 
 const defined = new WeakSet<Redis>();
 
+/** Defines the scripts on a client, once (ioredis then sends them by SHA). */
+function defineScripts(redis: Redis): void {
+  if (defined.has(redis)) return;
+  redis.defineCommand("marqueeWaitingRoomJoin", { numberOfKeys: 4, lua: joinScript });
+  redis.defineCommand("marqueeWaitingRoomStatus", { numberOfKeys: 4, lua: statusScript });
+  redis.defineCommand("marqueeWaitingRoomAdmit", { numberOfKeys: 6, lua: admitScript });
+  redis.defineCommand("marqueeWaitingRoomAcquire", { numberOfKeys: 2, lua: acquireScript });
+  redis.defineCommand("marqueeWaitingRoomRelease", { numberOfKeys: 1, lua: releaseScript });
+  redis.defineCommand("marqueeWaitingRoomDrop", { numberOfKeys: 8, lua: dropScript });
+  defined.add(redis);
+}
+
 /** The scripts bound to a client (defined on it once). */
-export function queueScripts(redis: Redis): QueueScripts {
-  if (!defined.has(redis)) {
-    redis.defineCommand("marqueeQueueJoin", { numberOfKeys: 4, lua: joinScript });
-    redis.defineCommand("marqueeQueueStatus", { numberOfKeys: 4, lua: statusScript });
-    redis.defineCommand("marqueeQueueAdmit", { numberOfKeys: 6, lua: admitScript });
-    redis.defineCommand("marqueeQueueAcquire", { numberOfKeys: 2, lua: acquireScript });
-    redis.defineCommand("marqueeQueueRelease", { numberOfKeys: 1, lua: releaseScript });
-    redis.defineCommand("marqueeQueueDrop", { numberOfKeys: 8, lua: dropScript });
-    defined.add(redis);
-  }
+export function waitingRoomScripts(redis: Redis): WaitingRoomScripts {
+  defineScripts(redis);
   const client = redis as any;
   return {
     async join(keys, onSaleAtMs, waitingMax, requests) {
       const args: (string | number)[] = [waitingMax, onSaleAtMs];
       for (const request of requests) args.push(request.userId, request.nowMs, request.lotteryScore);
       return places(
-        await client.marqueeQueueJoin(keys.waiting, keys.sequence, keys.admitted, keys.state, ...args),
+        await client.marqueeWaitingRoomJoin(keys.waiting, keys.sequence, keys.admitted, keys.state, ...args),
         requests.length,
       );
     },
@@ -239,48 +244,34 @@ export function queueScripts(redis: Redis): QueueScripts {
       const args: (string | number)[] = [];
       for (const request of requests) args.push(request.userId, request.nowMs);
       return places(
-        await client.marqueeQueueStatus(keys.waiting, keys.sequence, keys.admitted, keys.state, ...args),
+        await client.marqueeWaitingRoomStatus(
+          keys.waiting,
+          keys.sequence,
+          keys.admitted,
+          keys.state,
+          ...args,
+        ),
         requests.length,
       );
     },
     async admit(keys, args) {
-      const reply: unknown[] = await client.marqueeQueueAdmit(
-        keys.lease,
-        keys.waiting,
-        keys.active,
-        keys.admitted,
-        keys.state,
-        keys.window,
-        args.leaseValue,
-        args.leaseTtlMs,
-        args.nowMs,
-        args.onSaleAtMs,
-        args.maxActiveShoppers,
-        args.admitPerMinute,
-        args.burst,
-        args.batchMax,
-        args.expiresAtMs,
-        args.windowSeconds,
-      );
-      if (reply[0] === "fenced") return { fenced: true };
-      return {
-        fenced: false,
-        activeCount: Number(reply[1]),
-        waitingCount: Number(reply[2]),
-        ratePerSecond: Number(reply[3]),
-        admitted: reply.slice(4).map(String),
-      };
+      return admitReply(await client.marqueeWaitingRoomAdmit(...admitArguments(keys, args)));
     },
     async acquire(keys, ownerId, leaseTtlMs) {
-      const [acquired, value] = await client.marqueeQueueAcquire(keys.lease, keys.fence, ownerId, leaseTtlMs);
+      const [acquired, value] = await client.marqueeWaitingRoomAcquire(
+        keys.lease,
+        keys.fence,
+        ownerId,
+        leaseTtlMs,
+      );
       return { acquired: acquired === 1, value: String(value) };
     },
     async release(keys, leaseValue) {
-      return (await client.marqueeQueueRelease(keys.lease, leaseValue)) === 1;
+      return (await client.marqueeWaitingRoomRelease(keys.lease, leaseValue)) === 1;
     },
     async drop(keys, leaseValue) {
       return (
-        (await client.marqueeQueueDrop(
+        (await client.marqueeWaitingRoomDrop(
           keys.lease,
           keys.waiting,
           keys.sequence,
@@ -296,8 +287,41 @@ export function queueScripts(redis: Redis): QueueScripts {
   };
 }
 
+/** KEYS then ARGV of the admit script, in the order it reads them. */
+function admitArguments(keys: WaitingRoomKeys, args: AdmitArguments): (string | number)[] {
+  return [
+    keys.lease,
+    keys.waiting,
+    keys.active,
+    keys.admitted,
+    keys.state,
+    keys.window,
+    args.leaseValue,
+    args.leaseTtlMs,
+    args.nowMs,
+    args.onSaleAtMs,
+    args.maxActiveShoppers,
+    args.admitPerMinute,
+    args.burst,
+    args.batchMax,
+    args.expiresAtMs,
+    args.windowSeconds,
+  ];
+}
+
+function admitReply(reply: unknown[]): AdmitReply {
+  if (reply[0] === "fenced") return { fenced: true };
+  return {
+    fenced: false,
+    activeCount: Number(reply[1]),
+    waitingCount: Number(reply[2]),
+    ratePerSecond: Number(reply[3]),
+    admitted: reply.slice(4).map(String),
+  };
+}
+
 function places(reply: unknown[], expected: number): PlacesReply {
-  if (reply.length !== 1 + 2 * expected) throw new Error(`queue script answered ${reply.length} items`);
+  invariant(reply.length === 1 + 2 * expected, `waiting-room script answered ${reply.length} items`);
   const result: Place[] = [];
   for (let index = 1; index < reply.length; index += 2) {
     const kind = reply[index];
@@ -306,7 +330,7 @@ function places(reply: unknown[], expected: number): PlacesReply {
     else if (kind === "w") result.push({ kind: "waiting", rank: Number(value) });
     else if (kind === "n") result.push({ kind: "none" });
     else if (kind === "f") result.push({ kind: "full" });
-    else throw new Error(`queue script answered an unknown kind ${String(kind)}`);
+    else invariant(false, `waiting-room script answered an unknown kind ${String(kind)}`);
   }
   return { ratePerSecond: Number(reply[0]), places: result };
 }

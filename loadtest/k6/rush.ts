@@ -18,7 +18,7 @@ const users = Number(__ENV.USERS || 20_000);
 const presaleSeconds = Number(__ENV.PRESALE_SECONDS || 20);
 const arrivalSeconds = Number(__ENV.ARRIVAL_SECONDS || 60);
 const maxActiveShoppers = Number(__ENV.MAX_ACTIVE_SHOPPERS || 400);
-const queueWaitMaxSeconds = Number(__ENV.QUEUE_WAIT_MAX_SECONDS || 600);
+const waitingRoomWaitMaxSeconds = Number(__ENV.WAITING_ROOM_WAIT_MAX_SECONDS || 600);
 const groupShare = 0.3;
 const declineShare = 0.05;
 const abandonShare = 0.08;
@@ -33,7 +33,7 @@ export const options = {
       duration: `${arrivalSeconds}s`,
       preAllocatedVUs: Number(__ENV.VUS || 500),
       maxVUs: Number(__ENV.VUS_MAX || 5_000),
-      gracefulStop: `${queueWaitMaxSeconds}s`,
+      gracefulStop: `${waitingRoomWaitMaxSeconds}s`,
     },
   },
   thresholds: {
@@ -144,7 +144,7 @@ export function setup(): { eventId: string } {
 
 /** Joins the waiting room and polls until admitted; null when the wait runs out. */
 function waitForAdmission(eventId: string, auth: Record<string, string>): string | null {
-  const deadline = Date.now() + queueWaitMaxSeconds * 1_000;
+  const deadline = Date.now() + waitingRoomWaitMaxSeconds * 1_000;
   let response = json("POST", `/events/${eventId}/queue`, {}, auth, "join");
   while (Date.now() < deadline) {
     const answer = bodyOf(response);
@@ -152,7 +152,7 @@ function waitForAdmission(eventId: string, auth: Record<string, string>): string
     if (response.status === 503 || response.status === 429) sleep(retryAfterSeconds(response));
     else if (response.status !== 200) return null;
     else sleep(Math.min(5, Math.max(0.5, Number(answer?.estimatedWaitSeconds ?? 1) / 4)));
-    response = json("GET", `/events/${eventId}/queue`, null, auth, "queue");
+    response = json("GET", `/events/${eventId}/queue`, null, auth, "poll");
   }
   return null;
 }

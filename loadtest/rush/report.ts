@@ -1,5 +1,5 @@
 // The rush report: one self-contained HTML page (inline SVG charts, no scripts, no network) that a
-// person can read at a glance: throughput, latency percentiles, seats sold, the queue, status codes.
+// person can read at a glance: throughput, latency percentiles, seats sold, the waiting room, status codes.
 import type { SecondSummary } from "./recorder.ts";
 
 export interface RunSummary {

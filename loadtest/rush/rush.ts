@@ -1,6 +1,6 @@
 // `npm run rush`: a Taylor Swift on-sale on this machine. Starts Marquee as separate processes over
 // NATS (one gateway, two actor nodes, the indexer), creates an event (20,000 seats, waiting room on),
-// and drives virtual users (200,000) through the real flow over HTTP and Socket.IO: join the queue ->
+// and drives virtual users (200,000) through the real flow over HTTP and Socket.IO: join the waiting room ->
 // wait for admission -> follow the live seat map -> reserve (pick again on 409) -> pay, be declined,
 // or abandon the hold. Prints a live progress line, then the audit of the database; writes
 // loadtest/results/rush.json and rush.html; exits non-zero on any invariant violation.
@@ -17,7 +17,7 @@ import { HttpClient } from "./http-client.ts";
 import { RunRecorder } from "./recorder.ts";
 import { SeatMirror } from "./seat-mirror.ts";
 import { defaultBehaviour, shop, type ShopperBehaviour, type ShopperOutcome } from "./shopper.ts";
-import { WaitingLine, type WaitingUser } from "./waiting-line.ts";
+import { WaitingRoomCrowd, type WaitingUser } from "./waiting-room-crowd.ts";
 import { renderReport, type RunSummary } from "./report.ts";
 import { seededRandom } from "../../domain/random.ts";
 
@@ -205,7 +205,7 @@ export async function runRush(
     const over = () =>
       sold >= options.seats || soldOutOnMap || recorder.elapsedSeconds() > options.durationMaxSeconds;
     const shoppers = new Set<Promise<void>>();
-    const line = new WaitingLine(
+    const line = new WaitingRoomCrowd(
       {
         http,
         baseUrl: cluster.baseUrl,

@@ -35,8 +35,8 @@ describe("faults: Redis killed mid-load", function () {
   it("booking continues, caches and the waiting room degrade per the contract, normal after it returns", async () => {
     const faults = cluster();
     const events = await createLoadEvents(faults, 3, "Redis test");
-    const queue = await routeAvailable(faults, "POST", "/events/{eventId}/queue");
-    const hot = queue
+    const waitingRoomRoute = await routeAvailable(faults, "POST", "/events/{eventId}/queue");
+    const hot = waitingRoomRoute
       ? await faults.createEvent({
           seats: 20,
           name: "Redis test: waiting room",
@@ -137,7 +137,7 @@ describe("faults: Redis killed mid-load", function () {
       requestsDuringOutage: during.length + reads.length,
       statusesDuringOutage: statuses,
       readsDuringOutage: reads.map((record) => record.status),
-      waitingRoomChecked: queue,
+      waitingRoomChecked: waitingRoomRoute,
       requests: ledger.requests + probes.records.length,
       hangs: ledger.hangs,
       definiteHolds: ledger.definiteHolds,

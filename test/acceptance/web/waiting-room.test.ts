@@ -63,7 +63,7 @@ describe("web UI waiting room (headless Chromium)", function () {
     const second = await newPage();
     const eventHash = `#/events/${fixture.eventId}`;
 
-    // First shopper: the event page points to the queue; joining admits at once (capacity is free).
+    // First shopper: the event page points to the waiting room; joining admits at once (capacity is free).
     await signIn(first, "first", `/events/${fixture.eventId}`);
     await first.locator("canvas.seat-map[data-rendered-seats]").waitFor();
     expect(await first.locator("#reserve").textContent()).to.equal("Join the waiting room to buy");
@@ -106,7 +106,7 @@ describe("web UI waiting room (headless Chromium)", function () {
     expect(await hashOf(second)).to.equal(`#/checkout/${fixture.eventId}`);
   });
 
-  it("explains an admission that is not valid and offers the queue", async () => {
+  it("explains an admission that is not valid and offers the waiting room", async () => {
     const fixture = await createEventFixture(system, {
       name: "Guarded Sale",
       waitingRoom: { enabled: true },

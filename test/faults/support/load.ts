@@ -312,7 +312,7 @@ export interface ProbeRecord {
 }
 
 /**
- * Requests sent one after another in a loop (reads, health, queue joins) while a fault lasts: shows
+ * Requests sent one after another in a loop (reads, health, waiting-room joins) while a fault lasts: shows
  * what clients see (fail fast with a contract error, or keep being served).
  */
 export class ProbeLoop {

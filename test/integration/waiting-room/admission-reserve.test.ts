@@ -130,7 +130,7 @@ describe("reserve behind the waiting room", () => {
     const booked = await system.request("POST", "/booking/confirm", {
       token: await system.token("buyer"),
       body: { ticketId: ticketIds[0], paymentDetails: { token: "tok_ok" } },
-      headers: { "idempotency-key": "queue-test-booking-1" },
+      headers: { "idempotency-key": "waiting-room-test-booking-1" },
     });
     expect(booked.status, JSON.stringify(booked.body)).to.equal(201);
     clock.advance(1_000);

@@ -1,5 +1,5 @@
-// Two nodes over NATS sharing Postgres and Redis: one of them runs the event's queue actor (shard
-// routing plus a Redis lease), and when it stops the other takes the queue over where it was.
+// Two nodes over NATS sharing Postgres and Redis: one of them runs the event's waiting-room actor
+// (shard routing plus a Redis lease), and when it stops the other takes the waiting room over where it was.
 import { expect } from "chai";
 import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, uniqueName, type TestSystem } from "../../support/system.ts";
@@ -8,10 +8,10 @@ import { eventually } from "../../support/eventually.ts";
 
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
 
-const queueActors = (system: TestSystem): Map<string, { holdsLease: boolean }> =>
-  (system.node.broker.getLocalService("queue") as any).actors;
+const waitingRoomActors = (system: TestSystem): Map<string, { holdsLease: boolean }> =>
+  (system.node.broker.getLocalService("waiting-room") as any).actors;
 
-describe("queue actor failover between nodes", function () {
+describe("waiting-room actor failover between nodes", function () {
   this.timeout(60_000);
   const clock = new ManualClock(Date.now());
   const env = {
@@ -31,7 +31,8 @@ describe("queue actor failover between nodes", function () {
       env: { ...env, NODE_ID: uniqueName("node-b") },
     });
     await eventually(async () => {
-      const endpoints = (broker: any) => broker.registry.getActionEndpoints("queue.join")?.count() ?? 0;
+      const endpoints = (broker: any) =>
+        broker.registry.getActionEndpoints("waiting-room.join")?.count() ?? 0;
       return endpoints(first.node.broker) === 2 && endpoints(second.node.broker) === 2 ? true : undefined;
     });
   });
@@ -40,7 +41,7 @@ describe("queue actor failover between nodes", function () {
     await dropDatabase(first.databaseUrl);
   });
 
-  it("runs each queue on one node and moves it when that node stops", async () => {
+  it("runs each waiting room on one node and moves it when that node stops", async () => {
     const { eventId } = await createEventFixture(first, {
       waitingRoom: { enabled: true, maxActiveShoppers: 1, admitPerMinute: 600 },
     });
@@ -53,11 +54,11 @@ describe("queue actor failover between nodes", function () {
       expect(joined.status).to.equal(200);
     }
     await eventually(async () => ((await status(second, "u1")).status === "admitted" ? true : undefined));
-    const owners = [first, second].filter((system) => queueActors(system).get(eventId)?.holdsLease);
+    const owners = [first, second].filter((system) => waitingRoomActors(system).get(eventId)?.holdsLease);
     expect(owners).to.have.length(1);
     const [owner] = owners;
     const survivor = owner === first ? second : first;
-    expect(queueActors(survivor).has(eventId)).to.equal(false);
+    expect(waitingRoomActors(survivor).has(eventId)).to.equal(false);
 
     await owner.stop();
     stopped = owner;
@@ -67,9 +68,9 @@ describe("queue actor failover between nodes", function () {
       reason: "confirmed",
     });
     clock.advance(1_000);
-    // The survivor finds the queue (discovery or the next poll) and carries on in order.
+    // The survivor finds the waiting room (discovery or the next poll) and carries on in order.
     await eventually(async () => ((await status(survivor, "u2")).status === "admitted" ? true : undefined));
     expect(await status(survivor, "u3")).to.deep.include({ status: "waiting", position: 1 });
-    expect(queueActors(survivor).get(eventId)?.holdsLease).to.equal(true);
+    expect(waitingRoomActors(survivor).get(eventId)?.holdsLease).to.equal(true);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { lotteryScore } from "../../../../actors/waiting-room/waiting-line.ts";
+import { lotteryScore } from "../../../../actors/waiting-room/lottery.ts";
 
 describe("lottery scores", () => {
   it("are distinct, in [0, 1), and spread evenly (across pool refills)", () => {

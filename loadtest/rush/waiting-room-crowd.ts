@@ -9,7 +9,7 @@
 import type { HttpClient } from "./http-client.ts";
 import { retryAfterMs } from "./http-client.ts";
 import type { RunRecorder } from "./recorder.ts";
-import { connectQueueSocket, type QueueSocket } from "./queue-socket.ts";
+import { connectWaitingRoomSocket, type WaitingRoomSocket } from "./waiting-room-socket.ts";
 import { ExpiryHeap } from "../../domain/expiry-heap.ts";
 
 export interface WaitingUser {
@@ -19,13 +19,13 @@ export interface WaitingUser {
   state?: "joining" | "waiting" | "admitted" | "gone";
   /** Last position heard; null until the lottery is drawn. */
   position?: number | null;
-  /** When its current poll is due (older entries in the due heap are stale); -1 while queued to poll. */
+  /** When its current poll is due (older entries in the due heap are stale); -1 while in the ready heap. */
   pollDueAt?: number;
-  socket?: QueueSocket | null;
+  socket?: WaitingRoomSocket | null;
   connecting?: boolean;
 }
 
-export interface WaitingLineOptions {
+export interface WaitingRoomCrowdOptions {
   http: HttpClient;
   baseUrl: string;
   eventId: string;
@@ -56,7 +56,7 @@ const pollDelayMs = (body: any, random: () => number): number => {
   return base * (0.8 + 0.4 * random());
 };
 
-export class WaitingLine {
+export class WaitingRoomCrowd {
   /** Users whose next poll is not due yet, by due time (lazy removal: see `pollDueAt`). */
   private readonly due = new ExpiryHeap<WaitingUser>();
   /** Users whose poll is due, nearest the front first (the budget goes to those it matters most to). */
@@ -73,7 +73,7 @@ export class WaitingLine {
   private readonly headersOf = (user: WaitingUser) => ({ authorization: `Bearer ${user.token}` });
 
   constructor(
-    private readonly options: WaitingLineOptions,
+    private readonly options: WaitingRoomCrowdOptions,
     private readonly random: () => number,
   ) {}
 
@@ -117,7 +117,7 @@ export class WaitingLine {
     }
   }
 
-  /** An answer of the queue (join or poll) for a waiting user. */
+  /** An answer of the waiting room (join or poll) for a waiting user. */
   private handle(user: WaitingUser, body: any): void {
     if (body?.status === "admitted" && body.admissionToken) return this.admit(user, body.admissionToken);
     user.position = body?.position ?? null;
@@ -148,11 +148,11 @@ export class WaitingLine {
     if (user.position != null && user.position > socketsMax) return;
     user.connecting = true;
     this.connectsInFlight++;
-    void connectQueueSocket(
+    void connectWaitingRoomSocket(
       this.options.baseUrl,
       user.token,
       {
-        onQueue: (data) => {
+        onPush: (data) => {
           if (data?.status === "admitted" && data.admissionToken) {
             if (user.state === "waiting") this.admittedByPush++;
             this.admit(user, data.admissionToken);

@@ -16,7 +16,7 @@ describe("waiting room API", () => {
 
   before(async () => {
     system = await startSystem({ clock });
-    // Stands in for the gateways' Socket.IO delivery: records what the queue pushes to users.
+    // Stands in for the gateways' Socket.IO delivery: records what the waiting room pushes to users.
     await system.node.broker.createService({
       name: "push-recorder",
       events: { "realtime.toUser": { handler: (ctx: any) => void pushes.push(ctx.params) } },
@@ -53,7 +53,7 @@ describe("waiting room API", () => {
     }
   });
 
-  it("queues, admits with a token (push and poll), and keeps the first place", async () => {
+  it("lines up, admits with a token (push and poll), and keeps the first place", async () => {
     const { eventId } = await createEventFixture(system, {
       waitingRoom: { enabled: true, maxActiveShoppers: 2, admitPerMinute: 120 },
     });
@@ -98,8 +98,8 @@ describe("waiting room API", () => {
     expect(verified.ok).to.equal(true);
 
     const metrics = await system.request("GET", "/metrics");
-    expect(metrics.body).to.match(/marquee_queue_joins_total\S* [1-9]/);
-    expect(metrics.body).to.match(/marquee_queue_admitted_total\S* [1-9]/);
+    expect(metrics.body).to.match(/marquee_waiting_room_joins_total\S* [1-9]/);
+    expect(metrics.body).to.match(/marquee_waiting_room_admitted_total\S* [1-9]/);
     expect(metrics.body).to.include(`eventId="${eventId}"`);
   });
 
@@ -123,7 +123,7 @@ describe("waiting room API", () => {
     expect(waitingPositions.every((position) => position >= 1 && position <= 5)).to.equal(true);
   });
 
-  it("refuses to queue for an event that has started", async () => {
+  it("refuses to join the waiting room of an event that has started", async () => {
     const { eventId } = await createEventFixture(system, { waitingRoom: { enabled: true } });
     const event = await system.request("GET", `/events/${eventId}`);
     const saved = clock.now();

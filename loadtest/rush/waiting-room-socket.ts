@@ -4,24 +4,24 @@
 // Thousands of these fit in the simulator's process where socket.io-client instances would not.
 import { WebSocket } from "ws";
 
-export interface QueueSocket {
+export interface WaitingRoomSocket {
   close(): void;
 }
 
-export interface QueueSocketHandlers {
+export interface WaitingRoomSocketHandlers {
   /** A `queue` push: the shape of `GET /events/:id/queue`. */
-  onQueue(data: any): void;
+  onPush(data: any): void;
   /** The connection ended (by either side) after it was established. */
   onClose(): void;
 }
 
 /** Connects and signs in; resolves null when the gateway refused or did not answer in time. */
-export function connectQueueSocket(
+export function connectWaitingRoomSocket(
   baseUrl: string,
   token: string,
-  handlers: QueueSocketHandlers,
+  handlers: WaitingRoomSocketHandlers,
   timeoutMs: number,
-): Promise<QueueSocket | null> {
+): Promise<WaitingRoomSocket | null> {
   const url = `${baseUrl.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
@@ -32,7 +32,7 @@ export function connectQueueSocket(
       resolve(null);
     };
     const timer = setTimeout(fail, timeoutMs);
-    const socket: QueueSocket = { close: () => ws.terminate() };
+    const socket: WaitingRoomSocket = { close: () => ws.terminate() };
     ws.on("message", (data: Buffer) => {
       const text = data.toString();
       if (text === "2") return ws.send("3"); // the server's ping
@@ -45,7 +45,7 @@ export function connectQueueSocket(
       }
       if (!text.startsWith('42["queue",')) return;
       try {
-        handlers.onQueue(JSON.parse(text.slice(2))[1]);
+        handlers.onPush(JSON.parse(text.slice(2))[1]);
       } catch {
         // A malformed frame is the gateway's bug, not the crowd's: ignore it, the poll will catch up.
       }

@@ -1,4 +1,4 @@
-// The line and the queue actor against a real Redis (own key prefix per run), driven tick by tick
+// The line and the waiting-room actor against a real Redis (own key prefix per run), driven tick by tick
 // with a manual clock: lottery, FIFO, capacity and rate, expiry, fencing, live pushes.
 import { expect } from "chai";
 import type { Redis } from "ioredis";
@@ -7,21 +7,21 @@ import { waitingRoomDefaults, type WaitingRoomSettings } from "../../../domain/e
 import { createRedis } from "../../../platform/redis.ts";
 import { createAdmissionTokens } from "../../../actors/waiting-room/admission-token.ts";
 import { createEventSettingsCache, type EventSettings } from "../../../actors/waiting-room/event-settings.ts";
-import { queueEventsKey, queueKeys } from "../../../actors/waiting-room/keys.ts";
-import { QueueActor, type TickResult } from "../../../actors/waiting-room/queue-actor.ts";
-import { createWaitingLine, type QueueAnswer } from "../../../actors/waiting-room/waiting-line.ts";
+import { waitingRoomEventsKey, waitingRoomKeys } from "../../../actors/waiting-room/keys.ts";
+import { WaitingRoomActor, type TickResult } from "../../../actors/waiting-room/waiting-room-actor.ts";
+import { createLine, type WaitingRoomAnswer } from "../../../actors/waiting-room/line.ts";
 import { uniqueName } from "../../support/system.ts";
 
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const quietLogger = { warn() {}, info() {} };
 
-describe("waiting line and queue actor (real Redis)", () => {
+describe("the line and the waiting-room actor (real Redis)", () => {
   let redis: Redis;
   const prefix = `${uniqueName("mqtest")}:`;
-  const tokens = createAdmissionTokens("queue-actor-test-secret");
+  const tokens = createAdmissionTokens("waiting-room-actor-test-secret");
   let clock: ManualClock;
   let events: Map<string, EventSettings>;
-  let pushes: { userId: string; data: QueueAnswer }[];
+  let pushes: { userId: string; data: WaitingRoomAnswer }[];
 
   before(async () => {
     redis = createRedis(redisUrl, prefix);
@@ -56,8 +56,8 @@ describe("waiting line and queue actor (real Redis)", () => {
     event: EventSettings,
     ownerId = "node-a",
     extra: Record<string, unknown> = {},
-  ): QueueActor {
-    return new QueueActor({
+  ): WaitingRoomActor {
+    return new WaitingRoomActor({
       eventId: event.eventId,
       redis,
       clock,
@@ -72,8 +72,8 @@ describe("waiting line and queue actor (real Redis)", () => {
     });
   }
 
-  const line = () => createWaitingLine(redis, tokens);
-  const queueEvent = (event: EventSettings) => ({
+  const line = () => createLine(redis, tokens);
+  const lineEvent = (event: EventSettings) => ({
     eventId: event.eventId,
     onSaleAtMs: event.onSaleAtMs,
     settings: event.waitingRoom,
@@ -82,7 +82,7 @@ describe("waiting line and queue actor (real Redis)", () => {
     Array.from({ length: count }, (_, index) => `${prefixText}${index}`);
 
   /** Ticks (advancing the clock by `stepMs` before each) until `count` people got in. */
-  async function admitAll(actor: QueueActor, count: number, stepMs: number): Promise<string[]> {
+  async function admitAll(actor: WaitingRoomActor, count: number, stepMs: number): Promise<string[]> {
     const order: string[] = [];
     for (let ticks = 0; order.length < count; ticks++) {
       if (ticks > 10_000) throw new Error("admission stalled");
@@ -98,15 +98,15 @@ describe("waiting line and queue actor (real Redis)", () => {
     const early = users("early-", 30);
     const late = users("late-", 10);
     for (const userId of early) {
-      const answer = await line().join(queueEvent(event), userId, clock.now());
+      const answer = await line().join(lineEvent(event), userId, clock.now());
       const untilSale = Math.ceil((event.onSaleAtMs - clock.now()) / 1000);
       expect(answer).to.deep.equal({ status: "waiting", position: null, estimatedWaitSeconds: untilSale });
       clock.advance(100);
     }
     // Joining again before the sale keeps the drawn place.
-    const placesBefore = await redis.zrange(queueKeys(event.eventId).waiting, 0, -1);
-    await line().join(queueEvent(event), early[0], clock.now());
-    expect(await redis.zrange(queueKeys(event.eventId).waiting, 0, -1)).to.deep.equal(placesBefore);
+    const placesBefore = await redis.zrange(waitingRoomKeys(event.eventId).waiting, 0, -1);
+    await line().join(lineEvent(event), early[0], clock.now());
+    expect(await redis.zrange(waitingRoomKeys(event.eventId).waiting, 0, -1)).to.deep.equal(placesBefore);
 
     const actor = makeActor(event);
     const beforeSale = await actor.tick();
@@ -114,11 +114,11 @@ describe("waiting line and queue actor (real Redis)", () => {
 
     clock.set(event.onSaleAtMs);
     for (const [index, userId] of late.entries()) {
-      const answer = await line().join(queueEvent(event), userId, clock.now());
+      const answer = await line().join(lineEvent(event), userId, clock.now());
       expect(answer.position).to.equal(early.length + index + 1);
     }
     const earlyPositions = await Promise.all(
-      early.map(async (userId) => (await line().status(queueEvent(event), userId, clock.now()))!.position),
+      early.map(async (userId) => (await line().status(lineEvent(event), userId, clock.now()))!.position),
     );
     expect([...earlyPositions].sort((a, b) => a! - b!)).to.deep.equal(early.map((_, index) => index + 1));
 
@@ -136,12 +136,12 @@ describe("waiting line and queue actor (real Redis)", () => {
     const event = makeEvent({ admitPerMinute: 60 });
     const people = users("fifo-", 12);
     for (const [index, userId] of people.entries()) {
-      const answer = await line().join(queueEvent(event), userId, clock.now());
+      const answer = await line().join(lineEvent(event), userId, clock.now());
       expect(answer.status).to.equal("waiting");
       expect(answer.position).to.equal(index + 1);
       expect(answer.estimatedWaitSeconds).to.be.greaterThan(0);
     }
-    const again = await line().join(queueEvent(event), people[3], clock.now());
+    const again = await line().join(lineEvent(event), people[3], clock.now());
     expect(again.position).to.equal(4);
     const actor = makeActor(event);
     expect(await admitAll(actor, people.length, 1_000)).to.deep.equal(people);
@@ -149,37 +149,37 @@ describe("waiting line and queue actor (real Redis)", () => {
 
   it("batches joins that arrive together, keeping their order and each user's first place", async () => {
     const event = makeEvent({});
-    const batched = createWaitingLine(redis, tokens, { batchMax: 64 });
+    const batched = createLine(redis, tokens, { batchMax: 64 });
     const people = users("batch-", 150);
     // 150 joins in one turn (three scripts of at most 64) plus a duplicate inside the batch.
     const answers = await Promise.all([
-      ...people.map((userId) => batched.join(queueEvent(event), userId, clock.now())),
-      batched.join(queueEvent(event), people[5], clock.now()),
+      ...people.map((userId) => batched.join(lineEvent(event), userId, clock.now())),
+      batched.join(lineEvent(event), people[5], clock.now()),
     ]);
     expect(answers.slice(0, 150).map((answer) => answer.position)).to.deep.equal(people.map((_, i) => i + 1));
     expect(answers[150].position).to.equal(6);
     const polled = await Promise.all(
-      people.map((userId) => batched.status(queueEvent(event), userId, clock.now())),
+      people.map((userId) => batched.status(lineEvent(event), userId, clock.now())),
     );
     expect(polled.map((answer) => answer!.position)).to.deep.equal(people.map((_, i) => i + 1));
-    expect(await batched.status(queueEvent(event), "stranger", clock.now())).to.equal(null);
+    expect(await batched.status(lineEvent(event), "stranger", clock.now())).to.equal(null);
   });
 
   it("refuses joins with 503 OVERLOADED once the line is full, but keeps those in it", async () => {
     const event = makeEvent({});
-    const small = createWaitingLine(redis, tokens, { waitingMax: 3 });
-    for (const userId of users("full-", 3)) await small.join(queueEvent(event), userId, clock.now());
-    const refused = await small.join(queueEvent(event), "one-too-many", clock.now()).catch((error) => error);
+    const small = createLine(redis, tokens, { waitingMax: 3 });
+    for (const userId of users("full-", 3)) await small.join(lineEvent(event), userId, clock.now());
+    const refused = await small.join(lineEvent(event), "one-too-many", clock.now()).catch((error) => error);
     expect(refused.code).to.equal("OVERLOADED");
     expect(refused.retryAfterSeconds).to.be.greaterThan(0);
-    expect((await small.join(queueEvent(event), "full-1", clock.now())).position).to.equal(2);
+    expect((await small.join(lineEvent(event), "full-1", clock.now())).position).to.equal(2);
   });
 
   it("never admits past capacity or rate; frees places on leave and on unused-token expiry", async () => {
     const room = { maxActiveShoppers: 7, admitPerMinute: 120, tokenTtlSeconds: 60 };
     const event = makeEvent(room);
     const people = users("cap-", 400);
-    for (const userId of people) await line().join(queueEvent(event), userId, clock.now());
+    for (const userId of people) await line().join(lineEvent(event), userId, clock.now());
     const actor = makeActor(event);
     const ratePerMs = room.admitPerMinute / 60_000;
     const burst = 2;
@@ -193,7 +193,7 @@ describe("waiting line and queue actor (real Redis)", () => {
       // Some shoppers finish (booking.holdsEnded does this ZREM).
       for (const userId of [...active]) {
         if (random() < 0.08) {
-          await redis.zrem(queueKeys(event.eventId).active, userId);
+          await redis.zrem(waitingRoomKeys(event.eventId).active, userId);
           active.delete(userId);
         }
       }
@@ -201,7 +201,7 @@ describe("waiting line and queue actor (real Redis)", () => {
       for (const userId of result.admitted) active.add(userId);
       expect(result.activeCount).to.be.at.most(room.maxActiveShoppers);
       if (result.activeCount === room.maxActiveShoppers) ticksAtCapacity++;
-      expect(await redis.zcard(queueKeys(event.eventId).active)).to.be.at.most(room.maxActiveShoppers);
+      expect(await redis.zcard(waitingRoomKeys(event.eventId).active)).to.be.at.most(room.maxActiveShoppers);
       history.push({ atMs: clock.now(), admitted: result.admitted.length });
     }
     const total = history.reduce((sum, entry) => sum + entry.admitted, 0);
@@ -217,7 +217,7 @@ describe("waiting line and queue actor (real Redis)", () => {
       }
     }
     // Those who never use their token stop counting when it expires.
-    const stillActive = await redis.zcard(queueKeys(event.eventId).active);
+    const stillActive = await redis.zcard(waitingRoomKeys(event.eventId).active);
     expect(stillActive).to.be.greaterThan(0);
     clock.advance(room.tokenTtlSeconds * 1000 + 1);
     const after = await actor.tick();
@@ -228,7 +228,7 @@ describe("waiting line and queue actor (real Redis)", () => {
   it("hands admitted users a valid token, by push and by poll, and pushes positions to the waiting", async () => {
     const event = makeEvent({ admitPerMinute: 180, maxActiveShoppers: 1_000 });
     const people = users("push-", 20);
-    for (const userId of people) await line().join(queueEvent(event), userId, clock.now());
+    for (const userId of people) await line().join(lineEvent(event), userId, clock.now());
     const actor = makeActor(event, "node-a", { notificationsMax: 8 });
     clock.advance(1_000);
     const result = await actor.tick();
@@ -242,9 +242,9 @@ describe("waiting line and queue actor (real Redis)", () => {
         nowMs: clock.now(),
       });
       expect(check.ok).to.equal(true);
-      const polled = await line().status(queueEvent(event), push.userId, clock.now());
+      const polled = await line().status(lineEvent(event), push.userId, clock.now());
       expect(polled).to.deep.equal(push.data);
-      const rejoined = await line().join(queueEvent(event), push.userId, clock.now());
+      const rejoined = await line().join(lineEvent(event), push.userId, clock.now());
       expect(rejoined).to.deep.equal(push.data);
     }
     // The rest of the budget (5) went to the front of the line (3) and a slice behind it (2), with
@@ -254,7 +254,7 @@ describe("waiting line and queue actor (real Redis)", () => {
       people.slice(3, 8).map((userId, index) => [userId, index + 1]),
     );
     // The ETA follows the measured rate (3 admitted in the first second of the window).
-    const status = await line().status(queueEvent(event), people[10], clock.now());
+    const status = await line().status(lineEvent(event), people[10], clock.now());
     expect(status!.position).to.equal(8);
     expect(status!.estimatedWaitSeconds).to.equal(Math.ceil(8 / 3));
     expect(result.ratePerSecond).to.equal(3);
@@ -272,16 +272,16 @@ describe("waiting line and queue actor (real Redis)", () => {
 
   it("lets one owner admit at a time; an owner that lost its lease is fenced", async () => {
     const event = makeEvent({ admitPerMinute: 60 });
-    for (const userId of users("lease-", 10)) await line().join(queueEvent(event), userId, clock.now());
+    for (const userId of users("lease-", 10)) await line().join(lineEvent(event), userId, clock.now());
     const first = makeActor(event, "node-a");
     const second = makeActor(event, "node-b");
     clock.advance(1_000);
     expect((await first.tick()).admitted).to.have.length(1);
-    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(1);
+    expect(await redis.sismember(waitingRoomEventsKey, event.eventId)).to.equal(1);
     clock.advance(1_000);
     expect((await second.tick()).outcome).to.equal("lease-busy");
     // The first owner stalls past its lease; the second takes over.
-    await redis.del(queueKeys(event.eventId).lease);
+    await redis.del(waitingRoomKeys(event.eventId).lease);
     clock.advance(1_000);
     expect((await second.tick()).admitted).to.have.length(1);
     clock.advance(1_000);
@@ -292,12 +292,12 @@ describe("waiting line and queue actor (real Redis)", () => {
     clock.advance(1_000);
     expect((await second.tick()).admitted).to.have.length(1);
     await second.stop();
-    expect(await redis.exists(queueKeys(event.eventId).lease)).to.equal(0);
+    expect(await redis.exists(waitingRoomKeys(event.eventId).lease)).to.equal(0);
   });
 
   it("steps aside when the waiting room is switched off, keeping the line for when it comes back", async () => {
     const event = makeEvent({ admitPerMinute: 60 });
-    for (const userId of users("off-", 3)) await line().join(queueEvent(event), userId, clock.now());
+    for (const userId of users("off-", 3)) await line().join(lineEvent(event), userId, clock.now());
     let retired = "";
     const actor = makeActor(event, "node-a", { onRetire: (id: string) => (retired = id) });
     clock.advance(1_000);
@@ -305,26 +305,26 @@ describe("waiting line and queue actor (real Redis)", () => {
     event.waitingRoom = { ...event.waitingRoom, enabled: false };
     expect((await actor.tick()).outcome).to.equal("retired");
     expect(retired).to.equal(event.eventId);
-    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(0);
-    expect(await redis.exists(queueKeys(event.eventId).lease)).to.equal(0);
+    expect(await redis.sismember(waitingRoomEventsKey, event.eventId)).to.equal(0);
+    expect(await redis.exists(waitingRoomKeys(event.eventId).lease)).to.equal(0);
     event.waitingRoom = { ...event.waitingRoom, enabled: true };
     const again = makeActor(event, "node-b");
     clock.advance(1_000);
     expect((await again.tick()).admitted).to.deep.equal(["off-1"]);
-    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(1);
+    expect(await redis.sismember(waitingRoomEventsKey, event.eventId)).to.equal(1);
     await again.stop();
   });
 
-  it("drops the queue once the event has started", async () => {
+  it("drops the waiting room once the event has started", async () => {
     const event = makeEvent({});
-    await line().join(queueEvent(event), "someone", clock.now());
+    await line().join(lineEvent(event), "someone", clock.now());
     let retired = "";
     const actor = makeActor(event, "node-a", { onRetire: (id: string) => (retired = id) });
     await actor.tick();
     clock.set(event.startsAtMs);
     expect((await actor.tick()).outcome).to.equal("retired");
     expect(retired).to.equal(event.eventId);
-    expect(await redis.exists(queueKeys(event.eventId).waiting)).to.equal(0);
-    expect(await redis.sismember(queueEventsKey, event.eventId)).to.equal(0);
+    expect(await redis.exists(waitingRoomKeys(event.eventId).waiting)).to.equal(0);
+    expect(await redis.sismember(waitingRoomEventsKey, event.eventId)).to.equal(0);
   });
 });

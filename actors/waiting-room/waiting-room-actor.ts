@@ -1,4 +1,4 @@
-// The queue actor of one event: while it holds the event's lease, it ticks, and each tick admits a
+// The waiting-room actor of one event: while it holds the event's lease, it ticks, and each tick admits a
 // bounded batch from the front of the line (capacity: maxActiveShoppers; rate: a token bucket of
 // admitPerMinute), hands the admitted their signed tokens and pushes positions to a bounded slice of
 // the waiting. All state lives in Redis, so another node (or this one after a Redis outage) carries on
@@ -6,23 +6,24 @@
 // script checks it atomically, so an owner that lost its lease (paused, partitioned) cannot admit.
 import type { Redis } from "ioredis";
 import type { Clock } from "../../domain/clock.ts";
+import { invariant } from "../../domain/errors.ts";
 import {
   admissionBatchMax,
   admissionRateWindowSeconds,
-  queueIdleTickMs,
-  queueLeaseTtlMs,
-  queueNotificationsPerTickMax,
-  queuePositionPushIntervalMs,
-  queueTickMs,
+  waitingRoomIdleTickMs,
+  waitingRoomLeaseTtlMs,
+  waitingRoomNotificationsPerTickMax,
+  waitingRoomPositionPushIntervalMs,
+  waitingRoomTickMs,
 } from "../../domain/limits.ts";
 import type { AdmissionTokens } from "./admission-token.ts";
 import { admissionBurst, estimateWaitSeconds } from "./estimate.ts";
-import type { EventSettingsCache } from "./event-settings.ts";
-import { queueEventsKey, queueKeys } from "./keys.ts";
-import { queueScripts } from "./scripts.ts";
-import type { QueueAnswer } from "./waiting-line.ts";
+import type { EventSettings, EventSettingsCache } from "./event-settings.ts";
+import { waitingRoomEventsKey, waitingRoomKeys } from "./keys.ts";
+import { waitingRoomScripts } from "./scripts.ts";
+import type { WaitingRoomAnswer } from "./line.ts";
 
-export interface QueueActorOptions {
+export interface WaitingRoomActorOptions {
   eventId: string;
   redis: Redis;
   clock: Clock;
@@ -31,7 +32,7 @@ export interface QueueActorOptions {
   settings: EventSettingsCache;
   tokens: AdmissionTokens;
   /** Pushes a `queue` message to one user (fire and forget). */
-  notify(userId: string, data: QueueAnswer): void;
+  notify(userId: string, data: WaitingRoomAnswer): void;
   /** Whether this node should run the event (shard routing); a lease still decides who does. */
   isPreferredOwner(): boolean;
   /** Called once when the actor stops for good (event gone, sale over, waiting room off, not ours). */
@@ -60,10 +61,17 @@ export interface TickResult {
 }
 
 const errorLogIntervalMs = 10_000;
+const nothingDone = (): Omit<TickResult, "outcome"> => ({
+  admitted: [],
+  activeCount: 0,
+  waitingCount: 0,
+  ratePerSecond: 0,
+  positionsPushed: 0,
+});
 
-export class QueueActor {
+export class WaitingRoomActor {
   readonly eventId: string;
-  private readonly options: QueueActorOptions;
+  private readonly options: WaitingRoomActorOptions;
   private readonly keys;
   private readonly scripts;
   private leaseValue: string | null = null;
@@ -76,11 +84,11 @@ export class QueueActor {
   private lastPositionPushMs = Number.NEGATIVE_INFINITY;
   private lastErrorLogMs = Number.NEGATIVE_INFINITY;
 
-  constructor(options: QueueActorOptions) {
+  constructor(options: WaitingRoomActorOptions) {
     this.options = options;
     this.eventId = options.eventId;
-    this.keys = queueKeys(options.eventId);
-    this.scripts = queueScripts(options.redis);
+    this.keys = waitingRoomKeys(options.eventId);
+    this.scripts = waitingRoomScripts(options.redis);
   }
 
   get holdsLease(): boolean {
@@ -92,37 +100,21 @@ export class QueueActor {
 
   /** One step; exposed for tests, which drive the actor with a manual clock instead of timers. */
   async tick(): Promise<TickResult> {
-    const { clock, settings } = this.options;
-    const none = { admitted: [], activeCount: 0, waitingCount: 0, ratePerSecond: 0, positionsPushed: 0 };
-    const event = await settings.get(this.eventId);
-    const nowMs = clock.now();
-    if (!event || nowMs >= event.startsAtMs) {
-      // Deleted, or the event has started (reserving is over): the queue has no more use.
-      await this.retire("drop");
-      return { outcome: "retired", ...none };
-    }
-    if (!event.waitingRoom.enabled) {
-      // Switched off: the line stays (switching it on again resumes it) but no node looks after it
-      // until someone joins or polls again.
-      await this.retire("unlist");
-      return { outcome: "retired", ...none };
-    }
-    if (!this.options.isPreferredOwner()) {
-      await this.retire("hand-over");
-      return { outcome: "retired", ...none };
-    }
-    if (this.leaseValue === null) {
-      const lease = await this.scripts.acquire(this.keys, this.options.ownerId, this.leaseTtl);
-      if (!lease.acquired) return { outcome: "lease-busy", ...none };
-      this.leaseValue = lease.value;
-      this.options.logger.info({ eventId: this.eventId, lease: lease.value }, "queue actor took the lease");
-      // Registered again by every new owner, so nodes that restart find the queue.
-      await this.options.redis.sadd(queueEventsKey, this.eventId);
-    }
+    const event = await this.options.settings.get(this.eventId);
+    const nowMs = this.options.clock.now();
+    // Deleted, or the event has started (reserving is over): the waiting room has no more use.
+    if (!event || nowMs >= event.startsAtMs) return this.retired("drop");
+    // Switched off: the line stays (switching it on again resumes it) but no node looks after it
+    // until someone joins or polls again.
+    if (!event.waitingRoom.enabled) return this.retired("unlist");
+    if (!this.options.isPreferredOwner()) return this.retired("hand-over");
+    const leaseValue = await this.holdLease();
+    if (leaseValue === null) return { outcome: "lease-busy", ...nothingDone() };
+
     const room = event.waitingRoom;
     const expiresAtMs = nowMs + room.tokenTtlSeconds * 1000;
     const reply = await this.scripts.admit(this.keys, {
-      leaseValue: this.leaseValue,
+      leaseValue,
       leaseTtlMs: this.leaseTtl,
       nowMs,
       onSaleAtMs: event.onSaleAtMs,
@@ -134,34 +126,16 @@ export class QueueActor {
       windowSeconds: admissionRateWindowSeconds,
     });
     if (reply.fenced) {
-      this.options.logger.warn({ eventId: this.eventId }, "queue actor lost its lease");
+      this.options.logger.warn({ eventId: this.eventId }, "waiting-room actor lost its lease");
       this.leaseValue = null;
-      return { outcome: "fenced", ...none };
+      return { outcome: "fenced", ...nothingDone() };
     }
-    if (reply.activeCount > room.maxActiveShoppers && reply.admitted.length > 0)
-      throw new Error(`admitted past capacity: ${reply.activeCount} > ${room.maxActiveShoppers}`);
-
-    for (const userId of reply.admitted) {
-      const admissionToken = this.options.tokens.sign({ eventId: this.eventId, userId, expiresAtMs });
-      this.options.notify(userId, {
-        status: "admitted",
-        position: 0,
-        estimatedWaitSeconds: 0,
-        admissionToken,
-      });
-    }
-    let positionsPushed = 0;
-    const budget = (this.options.notificationsMax ?? queueNotificationsPerTickMax) - reply.admitted.length;
-    const pushInterval = this.options.positionPushIntervalMs ?? queuePositionPushIntervalMs;
-    if (
-      nowMs >= event.onSaleAtMs &&
-      reply.waitingCount > 0 &&
-      budget > 0 &&
-      nowMs - this.lastPositionPushMs >= pushInterval
-    ) {
-      positionsPushed = await this.pushPositions(budget, reply.waitingCount, reply.ratePerSecond, room);
-      this.lastPositionPushMs = nowMs;
-    }
+    invariant(
+      reply.activeCount <= room.maxActiveShoppers || reply.admitted.length === 0,
+      `admitted past capacity: ${reply.activeCount} > ${room.maxActiveShoppers}`,
+    );
+    this.handOutTokens(reply.admitted, expiresAtMs);
+    const positionsPushed = await this.maybePushPositions(event, nowMs, reply);
     this.idle = reply.waitingCount === 0;
     return {
       outcome: reply.admitted.length > 0 ? "admitting" : "idle",
@@ -171,6 +145,65 @@ export class QueueActor {
       ratePerSecond: reply.ratePerSecond,
       positionsPushed,
     };
+  }
+
+  private async retired(mode: "drop" | "unlist" | "hand-over"): Promise<TickResult> {
+    await this.retire(mode);
+    return { outcome: "retired", ...nothingDone() };
+  }
+
+  /** The lease value, taking the lease when this actor has none; null while another owner holds it. */
+  private async holdLease(): Promise<string | null> {
+    if (this.leaseValue !== null) return this.leaseValue;
+    const lease = await this.scripts.acquire(this.keys, this.options.ownerId, this.leaseTtl);
+    if (!lease.acquired) return null;
+    this.leaseValue = lease.value;
+    this.options.logger.info(
+      { eventId: this.eventId, lease: lease.value },
+      "waiting-room actor took the lease",
+    );
+    // Registered again by every new owner, so nodes that restart find the waiting room.
+    await this.options.redis.sadd(waitingRoomEventsKey, this.eventId);
+    return lease.value;
+  }
+
+  /** Pushes each admitted user their signed admission token. */
+  private handOutTokens(admitted: string[], expiresAtMs: number): void {
+    for (const userId of admitted) {
+      const admissionToken = this.options.tokens.sign({ eventId: this.eventId, userId, expiresAtMs });
+      this.options.notify(userId, {
+        status: "admitted",
+        position: 0,
+        estimatedWaitSeconds: 0,
+        admissionToken,
+      });
+    }
+  }
+
+  /** Pushes positions once the sale is open, at most every push interval, within the tick's budget. */
+  private async maybePushPositions(
+    event: EventSettings,
+    nowMs: number,
+    reply: { admitted: string[]; waitingCount: number; ratePerSecond: number },
+  ): Promise<number> {
+    const budget =
+      (this.options.notificationsMax ?? waitingRoomNotificationsPerTickMax) - reply.admitted.length;
+    const pushInterval = this.options.positionPushIntervalMs ?? waitingRoomPositionPushIntervalMs;
+    if (
+      nowMs < event.onSaleAtMs ||
+      reply.waitingCount === 0 ||
+      budget <= 0 ||
+      nowMs - this.lastPositionPushMs < pushInterval
+    )
+      return 0;
+    const pushed = await this.pushPositions(
+      budget,
+      reply.waitingCount,
+      reply.ratePerSecond,
+      event.waitingRoom,
+    );
+    this.lastPositionPushMs = nowMs;
+    return pushed;
   }
 
   /**
@@ -206,12 +239,12 @@ export class QueueActor {
   }
 
   private get leaseTtl(): number {
-    return this.options.leaseTtlMs ?? queueLeaseTtlMs;
+    return this.options.leaseTtlMs ?? waitingRoomLeaseTtlMs;
   }
 
   /**
-   * Stops for good. `drop` deletes the event's queue (only a lease holder may) and `unlist` takes it
-   * off the list nodes discover queues from; `hand-over` leaves both for the node that now owns it.
+   * Stops for good. `drop` deletes the event's waiting room (only a lease holder may) and `unlist` takes
+   * it off the list nodes discover waiting rooms from; `hand-over` leaves both for the node that now owns it.
    */
   private async retire(mode: "drop" | "unlist" | "hand-over"): Promise<void> {
     if (mode === "drop") {
@@ -224,7 +257,7 @@ export class QueueActor {
         this.leaseValue = null;
       }
     }
-    if (mode !== "hand-over") await this.options.redis.srem(queueEventsKey, this.eventId);
+    if (mode !== "hand-over") await this.options.redis.srem(waitingRoomEventsKey, this.eventId);
     await this.stop();
     this.options.onRetire(this.eventId);
   }
@@ -264,12 +297,12 @@ export class QueueActor {
   private async loop(): Promise<void> {
     this.timer = null;
     this.running = true;
-    let delayMs = this.options.idleTickMs ?? queueIdleTickMs;
+    let delayMs = this.options.idleTickMs ?? waitingRoomIdleTickMs;
     try {
       const result = await this.tick();
       this.options.onTick?.(result);
       const busy = result.waitingCount > 0 || result.outcome === "admitting";
-      if (busy) delayMs = this.options.tickMs ?? queueTickMs;
+      if (busy) delayMs = this.options.tickMs ?? waitingRoomTickMs;
     } catch (error) {
       // Redis or the catalog unreachable: keep the state where it is and try again shortly.
       const nowMs = Date.now();
@@ -277,7 +310,7 @@ export class QueueActor {
         this.lastErrorLogMs = nowMs;
         this.options.logger.warn(
           { eventId: this.eventId, error: (error as Error).message },
-          "queue actor tick failed; retrying",
+          "waiting-room actor tick failed; retrying",
         );
       }
     } finally {
