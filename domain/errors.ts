@@ -38,6 +38,8 @@ const publicCatalogue = {
 } as const;
 
 export type PublicErrorCode = keyof typeof publicCatalogue;
+/** The codes a client can be answered with. */
+export const publicErrorCodes = Object.keys(publicCatalogue) as PublicErrorCode[];
 
 const internalCatalogue = {
   /** The actor that received a command was fenced out or is stopping: re-route and retry. */

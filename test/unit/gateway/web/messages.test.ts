@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { errorCatalogue } from "../../../../domain/errors.ts";
+import { publicErrorCodes } from "../../../../domain/errors.ts";
 import {
   describeError,
   isRetryable,
@@ -13,7 +13,7 @@ describe("web UI error messages", () => {
 
   it("has a specific message for every error code of the catalogue and for network failures", () => {
     for (const code of [
-      ...Object.keys(errorCatalogue).filter((code) => code !== "INTERNAL_ERROR"),
+      ...publicErrorCodes.filter((code) => code !== "INTERNAL_ERROR"),
       networkErrorCode,
       timeoutErrorCode,
     ]) {
