@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Context, LoggerInstance, ServiceBroker, ServiceEvents } from "moleculer";
 import { seatsChangedEvent, toUserEvent, type SeatsChanged, type ToUser } from "../../domain/messages.ts";
-import { MarqueeError } from "../../domain/errors.ts";
+import { invariant, MarqueeError } from "../../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
 import type { Config } from "../../platform/config.ts";
 import type { TokenVerifier } from "../auth.ts";
@@ -32,8 +32,10 @@ const gaugeRefreshMs = 1_000;
 
 function seatVersion(answer: unknown): number {
   const version = (answer as { version?: unknown } | null)?.version;
-  if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 0)
-    throw new Error("seat map answer without a valid version");
+  invariant(
+    typeof version === "number" && Number.isSafeInteger(version) && version >= 0,
+    "seat map answer without a valid version",
+  );
   return version;
 }
 
@@ -51,27 +53,32 @@ async function fetchSeatVersion(broker: ServiceBroker, eventId: string): Promise
   );
 }
 
-export function createRealtimeGateway(config: Config, tokens: TokenVerifier): RealtimeGateway {
-  // Moleculer balances an emitted event over the instances of one group. Each gateway node is its
-  // own group, so every node gets every delta and every user push, whether they are emitted or broadcast.
-  const group = `gateway-${randomUUID()}`;
-  let hub: SeatHub | null = null;
-  let sockets: SocketServer | null = null;
-  let sse: SseServer | null = null;
-  let sweepTimer: NodeJS.Timeout | null = null;
-  let gaugeTimer: NodeJS.Timeout | null = null;
-  let log: LoggerInstance | null = null;
-  let metrics: RealtimeMetrics | null = null;
+/** What runs once attached to a server; hub, sockets and SSE are null again once closed. */
+interface RealtimeParts {
+  hub: SeatHub | null;
+  sockets: SocketServer | null;
+  sse: SseServer | null;
+  log: LoggerInstance | null;
+  metrics: RealtimeMetrics | null;
+  timers: NodeJS.Timeout[];
+}
 
-  const events: ServiceEvents = {
+/**
+ * Seat deltas into the hub, user pushes to the user's sockets. Moleculer balances an emitted event
+ * over the instances of one group; each gateway node is its own group, so every node gets every
+ * delta and every user push, whether they are emitted or broadcast.
+ */
+function realtimeEvents(parts: RealtimeParts): ServiceEvents {
+  const group = `gateway-${randomUUID()}`;
+  return {
     [seatsChangedEvent]: {
       group,
       context: true,
       handler(ctx: Context<SeatsChanged>) {
         const reason = invalidDeltaReason(ctx.params);
-        if (reason) return log?.warn({ reason, from: ctx.nodeID }, "malformed seat delta ignored");
-        metrics?.arrival(ctx.params.committedAt);
-        hub?.receive(ctx.params);
+        if (reason) return parts.log?.warn({ reason, from: ctx.nodeID }, "malformed seat delta ignored");
+        parts.metrics?.arrival(ctx.params.committedAt);
+        parts.hub?.receive(ctx.params);
       },
     },
     [toUserEvent]: {
@@ -80,69 +87,85 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
       handler(ctx: Context<ToUser>) {
         const { userId, event, data } = ctx.params ?? ({} as ToUser);
         if (typeof userId !== "string" || !validUserEventName(event))
-          return log?.warn({ from: ctx.nodeID }, "malformed realtime.toUser ignored");
-        sockets?.toUser(userId, event, data);
+          return parts.log?.warn({ from: ctx.nodeID }, "malformed realtime.toUser ignored");
+        parts.sockets?.toUser(userId, event, data);
       },
     },
   } as ServiceEvents;
+}
 
+/** The hub's sweep of idle channels and the gauges' refresh. */
+function startTimers(parts: RealtimeParts, metrics: RealtimeMetrics): void {
+  const sweepTimer = setInterval(() => parts.hub?.sweep(), hubSweepMs);
+  const gaugeTimer = setInterval(() => {
+    const { hub, sockets, sse } = parts;
+    if (!hub || !sockets || !sse) return;
+    metrics.gauges({
+      sockets: sockets.io.engine.clientsCount,
+      sseStreams: sse.clientCount,
+      eventsFollowed: hub.channelCount,
+      laggingSockets: sockets.laggingCount,
+    });
+  }, gaugeRefreshMs);
+  for (const timer of [sweepTimer, gaugeTimer]) timer.unref();
+  parts.timers.push(sweepTimer, gaugeTimer);
+}
+
+function attachParts(
+  parts: RealtimeParts,
+  config: Config,
+  tokens: TokenVerifier,
+  [server, broker, logger]: Parameters<RealtimeGateway["attach"]>,
+): void {
+  parts.log = logger;
+  const metrics = createRealtimeMetrics(broker);
+  parts.metrics = metrics;
+  const hub = new SeatHub({
+    coalesceMs: config.realtimeCoalesceMs,
+    fetchVersion: (eventId) => fetchSeatVersion(broker, eventId),
+    onWarning: (message, details) => logger.warn(details, message),
+    onFrame: (frame, oldestCommittedAt) => metrics.frame(frame.changes.length, oldestCommittedAt),
+  });
+  parts.hub = hub;
+  parts.sockets = createSocketServer(server, {
+    hub,
+    tokens,
+    onError: (message, error) => logger.error({ error }, message),
+  });
+  parts.sse = createSseServer({ hub, heartbeatMs: config.realtimeHeartbeatMs });
+  startTimers(parts, metrics);
+}
+
+export function createRealtimeGateway(config: Config, tokens: TokenVerifier): RealtimeGateway {
+  const parts: RealtimeParts = { hub: null, sockets: null, sse: null, log: null, metrics: null, timers: [] };
   return {
-    events,
+    events: realtimeEvents(parts),
     get hub() {
-      return hub;
+      return parts.hub;
     },
     get sockets() {
-      return sockets;
+      return parts.sockets;
     },
-
-    attach(server, broker, logger) {
-      log = logger;
-      const realtimeMetrics = createRealtimeMetrics(broker);
-      metrics = realtimeMetrics;
-      hub = new SeatHub({
-        coalesceMs: config.realtimeCoalesceMs,
-        fetchVersion: (eventId) => fetchSeatVersion(broker, eventId),
-        onWarning: (message, details) => logger.warn(details, message),
-        onFrame: (frame, oldestCommittedAt) => realtimeMetrics.frame(frame.changes.length, oldestCommittedAt),
-      });
-      sockets = createSocketServer(server, {
-        hub,
-        tokens,
-        onError: (message, error) => logger.error({ error }, message),
-      });
-      sse = createSseServer({ hub, heartbeatMs: config.realtimeHeartbeatMs });
-      sweepTimer = setInterval(() => hub?.sweep(), hubSweepMs);
-      sweepTimer.unref();
-      gaugeTimer = setInterval(() => {
-        if (!hub || !sockets || !sse) return;
-        realtimeMetrics.gauges({
-          sockets: sockets.io.engine.clientsCount,
-          sseStreams: sse.clientCount,
-          eventsFollowed: hub.channelCount,
-          laggingSockets: sockets.laggingCount,
-        });
-      }, gaugeRefreshMs);
-      gaugeTimer.unref();
+    attach(...target) {
+      attachParts(parts, config, tokens, target);
     },
-
     async handleRequest(request, response) {
       const path = request.url?.split("?")[0] ?? "";
       const match = updatesPathPattern.exec(path);
       if (!match || request.method !== "GET") return false;
-      if (!sse) throw new MarqueeError("UNAVAILABLE", "Real-time updates are not running", undefined, 1);
-      await sse.handle(request, response, match[1]);
+      if (!parts.sse)
+        throw new MarqueeError("UNAVAILABLE", "Real-time updates are not running", undefined, 1);
+      await parts.sse.handle(request, response, match[1]);
       return true;
     },
-
     async close() {
-      if (sweepTimer) clearInterval(sweepTimer);
-      if (gaugeTimer) clearInterval(gaugeTimer);
-      sse?.close();
-      hub?.close();
-      await sockets?.close();
-      sse = null;
-      sockets = null;
-      hub = null;
+      for (const timer of parts.timers) clearInterval(timer);
+      parts.sse?.close();
+      parts.hub?.close();
+      await parts.sockets?.close();
+      parts.sse = null;
+      parts.sockets = null;
+      parts.hub = null;
     },
   };
 }

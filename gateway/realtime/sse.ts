@@ -51,49 +51,95 @@ const encodeEvent = (event: string, id: number, data: unknown): string =>
   `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 const heartbeat = ": heartbeat\n\n";
 
-export function createSseServer(options: SseServerOptions): SseServer {
-  const { hub } = options;
-  const clientsMax = options.clientsMax ?? sseClientsPerNodeMax;
-  const bytesMax = options.bufferedBytesMax ?? sseBufferedBytesMax;
-  const clients = new Set<SseClient>();
-
-  function write(client: SseClient, text: string): void {
-    if (client.lagging || client.response.destroyed) return;
-    if (client.response.writableLength > bytesMax) {
-      // Stop writing frames; once the stream drains the client is told to resync from the current version.
-      client.lagging = true;
-      client.response.once("drain", () => {
-        client.lagging = false;
-        const version = client.channel.version;
-        client.sinceVersion = version;
-        const notice: ResyncNotice = { eventId: client.channel.eventId, version, reason: "lagging" };
-        write(client, encodeEvent("resync", version, notice));
-      });
-      return;
-    }
-    client.response.write(text);
+/** Writes to a stream unless it is too far behind: then it gets nothing until it drains, then a resync. */
+function write(client: SseClient, text: string, bytesMax: number): void {
+  if (client.lagging || client.response.destroyed) return;
+  if (client.response.writableLength > bytesMax) {
+    // Stop writing frames; once the stream drains the client is told to resync from the current version.
+    client.lagging = true;
+    client.response.once("drain", () => {
+      client.lagging = false;
+      const version = client.channel.version;
+      client.sinceVersion = version;
+      const notice: ResyncNotice = { eventId: client.channel.eventId, version, reason: "lagging" };
+      write(client, encodeEvent("resync", version, notice), bytesMax);
+    });
+    return;
   }
+  client.response.write(text);
+}
 
-  const sink: FrameSink = {
+/** The hub's frames and resyncs to the streams of each channel. */
+function streamsSink(bytesMax: number): FrameSink {
+  return {
     frame(channel, frame) {
       const streams = clientsOf(channel);
       if (!streams || streams.size === 0) return;
       const text = encodeFrame(frame);
-      for (const client of streams) if (frame.toVersion > client.sinceVersion) write(client, text);
+      for (const client of streams) if (frame.toVersion > client.sinceVersion) write(client, text, bytesMax);
     },
     resync(channel, notice) {
       const streams = clientsOf(channel);
       if (!streams || streams.size === 0) return;
       const text = encodeEvent("resync", notice.version, notice);
-      for (const client of streams) write(client, text);
+      for (const client of streams) write(client, text, bytesMax);
     },
   };
-  hub.addSink(sink);
+}
+
+/** The event asked for and the version the client has (`Last-Event-ID`, else `?lastEventId=`). */
+function parseStreamRequest(
+  request: IncomingMessage,
+  rawEventId: string,
+): { eventId: string; lastEventId: number | undefined } {
+  const eventId = validEventId(rawEventId);
+  const query = new URL(request.url ?? "/", "http://gateway").searchParams;
+  const header = request.headers["last-event-id"];
+  const lastEventId = parseLastEventId(
+    (Array.isArray(header) ? header[0] : header) ?? query.get("lastEventId") ?? undefined,
+  );
+  return { eventId, lastEventId };
+}
+
+/** The reconnect delay, then `subscribed`, the frames missed since `lastEventId`, or a resync. */
+function openingText(channel: SeatChannel, eventId: string, lastEventId: number | undefined): string {
+  const version = channel.version;
+  let opening = "retry: 2000\n\n";
+  if (lastEventId === undefined) {
+    opening += encodeEvent("subscribed", version, { eventId, version });
+  } else {
+    const missed = channel.ring.framesAfter(lastEventId, version);
+    if (missed) for (const frame of missed) opening += encodeFrame(frame);
+    else opening += encodeEvent("resync", version, { eventId, version, reason: "expired" });
+  }
+  return opening;
+}
+
+export function createSseServer(options: SseServerOptions): SseServer {
+  const { hub } = options;
+  const clientsMax = options.clientsMax ?? sseClientsPerNodeMax;
+  const bytesMax = options.bufferedBytesMax ?? sseBufferedBytesMax;
+  const clients = new Set<SseClient>();
+  hub.addSink(streamsSink(bytesMax));
 
   const heartbeatTimer = setInterval(() => {
-    for (const client of clients) write(client, heartbeat);
+    for (const client of clients) write(client, heartbeat, bytesMax);
   }, options.heartbeatMs);
   heartbeatTimer.unref();
+
+  /** The stream follows the channel until its response closes. */
+  function follow(channel: SeatChannel, response: ServerResponse): void {
+    const client: SseClient = { response, channel, lagging: false, sinceVersion: channel.version };
+    let streams = clientsOf(channel);
+    if (!streams) channel.attachments.set(attachmentKey, (streams = new Set()));
+    streams.add(client);
+    clients.add(client);
+    response.once("close", () => {
+      clients.delete(client);
+      streams.delete(client);
+      hub.release(channel);
+    });
+  }
 
   return {
     get clientCount() {
@@ -101,12 +147,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
     },
 
     async handle(request, response, rawEventId) {
-      const eventId = validEventId(rawEventId);
-      const query = new URL(request.url ?? "/", "http://gateway").searchParams;
-      const header = request.headers["last-event-id"];
-      const lastEventId = parseLastEventId(
-        (Array.isArray(header) ? header[0] : header) ?? query.get("lastEventId") ?? undefined,
-      );
+      const { eventId, lastEventId } = parseStreamRequest(request, rawEventId);
       if (clients.size >= clientsMax)
         throw new MarqueeError("OVERLOADED", "Too many update streams on this gateway", undefined, 1);
       const channel = await hub.acquire(eventId);
@@ -114,17 +155,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         hub.release(channel);
         return;
       }
-      const client: SseClient = { response, channel, lagging: false, sinceVersion: channel.version };
-      let streams = clientsOf(channel);
-      if (!streams) channel.attachments.set(attachmentKey, (streams = new Set()));
-      streams.add(client);
-      clients.add(client);
-      response.once("close", () => {
-        clients.delete(client);
-        streams.delete(client);
-        hub.release(channel);
-      });
-
+      follow(channel, response);
       response.writeHead(200, {
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-cache, no-transform",
@@ -132,16 +163,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
         "X-Accel-Buffering": "no",
       });
       // Synchronous from here: what is written now precedes the channel's next frame.
-      const version = channel.version;
-      let opening = "retry: 2000\n\n";
-      if (lastEventId === undefined) {
-        opening += encodeEvent("subscribed", version, { eventId, version });
-      } else {
-        const missed = channel.ring.framesAfter(lastEventId, version);
-        if (missed) for (const frame of missed) opening += encodeFrame(frame);
-        else opening += encodeEvent("resync", version, { eventId, version, reason: "expired" });
-      }
-      response.write(opening);
+      response.write(openingText(channel, eventId, lastEventId));
     },
 
     close() {
