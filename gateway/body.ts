@@ -7,33 +7,55 @@ import { requestBodyBytesMax } from "../domain/limits.ts";
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-export function jsonBody(
-  req: IncomingMessage & { body?: unknown },
-  _res: ServerResponse,
-  forward: (error?: unknown) => void,
-): void {
-  const next = (error?: unknown): void =>
-    forward(error instanceof MarqueeError ? forMiddleware(error) : error);
-  if (!methodsWithBody.has(req.method ?? "")) {
-    req.body = {};
-    return next();
-  }
-  // moleculer-web merges the query string into the params, over the body: a write would take fields
-  // from the URL. Writes take their fields from the body only.
+type Next = (error?: unknown) => void;
+
+/**
+ * moleculer-web merges the query string into the params, over the body: a write would take fields
+ * from the URL. Writes take their fields from the body only; the first query parameter is refused.
+ */
+function queryParameterOfWrite(req: IncomingMessage): MarqueeError | null {
   const queryStart = (req.url ?? "").indexOf("?");
-  if (queryStart !== -1) {
-    const [first] = new URLSearchParams((req.url ?? "").slice(queryStart + 1)).keys();
-    if (first !== undefined) {
-      req.resume();
-      return next(
-        new MarqueeError("VALIDATION_ERROR", `Unknown query parameter '${first}': send fields in the body`, {
-          field: first,
-        }),
-      );
-    }
+  if (queryStart === -1) return null;
+  const [first] = new URLSearchParams((req.url ?? "").slice(queryStart + 1)).keys();
+  if (first === undefined) return null;
+  return new MarqueeError("VALIDATION_ERROR", `Unknown query parameter '${first}': send fields in the body`, {
+    field: first,
+  });
+}
+
+/** The body as JSON: an object, or the refusal (not JSON, malformed, unsafe, not an object). */
+function parseBody(req: IncomingMessage, text: string): { body: object } | { error: MarqueeError } {
+  const type = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim()
+    .toLowerCase();
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    return { error: new MarqueeError("UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json") };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, refuseUnsafeValues);
+  } catch (error) {
+    if (error instanceof MarqueeError) return { error };
+    return { error: new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }) };
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return {
+      error: new MarqueeError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body" }),
+    };
+  }
+  return { body: parsed };
+}
+
+/** Reads the body up to the limit, then hands its text on; past the limit it answers 413 at once. */
+function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+  onText: (text: string) => void,
+): void {
   const declaredLength = Number(req.headers["content-length"] ?? 0);
-  if (declaredLength > requestBodyBytesMax) return tooLarge(req, _res, next);
+  if (declaredLength > requestBodyBytesMax) return tooLarge(req, res, next);
   const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
@@ -42,7 +64,7 @@ export function jsonBody(
     received += chunk.length;
     if (received > requestBodyBytesMax) {
       failed = true;
-      return tooLarge(req, _res, next);
+      return tooLarge(req, res, next);
     }
     chunks.push(chunk);
   });
@@ -53,30 +75,35 @@ export function jsonBody(
     }
   });
   req.on("end", () => {
-    if (failed) return;
-    const text = Buffer.concat(chunks).toString("utf8");
+    if (!failed) onText(Buffer.concat(chunks).toString("utf8"));
+  });
+}
+
+/** moleculer-web middleware: `req.body` is the request's JSON object (`{}` without a body). */
+export function jsonBody(
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  forward: Next,
+): void {
+  // moleculer-web drops the details of other errors a middleware passes on: see forMiddleware.
+  const next: Next = (error) => forward(error instanceof MarqueeError ? forMiddleware(error) : error);
+  if (!methodsWithBody.has(req.method ?? "")) {
+    req.body = {};
+    return next();
+  }
+  const refusal = queryParameterOfWrite(req);
+  if (refusal) {
+    req.resume();
+    return next(refusal);
+  }
+  readBody(req, res, next, (text) => {
     if (text.trim() === "") {
       req.body = {};
       return next();
     }
-    const type = String(req.headers["content-type"] ?? "")
-      .split(";")[0]
-      .trim()
-      .toLowerCase();
-    if (type !== "application/json" && !type.endsWith("+json")) {
-      return next(new MarqueeError("UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json"));
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text, refuseUnsafeValues);
-    } catch (error) {
-      if (error instanceof MarqueeError) return next(error);
-      return next(new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }));
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      return next(new MarqueeError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body" }));
-    }
-    req.body = parsed;
+    const parsed = parseBody(req, text);
+    if ("error" in parsed) return next(parsed.error);
+    req.body = parsed.body;
     next();
   });
 }
@@ -102,7 +129,7 @@ export function assertNoNulInUrl(url: string | undefined): void {
     throw new MarqueeError("VALIDATION_ERROR", "The URL contains a NUL character", { field: "query" });
 }
 
-function tooLarge(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+function tooLarge(req: IncomingMessage, res: ServerResponse, next: Next): void {
   // Stop reading: the rest of the body is discarded, the answer goes out right away, and the
   // connection closes after it (a client streaming gigabytes is not read to the end).
   res.setHeader("Connection", "close");

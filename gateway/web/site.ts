@@ -58,81 +58,83 @@ export interface WebSite {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
+type FileCache = Map<string, CachedFile>;
+
+/** Reads a file of the build, reusing the cached copy while its size and mtime are unchanged. */
+async function load(root: string, cache: FileCache, relativePath: string): Promise<CachedFile | null> {
+  const fullPath = path.join(root, relativePath);
+  // Belt and braces: the name patterns already keep every path inside the root.
+  if (!fullPath.startsWith(path.resolve(root) + path.sep)) return null;
+  let info;
+  try {
+    info = await stat(fullPath);
+  } catch {
+    return null;
+  }
+  if (!info.isFile()) return null;
+  if (info.size > webFileBytesMax) throw new MarqueeError("INTERNAL_ERROR", "Web file too large");
+  const cached = cache.get(relativePath);
+  if (cached && cached.modifiedMs === info.mtimeMs && cached.size === info.size) return cached;
+  const body = await readFile(fullPath);
+  const extension = path.extname(relativePath);
+  const file: CachedFile = {
+    modifiedMs: info.mtimeMs,
+    size: info.size,
+    body,
+    gzipped: compressible.has(extension) && body.length > 1024 ? gzipSync(body) : null,
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+  };
+  if (!cache.has(relativePath) && cache.size >= webFileCacheEntriesMax) {
+    cache.delete(cache.keys().next().value!);
+  }
+  cache.set(relativePath, file);
+  return file;
+}
+
+/** 304 when the client has this version, else the file (gzipped when the client takes it). */
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  relativePath: string,
+  file: CachedFile,
+  headers: Record<string, string>,
+): void {
+  const common: Record<string, string> = {
+    "Content-Type": contentTypes[path.extname(relativePath)] ?? "application/octet-stream",
+    ETag: file.etag,
+    Vary: "Accept-Encoding",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  };
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === file.etag)) {
+    res.writeHead(304, common);
+    res.end();
+    return;
+  }
+  const acceptsGzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+  const body = acceptsGzip && file.gzipped ? file.gzipped : file.body;
+  if (body === file.gzipped) common["Content-Encoding"] = "gzip";
+  common["Content-Length"] = String(body.length);
+  res.writeHead(200, common);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
 export function createWebSite(root: string = webBuildDirectory): WebSite {
-  const cache = new Map<string, CachedFile>();
-
-  /** Reads a file of the build, reusing the cached copy while its size and mtime are unchanged. */
-  async function load(relativePath: string): Promise<CachedFile | null> {
-    const fullPath = path.join(root, relativePath);
-    // Belt and braces: the name patterns already keep every path inside the root.
-    if (!fullPath.startsWith(path.resolve(root) + path.sep)) return null;
-    let info;
-    try {
-      info = await stat(fullPath);
-    } catch {
-      return null;
-    }
-    if (!info.isFile()) return null;
-    if (info.size > webFileBytesMax) throw new MarqueeError("INTERNAL_ERROR", "Web file too large");
-    const cached = cache.get(relativePath);
-    if (cached && cached.modifiedMs === info.mtimeMs && cached.size === info.size) return cached;
-    const body = await readFile(fullPath);
-    const extension = path.extname(relativePath);
-    const file: CachedFile = {
-      modifiedMs: info.mtimeMs,
-      size: info.size,
-      body,
-      gzipped: compressible.has(extension) && body.length > 1024 ? gzipSync(body) : null,
-      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
-    };
-    if (!cache.has(relativePath) && cache.size >= webFileCacheEntriesMax) {
-      cache.delete(cache.keys().next().value!);
-    }
-    cache.set(relativePath, file);
-    return file;
-  }
-
-  function send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    relativePath: string,
-    file: CachedFile,
-    headers: Record<string, string>,
-  ): void {
-    const common: Record<string, string> = {
-      "Content-Type": contentTypes[path.extname(relativePath)] ?? "application/octet-stream",
-      ETag: file.etag,
-      Vary: "Accept-Encoding",
-      "X-Content-Type-Options": "nosniff",
-      ...headers,
-    };
-    const ifNoneMatch = req.headers["if-none-match"];
-    if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === file.etag)) {
-      res.writeHead(304, common);
-      res.end();
-      return;
-    }
-    const acceptsGzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-    const body = acceptsGzip && file.gzipped ? file.gzipped : file.body;
-    if (body === file.gzipped) common["Content-Encoding"] = "gzip";
-    common["Content-Length"] = String(body.length);
-    res.writeHead(200, common);
-    res.end(req.method === "HEAD" ? undefined : body);
-  }
-
+  const cache: FileCache = new Map();
   return {
     async handle(req, res) {
       if (req.method !== "GET" && req.method !== "HEAD") return false;
       const url = (req.url ?? "/").split("?")[0];
       if (url === "/" || url === "/index.html") {
-        const file = await load("index.html");
+        const file = await load(root, cache, "index.html");
         if (!file) throw new MarqueeError("UNAVAILABLE", "The web UI is not built: run `npm run build:web`");
         send(req, res, "index.html", file, { "Cache-Control": revalidateCaching, ...pageSecurityHeaders });
         return true;
       }
       if (!url.startsWith("/assets/")) return false;
       const name = url.slice("/assets/".length);
-      const file = assetNamePattern.test(name) ? await load(`assets/${name}`) : null;
+      const file = assetNamePattern.test(name) ? await load(root, cache, `assets/${name}`) : null;
       if (!file) throw new MarqueeError("NOT_FOUND", "Not found");
       send(req, res, `assets/${name}`, file, {
         "Cache-Control": hashedNamePattern.test(name) ? immutableCaching : revalidateCaching,
