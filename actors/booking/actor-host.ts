@@ -1,51 +1,37 @@
-// The shell around the pure event actors of one worker: mailboxes, activation, the turn loop with
-// group commit, fencing outcomes, passivation. It runs inside a worker thread (event-worker.ts) but
-// has no thread code itself, so tests can run two hosts side by side (e.g. a forced split brain).
+// The shell around the pure event actors of one worker: mailboxes, activation, the turn loop,
+// passivation. It runs inside a worker thread (event-worker.ts) but has no thread code itself, so
+// tests can run two hosts side by side (e.g. a forced split brain).
 //
 // One turn: take the waiting commands of every ready actor (up to turnCommandsMax), decide each one
-// against the in-memory state, commit all their effects in ONE transaction, and only then reply to
-// all of them and publish the seat deltas. While a commit is in flight, new commands queue and form
-// the next turn's batch: the busier the worker, the bigger the batch.
+// against the in-memory state (turn-decide.ts), commit all their effects in ONE transaction
+// (turn-commit.ts), and only then reply to all of them and publish the seat deltas (turn-settle.ts).
+// While a commit is in flight, new commands queue and form the next turn's batch: the busier the
+// worker, the bigger the batch.
 import type { Database } from "../../platform/database.ts";
-import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
-import { newId, ticketId } from "../../domain/ids.ts";
-import {
-  actorIdleMs,
-  actorMailboxMax,
-  actorPassivationCheckMs,
-  turnCommandsMax,
-} from "../../domain/limits.ts";
+import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
+import { newId } from "../../domain/ids.ts";
+import { actorIdleMs, actorMailboxMax, actorPassivationCheckMs } from "../../domain/limits.ts";
 import { hasErrorCode, InternalFault, invariant, type ErrorFacts } from "../../domain/errors.ts";
 import {
   createSeatState,
-  decide,
   findInvariantViolations,
   liveHoldCount,
   nextExpiryAt,
-  publicStatuses,
-  type Effect,
-  type Outcome,
-  type PublicSeatStatus,
-  type SeatState,
 } from "../../domain/seat-state.ts";
-import { activate, commitBatches, type EventBatch } from "./persistence.ts";
-import type { ActorRequest, CommitStats, HostOutput, Reply, SeatMapSnapshot } from "./protocol.ts";
-
-interface Envelope {
-  request: ActorRequest;
-  now: number;
-}
-
-interface Actor {
-  eventId: string;
-  phase: "activating" | "ready";
-  state: SeatState | null;
-  epoch: number;
-  mailbox: Envelope[];
-  /** Wall-clock ms of the last request (passivation). */
-  lastActiveAt: number;
-  expireQueued: boolean;
-}
+import {
+  expireRequestId,
+  mailboxIds,
+  refuse,
+  staleOwnerError,
+  unavailableError,
+  type Actor,
+  type Envelope,
+} from "./actor.ts";
+import { activate, type Activation } from "./persistence/activation.ts";
+import type { ActorRequest, CommitStats, HostOutput, Reply } from "./protocol.ts";
+import { decideTurn, type DecideOptions } from "./turn-decide.ts";
+import { commitTurn, isDivergence, nothingCommitted, toBatches, type Committed } from "./turn-commit.ts";
+import { settleTurn, type SettleHost } from "./turn-settle.ts";
 
 export interface ActorHostOptions {
   db: Database;
@@ -59,35 +45,29 @@ export interface ActorHostOptions {
   log(level: "warn" | "error", message: string): void;
 }
 
-const expireRequestId = -1;
-
-export const staleOwnerError: ErrorFacts = {
-  code: "STALE_OWNER",
-  message: "Another node or worker owns this event now",
-};
-const unavailableError: ErrorFacts = {
-  code: "UNAVAILABLE",
-  message: "The booking engine could not store this change; retry shortly",
-  retryAfterSeconds: 1,
-};
-
 export class ActorHost {
   private readonly actors = new Map<string, Actor>();
   private turnScheduled = false;
   private committing: Promise<void> | null = null;
   private stopping = false;
   private readonly passivation: NodeJS.Timeout;
+  /** Hold ids: a random prefix per host and a counter (no random bytes per reserve). */
+  private readonly holdIdPrefix = newId("hd", 6);
+  private holdCounter = 0;
+  private readonly decideOptions: DecideOptions;
+  private readonly settleHost: SettleHost = {
+    forget: (actor) => this.actors.delete(actor.eventId),
+    reactivate: (actor) => this.createActor(actor.eventId, actor.mailbox),
+    log: (level, message) => this.options.log(level, message),
+  };
 
   constructor(private readonly options: ActorHostOptions) {
     this.passivation = setInterval(() => this.passivateIdle(), actorPassivationCheckMs);
     this.passivation.unref();
-  }
-
-  /** Hold ids: a random prefix per host and a counter (no random bytes per reserve). */
-  private readonly holdIdPrefix = newId("hd", 6);
-  private holdCounter = 0;
-  private nextHoldId(): string {
-    return `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`;
+    this.decideOptions = {
+      paranoid: options.paranoid,
+      nextHoldId: () => `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`,
+    };
   }
 
   get activeActors(): number {
@@ -147,11 +127,7 @@ export class ActorHost {
     clearInterval(this.passivation);
     while (this.committing) await this.committing;
     const replies: Reply[] = [];
-    for (const actor of this.actors.values()) {
-      for (const envelope of actor.mailbox)
-        if (envelope.request.id !== expireRequestId)
-          replies.push({ id: envelope.request.id, ok: false, error: staleOwnerError });
-    }
+    for (const actor of this.actors.values()) refuse(mailboxIds(actor.mailbox), staleOwnerError, replies);
     this.actors.clear();
     if (replies.length > 0) this.emit(replies, [], [], null);
   }
@@ -168,46 +144,50 @@ export class ActorHost {
     };
     this.actors.set(eventId, actor);
     activate(this.options.db, eventId, this.options.owner).then(
-      (activation) => {
-        if (this.actors.get(eventId) !== actor) return;
-        if (!activation) {
-          this.actors.delete(eventId);
-          this.failMailbox(actor, { code: "NOT_FOUND", message: "Event not found" });
-          return;
-        }
-        const state = createSeatState(
-          eventId,
-          activation.layout,
-          { ...activation.settings, holdTtlMs: this.options.holdTtlMs },
-          activation.loaded,
-        );
-        const problems = findInvariantViolations(state);
-        if (problems.length > 0)
-          return this.options.fatal(
-            new InternalFault("INVARIANT_VIOLATION", `activation of ${eventId}: ${problems.join("; ")}`),
-          );
-        actor.state = state;
-        actor.epoch = activation.epoch;
-        actor.phase = "ready";
-        this.scheduleTurn();
-      },
-      (error: Error) => {
-        if (this.actors.get(eventId) !== actor) return;
-        this.actors.delete(eventId);
-        if (hasErrorCode(error, "STALE_EPOCH")) return this.failMailbox(actor, staleOwnerError);
-        if (hasErrorCode(error, "INVARIANT_VIOLATION")) return this.options.fatal(error);
-        this.options.log("error", `activation of ${eventId} failed: ${error.message}`);
-        this.failMailbox(actor, unavailableError);
-      },
+      (activation) => this.activated(actor, activation),
+      (error: Error) => this.activationFailed(actor, error),
     );
     return actor;
   }
 
+  private activated(actor: Actor, activation: Activation | null): void {
+    const { eventId } = actor;
+    if (this.actors.get(eventId) !== actor) return;
+    if (!activation) {
+      this.actors.delete(eventId);
+      this.failMailbox(actor, { code: "NOT_FOUND", message: "Event not found" });
+      return;
+    }
+    const state = createSeatState(
+      eventId,
+      activation.layout,
+      { ...activation.settings, holdTtlMs: this.options.holdTtlMs },
+      activation.loaded,
+    );
+    const problems = findInvariantViolations(state);
+    if (problems.length > 0)
+      return this.options.fatal(
+        new InternalFault("INVARIANT_VIOLATION", `activation of ${eventId}: ${problems.join("; ")}`),
+      );
+    actor.state = state;
+    actor.epoch = activation.epoch;
+    actor.phase = "ready";
+    this.scheduleTurn();
+  }
+
+  private activationFailed(actor: Actor, error: Error): void {
+    const { eventId } = actor;
+    if (this.actors.get(eventId) !== actor) return;
+    this.actors.delete(eventId);
+    if (hasErrorCode(error, "STALE_EPOCH")) return this.failMailbox(actor, staleOwnerError);
+    if (hasErrorCode(error, "INVARIANT_VIOLATION")) return this.options.fatal(error);
+    this.options.log("error", `activation of ${eventId} failed: ${error.message}`);
+    this.failMailbox(actor, unavailableError);
+  }
+
   private failMailbox(actor: Actor, error: ErrorFacts): void {
     const replies: Reply[] = [];
-    for (const envelope of actor.mailbox)
-      if (envelope.request.id !== expireRequestId)
-        replies.push({ id: envelope.request.id, ok: false, error });
+    refuse(mailboxIds(actor.mailbox), error, replies);
     actor.mailbox = [];
     if (replies.length > 0) this.emit(replies, [], [], null);
   }
@@ -221,196 +201,38 @@ export class ActorHost {
     });
   }
 
+  /** Decide, commit, settle (see the top of this file). */
   private async turn(): Promise<void> {
     if (this.committing) return;
-    const replies: Reply[] = [];
-    const work: {
-      actor: Actor;
-      effects: Effect[];
-      outcomes: { id: number; outcome: Outcome }[];
-      now: number;
-    }[] = [];
-    let budget = turnCommandsMax;
-    let commands = 0;
-    const bestAvailableDecideMs: number[] = [];
-    for (const actor of this.actors.values()) {
-      if (budget <= 0) break;
-      if (actor.phase !== "ready" || actor.mailbox.length === 0) continue;
-      const state = actor.state!;
-      const effects: Effect[] = [];
-      const outcomes: { id: number; outcome: Outcome }[] = [];
-      let taken = 0;
-      let now = 0;
-      while (taken < actor.mailbox.length && budget > 0) {
-        const { request, now: requestNow } = actor.mailbox[taken];
-        if (request.kind === "seatMap") {
-          // Reads see committed state only: one behind this turn's commands waits for the next turn.
-          if (outcomes.length > 0) break;
-          replies.push({ id: request.id, ok: true, value: this.snapshot(state, requestNow) });
-        } else {
-          const command = request.command;
-          if (command.type === "expire") actor.expireQueued = false;
-          if (command.type === "reserve" && !command.holdId) command.holdId = this.nextHoldId();
-          now = Math.max(now, requestNow);
-          const timed = command.type === "reserveBest";
-          if (timed && !command.holdId) command.holdId = this.nextHoldId();
-          const started = timed ? performance.now() : 0;
-          const decision = decide(state, command, requestNow);
-          if (timed) bestAvailableDecideMs.push(performance.now() - started);
-          for (const effect of decision.effects) effects.push(effect);
-          if (request.id !== expireRequestId) outcomes.push({ id: request.id, outcome: decision.outcome });
-          else outcomes.push({ id: expireRequestId, outcome: decision.outcome });
-          commands++;
-        }
-        taken++;
-        budget--;
-      }
-      actor.mailbox.splice(0, taken);
-      if (this.options.paranoid && outcomes.length > 0) {
-        const problems = findInvariantViolations(state, now);
-        if (problems.length > 0)
-          throw new InternalFault(
-            "INVARIANT_VIOLATION",
-            `event ${actor.eventId}: ${problems.slice(0, 5).join("; ")}`,
-          );
-      }
-      if (outcomes.length > 0) work.push({ actor, effects, outcomes, now });
-    }
-
-    // Every actor that answered a command is fenced, also when it wrote nothing: a "no" (not booked,
-    // not yours, unavailable) from a stale actor's memory must not reach anyone either.
-    const batches: EventBatch[] = [];
-    for (const item of work) {
-      const changed = item.effects.some((effect) => effect.type === "seatsChanged");
-      const version = item.actor.state!.version;
-      batches.push({
-        eventId: item.actor.eventId,
-        epoch: item.actor.epoch,
-        fromVersion: version,
-        toVersion: changed ? version + 1 : version,
-        effects: item.effects,
-      });
-    }
-
-    let stale = new Set<string>();
-    let failure: Error | null = null;
-    let stats: CommitStats | null = null;
+    const decided = decideTurn(this.actors.values(), this.decideOptions);
+    const batches = toBatches(decided.work);
+    let committed: Committed = nothingCommitted();
     if (batches.length > 0) {
-      const started = performance.now();
       let release!: () => void;
       this.committing = new Promise<void>((resolve) => (release = resolve));
       try {
-        const result = await commitBatches(this.options.db, batches);
-        stale = new Set(result.stale);
-        stats = {
-          commands,
-          events: batches.length - result.stale.length,
-          rows: result.rows,
-          statements: result.statements,
-          seatChanges: 0,
-          durationMs: performance.now() - started,
-          stale: result.stale.length,
-          failed: false,
-          bestAvailableDecideMs,
-        };
-      } catch (error) {
-        failure = error as Error;
-        stats = {
-          commands,
-          events: 0,
-          rows: 0,
-          statements: 0,
-          seatChanges: 0,
-          durationMs: performance.now() - started,
-          stale: 0,
-          failed: true,
-          bestAvailableDecideMs,
-        };
+        committed = await commitTurn(this.options.db, batches, decided);
       } finally {
+        // Before anything else runs: stop() waits for this, and settling must finish first.
         this.committing = null;
         release();
       }
-      if (failure && isDivergence(failure)) {
+      if (committed.failure && isDivergence(committed.failure)) {
         // Memory and database disagree (or a unique key stopped a second booking): stop loudly.
-        this.options.fatal(
-          new InternalFault("INVARIANT_VIOLATION", `group commit refused: ${failure.message}`),
-        );
+        const message = `group commit refused: ${committed.failure.message}`;
+        this.options.fatal(new InternalFault("INVARIANT_VIOLATION", message));
         return;
       }
-      if (failure) this.options.log("error", `group commit failed: ${failure.message}`);
+      if (committed.failure) this.options.log("error", `group commit failed: ${committed.failure.message}`);
     }
-
-    const seatsChanged: SeatsChanged[] = [];
-    const holdsEnded: HoldsEnded[] = [];
-    const committedAt = Date.now();
-    for (const { actor, effects, outcomes } of work) {
-      const wrote = effects.length > 0;
-      if (stale.has(actor.eventId)) {
-        // Fenced out: nothing of this turn was written; every command goes back to be re-routed.
-        this.actors.delete(actor.eventId);
-        for (const { id } of outcomes)
-          if (id !== expireRequestId) replies.push({ id, ok: false, error: staleOwnerError });
-        for (const envelope of actor.mailbox)
-          if (envelope.request.id !== expireRequestId)
-            replies.push({ id: envelope.request.id, ok: false, error: staleOwnerError });
-        this.options.log("warn", `actor of ${actor.eventId} was fenced out (epoch ${actor.epoch}); stopped`);
-        continue;
-      }
-      if (failure) {
-        // Nothing was written: forget this state, reload from Postgres for what is still queued.
-        this.actors.delete(actor.eventId);
-        for (const { id } of outcomes)
-          if (id !== expireRequestId) replies.push({ id, ok: false, error: unavailableError });
-        if (actor.mailbox.length > 0) this.createActor(actor.eventId, actor.mailbox);
-        continue;
-      }
-      for (const { id, outcome } of outcomes) {
-        if (id === expireRequestId) continue;
-        replies.push(
-          outcome.ok ? { id, ok: true, value: outcome.value } : { id, ok: false, error: outcome.error },
-        );
-      }
-      if (!wrote) continue;
-      const batch = batches.find((item) => item.eventId === actor.eventId)!;
-      const state = actor.state!;
-      state.version = batch.toVersion;
-      const changes = new Map<number, PublicSeatStatus>();
-      for (const effect of effects) {
-        if (effect.type === "seatsChanged")
-          for (const ordinal of effect.ordinals) changes.set(ordinal, effect.status);
-        else if (effect.type === "holdsEnded")
-          holdsEnded.push({ eventId: actor.eventId, userId: effect.userId, reason: effect.reason });
-      }
-      if (changes.size > 0) {
-        const list: SeatChange[] = [];
-        for (const [ordinal, status] of changes)
-          list.push({ ticketId: ticketId(actor.eventId, ordinal), status });
-        seatsChanged.push({
-          eventId: actor.eventId,
-          fromVersion: batch.fromVersion,
-          toVersion: batch.toVersion,
-          changes: list,
-          committedAt,
-        });
-        if (stats) stats.seatChanges += list.length;
-      }
-    }
-    this.emit(replies, seatsChanged, holdsEnded, stats);
+    const settled = settleTurn(decided.work, batches, committed, decided.replies, this.settleHost);
+    this.emit(settled.replies, settled.seatsChanged, settled.holdsEnded, committed.stats);
     for (const actor of this.actors.values()) {
       if (actor.phase === "ready" && actor.mailbox.length > 0) {
         this.scheduleTurn();
         break;
       }
     }
-  }
-
-  private snapshot(state: SeatState, now: number): SeatMapSnapshot {
-    return {
-      eventId: state.eventId,
-      version: state.version,
-      layout: state.layout,
-      statuses: publicStatuses(state, now),
-    };
   }
 
   private emit(
@@ -437,9 +259,4 @@ export class ActorHost {
       this.actors.delete(eventId);
     }
   }
-}
-
-/** Errors that mean the database refused what memory believed: never retried blindly. */
-function isDivergence(error: Error): boolean {
-  return hasErrorCode(error, "COMMIT_MISMATCH") || (error as { code?: string }).code === "23505";
 }

@@ -213,67 +213,26 @@ export class ActorPool {
   }
 
   private spawn(slot: Slot, restart = false): Promise<void> {
-    const workerUrl = new URL(
-      import.meta.url.endsWith(".ts") ? "./event-worker.ts" : "./event-worker.js",
-      import.meta.url,
-    );
-    const workerData: WorkerOptions = {
+    const worker = startWorker({
       ...this.options.worker,
       owner: `${this.options.worker.owner}/w${slot.index}`,
-    };
-    // Under tsx (development, tests) a worker cannot load .ts by URL: register tsx inside it first.
-    const worker = import.meta.url.endsWith(".ts")
-      ? new Worker(
-          `import { register } from ${JSON.stringify(tsxApiUrl())}; register();
-           await import(${JSON.stringify(workerUrl.href)});`,
-          { eval: true, workerData },
-        )
-      : new Worker(workerUrl, { workerData });
+    });
     slot.worker = worker;
     slot.ready = false;
     return new Promise<void>((resolve, reject) => {
       let wasReady = false;
       worker.on("message", (message: FromWorker) => {
-        switch (message.type) {
-          case "ready":
-            wasReady = true;
-            slot.ready = true;
-            resolve();
-            this.flush(slot);
-            break;
-          case "output":
-            for (const reply of message.replies) this.settle(reply);
-            for (const payload of message.seatsChanged) this.options.onSeatsChanged(payload);
-            for (const payload of message.holdsEnded) this.options.onHoldsEnded(payload);
-            if (message.commit) this.options.onCommit(message.commit);
-            this.armTimer(slot, message.nextExpiryAt);
-            break;
-          case "log":
-            this.options.log(message.level, `actor worker ${slot.index}: ${message.message}`);
-            break;
-          case "fatal":
-            this.options.log("error", `actor worker ${slot.index} STOPPED: ${message.message}`);
-            break;
-          case "stopped":
-            slot.stopped?.();
-            break;
-        }
+        if (message.type !== "ready") return this.receive(slot, message);
+        wasReady = true;
+        slot.ready = true;
+        resolve();
+        this.flush(slot);
       });
       worker.on("error", (error) =>
         this.options.log("error", `actor worker ${slot.index} error: ${error.message}`),
       );
       worker.on("exit", (code) => {
-        slot.ready = false;
-        slot.worker = null;
-        if (slot.timer) clearTimeout(slot.timer);
-        slot.outbox = [];
-        // Whatever it had not answered was not acknowledged: callers may retry (re-routed).
-        for (const [id, pending] of this.pending) {
-          if (pending.slot !== slot.index) continue;
-          this.pending.delete(id);
-          this.release(pending.eventId);
-          pending.reject(staleOwner("The actor worker stopped"));
-        }
+        this.workerExited(slot);
         if (this.stopping) return;
         if (!wasReady && !restart) {
           reject(new Error(`actor worker ${slot.index} failed to start (exit code ${code})`));
@@ -286,6 +245,58 @@ export class ActorPool {
       });
     });
   }
+
+  /** A message of a running worker (its "ready" is handled by spawn). */
+  private receive(slot: Slot, message: Exclude<FromWorker, { type: "ready" }>): void {
+    switch (message.type) {
+      case "output":
+        for (const reply of message.replies) this.settle(reply);
+        for (const payload of message.seatsChanged) this.options.onSeatsChanged(payload);
+        for (const payload of message.holdsEnded) this.options.onHoldsEnded(payload);
+        if (message.commit) this.options.onCommit(message.commit);
+        this.armTimer(slot, message.nextExpiryAt);
+        break;
+      case "log":
+        this.options.log(message.level, `actor worker ${slot.index}: ${message.message}`);
+        break;
+      case "fatal":
+        this.options.log("error", `actor worker ${slot.index} STOPPED: ${message.message}`);
+        break;
+      case "stopped":
+        slot.stopped?.();
+        break;
+    }
+  }
+
+  private workerExited(slot: Slot): void {
+    slot.ready = false;
+    slot.worker = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.outbox = [];
+    // Whatever it had not answered was not acknowledged: callers may retry (re-routed).
+    for (const [id, pending] of this.pending) {
+      if (pending.slot !== slot.index) continue;
+      this.pending.delete(id);
+      this.release(pending.eventId);
+      pending.reject(staleOwner("The actor worker stopped"));
+    }
+  }
+}
+
+/** A worker thread running event-worker.ts. */
+function startWorker(workerData: WorkerOptions): Worker {
+  const workerUrl = new URL(
+    import.meta.url.endsWith(".ts") ? "./event-worker.ts" : "./event-worker.js",
+    import.meta.url,
+  );
+  // Under tsx (development, tests) a worker cannot load .ts by URL: register tsx inside it first.
+  return import.meta.url.endsWith(".ts")
+    ? new Worker(
+        `import { register } from ${JSON.stringify(tsxApiUrl())}; register();
+         await import(${JSON.stringify(workerUrl.href)});`,
+        { eval: true, workerData },
+      )
+    : new Worker(workerUrl, { workerData });
 }
 
 /** tsx's ESM register API, resolved from this package (a worker's eval code resolves from the cwd). */

@@ -24,8 +24,10 @@ export interface BookingMetrics {
   stop(): void;
 }
 
-export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMetrics {
-  const metrics = broker.metrics;
+type Registry = Moleculer.ServiceBroker["metrics"];
+
+/** Registers every metric of the booking engine (once per broker). */
+function registerMetrics(metrics: Registry): void {
   const register = (options: Record<string, unknown>) => {
     if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
   };
@@ -64,6 +66,11 @@ export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMe
     name: names.rowsPerCommitRecent,
     description: "Mean rows per commit, last second",
   });
+}
+
+export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMetrics {
+  const metrics = broker.metrics;
+  registerMetrics(metrics);
 
   let windowCommits = 0;
   let windowRows = 0;

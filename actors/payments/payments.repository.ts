@@ -1,6 +1,6 @@
 // Payments, idempotency keys and bookings as the confirm saga, recovery and the read endpoints see
 // them. The seat-changing writes (payment intent, booking) are made by the event actor's group
-// commit (actors/booking/persistence.ts); these are the writes outside the actor.
+// commit (actors/booking/persistence/); these are the writes outside the actor.
 import type { Database } from "../../platform/database.ts";
 import { ticketId } from "../../domain/ids.ts";
 import { bookingsPageMax, idempotencyClaimLeaseMs } from "../../domain/limits.ts";

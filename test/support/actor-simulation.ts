@@ -131,7 +131,7 @@ function canonical(rows: Rows): string {
   });
 }
 
-/** What the effects of one turn do to the rows (the meaning of persistence.ts, stated again). */
+/** What the effects of one turn do to the rows (the meaning of persistence/, stated again). */
 function applyEffects(rows: Rows, effects: Effect[]): void {
   let changed = false;
   for (const effect of effects) {
@@ -174,7 +174,7 @@ function applyEffects(rows: Rows, effects: Effect[]): void {
   if (changed) rows.version++;
 }
 
-/** About how many statements the commit of these effects sends (see persistence.ts): where to aim a fault. */
+/** About how many statements the commit of these effects sends (see persistence/group-commit.ts): where to aim a fault. */
 function commitStatements(effects: Effect[]): number {
   const types = new Set(effects.map((effect) => effect.type));
   if (!types.has("paymentIntent") && !types.has("booked") && !types.has("paymentAbandoned")) return 1;

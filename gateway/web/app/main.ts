@@ -10,7 +10,7 @@ import { signInPage } from "./pages/signin.ts";
 import { searchPage } from "./pages/search.ts";
 import { eventPage } from "./pages/event.ts";
 import { checkoutPage } from "./pages/checkout.ts";
-import { queuePage } from "./pages/queue.ts";
+import { waitingRoomPage } from "./pages/waiting-room.ts";
 import { bookingPage, bookingsPage } from "./pages/bookings.ts";
 
 const app = document.getElementById("app")!;
@@ -66,7 +66,7 @@ function pageFor(route: Route): Cleanup {
     case "event":
       return eventPage(main, route.id);
     case "queue":
-      return queuePage(main, route.id);
+      return waitingRoomPage(main, route.id);
     case "checkout":
       return checkoutPage(main, route.id);
     case "bookings":

@@ -40,6 +40,10 @@ export class MessageBox {
   }
 }
 
+/** 503 OVERLOADED or 429 RATE_LIMITED: the server asks to come back later (after its Retry-After). */
+export const isTryLater = (error: ApiError): boolean =>
+  error.code === "OVERLOADED" || error.code === "RATE_LIMITED";
+
 /**
  * After 429/503 with Retry-After, keeps a button disabled and counting down until a retry may help.
  * Returns the cleanup that stops the countdown.

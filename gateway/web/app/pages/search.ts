@@ -23,13 +23,22 @@ const eventTypes = [
 ];
 
 export function searchPage(root: HTMLElement, query: URLSearchParams): Cleanup {
-  const message = new MessageBox("search-message");
-  const results = h("ol", { id: "search-results", class: "results", "aria-label": "Events found" });
-  const summary = h("p", { id: "search-summary", class: "summary", "aria-live": "polite" });
-  const more = h("button", { type: "button", hidden: true }, "More results");
-  let offset = 0;
-  let stopped = false;
+  const results = new SearchResults(query);
+  root.replaceChildren(
+    h("h1", {}, query.toString() ? "Search results" : "Find an event"),
+    searchForm(query),
+    results.message.element,
+    results.summary,
+    results.list,
+    results.more,
+  );
+  focusHeading(root);
+  void results.load(false);
+  return () => results.stop();
+}
 
+/** The labelled fields, filled from the address; searching puts the new terms in the address. */
+function searchForm(query: URLSearchParams): HTMLFormElement {
   const field = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement) => {
     input.id = `search-${name}`;
     input.name = name;
@@ -66,53 +75,65 @@ export function searchPage(root: HTMLElement, query: URLSearchParams): Cleanup {
     }
     navigate(`/search?${params}`);
   });
+  return form;
+}
 
-  async function load(append: boolean): Promise<void> {
-    const params = new URLSearchParams();
-    for (const name of searchFields) {
-      const value = query.get(name);
-      if (value) params.set(name, value);
-    }
-    params.set("limit", String(pageSize));
-    params.set("offset", String(offset));
-    if (!append) results.replaceChildren(loading("Searching…"));
-    message.clear();
-    more.disabled = true;
+/** The results of the address's search, a page at a time ("More results" appends the next). */
+class SearchResults {
+  readonly message = new MessageBox("search-message");
+  readonly list = h("ol", { id: "search-results", class: "results", "aria-label": "Events found" });
+  readonly summary = h("p", { id: "search-summary", class: "summary", "aria-live": "polite" });
+  readonly more = h("button", { type: "button", hidden: true }, "More results");
+  private offset = 0;
+  private stopped = false;
+
+  constructor(private readonly query: URLSearchParams) {
+    this.more.addEventListener("click", () => void this.load(true));
+  }
+
+  async load(append: boolean): Promise<void> {
+    if (!append) this.list.replaceChildren(loading("Searching…"));
+    this.message.clear();
+    this.more.disabled = true;
     try {
-      const answer = await api<{ total: number; results: SearchResult[] }>("GET", `/events/search?${params}`);
-      if (stopped) return;
-      if (!append) results.replaceChildren();
-      for (const result of answer.data.results) results.append(resultItem(result));
-      offset += answer.data.results.length;
-      summary.textContent =
+      const answer = await api<{ total: number; results: SearchResult[] }>(
+        "GET",
+        `/events/search?${this.params()}`,
+      );
+      if (this.stopped) return;
+      if (!append) this.list.replaceChildren();
+      for (const result of answer.data.results) this.list.append(resultItem(result));
+      this.offset += answer.data.results.length;
+      this.summary.textContent =
         answer.data.total === 0
           ? "No events match this search."
           : `${plural(answer.data.total, "event")} found.`;
-      more.hidden = offset >= answer.data.total || answer.data.results.length === 0;
+      this.more.hidden = this.offset >= answer.data.total || answer.data.results.length === 0;
     } catch (error) {
-      if (stopped) return;
-      if (!append) results.replaceChildren();
-      summary.textContent = "";
-      message.error(error);
+      if (this.stopped) return;
+      if (!append) this.list.replaceChildren();
+      this.summary.textContent = "";
+      this.message.error(error);
     } finally {
-      more.disabled = false;
+      this.more.disabled = false;
     }
   }
-  more.addEventListener("click", () => void load(true));
 
-  root.replaceChildren(
-    h("h1", {}, query.toString() ? "Search results" : "Find an event"),
-    form,
-    message.element,
-    summary,
-    results,
-    more,
-  );
-  focusHeading(root);
-  void load(false);
-  return () => {
-    stopped = true;
-  };
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** The address's search terms and the next page. */
+  private params(): URLSearchParams {
+    const params = new URLSearchParams();
+    for (const name of searchFields) {
+      const value = this.query.get(name);
+      if (value) params.set(name, value);
+    }
+    params.set("limit", String(pageSize));
+    params.set("offset", String(this.offset));
+    return params;
+  }
 }
 
 function resultItem(result: SearchResult): HTMLElement {

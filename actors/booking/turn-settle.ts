@@ -1,0 +1,101 @@
+// Phase 3 of a turn, once the group commit answered: the replies, the seat changes and hold ends to
+// publish, and the fencing outcomes (a fenced-out actor stops; after a failed commit an actor
+// forgets its state and reloads it from Postgres for what is still queued).
+import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
+import { ticketId } from "../../domain/ids.ts";
+import type { PublicSeatStatus } from "../../domain/seat-state.ts";
+import {
+  expireRequestId,
+  mailboxIds,
+  refuse,
+  staleOwnerError,
+  unavailableError,
+  type Actor,
+} from "./actor.ts";
+import type { EventBatch } from "./persistence/batch.ts";
+import type { Reply } from "./protocol.ts";
+import type { Committed } from "./turn-commit.ts";
+import type { ActorWork } from "./turn-decide.ts";
+
+/** What settling asks of the host that owns the actors. */
+export interface SettleHost {
+  /** Drops the actor (its state can no longer be trusted). */
+  forget(actor: Actor): void;
+  /** Activates the event again for the requests still in `actor`'s mailbox. */
+  reactivate(actor: Actor): void;
+  log(level: "warn" | "error", message: string): void;
+}
+
+export interface Settled {
+  replies: Reply[];
+  seatsChanged: SeatsChanged[];
+  holdsEnded: HoldsEnded[];
+}
+
+/** `work` and `batches` pair up by index (toBatches); `replies` already holds the turn's reads. */
+export function settleTurn(
+  work: ActorWork[],
+  batches: EventBatch[],
+  committed: Committed,
+  replies: Reply[],
+  host: SettleHost,
+): Settled {
+  const settled: Settled = { replies, seatsChanged: [], holdsEnded: [] };
+  const committedAt = Date.now();
+  work.forEach((item, index) => {
+    const { actor, outcomes } = item;
+    if (committed.stale.has(actor.eventId)) {
+      // Fenced out: nothing of this turn was written; every command goes back to be re-routed.
+      host.forget(actor);
+      refuse([...outcomes.map(({ id }) => id), ...mailboxIds(actor.mailbox)], staleOwnerError, replies);
+      host.log("warn", `actor of ${actor.eventId} was fenced out (epoch ${actor.epoch}); stopped`);
+    } else if (committed.failure) {
+      // Nothing was written: forget this state, reload from Postgres for what is still queued.
+      host.forget(actor);
+      refuse(
+        outcomes.map(({ id }) => id),
+        unavailableError,
+        replies,
+      );
+      if (actor.mailbox.length > 0) host.reactivate(actor);
+    } else {
+      settleCommitted(item, batches[index], committedAt, settled, committed);
+    }
+  });
+  return settled;
+}
+
+function settleCommitted(
+  { actor, effects, outcomes }: ActorWork,
+  batch: EventBatch,
+  committedAt: number,
+  settled: Settled,
+  committed: Committed,
+): void {
+  for (const { id, outcome } of outcomes) {
+    if (id === expireRequestId) continue;
+    settled.replies.push(
+      outcome.ok ? { id, ok: true, value: outcome.value } : { id, ok: false, error: outcome.error },
+    );
+  }
+  if (effects.length === 0) return;
+  actor.state!.version = batch.toVersion;
+  const changes = new Map<number, PublicSeatStatus>();
+  for (const effect of effects) {
+    if (effect.type === "seatsChanged")
+      for (const ordinal of effect.ordinals) changes.set(ordinal, effect.status);
+    else if (effect.type === "holdsEnded")
+      settled.holdsEnded.push({ eventId: actor.eventId, userId: effect.userId, reason: effect.reason });
+  }
+  if (changes.size === 0) return;
+  const list: SeatChange[] = [];
+  for (const [ordinal, status] of changes) list.push({ ticketId: ticketId(actor.eventId, ordinal), status });
+  settled.seatsChanged.push({
+    eventId: actor.eventId,
+    fromVersion: batch.fromVersion,
+    toVersion: batch.toVersion,
+    changes: list,
+    committedAt,
+  });
+  if (committed.stats) committed.stats.seatChanges += list.length;
+}

@@ -1,0 +1,66 @@
+// The seat-map panel: the canvas map with its toolbar (legend, zoom, live status), the line that
+// describes the seat under the pointer or cursor, and the live region that reads out the cursor.
+import { h } from "../../dom.ts";
+import { SeatMapView } from "../../seatmap/view.ts";
+import type { EventSeats } from "./seats.ts";
+
+export interface MapPanelParts {
+  seats: EventSeats;
+  eventName: string;
+  legend: HTMLElement;
+  liveStatus: HTMLElement;
+  /** A seat was picked (click, Space or Enter). */
+  onToggle(index: number): void;
+}
+
+export interface MapPanel {
+  element: HTMLElement;
+  view: SeatMapView;
+  seatInfo: HTMLElement;
+}
+
+export function seatMapPanel({ seats, eventName, legend, liveStatus, onToggle }: MapPanelParts): MapPanel {
+  const seatInfo = h(
+    "p",
+    { id: "seat-info", class: "seat-info" },
+    "Point at a seat or focus the map and use the arrow keys.",
+  );
+  const cursorAnnouncer = h("div", { id: "seat-cursor", class: "visually-hidden", "aria-live": "polite" });
+  const view = new SeatMapView(
+    seats.board,
+    {
+      kindOf: (index) => seats.kindOf(index),
+      onToggle,
+      onCursor(index) {
+        const text = seats.describe(index);
+        seatInfo.textContent = text;
+        cursorAnnouncer.textContent = text;
+      },
+      onHover(index) {
+        if (index >= 0) seatInfo.textContent = seats.describe(index);
+      },
+    },
+    `Seats for ${eventName}`,
+  );
+  const element = h(
+    "section",
+    { class: "map-panel", "aria-label": "Seat map" },
+    h("div", { class: "map-toolbar" }, legend, zoomControls(view), liveStatus),
+    view.element,
+    seatInfo,
+    cursorAnnouncer,
+  );
+  return { element, view, seatInfo };
+}
+
+function zoomControls(view: SeatMapView): HTMLElement {
+  const zoomOut = h(
+    "button",
+    { type: "button", class: "icon", "aria-label": "Zoom out of the seat map" },
+    "−",
+  );
+  const zoomIn = h("button", { type: "button", class: "icon", "aria-label": "Zoom in to the seat map" }, "+");
+  zoomOut.addEventListener("click", () => view.zoom(-1));
+  zoomIn.addEventListener("click", () => view.zoom(1));
+  return h("div", { class: "zoom" }, zoomOut, zoomIn);
+}
