@@ -1,15 +1,35 @@
 // Entry point: `npm start`. Starts a node with the services in SERVICES (all by default) and,
-// with DEMO_DATA=true on an empty database, seeds the demo catalog.
+// with DEMO_DATA=true on an empty database, seeds the demo catalog. Other launchers (such as
+// loadtest/classic/classic-node.ts) call `main` with their own node options.
+import { fileURLToPath } from "node:url";
 import { loadConfig } from "./platform/config.ts";
-import { startNode } from "./node.ts";
+import { startNode, type MarqueeNode, type NodeOptions } from "./node.ts";
 import { seedDemoData } from "./catalog/demo-data.ts";
 import { createTokenVerifier } from "./gateway/auth.ts";
+import type { Config } from "./platform/config.ts";
 
-const config = loadConfig();
-const node = await startNode(config);
-const logger = node.broker.getLogger("main");
+export async function main(options: NodeOptions = {}): Promise<MarqueeNode> {
+  const config = loadConfig();
+  const node = await startNode(config, options);
+  const logger = node.broker.getLogger("main");
+  if (config.demoData) await seedDemo(node, logger);
+  await announce(node, config, logger);
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    await node.stop().catch((error) => logger.error(error));
+    process.exit(0);
+  }
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  return node;
+}
 
-if (config.demoData) {
+type Logger = ReturnType<MarqueeNode["broker"]["getLogger"]>;
+
+async function seedDemo(node: MarqueeNode, logger: Logger): Promise<void> {
   const result = await seedDemoData(node.runtime.db, node.runtime.clock.now());
   if (result.seeded) {
     logger.info(
@@ -21,27 +41,19 @@ if (config.demoData) {
   }
 }
 
-const server = (node.broker.getLocalService("api") as any)?.server;
-if (server) {
+/** Where the gateway serves (and dev tokens to try it), when this node runs it. */
+async function announce(node: MarqueeNode, config: Config, logger: Logger): Promise<void> {
+  const server = (node.broker.getLocalService("api") as any)?.server;
+  if (!server) return;
   const url = `http://127.0.0.1:${server.address().port}`;
   logger.info(`Marquee is serving on ${url} (API description: ${url}/openapi.json)`);
-  if (config.authDevTokens) {
-    const tokens = createTokenVerifier(config);
-    logger.info(`dev user token:  ${await tokens.issue({ id: "demo-user", role: "user" })}`);
-    logger.info(`dev admin token: ${await tokens.issue({ id: "demo-admin", role: "admin" })}`);
-    logger.info(
-      `try: curl '${url}/events/search?term=aurora' ; curl -X POST ${url}/auth/token -H 'content-type: application/json' -d '{"userId":"me"}'`,
-    );
-  }
+  if (!config.authDevTokens) return;
+  const tokens = createTokenVerifier(config);
+  logger.info(`dev user token:  ${await tokens.issue({ id: "demo-user", role: "user" })}`);
+  logger.info(`dev admin token: ${await tokens.issue({ id: "demo-admin", role: "admin" })}`);
+  logger.info(
+    `try: curl '${url}/events/search?term=aurora' ; curl -X POST ${url}/auth/token -H 'content-type: application/json' -d '{"userId":"me"}'`,
+  );
 }
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info(`${signal}: stopping`);
-  await node.stop().catch((error) => logger.error(error));
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

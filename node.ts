@@ -5,7 +5,7 @@ import type { Config } from "./platform/config.ts";
 import { ensureDatabase } from "./platform/database.ts";
 import { migrate } from "./platform/migrate.ts";
 import { closeRuntime, createRuntime, type Runtime } from "./platform/runtime.ts";
-import { selectServices } from "./services.ts";
+import { selectServices, serviceFactories, type ServiceFactory } from "./services.ts";
 import { startHealthServer } from "./platform/health-server.ts";
 import type { Clock } from "./domain/clock.ts";
 
@@ -15,12 +15,23 @@ export interface MarqueeNode {
   stop(): Promise<void>;
 }
 
-export async function startNode(config: Config, clock?: Clock): Promise<MarqueeNode> {
+export interface NodeOptions {
+  /** The node's clock (tests move time); the system clock by default. */
+  clock?: Clock;
+  /**
+   * Service factories by name, added to or replacing those of services.ts (e.g. a `booking` on another
+   * engine, as loadtest/classic/classic-node.ts does); SERVICES still chooses which ones run.
+   */
+  services?: Record<string, ServiceFactory>;
+}
+
+export async function startNode(config: Config, options: NodeOptions = {}): Promise<MarqueeNode> {
   await ensureDatabase(config.databaseUrl);
-  const runtime = createRuntime(config, clock);
+  const runtime = createRuntime(config, options.clock);
   await migrate(runtime.db);
   const broker = new Moleculer.ServiceBroker(brokerOptions(config));
-  for (const factory of selectServices(config.services)) broker.createService(factory(runtime));
+  const factories = { ...serviceFactories, ...options.services };
+  for (const factory of selectServices(config.services, factories)) broker.createService(factory(runtime));
   await broker.start();
   const healthServer =
     config.healthPort !== null && !broker.getLocalService("api")

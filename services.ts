@@ -5,7 +5,6 @@ import type { Runtime } from "./platform/runtime.ts";
 import { createApiService } from "./gateway/api.service.ts";
 import { createCatalogService } from "./catalog/catalog.service.ts";
 import { createBookingService } from "./actors/booking/booking.service.ts";
-import { createClassicBookingService } from "./loadtest/classic/classic-booking.service.ts";
 import { createWaitingRoomService } from "./actors/waiting-room/waiting-room.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
@@ -15,24 +14,22 @@ export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 export const serviceFactories: Record<string, ServiceFactory> = {
   api: createApiService,
   catalog: createCatalogService,
-  // BOOKING_ENGINE=classic swaps in the baseline engine the rush compares with (same actions).
-  booking: (runtime) =>
-    runtime.config.bookingEngine === "classic"
-      ? createClassicBookingService(runtime)
-      : createBookingService(runtime),
+  booking: (runtime) => createBookingService(runtime),
   "waiting-room": createWaitingRoomService,
   search: createSearchService,
   indexer: createIndexerService,
 };
 
-export function selectServices(names: string[]): ServiceFactory[] {
-  if (names.includes("all")) return Object.values(serviceFactories);
+/** The factories of the services named in SERVICES, out of `factories` (every known one by default). */
+export function selectServices(
+  names: string[],
+  factories: Record<string, ServiceFactory> = serviceFactories,
+): ServiceFactory[] {
+  if (names.includes("all")) return Object.values(factories);
   return names.map((name) => {
-    const factory = serviceFactories[name];
+    const factory = factories[name];
     if (!factory)
-      throw new Error(
-        `unknown service "${name}" in SERVICES (known: ${Object.keys(serviceFactories).join(", ")})`,
-      );
+      throw new Error(`unknown service "${name}" in SERVICES (known: ${Object.keys(factories).join(", ")})`);
     return factory;
   });
 }

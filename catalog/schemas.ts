@@ -7,9 +7,11 @@ import {
   seatsPerRowMax,
   sectionsPerEventMax,
 } from "../domain/limits.ts";
+import { idPattern } from "../domain/ids.ts";
+
+export { idPattern }; // defined in domain/ids.ts; re-exported for the callers that validate ids with the schemas
 
 export const isoTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const idPattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
 const name = { type: "string", min: 1, max: nameLengthMax, trim: true };
 const id = { type: "string", pattern: idPattern };

@@ -2,6 +2,9 @@
 // ticket id is routed to the event's actor without a database lookup.
 import { randomBytes } from "node:crypto";
 
+/** Ids of events, venues, performers... (and the event part of a ticket id): URL- and key-safe. */
+export const idPattern = /^[A-Za-z0-9_.-]{1,100}$/;
+
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
 export function newId(prefix: string, bytes = 10): string {

@@ -130,14 +130,6 @@ export const workerDatabaseConnectionsMax = 3;
 /** Retry-After sent with 503 OVERLOADED from a full mailbox. */
 export const overloadedRetryAfterSeconds = 1;
 
-// --- Classic baseline engine (actors/classic, BOOKING_ENGINE=classic) ---
-/** How often lapsed holds are swept (they already count as free to every reader before that). */
-export const classicHoldSweepIntervalMs = 1_000;
-/** Seats freed per event per sweep transaction (one delta; also bounds the transaction's locks). */
-export const classicHoldSweepBatchMax = 200;
-/** Events looked at per sweep pass. */
-export const classicHoldSweepEventsMax = 100;
-
 // --- Payments (actors/payments) ---
 /** A payment provider call (charge, refund, lookup) gives up after this long. */
 export const paymentProviderTimeoutMs = 10_000;

@@ -33,8 +33,15 @@ import {
   createClassicBooking,
   prepareClassicSchema,
   seedClassicEvent,
-} from "./classic/classic-booking.ts";
-import { seededRandom } from "../domain/random.ts";
+} from "./classic/bench-baseline.ts";
+import {
+  drive,
+  noFigures,
+  type ContentionWorkload,
+  type Figures,
+  type Operations,
+} from "./bench-contention.ts";
+import { cpuSnapshot, cpuSpentMs, percentile } from "./bench-cpu.ts";
 import { hasErrorCode } from "../domain/errors.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
@@ -43,161 +50,20 @@ const clients = Number(process.env.BENCH_CLIENTS ?? 2_000);
 const seatsPerEvent = Number(process.env.BENCH_SEATS ?? 2_500);
 const eventCount = Number(process.env.BENCH_EVENTS ?? 4);
 const seatsPerRequestMax = 4;
+const workload: ContentionWorkload = {
+  clients,
+  seatsPerEvent,
+  events: eventCount,
+  seatsPerRequestMax,
+  seconds,
+  warmupSeconds,
+};
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const bestAvailableSeats = Number(process.env.BENCH_BEST_AVAILABLE_SEATS ?? 100_000);
 const bestAvailableClients = Number(process.env.BENCH_BEST_AVAILABLE_CLIENTS ?? 500);
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 const databaseUrl = `${postgresUrl}/marquee_bench_${runId}`;
-
-interface Operations {
-  reserve(userId: string, eventIndex: number, ordinals: number[]): Promise<boolean>;
-  release(userId: string, eventIndex: number, ordinals: number[]): Promise<number>;
-}
-
-interface Figures {
-  seatChangesPerSec: number;
-  /** CPU spent per durable seat change: this process (all threads) + its Postgres backends. */
-  cpuMsPerSeatChange: number;
-  /** The same, split: Node (gateway-side calls, actors or baseline client) and Postgres. */
-  processCpuMsPerSeatChange: number;
-  postgresCpuMsPerSeatChange: number;
-  /** What 2 otherwise idle cores would sustain at that CPU cost (the machine here is shared). */
-  projectedSeatChangesPerSecOnIdleCores: number;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  refusedPct: number;
-  errors: number;
-}
-
-const percentile = (sorted: Float64Array, fraction: number): number =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-
-interface CpuSnapshot {
-  process: NodeJS.CpuUsage;
-  /** Postgres backend pid -> CPU ms, read from /proc (Linux). */
-  backends: Map<number, number>;
-}
-
-const clockTicksPerSecond = 100; // Linux USER_HZ
-
-/** CPU of this process and of the Postgres backends serving the bench database. */
-async function cpuSnapshot(): Promise<CpuSnapshot> {
-  const backends = new Map<number, number>();
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
-    );
-    for (const { pid } of rows) {
-      try {
-        const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
-        backends.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000) / clockTicksPerSecond);
-      } catch {
-        /* not on this machine, or gone */
-      }
-    }
-  } finally {
-    await client.end();
-  }
-  return { process: process.cpuUsage(), backends };
-}
-
-function cpuSpentMs(before: CpuSnapshot, after: CpuSnapshot): { processMs: number; postgresMs: number } {
-  const processUsage = process.cpuUsage(before.process);
-  let postgresMs = 0;
-  for (const [pid, ms] of after.backends) postgresMs += ms - (before.backends.get(pid) ?? 0);
-  return { processMs: (processUsage.user + processUsage.system) / 1_000, postgresMs };
-}
-
-async function drive(name: string, operations: Operations): Promise<Figures> {
-  let measuring = false;
-  let stopping = false;
-  let changes = 0;
-  let requests = 0;
-  let refused = 0;
-  let reserveAttempts = 0;
-  let errors = 0;
-  let latencies = new Float64Array(1 << 18);
-  let latencyCount = 0;
-  const record = (started: number) => {
-    if (!measuring) return;
-    if (latencyCount === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2);
-      grown.set(latencies);
-      latencies = grown;
-    }
-    latencies[latencyCount++] = performance.now() - started;
-    requests++;
-  };
-  const client = async (index: number) => {
-    const random = seededRandom(index + 1);
-    const userId = `bench-${index}`;
-    while (!stopping) {
-      const eventIndex = Math.floor(random() * eventCount);
-      const wanted = new Set<number>();
-      const count = 1 + Math.floor(random() * seatsPerRequestMax);
-      while (wanted.size < count) wanted.add(Math.floor(random() * seatsPerEvent));
-      const ordinals = [...wanted];
-      let started = performance.now();
-      let granted = false;
-      try {
-        granted = await operations.reserve(userId, eventIndex, ordinals);
-      } catch {
-        if (measuring) errors++;
-      }
-      record(started);
-      if (measuring) reserveAttempts++;
-      if (!granted) {
-        if (measuring) refused++;
-        continue;
-      }
-      if (measuring) changes += ordinals.length;
-      started = performance.now();
-      try {
-        const released = await operations.release(userId, eventIndex, ordinals);
-        if (measuring) changes += released;
-      } catch {
-        if (measuring) errors++;
-      }
-      record(started);
-    }
-  };
-  process.stdout.write(
-    `${name}: ${clients} clients, warm-up ${warmupSeconds} s, measuring ${seconds} s ... `,
-  );
-  const running = Array.from({ length: clients }, (_, index) => client(index));
-  await new Promise((resolve) => setTimeout(resolve, warmupSeconds * 1_000));
-  const cpuBefore = await cpuSnapshot();
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
-  measuring = false;
-  const elapsedSeconds = (performance.now() - started) / 1_000;
-  const cpuMs = cpuSpentMs(cpuBefore, await cpuSnapshot());
-  stopping = true;
-  await Promise.all(running);
-  const sorted = latencies.slice(0, latencyCount).sort();
-  const cpuMsPerSeatChange = (cpuMs.processMs + cpuMs.postgresMs) / Math.max(1, changes);
-  const figures: Figures = {
-    seatChangesPerSec: Math.round(changes / elapsedSeconds),
-    cpuMsPerSeatChange: Number(cpuMsPerSeatChange.toFixed(4)),
-    processCpuMsPerSeatChange: Number((cpuMs.processMs / Math.max(1, changes)).toFixed(4)),
-    postgresCpuMsPerSeatChange: Number((cpuMs.postgresMs / Math.max(1, changes)).toFixed(4)),
-    projectedSeatChangesPerSecOnIdleCores: Math.round(
-      (os.availableParallelism() * 1_000) / cpuMsPerSeatChange,
-    ),
-    requestsPerSec: Math.round(requests / elapsedSeconds),
-    p50Ms: Number(percentile(sorted, 0.5).toFixed(2)),
-    p99Ms: Number(percentile(sorted, 0.99).toFixed(2)),
-    refusedPct: Number(((refused / Math.max(1, reserveAttempts)) * 100).toFixed(1)),
-    errors,
-  };
-  console.log("done");
-  return figures;
-}
 
 async function createEvents(node: MarqueeNode): Promise<string[][]> {
   const broker = node.broker;
@@ -277,7 +143,7 @@ async function runEngine(): Promise<
       rowsAtStart = metricValue(node, "marquee.booking.commit.rows");
       durationAtStart = metricValue(node, "marquee.booking.commit.duration.ms");
     }, warmupSeconds * 1_000);
-    const figures = await drive("engine", {
+    const operations: Operations = {
       async reserve(userId, eventIndex, ordinals) {
         try {
           await broker.call(
@@ -300,7 +166,8 @@ async function runEngine(): Promise<
         );
         return answer.ticketIds.length;
       },
-    });
+    };
+    const figures = await drive("engine", operations, workload, databaseUrl);
     clearTimeout(timer);
     const commits = metricValue(node, "marquee.booking.commits.total");
     const rows = metricValue(node, "marquee.booking.commit.rows");
@@ -356,9 +223,9 @@ async function runBestAvailable(): Promise<BestAvailableFigures> {
     process.stdout.write(
       `best available: ${bestAvailableSeats} seats, ${bestAvailableClients} clients, empty to sold out ... `,
     );
-    const cpuBefore = await cpuSnapshot();
+    const cpuBefore = await cpuSnapshot(databaseUrl);
     const run = await sellOutByBestAvailable(node, eventId, bestAvailableClients);
-    const cpuMs = cpuSpentMs(cpuBefore, await cpuSnapshot());
+    const cpuMs = cpuSpentMs(cpuBefore, await cpuSnapshot(databaseUrl));
     console.log("done");
     // Sold out, durably: one hold row per seat, and the database invariants hold.
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -417,10 +284,11 @@ async function runBaseline(): Promise<Figures & { poolSize: number }> {
   await new Promise((resolve) => setTimeout(resolve, 200)); // redis connects
   const classic = createClassicBooking(databaseUrl, redis);
   try {
-    const figures = await drive("baseline", {
+    const operations: Operations = {
       reserve: (userId, eventIndex, ordinals) => classic.reserve(userId, eventIds[eventIndex], ordinals),
       release: (userId, eventIndex, ordinals) => classic.release(userId, eventIds[eventIndex], ordinals),
-    });
+    };
+    const figures = await drive("baseline", operations, workload, databaseUrl);
     return { ...figures, poolSize: classicPoolSize() };
   } finally {
     await classic.close();
@@ -462,21 +330,7 @@ async function engineVersusBaseline() {
   const engine = await runEngine();
   // BENCH_ENGINE_ONLY=true skips the baseline (profiling the engine).
   const baseline =
-    process.env.BENCH_ENGINE_ONLY === "true"
-      ? {
-          seatChangesPerSec: 0,
-          cpuMsPerSeatChange: 0,
-          processCpuMsPerSeatChange: 0,
-          postgresCpuMsPerSeatChange: 0,
-          projectedSeatChangesPerSecOnIdleCores: 0,
-          requestsPerSec: 0,
-          p50Ms: 0,
-          p99Ms: 0,
-          refusedPct: 0,
-          errors: 0,
-          poolSize: 0,
-        }
-      : await runBaseline();
+    process.env.BENCH_ENGINE_ONLY === "true" ? { ...noFigures(), poolSize: 0 } : await runBaseline();
   const ratio = Number((engine.seatChangesPerSec / Math.max(1, baseline.seatChangesPerSec)).toFixed(1));
   console.log(
     `engine:   ${engine.seatChangesPerSec} durable seat changes/s (${engine.requestsPerSec} req/s, ` +
@@ -501,7 +355,7 @@ async function engineVersusBaseline() {
     engine,
     baseline,
     ratio,
-    workload: { clients, seatsPerEvent, events: eventCount, seatsPerRequestMax, seconds, warmupSeconds },
+    workload,
     machine: machine(),
     at: new Date().toISOString(),
   };

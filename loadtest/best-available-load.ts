@@ -7,7 +7,7 @@
 // bites): ask for 2-4 seats side by side (1 in ten asks for one); when nothing of that size fits, ask
 // for one fewer; a refusal with no seat left at all ends that client: the event is sold out.
 import type { MarqueeNode } from "../node.ts";
-import { bookingTurnLocalEvent } from "../actors/booking/booking.service.ts";
+import { bookingTurnLocalEvent } from "../actors/booking/actor-engine.ts";
 import type { CommitStats } from "../actors/booking/protocol.ts";
 import { seededRandom } from "../domain/random.ts";
 

@@ -1,6 +1,7 @@
 // Starts Marquee as several processes over NATS on this machine: one gateway, two actor nodes and
 // the indexer (`npm run cluster`), for the rush and the fault tests. Each node is
-// `node --import=tsx main.ts` with its SERVICES; all share one database and one Moleculer namespace.
+// `node --import=tsx main.ts` with its SERVICES (booking nodes may get another entry script:
+// `bookingNodeScript`); all share one database and one Moleculer namespace.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import path from "node:path";
@@ -30,6 +31,11 @@ export interface ClusterOptions {
   redisKeyPrefix?: string;
   topology?: ClusterNodeSpec[];
   env?: Record<string, string>;
+  /**
+   * The entry script of the nodes that run the `booking` service (default main.ts): the rush starts
+   * its baseline cluster with loadtest/classic/classic-node.ts (a `booking` on the classic engine).
+   */
+  bookingNodeScript?: string;
   /** Where node output goes: inherit (terminal), or ignore. */
   output?: "inherit" | "ignore";
   /** Appends each node's output to `<logDirectory>/<name>.log` instead (fault tests keep it for a post-mortem). */
@@ -64,65 +70,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const nodes: RunningNode[] = [];
 
-  function launch(spec: ClusterNodeSpec): RunningNode {
-    const logFile = options.logDirectory
-      ? openSync(path.join(options.logDirectory, `${spec.name}.log`), "a")
-      : null;
-    const output = logFile ?? options.output ?? "ignore";
-    // `node --import=tsx main.ts`, not the tsx CLI: the CLI runs node as a child of its own and cannot
-    // pass a SIGKILL on, which would leave the "killed" node running.
-    const child = spawn(process.execPath, ["--import=tsx", mainScript], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        NODE_ENV: process.env.NODE_ENV ?? "development",
-        DEMO_DATA: "false",
-        ...options.env,
-        DATABASE_URL: options.databaseUrl,
-        TRANSPORTER: options.transporter ?? "nats://127.0.0.1:4222",
-        NAMESPACE: namespace,
-        NODE_ID: `${spec.name}-${namespace}`,
-        SERVICES: spec.services.join(","),
-        PORT: String(options.port),
-        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-        ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
-      },
-      stdio: ["ignore", output, output],
-    });
-    if (logFile !== null) closeSync(logFile); // the child has its own copy
-    return { spec, process: child };
-  }
-
-  async function waitReady(): Promise<void> {
-    const deadline = Date.now() + readyTimeoutMs;
-    const wanted = new Set(topology.flatMap((spec) => spec.services).filter((name) => name !== "api"));
-    while (Date.now() < deadline) {
-      // A node that died while starting (port taken, bad config) fails the start at once.
-      const dead = nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
-      if (dead)
-        throw new Error(
-          `cluster node ${dead.spec.name} exited while starting (${dead.process.exitCode ?? dead.process.signalCode})`,
-        );
-      try {
-        const ready = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-        const body = (await ready.json()) as { services?: string[] };
-        const seen = new Set(body.services ?? []);
-        if (ready.status === 200 && [...wanted].every((name) => seen.has(name))) return;
-      } catch {
-        /* not up yet */
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`cluster not ready within ${readyTimeoutMs} ms`);
-  }
-
   const gatewaySpec = topology.find((spec) => spec.gateway);
   if (!gatewaySpec) throw new Error("the topology needs a gateway node");
   // The gateway migrates the database first; the others start once it is up.
-  nodes.push(launch(gatewaySpec));
-  for (const spec of topology) if (spec !== gatewaySpec) nodes.push(launch(spec));
+  nodes.push(launch(gatewaySpec, options, namespace));
+  for (const spec of topology) if (spec !== gatewaySpec) nodes.push(launch(spec, options, namespace));
   try {
-    await waitReady();
+    await waitReady(baseUrl, topology, nodes);
   } catch (error) {
     await Promise.all(nodes.map((node) => stopProcess(node.process, "SIGKILL")));
     throw error;
@@ -134,13 +88,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async restart(name) {
       const spec = topology.find((candidate) => candidate.name === name);
       if (!spec) throw new Error(`no node ${name}`);
-      const node = launch(spec);
+      const node = launch(spec, options, namespace);
       nodes.splice(
         nodes.findIndex((candidate) => candidate.spec.name === name),
         1,
         node,
       );
-      await waitReady();
+      await waitReady(baseUrl, topology, nodes);
       return node;
     },
     async kill(name, signal = "SIGKILL") {
@@ -152,6 +106,61 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
   };
   return cluster;
+}
+
+/** Spawns one node: `node --import=tsx <script>` with the cluster's settings and the node's SERVICES. */
+function launch(spec: ClusterNodeSpec, options: ClusterOptions, namespace: string): RunningNode {
+  const logFile = options.logDirectory
+    ? openSync(path.join(options.logDirectory, `${spec.name}.log`), "a")
+    : null;
+  const output = logFile ?? options.output ?? "ignore";
+  // `node --import=tsx main.ts`, not the tsx CLI: the CLI runs node as a child of its own and cannot
+  // pass a SIGKILL on, which would leave the "killed" node running.
+  const script = spec.services.includes("booking") ? (options.bookingNodeScript ?? mainScript) : mainScript;
+  const child = spawn(process.execPath, ["--import=tsx", script], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? "development",
+      DEMO_DATA: "false",
+      ...options.env,
+      DATABASE_URL: options.databaseUrl,
+      TRANSPORTER: options.transporter ?? "nats://127.0.0.1:4222",
+      NAMESPACE: namespace,
+      NODE_ID: `${spec.name}-${namespace}`,
+      SERVICES: spec.services.join(","),
+      PORT: String(options.port),
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
+    },
+    stdio: ["ignore", output, output],
+  });
+  if (logFile !== null) closeSync(logFile); // the child has its own copy
+  return { spec, process: child };
+}
+
+/** Waits until the gateway reports every service of the topology ready; fails if a node died meanwhile. */
+async function waitReady(baseUrl: string, topology: ClusterNodeSpec[], nodes: RunningNode[]): Promise<void> {
+  const deadline = Date.now() + readyTimeoutMs;
+  const wanted = new Set(topology.flatMap((spec) => spec.services).filter((name) => name !== "api"));
+  while (Date.now() < deadline) {
+    // A node that died while starting (port taken, bad config) fails the start at once.
+    const dead = nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
+    if (dead)
+      throw new Error(
+        `cluster node ${dead.spec.name} exited while starting (${dead.process.exitCode ?? dead.process.signalCode})`,
+      );
+    try {
+      const ready = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const body = (await ready.json()) as { services?: string[] };
+      const seen = new Set(body.services ?? []);
+      if (ready.status === 200 && [...wanted].every((name) => seen.has(name))) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`cluster not ready within ${readyTimeoutMs} ms`);
 }
 
 /** Sends the signal and waits for the exit; a process still running after 10 s gets SIGKILL. */

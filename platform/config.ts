@@ -35,11 +35,8 @@ export interface Config {
   elasticsearchUrl: string | null;
   demoData: boolean;
   workerPoolSize: number;
-  /**
-   * The `booking` service's engine: `actors` (Marquee) or `classic` (the baseline measured against:
-   * one Postgres transaction per request behind Redis hold locks; actors/classic/).
-   */
-  bookingEngine: "actors" | "classic";
+  /** The payment provider of the confirm saga (PAYMENT_PROVIDER; actors/payments/providers.ts). */
+  paymentProvider: PaymentProviderName;
   /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
   actorParanoidChecks: boolean;
   /**
@@ -63,6 +60,12 @@ export interface Config {
   /** SSE heartbeat comment interval (REALTIME_HEARTBEAT_MS). */
   realtimeHeartbeatMs: number;
 }
+
+/** The payment providers a node can use (one so far: the simulated one with the test tokens). */
+export const paymentProviderNames = ["simulated"] as const;
+export type PaymentProviderName = (typeof paymentProviderNames)[number];
+const isPaymentProviderName = (name: string): name is PaymentProviderName =>
+  (paymentProviderNames as readonly string[]).includes(name);
 
 export const developmentAuthSecret = "marquee-development-secret-change-me-in-production";
 
@@ -94,9 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
     throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");
   }
-  const bookingEngine = env.BOOKING_ENGINE || "actors";
-  if (bookingEngine !== "actors" && bookingEngine !== "classic")
-    throw new Error("BOOKING_ENGINE must be actors or classic");
+  const paymentProvider = env.PAYMENT_PROVIDER || "simulated";
+  if (!isPaymentProviderName(paymentProvider))
+    throw new Error(`PAYMENT_PROVIDER must be one of: ${paymentProviderNames.join(", ")}`);
   return {
     port: integer(env, "PORT", 3000),
     healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
@@ -118,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL || null,
     demoData: boolean(env, "DEMO_DATA", false),
     workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
-    bookingEngine,
+    paymentProvider,
     actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
     testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
     rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),

@@ -2,7 +2,7 @@
 // and a reserve request (by tickets, or best available by event) into the actor's command.
 // A ticket id embeds its event id, so no lookup is needed to route the command to the event's actor.
 import { MarqueeError, validationError } from "../../domain/errors.ts";
-import { parseTicketId } from "../../domain/ids.ts";
+import { idPattern, parseTicketId } from "../../domain/ids.ts";
 import { ticketsPerRequestMax } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
 
@@ -10,8 +10,6 @@ export interface TicketSelection {
   eventId: string;
   ordinals: number[];
 }
-
-const eventIdPattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export function selectTickets(params: {
   ticketId?: string | null;
@@ -27,7 +25,7 @@ export function selectTickets(params: {
   if (unique.length < 1 || unique.length > ticketsPerRequestMax)
     throw validationError("ticketIds", `Name 1 to ${ticketsPerRequestMax} tickets`);
   const parsed = unique.map((id) => ({ id, parsed: parseTicketId(id) }));
-  const unknown = parsed.filter((item) => !item.parsed || !eventIdPattern.test(item.parsed.eventId));
+  const unknown = parsed.filter((item) => !item.parsed || !idPattern.test(item.parsed.eventId));
   if (unknown.length > 0)
     throw new MarqueeError("NOT_FOUND", "Ticket not found", { ticketIds: unknown.map((item) => item.id) });
   const eventId = parsed[0].parsed!.eventId;
@@ -51,10 +49,20 @@ const bestAvailableFields = ["eventId", "quantity", "section", "maxPriceCents", 
 /**
  * The reserve command for a request in one of its three forms: `ticketId`, `ticketIds`, or best
  * available (`eventId` + `quantity`, optionally `section`, `maxPriceCents`, `adjacent`). Mixed or
- * incomplete forms are a 400. The command's hold id is filled in by the actor.
+ * incomplete forms are a 400, and so is best available when the engine has none. The command's hold
+ * id is filled in by the actor.
  */
-export function reserveCommand(params: ReserveParams, userId: string): { eventId: string; command: Command } {
+export function reserveCommand(
+  params: ReserveParams,
+  userId: string,
+  bestAvailable = true,
+): { eventId: string; command: Command } {
   const byTickets = params.ticketId !== undefined || params.ticketIds !== undefined;
+  if (!byTickets && !bestAvailable)
+    throw validationError(
+      "quantity",
+      "Best available is not supported by this booking engine: name ticketId or ticketIds",
+    );
   const bestGiven = bestAvailableFields.filter((field) => params[field] !== undefined);
   if (byTickets && bestGiven.length > 0)
     throw validationError(

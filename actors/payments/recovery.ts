@@ -6,7 +6,13 @@
 //   declined, hold confirming  -> give the hold back.
 // Running on several nodes at once is safe: the actor arbitrates book-or-give-back, and every
 // database step is conditional on the state it expects.
-import { paymentProviderTimeoutMs, pendingPaymentAbandonMs, recoveryBatchMax } from "../../domain/limits.ts";
+import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
+import {
+  paymentProviderTimeoutMs,
+  pendingPaymentAbandonMs,
+  recoveryBatchMax,
+  recoveryIntervalMs,
+} from "../../domain/limits.ts";
 import {
   actorStep,
   declinedAnswer,
@@ -68,4 +74,22 @@ export async function recoverPayments(
     }
   }
   return report;
+}
+
+/** Runs recovery passes (`pass`): one now, then every recoveryIntervalMs, reporting what they did. */
+export function repeatPaymentRecovery(
+  pass: () => Promise<RecoveryReport>,
+  logger: { info(data: unknown, message: string): void; warn(data: unknown, message: string): void },
+): Repeating {
+  return repeatEvery(
+    async () => {
+      const report = await pass();
+      if (report.examined > 0) logger.info(report, "payment recovery pass");
+    },
+    {
+      firstDelayMs: 0,
+      intervalMs: recoveryIntervalMs,
+      onError: (error) => logger.warn({ error: error.message }, "payment recovery pass failed"),
+    },
+  );
 }

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { io } from "socket.io-client";
 import { startCluster, type Cluster } from "../cluster.ts";
+import { classicNodeScript } from "../classic/classic-node.ts";
 import { auditDatabase, formatAudit } from "../audit.ts";
 import { createTokenVerifier } from "../../gateway/auth.ts";
 import { loadConfig } from "../../platform/config.ts";
@@ -43,7 +44,8 @@ export interface RushOptions {
   resultsName: string;
   /**
    * The booking engine the cluster runs: Marquee's actors, or the classic baseline (one Postgres
-   * transaction per request behind Redis hold locks, BOOKING_ENGINE=classic).
+   * transaction per request behind Redis hold locks: booking nodes started by
+   * loadtest/classic/classic-node.ts).
    */
   engine: "actors" | "classic";
 }
@@ -118,8 +120,8 @@ export async function runRush(
       RATE_LIMIT_PER_WINDOW: "100000000",
       LOG_LEVEL: "warn",
       DEMO_DATA: "false",
-      BOOKING_ENGINE: options.engine,
     },
+    ...(classic ? { bookingNodeScript: classicNodeScript } : {}),
   });
   const http = new HttpClient(cluster.baseUrl, 20_000, options.inFlightMax + 64);
   const recorder = new RunRecorder();

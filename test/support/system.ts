@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../../platform/config.ts";
-import { startNode, type MarqueeNode } from "../../node.ts";
+import { startNode, type MarqueeNode, type NodeOptions } from "../../node.ts";
 import type { Clock } from "../../domain/clock.ts";
 
 export const postgresUrl = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";
@@ -42,6 +42,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Reuse a database (several nodes of one system); default: a fresh one. */
   databaseUrl?: string;
+  /** Service factories added or replaced by name (startNode's `services`), e.g. another booking engine. */
+  services?: NodeOptions["services"];
 }
 
 export async function freshDatabaseUrl(): Promise<string> {
@@ -60,7 +62,7 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
     RATE_LIMIT_PER_WINDOW: "100000",
     ...options.env,
   });
-  const node = await startNode(config, options.clock);
+  const node = await startNode(config, { clock: options.clock, services: options.services });
   const api = node.broker.getLocalService("api") as any;
   const port = api?.server?.address()?.port;
   const baseUrl = `http://127.0.0.1:${port}`;

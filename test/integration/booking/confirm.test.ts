@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
-import { requestHash } from "../../../actors/booking/booking.service.ts";
+import { requestHash } from "../../../actors/booking/confirm-action.ts";
 
 describe("booking: confirm with payments over HTTP", function () {
   this.timeout(60_000);

@@ -1,17 +1,19 @@
-// The classic baseline engine (BOOKING_ENGINE=classic) behind the real gateway: a concurrent race for
-// the same seats must end with each seat sold at most once, the contract's answers, and a clean audit
-// of the same tables the actors write.
+// The classic baseline engine (the `booking` service on loadtest/classic/classic-engine.ts, given to
+// the node through startNode's `services`) behind the real gateway: a concurrent race for the same
+// seats must end with each seat sold at most once, the contract's answers, and a clean audit of the
+// same tables the actors write.
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { auditDatabase, formatAudit } from "../../../loadtest/audit.ts";
+import { classicServices } from "../../../loadtest/classic/classic-engine.ts";
 
 describe("classic baseline engine", function () {
   this.timeout(60_000);
   let system: TestSystem;
   before(async () => {
-    system = await startSystem({ env: { BOOKING_ENGINE: "classic", HOLD_TTL_SECONDS: "60" } });
+    system = await startSystem({ env: { HOLD_TTL_SECONDS: "60" }, services: classicServices });
   });
   after(async () => {
     await system.stop();

@@ -1,10 +1,13 @@
-// The classic design Marquee is compared with, built as well as that design allows: a Redis
-// `SET NX EX` hold lock per seat (one pipelined round trip), then ONE Postgres transaction per request
-// (a single conditional UPDATE that takes every seat or none), on a pool sized for the machine.
-// No actor, no batching: every request pays its own round trips and its own commit.
+// The classic design as `npm run bench:booking` measures it in-process (no Moleculer, no service):
+// the classic engine's Redis hold locks (hold-locks.ts, one pipelined round trip), then ONE Postgres
+// transaction per request (a single conditional UPDATE that takes every seat or none), on a pool
+// sized for the machine. No actor, no batching: every request pays its own round trips and commit.
+// Its own lean seat table (status with holder and expiry, like most schemas) keeps the figure that of
+// the design, not of Marquee's tables (the full engine on those is classic-engine.ts, in the rush).
 import os from "node:os";
 import type { Redis } from "ioredis";
 import { createPool, type Database } from "../../platform/database.ts";
+import { HoldLocks } from "./hold-locks.ts";
 
 export interface ClassicBooking {
   reserve(userId: string, eventId: string, ordinals: number[]): Promise<boolean>;
@@ -14,7 +17,7 @@ export interface ClassicBooking {
 
 export const classicPoolSize = () => Math.max(4, os.availableParallelism() * 4);
 
-/** Creates the baseline's own seat table (status with holder and expiry, like most schemas). */
+/** Creates the baseline's own seat table. */
 export async function prepareClassicSchema(db: Database): Promise<void> {
   await db.query(`CREATE TABLE IF NOT EXISTS classic_seats (
     event_id    text NOT NULL,
@@ -39,22 +42,14 @@ export function createClassicBooking(
   holdTtlSeconds = 600,
 ): ClassicBooking {
   const db = createPool(databaseUrl, { max: classicPoolSize(), applicationName: "marquee-classic-baseline" });
-  const lockKey = (eventId: string, ordinal: number) => `classic:hold:${eventId}:${ordinal}`;
-
-  async function unlock(eventId: string, ordinals: number[]): Promise<void> {
-    if (ordinals.length > 0) await redis.del(...ordinals.map((ordinal) => lockKey(eventId, ordinal)));
-  }
+  const locks = new HoldLocks(redis, holdTtlSeconds);
 
   return {
     async reserve(userId, eventId, ordinals) {
       // Step 1: the hold lock in Redis, every seat in one pipelined round trip.
-      const pipeline = redis.pipeline();
-      for (const ordinal of ordinals)
-        pipeline.set(lockKey(eventId, ordinal), userId, "EX", holdTtlSeconds, "NX");
-      const results = (await pipeline.exec()) ?? [];
-      const locked = ordinals.filter((_, index) => results[index]?.[1] === "OK");
+      const { locked } = await locks.lock(eventId, userId, ordinals);
       if (locked.length !== ordinals.length) {
-        await unlock(eventId, locked);
+        await locks.unlock(eventId, locked);
         return false;
       }
       // Step 2: the durable record, one transaction: all seats or none (FOR UPDATE on the targets).
@@ -70,7 +65,7 @@ export function createClassicBooking(
         [eventId, ordinals, userId, holdTtlSeconds],
       );
       if (rowCount !== ordinals.length) {
-        await unlock(eventId, ordinals);
+        await locks.unlock(eventId, ordinals);
         return false;
       }
       return true;
@@ -82,7 +77,7 @@ export function createClassicBooking(
          WHERE event_id = $1 AND ordinal = ANY($2::int[]) AND status = 'held' AND holder = $3`,
         [eventId, ordinals, userId],
       );
-      await unlock(eventId, ordinals);
+      await locks.unlock(eventId, ordinals);
       return rowCount ?? 0;
     },
 

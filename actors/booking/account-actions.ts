@@ -1,0 +1,53 @@
+// The caller's bookings and payments, read from Postgres (whatever engine runs the seats).
+import type { Context, ServiceSchema } from "moleculer";
+import type { Runtime } from "../../platform/runtime.ts";
+import { notFound } from "../../domain/errors.ts";
+import type { GatewayMeta } from "../../domain/request.ts";
+import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
+import { requireUser } from "./action-schemas.ts";
+
+const paymentView = (payment: {
+  id: string;
+  status: string;
+  amountCents: number;
+  eventId: string;
+  bookingId: string | null;
+}) => ({
+  id: payment.id,
+  status: payment.status,
+  amountCents: payment.amountCents,
+  eventId: payment.eventId,
+  bookingId: payment.bookingId,
+});
+
+export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
+  return {
+    listBookings: {
+      params: { $$strict: true },
+      async handler(ctx: Context<unknown, GatewayMeta>) {
+        const user = requireUser(ctx);
+        return { bookings: await listUserBookings(db, user.id) };
+      },
+    },
+
+    getBooking: {
+      params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
+      async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
+        const user = requireUser(ctx);
+        const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
+        if (!booking) throw notFound("Booking"); // also another user's: no existence leak
+        return booking;
+      },
+    },
+
+    getPayment: {
+      params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
+      async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
+        const user = requireUser(ctx);
+        const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
+        if (!payment) throw notFound("Payment");
+        return paymentView(payment);
+      },
+    },
+  };
+}
