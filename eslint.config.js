@@ -39,9 +39,16 @@ export const walls = [
 // (test/unit/lint/walls.test.ts fails when an entry is no longer needed).
 export const sizeAllowlist = {
   /** Over 400 lines. */
-  files: ["catalog/demo-data.ts"],
+  files: ["catalog/demo-data.ts", "loadtest/bench-fanout.ts", "loadtest/rush/rush.ts"],
   /** With a function over 70 lines. */
-  functions: ["catalog/demo-data.ts"],
+  functions: [
+    "catalog/demo-data.ts",
+    "loadtest/bench-fanout.ts",
+    "loadtest/bench-search.ts",
+    "loadtest/bench-seat-map.ts",
+    "loadtest/rush/rush.ts",
+    "loadtest/rush/shopper.ts",
+  ],
 };
 
 export default tseslint.config(
