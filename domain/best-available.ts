@@ -11,6 +11,7 @@
 // query are re-scanned lazily (only those rows, and their block's maximum).
 
 import type { SeatLayout } from "./seat-layout.ts";
+import { invariant } from "./errors.ts";
 
 /** One row of seats. Ordinals of a row are contiguous: firstOrdinal .. firstOrdinal + seatCount - 1. */
 export interface RankedRow {
@@ -224,7 +225,7 @@ export function chooseBestAvailable(
     const row = layout.rows[rowNumber];
     if (!rowQualifies(row, request)) continue;
     const start = bestBlockInRow(row, quantity, isFree);
-    if (start === null) throw new Error("free-run index out of step with the seat state");
+    invariant(start !== null, "free-run index out of step with the seat state");
     return Array.from({ length: quantity }, (_, seat) => row.firstOrdinal + start + seat);
   }
   return null;

@@ -31,6 +31,7 @@ import {
 import { toSearchDocument } from "./search-document.ts";
 import type { IndexWrite, SearchIndex } from "./search-index.ts";
 import { eventIdsOf, loadSourceEvents } from "./source.ts";
+import { invariant } from "../domain/errors.ts";
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
@@ -258,8 +259,10 @@ export class Indexer {
       const performerIds = new Set<string>();
       let previous = position;
       for (const change of changes) {
-        if (!(change.position > previous))
-          throw new Error(`outbox positions out of order (${previous}, ${change.position})`);
+        invariant(
+          change.position > previous,
+          `outbox positions out of order (${previous}, ${change.position})`,
+        );
         previous = change.position;
         if (change.entity === "event") eventIds.add(change.entityId);
         else if (change.entity === "venue") venueIds.add(change.entityId);

@@ -11,6 +11,7 @@ import { closestWords, editsAllowed, prefixLengthMin, type SearchQuery } from ".
 import { plainWord, type WordAlternatives } from "./postgres-query-text.ts";
 import { searchStatement, toSearchPage } from "./postgres-search.ts";
 import { beginPostgresRebuild, vacuumRebuiltTables } from "./postgres-rebuild.ts";
+import { invariant } from "../domain/errors.ts";
 import {
   documentColumns,
   documentColumnsFrom,
@@ -103,7 +104,7 @@ export class PostgresIndex implements SearchIndex {
     }
     return words.map((word) => {
       const found = known.get(word);
-      if (!found) throw new Error(`search: no lookup result for a query word`);
+      invariant(found, "search: no lookup result for a query word");
       return found;
     });
   }

@@ -7,7 +7,7 @@
 // The actor is the arbiter: only it decides "booked" or "given back", so a live saga and a recovery
 // pass racing on the same payment always agree. Every step is idempotent by payment id.
 import type { Database } from "../../platform/database.ts";
-import { errorCatalogue, MarqueeError, type ErrorCode } from "../../domain/errors.ts";
+import { errorCatalogue, invariant, MarqueeError, type ErrorCode } from "../../domain/errors.ts";
 import { newId } from "../../domain/ids.ts";
 import {
   idempotencyPollMs,
@@ -254,7 +254,7 @@ export async function refundPayment(
     payment = (await findPayment(saga.db, eventId, paymentId))!;
   }
   if (payment.status === "captured") {
-    if (!payment.refundRequested) throw new Error(`payment ${paymentId}: neither booked nor refundable`);
+    invariant(payment.refundRequested, `payment ${paymentId}: neither booked nor refundable`);
     await withTimeout(
       saga.provider.refund(paymentId, payment.providerRef),
       paymentProviderTimeoutMs,
