@@ -3,6 +3,7 @@
 // time a best-available choice takes inside the actor.
 import type Moleculer from "moleculer";
 import type { CommitStats } from "./protocol.ts";
+import { metricRegistrar } from "../../platform/metrics.ts";
 
 const names = {
   commits: "marquee.booking.commits.total",
@@ -28,9 +29,7 @@ type Registry = Moleculer.ServiceBroker["metrics"];
 
 /** Registers every metric of the booking engine (once per broker). */
 function registerMetrics(metrics: Registry): void {
-  const register = (options: Record<string, unknown>) => {
-    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
-  };
+  const register = metricRegistrar(metrics);
   register({ type: "counter", name: names.commits, description: "Group commits of the booking actors" });
   register({ type: "counter", name: names.commitFailures, description: "Group commits that failed" });
   register({ type: "counter", name: names.staleActors, description: "Actors stopped by a newer epoch" });

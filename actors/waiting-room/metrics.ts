@@ -2,6 +2,7 @@
 // Per-event gauges are labelled by event id; a node runs at most waitingRoomActorsPerNodeMax of them.
 import type Moleculer from "moleculer";
 import type { TickResult } from "./waiting-room-actor.ts";
+import { metricRegistrar } from "../../platform/metrics.ts";
 
 const names = {
   joins: "marquee.waiting_room.joins.total",
@@ -21,9 +22,7 @@ export interface WaitingRoomMetrics {
 
 export function createWaitingRoomMetrics(broker: Moleculer.ServiceBroker): WaitingRoomMetrics {
   const metrics = broker.metrics;
-  const register = (options: Record<string, unknown>) => {
-    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
-  };
+  const register = metricRegistrar(metrics);
   register({ type: "counter", name: names.joins, description: "Waiting-room joins answered" });
   register({ type: "counter", name: names.refusals, description: "Waiting-room joins refused (503)" });
   register({ type: "counter", name: names.admitted, description: "Shoppers admitted from waiting rooms" });

@@ -1,6 +1,7 @@
 // Real-time metrics in Moleculer's registry (rendered at GET /metrics): connections, streams,
 // followed events, lagging clients, frames, resyncs, and how long after its commit a frame leaves.
 import type Moleculer from "moleculer";
+import { metricRegistrar } from "../../platform/metrics.ts";
 
 const names = {
   sockets: "marquee.realtime.sockets",
@@ -28,9 +29,7 @@ export interface RealtimeMetrics {
 
 export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): RealtimeMetrics {
   const metrics = broker.metrics;
-  const register = (options: Record<string, unknown>) => {
-    if (!metrics.hasMetric(options.name as string)) metrics.register(options as any);
-  };
+  const register = metricRegistrar(metrics);
   register({ type: "gauge", name: names.sockets, description: "Socket.IO connections on this gateway" });
   register({ type: "gauge", name: names.sseStreams, description: "SSE update streams on this gateway" });
   register({ type: "gauge", name: names.eventsFollowed, description: "Events this gateway follows" });
