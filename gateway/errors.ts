@@ -40,7 +40,12 @@ export function toHttpError(raw: unknown): HttpError {
       problems,
     });
   }
-  const framework = typeof error.type === "string" ? frameworkErrors[error.type] : undefined;
+  const framework =
+    typeof error.type === "string"
+      ? frameworkErrors[error.type]
+      : typeof error.code === "number"
+        ? untypedFrameworkErrors[error.code]
+        : undefined;
   if (framework) return framework();
   // The database (or another dependency) is unreachable or shed the query: worth a retry, not a 500.
   if (
@@ -58,7 +63,9 @@ const publicMessages: Partial<Record<ErrorCode, string>> = {
 };
 const retryAfter = (code: ErrorCode): number | undefined => (errorCatalogue[code].retryable ? 1 : undefined);
 
-const overloaded = () => make("OVERLOADED", "The service is busy, retry shortly", undefined, 1);
+const overloaded = () => make("OVERLOADED", publicMessages.OVERLOADED!, undefined, 1);
+const unavailable = () => make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5);
+const forbidden = () => make("FORBIDDEN", "Not allowed");
 const malformed = (field: string) => () => make("VALIDATION_ERROR", "Malformed request", { field });
 
 /** Moleculer's and moleculer-web's own refusals, by their `type` code. */
@@ -71,12 +78,24 @@ const frameworkErrors: Record<string, () => HttpError> = {
   NO_TOKEN: () => make("UNAUTHENTICATED", "Authentication required"),
   INVALID_TOKEN: () => make("UNAUTHENTICATED", "Authentication required"),
   // A route whose service is not running anywhere (yet): retry later, nothing is "not found".
-  SERVICE_NOT_FOUND: () => make("UNAVAILABLE", "The service is not available, retry shortly", undefined, 5),
+  SERVICE_NOT_FOUND: unavailable,
+  ORIGIN_NOT_ALLOWED: forbidden,
+  ORIGIN_NOT_FOUND: forbidden,
   SERVICE_NOT_AVAILABLE: overloaded,
   REQUEST_TIMEOUT: overloaded,
   REQUEST_REJECTED: overloaded,
   QUEUE_FULL: overloaded,
   BAD_GATEWAY: overloaded,
+};
+
+/**
+ * moleculer-web refusals thrown without a `type`, by their HTTP status: a route whose service runs
+ * nowhere (yet) is ServiceUnavailableError (503), its own rate limiter RateLimitExceeded (429).
+ */
+const untypedFrameworkErrors: Record<number, () => HttpError> = {
+  503: unavailable,
+  429: () => make("RATE_LIMITED", "Too many requests", undefined, 1),
+  403: forbidden,
 };
 
 // Socket errors, PostgreSQL's connection, shutdown, cancel (statement timeout), serialization and
