@@ -1,4 +1,5 @@
 // What the gateway tells a service about the request it forwards (Moleculer's `ctx.meta`).
+import { MarqueeError } from "./errors.ts";
 
 export type Role = "user" | "admin";
 
@@ -16,4 +17,10 @@ export interface GatewayMeta {
   /** Set by a service: the HTTP status of a success (201...). */
   $statusCode?: number;
   $responseHeaders?: Record<string, string>;
+}
+
+/** The caller of an action that needs one: 401 without a valid token. */
+export function requireUser(meta: GatewayMeta): User {
+  if (!meta.user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
+  return meta.user;
 }

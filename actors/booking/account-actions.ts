@@ -2,9 +2,8 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
 import { notFound } from "../../domain/errors.ts";
-import type { GatewayMeta } from "../../domain/request.ts";
+import { requireUser, type GatewayMeta } from "../../domain/request.ts";
 import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
-import { requireUser } from "./action-schemas.ts";
 
 const paymentView = (payment: {
   id: string;
@@ -25,7 +24,7 @@ export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
     listBookings: {
       params: { $$strict: true },
       async handler(ctx: Context<unknown, GatewayMeta>) {
-        const user = requireUser(ctx);
+        const user = requireUser(ctx.meta);
         return { bookings: await listUserBookings(db, user.id) };
       },
     },
@@ -33,7 +32,7 @@ export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
     getBooking: {
       params: { bookingId: { type: "string", min: 1, max: 200 }, $$strict: true },
       async handler(ctx: Context<{ bookingId: string }, GatewayMeta>) {
-        const user = requireUser(ctx);
+        const user = requireUser(ctx.meta);
         const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
         if (!booking) throw notFound("Booking"); // also another user's: no existence leak
         return booking;
@@ -43,7 +42,7 @@ export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
     getPayment: {
       params: { paymentId: { type: "string", min: 1, max: 200 }, $$strict: true },
       async handler(ctx: Context<{ paymentId: string }, GatewayMeta>) {
-        const user = requireUser(ctx);
+        const user = requireUser(ctx.meta);
         const payment = await findUserPayment(db, user.id, ctx.params.paymentId);
         if (!payment) throw notFound("Payment");
         return paymentView(payment);

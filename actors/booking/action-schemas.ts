@@ -1,10 +1,7 @@
 // The parameter schemas (fastest-validator) and bulkhead shared by the booking actions, and the
 // caller every user-facing action requires.
-import type { Context } from "moleculer";
-import { MarqueeError } from "../../domain/errors.ts";
 import { idPattern } from "../../domain/ids.ts";
 import { nameLengthMax, ticketsPerRequestMax } from "../../domain/limits.ts";
-import type { User } from "../../domain/request.ts";
 
 const ticketIdSchema = { type: "string", min: 1, max: 120 };
 export const ticketSelectionSchema = {
@@ -26,9 +23,3 @@ export const bestAvailableSchema = {
  * the default bulkhead: a group commit needs the next batch to gather while the current one commits.
  */
 export const internalBulkhead = { enabled: true, concurrency: 50_000, maxQueueSize: 0 };
-
-export function requireUser(ctx: Context<unknown, { user?: User }>): User {
-  const user = ctx.meta.user;
-  if (!user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
-  return user;
-}

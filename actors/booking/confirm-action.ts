@@ -8,9 +8,9 @@ import {
   idempotencyKeyLengthMin,
   paymentTokenLengthMax,
 } from "../../domain/limits.ts";
-import type { GatewayMeta } from "../../domain/request.ts";
+import { requireUser, type GatewayMeta } from "../../domain/request.ts";
 import { answerResult, confirm } from "../payments/confirm-saga.ts";
-import { requireUser, ticketSelectionSchema } from "./action-schemas.ts";
+import { ticketSelectionSchema } from "./action-schemas.ts";
 import type { BookingContext } from "./booking-context.ts";
 import { selectTickets } from "./ticket-selection.ts";
 
@@ -49,7 +49,7 @@ export function confirmAction(booking: BookingContext): ActionSchema {
     // tok_slow takes ~2 s, and a concurrent duplicate waits for the first request to finish.
     timeout: 30_000,
     async handler(this: any, ctx: Context<ConfirmParams, GatewayMeta>) {
-      const user = requireUser(ctx);
+      const user = requireUser(ctx.meta);
       const key = requireIdempotencyKey(ctx.meta.idempotencyKey);
       const { eventId, ordinals } = selectTickets(ctx.params);
       const token = ctx.params.paymentDetails.token;

@@ -1,13 +1,8 @@
 // `booking.reserve` and `booking.release`: a user's holds, taken and given back.
 import type { Context, ServiceSchema } from "moleculer";
-import type { User } from "../../domain/request.ts";
+import { requireUser, type User } from "../../domain/request.ts";
 import { createAdmissionGuard, type AdmissionGuard } from "../waiting-room/admission-guard.ts";
-import {
-  bestAvailableSchema,
-  internalBulkhead,
-  requireUser,
-  ticketSelectionSchema,
-} from "./action-schemas.ts";
+import { bestAvailableSchema, internalBulkhead, ticketSelectionSchema } from "./action-schemas.ts";
 import type { BookingContext } from "./booking-context.ts";
 import { reserveCommand, selectTickets, type ReserveParams } from "./ticket-selection.ts";
 
@@ -24,7 +19,7 @@ export function holdActions(booking: BookingContext): ServiceSchema["actions"] {
           "section?, maxPriceCents?, adjacent?}: the engine picks the N best seats that fit)",
       },
       async handler(this: any, ctx: Context<ReserveParams, { user?: User; admissionToken?: string }>) {
-        const user = requireUser(ctx);
+        const user = requireUser(ctx.meta);
         const { eventId, command } = reserveCommand(ctx.params, user.id, booking.engine.bestAvailable);
         // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis);
         // by ticket ids and best available alike.
@@ -43,7 +38,7 @@ export function holdActions(booking: BookingContext): ServiceSchema["actions"] {
       params: { ...ticketSelectionSchema, $$strict: true },
       bulkhead: internalBulkhead,
       async handler(ctx: Context<{ ticketId?: string; ticketIds?: string[] }, { user?: User }>) {
-        const user = requireUser(ctx);
+        const user = requireUser(ctx.meta);
         const { eventId, ordinals } = selectTickets(ctx.params);
         return booking.run(ctx, eventId, { type: "release", userId: user.id, ordinals });
       },

@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { Context, ServiceActionsSchema, ServiceEvents, ServiceSchema } from "moleculer";
 import type { Clock } from "../../domain/clock.ts";
 import type { Runtime } from "../../platform/runtime.ts";
-import type { GatewayMeta } from "../../domain/request.ts";
+import { requireUser, type GatewayMeta } from "../../domain/request.ts";
 import { MarqueeError, notFound } from "../../domain/errors.ts";
 import { eventChangedEvent, holdsEndedEvent, type HoldsEnded } from "../../domain/messages.ts";
 import { idPattern } from "../../catalog/schemas.ts";
@@ -95,7 +95,7 @@ function waitingRoomActions(line: Line, clock: Clock): ServiceActionsSchema {
           "503 OVERLOADED with Retry-After while the waiting room is unavailable.",
       },
       async handler(this: any, ctx: Context<{ eventId: string }, GatewayMeta>): Promise<WaitingRoomAnswer> {
-        const userId = requireUser(ctx);
+        const userId = requireUser(ctx.meta).id;
         const event = await this.openEvent(ctx.params.eventId);
         if (!event) return noWaitingRoom;
         let answer: WaitingRoomAnswer;
@@ -118,7 +118,7 @@ function waitingRoomActions(line: Line, clock: Clock): ServiceActionsSchema {
         description: "404 when you are not in the line (never joined, or your admission expired).",
       },
       async handler(this: any, ctx: Context<{ eventId: string }, GatewayMeta>): Promise<WaitingRoomAnswer> {
-        const userId = requireUser(ctx);
+        const userId = requireUser(ctx.meta).id;
         const event = await this.openEvent(ctx.params.eventId);
         if (!event) return noWaitingRoom;
         const answer = await line.status(this.lineEvent(event), userId, clock.now());
@@ -153,10 +153,4 @@ function waitingRoomEvents(redis: Redis): ServiceEvents {
       },
     },
   };
-}
-
-function requireUser(ctx: Context<unknown, GatewayMeta>): string {
-  const userId = ctx.meta.user?.id;
-  if (!userId) throw new MarqueeError("UNAUTHENTICATED", "A user token is required");
-  return userId;
 }
