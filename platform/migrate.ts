@@ -8,9 +8,16 @@ import type { Database } from "./database.ts";
 const migrationsDirectory = fileURLToPath(new URL("../migrations/", import.meta.url));
 const migrationLockKey = 7_346_224_001; // arbitrary, fixed: "marquee migrations"
 
-export async function migrate(pool: Database): Promise<string[]> {
+export interface MigrateOptions {
+  /** Apply the migrations up to and including this file only (tests of a migration on older data). */
+  through?: string;
+}
+
+/** Applies the migrations not applied yet, in order; returns the files it applied. */
+export async function migrate(pool: Database, options: MigrateOptions = {}): Promise<string[]> {
   const files = (await readdir(migrationsDirectory))
     .filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name))
+    .filter((name) => options.through === undefined || name <= options.through)
     .sort();
   const client = await pool.connect();
   const applied: string[] = [];

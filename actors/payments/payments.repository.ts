@@ -61,7 +61,8 @@ const paymentRecord = (row: any): PaymentRecord => ({
 /**
  * Claims an Idempotency-Key for a request, as `claimId`: a new key, or one whose earlier claim by the
  * same request lapsed without a payment (see migration 0202). `claimed: false` returns the record
- * that is there.
+ * that is there, possibly on another event: the unique index on (user_id, key) of migration 0203
+ * makes the INSERT do nothing when the user's key is taken on any event, also by a racing node.
  */
 export async function claimIdempotencyKey(
   db: Database,
@@ -85,11 +86,18 @@ export async function claimIdempotencyKey(
   return { claimed: false, record: await findIdempotencyKey(db, key) };
 }
 
+/**
+ * The record of a user's key, whichever event it was claimed on (keys are the user's across events:
+ * migration 0203); a key reused on several events before then answers for its own event first.
+ */
 export async function findIdempotencyKey(db: Database, key: KeyRef): Promise<IdempotencyRecord | null> {
   const { rows } = await db.query(
     `SELECT request_hash, payment_id, status_code, response,
             claimed_at < now() - make_interval(secs => $4) AS claim_lapsed
-     FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3`,
+     FROM (SELECT 0 AS rank, * FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3
+           UNION ALL -- each side by its own index (the primary key, idempotency_keys_user_key)
+           SELECT 1, * FROM idempotency_keys WHERE user_id = $2 AND key = $3 AND NOT scoped_to_event) k
+     ORDER BY rank LIMIT 1`,
     [key.eventId, key.userId, key.key, idempotencyClaimLeaseMs / 1000],
   );
   if (!rows[0]) return null;

@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createPool, ensureDatabase, type Database } from "../../../platform/database.ts";
 import { migrate } from "../../../platform/migrate.ts";
+import { claimIdempotencyKey, findIdempotencyKey } from "../../../actors/payments/payments.repository.ts";
 import { dropDatabase, freshDatabaseUrl } from "../../support/system.ts";
 
 const migrationFiles = async () =>
@@ -102,5 +103,49 @@ describe("migrations", () => {
       );
       expect(code, statement).to.equal("23514");
     }
+  });
+
+  it("0203 makes keys the user's across events on a database where a key was already reused", async () => {
+    const { pool } = await freshPool();
+    await migrate(pool, { through: "0202_idempotency_claim_lease.sql" });
+    await pool.query(`
+      INSERT INTO venues (id, name, city, country) VALUES ('vn_1', 'Hall', 'Porto', 'Portugal');
+      INSERT INTO events (id, name, type, venue_id, starts_at, on_sale_at, sections, ticket_count) VALUES
+        ('ev_a', 'A', 'concert', 'vn_1', now(), now(), '[]', 0),
+        ('ev_b', 'B', 'concert', 'vn_1', now(), now(), '[]', 0),
+        ('ev_c', 'C', 'concert', 'vn_1', now(), now(), '[]', 0);
+      INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, created_at) VALUES
+        ('ev_b', 'u1', 'reused-key', 'hash-b', now() - interval '1 hour'),
+        ('ev_a', 'u1', 'reused-key', 'hash-a', now() - interval '2 hours'),
+        ('ev_a', 'u2', 'reused-key', 'hash-u2', now());`);
+    expect(await migrate(pool)).to.deep.equal(["0203_idempotency_keys_per_user.sql"]);
+    const { rows } = await pool.query(
+      "SELECT event_id, user_id, scoped_to_event FROM idempotency_keys ORDER BY user_id, event_id",
+    );
+    expect(rows).to.deep.equal([
+      { event_id: "ev_a", user_id: "u1", scoped_to_event: false }, // the earliest use holds the key
+      { event_id: "ev_b", user_id: "u1", scoped_to_event: true },
+      { event_id: "ev_a", user_id: "u2", scoped_to_event: false },
+    ]);
+    // Both old records still answer for their own event; a new event cannot take the key.
+    expect(
+      (await findIdempotencyKey(pool, { eventId: "ev_b", userId: "u1", key: "reused-key" }))?.requestHash,
+    ).to.equal("hash-b");
+    expect(
+      (await findIdempotencyKey(pool, { eventId: "ev_a", userId: "u1", key: "reused-key" }))?.requestHash,
+    ).to.equal("hash-a");
+    const claim = await claimIdempotencyKey(pool, {
+      eventId: "ev_c",
+      userId: "u1",
+      key: "reused-key",
+      requestHash: "hash-c",
+      claimId: "clm_1",
+    });
+    expect(claim).to.deep.include({ claimed: false });
+    expect((claim as { record: { requestHash: string } }).record.requestHash).to.equal("hash-a");
+    const inserted = await pool.query(
+      "INSERT INTO idempotency_keys (event_id, user_id, key, request_hash) VALUES ('ev_c', 'u2', 'reused-key', 'x') ON CONFLICT DO NOTHING",
+    );
+    expect(inserted.rowCount).to.equal(0);
   });
 });
