@@ -17,6 +17,9 @@ export interface TokenVerifier {
 const unauthenticated = (message: string) => new MarqueeError("UNAUTHENTICATED", message);
 
 export function createTokenVerifier(config: Config): TokenVerifier {
+  // loadConfig refuses this pair; a configuration built another way must not slip the issuer through.
+  if (config.production && config.authDevTokens)
+    throw new Error("AUTH_DEV_TOKENS=true is refused with NODE_ENV=production (dev token issuer)");
   const secret = new TextEncoder().encode(config.authSecret);
   const jwks: JWTVerifyGetKey | null = config.authJwksUrl
     ? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 2_000 })

@@ -93,6 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
     throw new Error("AUTH_SECRET or AUTH_JWKS_URL must be set in production");
   }
+  // The dev token issuer mints admin tokens for anyone who asks: never in production, whatever the flag.
+  if (production && boolean(env, "AUTH_DEV_TOKENS", false))
+    throw new Error(
+      "AUTH_DEV_TOKENS=true is refused with NODE_ENV=production: POST /auth/token would let anyone mint an admin token (unset AUTH_DEV_TOKENS)",
+    );
   const searchBackend = env.SEARCH_BACKEND || "postgres";
   if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
     throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceFactories } from "../../../services.ts";
+import { loadConfig } from "../../../platform/config.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const dclint = path.join(root, "node_modules/.bin/dclint");
@@ -78,6 +79,26 @@ describe("docker-compose.yml and Dockerfile", function () {
     const expectedLater = new Set(["booking", "waiting-room", "search", "indexer"]);
     for (const role of roles)
       expect(role in serviceFactories || expectedLater.has(role), role).to.equal(true);
+  });
+
+  it("runs production without the dev token issuer, with a required AUTH_SECRET and working health checks", () => {
+    // The environment every Marquee node shares (the x-marquee-env block) passes config parsing.
+    const block = /^x-marquee-env: &marquee-env\n((?: {2}.*\n)+)/m.exec(compose)![1];
+    const env: Record<string, string> = {};
+    for (const [, name, value] of block.matchAll(/^ {2}([A-Z_]+): (.*)$/gm))
+      env[name] = value.replace(/^"|"$/g, "");
+    expect(env.NODE_ENV).to.equal("production");
+    expect(env).to.not.have.property("AUTH_DEV_TOKENS");
+    expect(compose).to.not.match(/^\s*AUTH_DEV_TOKENS:/m);
+    expect(env.AUTH_SECRET).to.match(/^\$\{AUTH_SECRET:\?.+\}$/); // compose refuses to start without it
+    const config = loadConfig({ ...env, AUTH_SECRET: "a-secret-given-at-deploy-time" });
+    expect(config.authDevTokens).to.equal(false);
+    // The official nats image is FROM scratch (no wget): the health check needs the alpine variant.
+    expect(compose).to.match(/^ {4}image: nats:[\d.]+-alpine$/m);
+    expect(compose).to.match(/-m", "8222"/);
+    // The api node runs the search service on Elasticsearch: it waits for it.
+    const api = /^ {2}api:\n((?: {4}.*\n|\n)+?)(?=^ {2}\S)/m.exec(compose)![1];
+    expect(api).to.match(/depends_on:\n(?: {6}.*\n)*? {6}elasticsearch:\n {8}condition: service_healthy/);
   });
 
   it("has a Dockerfile that installs production dependencies and starts main.ts", async () => {

@@ -1,0 +1,28 @@
+// The dev token issuer never runs with NODE_ENV=production (issue 16, item 9).
+import { expect } from "chai";
+import { loadConfig } from "../../../platform/config.ts";
+import { createTokenVerifier } from "../../../gateway/auth.ts";
+
+const production = { NODE_ENV: "production", AUTH_SECRET: "a-real-secret-of-a-real-deployment" };
+
+describe("config: dev tokens and NODE_ENV=production", () => {
+  it("refuses AUTH_DEV_TOKENS=true (or 1) with NODE_ENV=production, naming both variables", () => {
+    for (const flag of ["true", "1"])
+      expect(() => loadConfig({ ...production, AUTH_DEV_TOKENS: flag }), flag).to.throw(
+        /AUTH_DEV_TOKENS=true is refused with NODE_ENV=production/,
+      );
+  });
+
+  it("has dev tokens off in production when the flag is unset or false, on elsewhere by default", () => {
+    expect(loadConfig(production).authDevTokens).to.equal(false);
+    expect(loadConfig({ ...production, AUTH_DEV_TOKENS: "false" }).authDevTokens).to.equal(false);
+    expect(loadConfig({ NODE_ENV: "test" }).authDevTokens).to.equal(true);
+    expect(loadConfig({ NODE_ENV: "test", AUTH_DEV_TOKENS: "false" }).authDevTokens).to.equal(false);
+  });
+
+  it("builds no token issuer from a configuration that has both however it was made", () => {
+    const config = { ...loadConfig(production), authDevTokens: true };
+    expect(() => createTokenVerifier(config)).to.throw(/NODE_ENV=production/);
+    expect(() => createTokenVerifier(loadConfig(production))).to.not.throw();
+  });
+});
