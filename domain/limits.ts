@@ -6,6 +6,11 @@ export const ticketsPerRequestMax = 10;
 export const ticketsPerUserDefault = 10;
 /** The contract's body limit: 64 KiB. */
 export const requestBodyBytesMax = 64 * 1024;
+/**
+ * JSON bodies nested deeper than this are refused (400): no schema goes past a few levels, and the
+ * gateway's walk over every string of a body (gateway/unsafe-text.ts) stays far from the stack's end.
+ */
+export const jsonDepthMax = 32;
 /** Search pages: the contract caps `limit` at 100. */
 export const searchLimitMax = 100;
 export const searchLimitDefault = 20;
@@ -182,6 +187,14 @@ export const admissionRateWindowSeconds = 60;
 export const waitingRoomRetryAfterSeconds = 5;
 /** Admission tokens longer than this are refused before any parsing. */
 export const admissionTokenLengthMax = 512;
+/**
+ * Used admissions one booking actor remembers until their tokens expire (~150 bytes each, ~40 MB at
+ * most). Each new shopper uses one; the default settings (6,000 a minute, 900 s tokens) admit at most
+ * 90,000 per token lifetime. Past it a new shopper is refused (503) rather than a spent token forgotten.
+ */
+export const usedAdmissionsPerEventMax = 250_000;
+/** Retry-After of a reserve refused because `maxActiveShoppers` users already hold seats. */
+export const activeShoppersFullRetryAfterSeconds = 5;
 /** Event settings cached in memory per node (reserve path, waiting room): entries and freshness. */
 export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
@@ -235,3 +248,47 @@ export const fanoutChunkSockets = 500;
 export const realtimeLagCheckMs = 250;
 /** Every call the gateway makes to learn an event's version has this timeout. */
 export const seatMapCallTimeoutMs = 5_000;
+
+// Per-client caps on live connections (gateway/realtime/client-caps.ts). The client is the user of a
+// valid token, else the address (an IPv6 client by its /64), as for the rate limit; counted per
+// gateway node, in memory. Past a cap: 429 RATE_LIMITED with Retry-After. One client can never fill
+// a node's caps (socketConnectionsPerNodeMax, sseClientsPerNodeMax). Configurable (the load tests,
+// which connect thousands of clients from 127.0.0.1, raise them).
+/** Socket.IO connections one client holds on one node: a user's tabs, or a small office behind one address. */
+export const socketConnectionsPerClientMaxDefault = 100;
+/** Socket.IO handshakes one client starts per second (sliding window): a page load needs one. */
+export const socketHandshakesPerClientPerSecondDefault = 20;
+/** SSE update streams one client holds on one node. */
+export const sseStreamsPerClientMaxDefault = 100;
+/** Retry-After at a connection cap: a slot frees when one of the client's connections closes. */
+export const clientConnectionsRetryAfterSeconds = 5;
+/** Clients whose handshake rate one node tracks (~150 bytes each); the longest idle are forgotten first. */
+export const socketHandshakeClientsTrackedMax = 100_000;
+
+// Metrics (platform/prometheus.ts, platform/metrics-server.ts).
+/** METRICS_TOKEN: long enough that guessing it is hopeless (it is compared in constant time). */
+export const metricsTokenLengthMin = 16;
+export const metricsTokenLengthMax = 512;
+/** A scrape on METRICS_PORT must arrive (headers and all) within this. */
+export const metricsRequestTimeoutMs = 5_000;
+
+// Start of a node (node.ts, main.ts, platform/start-stages.ts): every stage has a timeout and logs
+// `start stage <name>` and its duration; a stage past its timeout fails the start, and main.ts exits
+// non-zero naming it, so a supervisor restarts the node instead of it hanging without a word.
+// Overridable per stage (START_*_TIMEOUT_MS; the tests use tiny ones).
+/** Connecting to PostgreSQL and creating the database when it is missing. */
+export const startDatabaseTimeoutMsDefault = 30_000;
+/** All pending migrations, waiting for another node's migration lock included (each statement too). */
+export const startMigrationsTimeoutMsDefault = 600_000;
+/** Connecting to the transporter (NATS); Moleculer itself retries for ever. */
+export const startTransporterTimeoutMsDefault = 60_000;
+/** One service's start (the booking service's covers its actor workers' attempts below). */
+export const startServiceTimeoutMsDefault = 120_000;
+/** An actor worker must say "ready" within this, else it is killed and started again. */
+export const startActorWorkerTimeoutMsDefault = 30_000;
+/** Starts of one actor worker before the node's start fails. */
+export const actorWorkerStartAttemptsMax = 3;
+/** Seeding the demo catalog (one transaction; a few seconds on an idle machine). */
+export const startDemoSeedTimeoutMsDefault = 300_000;
+/** Closing what a failed start opened, before startNode rejects. */
+export const startAbandonTimeoutMs = 5_000;

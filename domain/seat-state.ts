@@ -2,7 +2,9 @@
 // `decide(state, command, now) -> {state, effects, outcome}`. No I/O, no clock, no randomness
 // (ids come in the command). The state is updated in place (see seat-state/state.ts); this module is
 // the dispatcher and the one module callers import. Each use case is a module of seat-state/:
-// reserve, reserve-best, release, confirm, settings; expiry lapses due holds; invariants checks it all.
+// reserve, reserve-best, release, confirm, settings; expiry lapses due holds; admission is the waiting
+// room's rule around both reserves; invariants checks it all.
+import { underAdmission } from "./seat-state/admission.ts";
 import { confirmAbort, confirmComplete, confirmStart } from "./seat-state/confirm.ts";
 import { fail, ok, type Command, type Decision, type Effect, type Outcome } from "./seat-state/decision.ts";
 import { lapseDue } from "./seat-state/expiry.ts";
@@ -14,6 +16,7 @@ import { assertCounts, type SeatState } from "./seat-state/state.ts";
 
 export type { Command, Decision, Effect, Outcome } from "./seat-state/decision.ts";
 export { findInvariantViolations } from "./seat-state/invariants.ts";
+export { maxActiveShoppersOf, type LoadedAdmission } from "./seat-state/admission.ts";
 export { nextExpiryAt } from "./seat-state/expiry.ts";
 export {
   assertCounts,
@@ -50,9 +53,9 @@ export function decide(state: SeatState, command: Command, now: number): Decisio
 function route(state: SeatState, command: Command, now: number, effects: Effect[]): Outcome {
   switch (command.type) {
     case "reserve":
-      return reserve(state, command, now, effects);
+      return underAdmission(state, command, now, effects, reserve);
     case "reserveBest":
-      return reserveBest(state, command, now, effects);
+      return underAdmission(state, command, now, effects, reserveBest);
     case "release":
       return release(state, command, effects);
     case "expire":

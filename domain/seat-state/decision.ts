@@ -5,10 +5,18 @@ import type { ErrorCode, ErrorFacts } from "../errors.ts";
 import { ticketId } from "../ids.ts";
 import type { Hold, HoldRow, PublicSeatStatus, SaleSettings, SeatState } from "./state.ts";
 
+/**
+ * The waiting-room admission a reserve comes with, once the booking service has checked the token's
+ * signature, user and event: its expiry names it (tokens are deterministic). See admission.ts.
+ */
+export interface Admission {
+  expiresAtMs: number;
+}
+
 export type Command =
-  | { type: "reserve"; userId: string; ordinals: number[]; holdId: string }
+  | { type: "reserve"; userId: string; ordinals: number[]; holdId: string; admission?: Admission }
   /** Best available: the actor picks the seats (see domain/best-available.ts) and holds them. */
-  | ({ type: "reserveBest"; userId: string; holdId: string } & BestAvailableRequest)
+  | ({ type: "reserveBest"; userId: string; holdId: string; admission?: Admission } & BestAvailableRequest)
   | { type: "release"; userId: string; ordinals: number[] }
   | { type: "expire" }
   | { type: "confirmStart"; userId: string; ordinals: number[]; paymentId: string; idempotencyKey: string }
@@ -42,7 +50,11 @@ export type Effect =
   /** A confirming hold was given back: a captured payment of it must now be refunded. */
   | { type: "paymentAbandoned"; paymentId: string }
   | { type: "seatsChanged"; ordinals: number[]; status: PublicSeatStatus }
-  | { type: "holdsEnded"; userId: string; reason: "confirmed" | "released" | "expired" };
+  | { type: "holdsEnded"; userId: string; reason: "confirmed" | "released" | "expired" }
+  /** An admission took its first hold (admission.ts): remembered until it expires. */
+  | { type: "admissionUsed"; userId: string; expiresAtMs: number }
+  /** Used admissions that expired at or before `upToMs` are forgotten. */
+  | { type: "admissionsExpired"; upToMs: number };
 
 export type Outcome = { ok: true; value: any } | { ok: false; error: ErrorFacts };
 

@@ -77,7 +77,7 @@ function checkHolds(state: SeatState, problems: string[]): void {
   }
 }
 
-/** The users' tallies against the seats: held per user, and booked in all. */
+/** The users' tallies against the seats: held per user, booked in all, and how many users hold. */
 function checkUsers(state: SeatState, { counted, userHeld }: SeatScan, problems: string[]): void {
   let bookedByUsers = 0;
   for (const [userId, entry] of state.users) {
@@ -87,6 +87,8 @@ function checkUsers(state: SeatState, { counted, userHeld }: SeatScan, problems:
   for (const [userId, count] of userHeld)
     if (!state.users.has(userId) && count > 0) problems.push(`user ${userId}: holds seats but has no tally`);
   if (bookedByUsers !== counted.booked) problems.push("booked seats differ from the users' booked counts");
+  if (state.holders !== userHeld.size)
+    problems.push(`holders: ${state.holders} recorded, ${userHeld.size} users hold seats`);
 }
 
 /** The free-run index (once built) against a rescan of every row. */

@@ -47,7 +47,7 @@ export function reserveBest(
     chosen.length === quantity && chosen.every((ordinal) => status[ordinal] === available),
     "best available chose seats that are not free",
   );
-  const hold = placeHold(state, command.userId, command.holdId, chosen, now, effects);
+  const hold = placeHold(state, command.userId, command.holdId, chosen, now, effects, command.admission);
   return ok({
     eventId: state.eventId,
     ticketIds: ids(state, chosen),

@@ -1,6 +1,16 @@
 // Reserve by ticket ids: all or nothing, the caller's own held seats count as theirs (a repeated
 // reserve answers the same expiry and changes nothing), the rest become one new hold until now + TTL.
-import { fail, holdRow, ids, ok, type CommandOf, type Effect, type Outcome } from "./decision.ts";
+import { holdExpiresAt } from "./admission.ts";
+import {
+  fail,
+  holdRow,
+  ids,
+  ok,
+  type Admission,
+  type CommandOf,
+  type Effect,
+  type Outcome,
+} from "./decision.ts";
 import { checkOrdinals, saleClosed, userCapReached } from "./request-checks.ts";
 import { addHold, available, booked, holdOf, type Hold, type SeatState } from "./state.ts";
 
@@ -35,7 +45,7 @@ export function reserve(
   const overCap = userCapReached(state, command.userId, fresh.length);
   if (overCap) return overCap;
   if (fresh.length > 0) {
-    const hold = placeHold(state, command.userId, command.holdId, fresh, now, effects);
+    const hold = placeHold(state, command.userId, command.holdId, fresh, now, effects, command.admission);
     expiresAt = Math.min(expiresAt, hold.expiresAt);
   }
   return ok({
@@ -45,7 +55,10 @@ export function reserve(
   });
 }
 
-/** Holds available seats for the user until now + TTL, with the effects that persist and publish it. */
+/**
+ * Holds available seats for the user until now + TTL (under an admission, no later than it expires),
+ * with the effects that persist and publish it.
+ */
 export function placeHold(
   state: SeatState,
   userId: string,
@@ -53,11 +66,12 @@ export function placeHold(
   ordinals: number[],
   now: number,
   effects: Effect[],
+  admission?: Admission,
 ): Hold {
   const hold = addHold(state, {
     holdId,
     userId,
-    expiresAt: now + state.settings.holdTtlMs,
+    expiresAt: holdExpiresAt(state, now, admission),
     ordinals,
     status: "held",
     paymentId: null,

@@ -6,6 +6,7 @@ import type { FreeRunIndex, RankedRows } from "../best-available.ts";
 import { invariant } from "../errors.ts";
 import { ExpiryHeap } from "../expiry-heap.ts";
 import { pricesByOrdinal, type SeatLayout } from "../seat-layout.ts";
+import { createAdmissionLedger, type AdmissionLedger, type LoadedAdmission } from "./admission.ts";
 
 /** Seat status codes in `SeatState.status`. */
 export const available = 0;
@@ -23,6 +24,8 @@ export interface SaleSettings {
   startsAt: number;
   ticketsPerUserMax: number;
   holdTtlMs: number;
+  /** The event's waiting room lets this many users hold seats at once; null (or absent): no waiting room. */
+  maxActiveShoppers?: number | null;
 }
 
 export interface Hold {
@@ -57,6 +60,10 @@ export interface SeatState {
   freeHoldSlots: number[];
   holdsByPayment: Map<string, Hold>;
   users: Map<string, UserTally>;
+  /** Users holding seats (held or confirming): the active shoppers of a waiting room (admission.ts). */
+  holders: number;
+  /** Waiting-room admissions that took a hold, until they expire (admission.ts). */
+  admissions: AdmissionLedger;
   /** Who held a seat whose hold lapsed: a late confirm gets HOLD_EXPIRED instead of FORBIDDEN. */
   lapsedHolder: Map<number, string>;
   expiries: ExpiryHeap<Hold>;
@@ -98,6 +105,7 @@ export interface LoadedSeats {
   bookedUserIds: string[];
   holds: LoadedHoldRow[];
   version: number;
+  admissions?: LoadedAdmission[];
 }
 
 export function createSeatState(
@@ -118,6 +126,8 @@ export function createSeatState(
     freeHoldSlots: [],
     holdsByPayment: new Map(),
     users: new Map(),
+    holders: 0,
+    admissions: createAdmissionLedger(loaded.admissions),
     lapsedHolder: new Map(),
     expiries: new ExpiryHeap<Hold>(),
     counts: { available: total, held: 0, confirming: 0, booked: 0 },
@@ -209,7 +219,9 @@ export function addHold(state: SeatState, input: Omit<Hold, "slot" | "live" | "a
   state.counts.available -= hold.ordinals.length;
   if (code === held) state.counts.held += hold.ordinals.length;
   else state.counts.confirming += hold.ordinals.length;
-  tally(state, hold.userId).held += hold.ordinals.length;
+  const entry = tally(state, hold.userId);
+  if (entry.held === 0) state.holders++;
+  entry.held += hold.ordinals.length;
   return hold;
 }
 
@@ -227,6 +239,7 @@ export function detachFromHold(state: SeatState, hold: Hold, ordinals: number[])
   const entry = tally(state, hold.userId);
   entry.held -= ordinals.length;
   invariant(entry.held >= 0, `user ${hold.userId} holds a negative number of seats`);
+  if (entry.held === 0 && ordinals.length > 0) state.holders--;
   if (hold.ordinals.length === 0) endHold(state, hold);
   else {
     hold.amountCents = 0;
