@@ -1,9 +1,11 @@
-// Request bodies: JSON only (415 otherwise), at most 64 KiB (413), well-formed (400), an object.
+// Request bodies: JSON only (415 otherwise), at most 64 KiB (413), well-formed (400), an object whose
+// strings and keys are safe text (gateway/unsafe-text.ts: well-formed Unicode, no NUL, no __proto__).
 // Read by hand rather than by body-parser so every failure maps to the contract's exact error.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MarqueeError } from "../domain/errors.ts";
 import { forMiddleware } from "../platform/moleculer-errors.ts";
 import { requestBodyBytesMax } from "../domain/limits.ts";
+import { findUnsafeText } from "./unsafe-text.ts";
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -34,9 +36,8 @@ function parseBody(req: IncomingMessage, text: string): { body: object } | { err
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, refuseUnsafeValues);
-  } catch (error) {
-    if (error instanceof MarqueeError) return { error };
+    parsed = JSON.parse(text);
+  } catch {
     return { error: new MarqueeError("VALIDATION_ERROR", "Malformed JSON body", { field: "body" }) };
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -44,7 +45,9 @@ function parseBody(req: IncomingMessage, text: string): { body: object } | { err
       error: new MarqueeError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body" }),
     };
   }
-  return { body: parsed };
+  // Lone surrogates, NUL characters and `__proto__` keys, in any string or key at any depth.
+  const unsafe = findUnsafeText(parsed);
+  return unsafe ? { error: unsafe } : { body: parsed };
 }
 
 /** Reads the body up to the limit, then hands its text on; past the limit it answers 413 at once. */
@@ -75,7 +78,11 @@ function readBody(
     }
   });
   req.on("end", () => {
-    if (!failed) onText(Buffer.concat(chunks).toString("utf8"));
+    if (failed) return;
+    const text = utf8Text(Buffer.concat(chunks));
+    if (text === null)
+      return next(new MarqueeError("VALIDATION_ERROR", "The body is not valid UTF-8", { field: "body" }));
+    onText(text);
   });
 }
 
@@ -108,19 +115,15 @@ export function jsonBody(
   });
 }
 
-/**
- * JSON.parse reviver. `__proto__` keys would set the prototype of the params object that
- * moleculer-web builds with Object.assign (fields then pass strict validation unseen), and NUL
- * characters cannot be stored in PostgreSQL text: both are refused as 400 naming the field.
- */
-function refuseUnsafeValues(key: string, value: unknown): unknown {
-  if (key === "__proto__")
-    throw new MarqueeError("VALIDATION_ERROR", "Unknown field '__proto__'", { field: key });
-  if (typeof value === "string" && value.includes("\u0000"))
-    throw new MarqueeError("VALIDATION_ERROR", `The '${key}' field contains a NUL character`, {
-      field: key,
-    });
-  return value;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The body's text; null when its bytes are not UTF-8 (they would otherwise turn into U+FFFD unseen). */
+function utf8Text(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** Percent-encoded NUL in the path or query string: refused up front (PostgreSQL text cannot hold it). */

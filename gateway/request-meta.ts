@@ -1,15 +1,22 @@
 // What actions need of an HTTP request, copied into ctx.meta before the call (headers never reach
-// params): the client's address, the Idempotency-Key, the waiting room's admission token.
+// params): the client's address, the Idempotency-Key, the waiting room's admission token. A query
+// string that is not UTF-8 is refused here, before the call.
 import type { Context } from "moleculer";
 import type { GatewayMeta } from "../domain/request.ts";
+import { forMiddleware } from "../platform/moleculer-errors.ts";
 import { clientAddress } from "./client-address.ts";
 import { headerValue, type GatewayRequest } from "./http-message.ts";
+import { queryEncodingProblem } from "./unsafe-text.ts";
 
 export type BeforeCallHook = (ctx: Context<any, GatewayMeta>, route: unknown, req: GatewayRequest) => void;
 
 /** moleculer-web's `onBeforeCall` for every route. */
 export function requestMetaHook(trustedProxies: Set<string>): BeforeCallHook {
   return function onBeforeCall(ctx, _route, req) {
+    // Query strings that do not decode as UTF-8 would reach the action as literal text: a 400 here
+    // (wrapped so moleculer-web sees a client error, not one to log).
+    const badQuery = queryEncodingProblem(req.url);
+    if (badQuery) throw forMiddleware(badQuery);
     ctx.meta.clientAddress = clientAddress(req, trustedProxies);
     const idempotencyKey = headerValue(req.headers["idempotency-key"]);
     if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
