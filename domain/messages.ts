@@ -22,6 +22,8 @@ export interface HoldsEnded {
   eventId: string;
   userId: string;
   reason: "confirmed" | "released" | "expired";
+  /** The latest waiting-room admission the user used, spent now (absent: they used none). */
+  admissionExpiresAtMs?: number;
 }
 
 /** Any service can ask the gateways to push a Socket.IO event to one user's sockets. */

@@ -3,7 +3,7 @@
 // that updates an event's sale settings in its engine.
 import type { Context, ServiceSchema } from "moleculer";
 import { staleRetriesMax } from "../../domain/limits.ts";
-import type { Command, SaleSettings } from "../../domain/seat-state.ts";
+import { maxActiveShoppersOf, type Command, type SaleSettings } from "../../domain/seat-state.ts";
 import { isStaleOwner } from "./actor-pool.ts";
 import { eventIdSchema, internalBulkhead } from "./action-schemas.ts";
 import type { BookingEngine } from "./booking-engine.ts";
@@ -54,7 +54,10 @@ export function engineActions(engine: BookingEngine): ServiceSchema["actions"] {
 }
 
 export const engineEvents = {
-  /** An admin changed an event: the owning actor (if active) takes the new sale window and cap. */
+  /**
+   * An admin changed an event: the owning actor (if active) takes the new sale window, per-user cap
+   * and waiting room (its maxActiveShoppers, or null once the room is off).
+   */
   "catalog.eventChanged": {
     handler(this: any, ctx: Context<{ eventId: string; event: any }>) {
       const { eventId, event } = ctx.params;
@@ -64,6 +67,7 @@ export const engineEvents = {
             onSaleAt: Date.parse(event.onSaleAt),
             startsAt: Date.parse(event.startsAt),
             ticketsPerUserMax: event.ticketsPerUserMax,
+            maxActiveShoppers: maxActiveShoppersOf(event.waitingRoom),
           }
         : { active: false };
       return ctx

@@ -22,13 +22,16 @@ export function holdActions(booking: BookingContext): ServiceSchema["actions"] {
         const user = requireUser(ctx.meta);
         const { eventId, command } = reserveCommand(ctx.params, user.id, booking.engine.bestAvailable);
         // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis);
-        // by ticket ids and best available alike.
+        // by ticket ids and best available alike. The actor then checks that the admission is still
+        // active (not spent, within maxActiveShoppers): domain/seat-state/admission.ts.
         admission ??= createAdmissionGuard(
           (action, params) => this.broker.call(action, params),
           config,
           clock,
         );
-        await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
+        const admitted = await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
+        if (admitted && (command.type === "reserve" || command.type === "reserveBest"))
+          command.admission = { expiresAtMs: admitted.expiresAtMs };
         return booking.run(ctx, eventId, command);
       },
     },

@@ -84,8 +84,12 @@ function settleCommitted(
   for (const effect of effects) {
     if (effect.type === "seatsChanged")
       for (const ordinal of effect.ordinals) changes.set(ordinal, effect.status);
-    else if (effect.type === "holdsEnded")
-      settled.holdsEnded.push({ eventId: actor.eventId, userId: effect.userId, reason: effect.reason });
+    else if (effect.type === "holdsEnded") {
+      const { userId, reason, admissionExpiresAtMs } = effect;
+      const ended: HoldsEnded = { eventId: actor.eventId, userId, reason };
+      if (admissionExpiresAtMs !== undefined) ended.admissionExpiresAtMs = admissionExpiresAtMs;
+      settled.holdsEnded.push(ended);
+    }
   }
   if (changes.size === 0) return;
   const list: SeatChange[] = [];

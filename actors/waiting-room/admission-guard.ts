@@ -1,11 +1,18 @@
 // The check the booking reserve path makes: on an event whose waiting room is on, the caller must
 // present an unexpired admission token issued to them for that event (header X-Admission-Token,
 // copied by the gateway into ctx.meta.admissionToken). Needs no Redis: the token is verified by its
-// signature and the settings come from a short in-memory cache of `catalog.event`.
+// signature and the settings come from a short in-memory cache of `catalog.event`. The admission it
+// answers goes with the reserve command to the event's actor, which decides whether it is still
+// active (domain/seat-state/admission.ts: spent once its holds end, at most maxActiveShoppers holders).
 import type { Clock } from "../../domain/clock.ts";
 import { developmentAuthSecret, type Config } from "../../platform/config.ts";
 import { MarqueeError } from "../../domain/errors.ts";
-import { createAdmissionTokens, type AdmissionRefusal, type AdmissionTokens } from "./admission-token.ts";
+import {
+  createAdmissionTokens,
+  type AdmissionClaims,
+  type AdmissionRefusal,
+  type AdmissionTokens,
+} from "./admission-token.ts";
 import { catalogEventFetcher, createEventSettingsCache, type EventSettingsCache } from "./event-settings.ts";
 
 const refusalMessages: Record<AdmissionRefusal, string> = {
@@ -19,10 +26,15 @@ const refusalMessages: Record<AdmissionRefusal, string> = {
 
 export interface AdmissionGuard {
   /**
-   * Resolves when `userId` may reserve in `eventId`; throws 403 ADMISSION_REQUIRED otherwise.
-   * Unknown events pass (the booking core answers those with its own 404).
+   * The caller's admission to `eventId` (its verified claims), or null when the event has no waiting
+   * room; throws 403 ADMISSION_REQUIRED without a valid token. Unknown events pass (null: the booking
+   * core answers those with its own 404).
    */
-  requireAdmission(eventId: string, userId: string, admissionToken: string | undefined): Promise<void>;
+  requireAdmission(
+    eventId: string,
+    userId: string,
+    admissionToken: string | undefined,
+  ): Promise<AdmissionClaims | null>;
 }
 
 export function createAdmissionGuardFrom(
@@ -33,10 +45,11 @@ export function createAdmissionGuardFrom(
   return {
     async requireAdmission(eventId, userId, admissionToken) {
       const event = await settings.get(eventId);
-      if (!event || !event.waitingRoom.enabled) return;
+      if (!event || !event.waitingRoom.enabled) return null;
       const check = tokens.verify(admissionToken, { eventId, userId, nowMs: clock.now() });
       if (!check.ok)
         throw new MarqueeError("ADMISSION_REQUIRED", refusalMessages[check.reason], { reason: check.reason });
+      return check.claims;
     },
   };
 }

@@ -135,6 +135,22 @@ for i = 1, #admitted do reply[#reply + 1] = admitted[i] end
 return reply
 `;
 
+// A shopper's holds ended (booking.holdsEnded): their place is free. The admission the booking actor
+// names (the latest the user used, by its expiry) and any earlier one are spent: the user is no longer
+// admitted either (a join puts them at the back of the line); a newer admission of theirs stays.
+// Without a name (they used none) only the place is freed. ARGV: userId, spent expiry or ''.
+const spendScript = `
+local user = ARGV[1]
+if ARGV[2] == '' then return redis.call('ZREM', KEYS[1], user) end
+local spent = tonumber(ARGV[2])
+local removed = 0
+for i = 1, 2 do
+  local expiry = redis.call('ZSCORE', KEYS[i], user)
+  if expiry and tonumber(expiry) <= spent then removed = removed + redis.call('ZREM', KEYS[i], user) end
+end
+return removed
+`;
+
 // Lease: taken only when free; the value carries a fresh fence number, so no two owners (nor an old
 // owner come back from a pause) ever hold the same value.
 const acquireScript = `
@@ -204,6 +220,8 @@ export interface WaitingRoomScripts {
   ): Promise<PlacesReply>;
   status(keys: WaitingRoomKeys, requests: { userId: string; nowMs: number }[]): Promise<PlacesReply>;
   admit(keys: WaitingRoomKeys, args: AdmitArguments): Promise<AdmitReply>;
+  /** A shopper's holds ended: frees their place, and ends the admission they spent (if named). */
+  spend(keys: WaitingRoomKeys, userId: string, spentExpiresAtMs: number | undefined): Promise<void>;
   acquire(
     keys: WaitingRoomKeys,
     ownerId: string,
@@ -221,6 +239,7 @@ function defineScripts(redis: Redis): void {
   redis.defineCommand("marqueeWaitingRoomJoin", { numberOfKeys: 4, lua: joinScript });
   redis.defineCommand("marqueeWaitingRoomStatus", { numberOfKeys: 4, lua: statusScript });
   redis.defineCommand("marqueeWaitingRoomAdmit", { numberOfKeys: 6, lua: admitScript });
+  redis.defineCommand("marqueeWaitingRoomSpend", { numberOfKeys: 2, lua: spendScript });
   redis.defineCommand("marqueeWaitingRoomAcquire", { numberOfKeys: 2, lua: acquireScript });
   redis.defineCommand("marqueeWaitingRoomRelease", { numberOfKeys: 1, lua: releaseScript });
   redis.defineCommand("marqueeWaitingRoomDrop", { numberOfKeys: 8, lua: dropScript });
@@ -256,6 +275,9 @@ export function waitingRoomScripts(redis: Redis): WaitingRoomScripts {
     },
     async admit(keys, args) {
       return admitReply(await client.marqueeWaitingRoomAdmit(...admitArguments(keys, args)));
+    },
+    async spend(keys, userId, spentExpiresAtMs) {
+      await client.marqueeWaitingRoomSpend(keys.active, keys.admitted, userId, spentExpiresAtMs ?? "");
     },
     async acquire(keys, ownerId, leaseTtlMs) {
       const [acquired, value] = await client.marqueeWaitingRoomAcquire(

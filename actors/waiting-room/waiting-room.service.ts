@@ -15,6 +15,7 @@ import { createAdmissionTokens } from "./admission-token.ts";
 import { admissionSecret } from "./admission-guard.ts";
 import { catalogEventFetcher, createEventSettingsCache, type EventSettings } from "./event-settings.ts";
 import { waitingRoomKeys } from "./keys.ts";
+import { waitingRoomScripts } from "./scripts.ts";
 import { createLine, type Line, type LineEvent, type WaitingRoomAnswer } from "./line.ts";
 import { LocalActors } from "./local-actors.ts";
 import { createWaitingRoomMetrics } from "./metrics.ts";
@@ -132,16 +133,20 @@ function waitingRoomActions(line: Line, clock: Clock): ServiceActionsSchema {
 
 /** Shoppers who leave free their place; event changes refresh the cached settings. */
 function waitingRoomEvents(redis: Redis): ServiceEvents {
+  const scripts = waitingRoomScripts(redis);
   return {
-    // A shopper who booked, released or let their holds lapse frees their place for the next.
+    // A shopper who booked, released or let their holds lapse frees their place for the next, and has
+    // spent their admission (the booking actor refuses it from now on): they are no longer admitted.
     [holdsEndedEvent]: {
       async handler(this: any, ctx: Context<HoldsEnded>) {
-        const { eventId, userId } = ctx.params;
+        const { eventId, userId, admissionExpiresAtMs } = ctx.params;
         if (typeof eventId !== "string" || typeof userId !== "string") return;
+        const spent = Number.isSafeInteger(admissionExpiresAtMs) ? admissionExpiresAtMs : undefined;
         try {
-          await redis.zrem(waitingRoomKeys(eventId).active, userId);
+          await scripts.spend(waitingRoomKeys(eventId), userId, spent);
         } catch (error) {
-          // Redis down: the shopper's admission lapses by itself at token expiry instead.
+          // Redis down: the shopper's place and admission lapse by themselves at token expiry instead
+          // (until then a join answers the spent token, which the booking actor refuses).
           this.logger.warn({ eventId, error: (error as Error).message }, "could not free a shopper's place");
         }
         this.localActors.wake(eventId);

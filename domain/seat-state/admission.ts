@@ -80,6 +80,20 @@ export function underAdmission<C extends ReserveCommand>(
   return outcome;
 }
 
+/**
+ * Names on each `holdsEnded` in `effects` from `from` on the latest admission its user used: spent
+ * now, so the waiting room stops answering it (a newer admission of theirs stays). Called as the
+ * holds end (a reserve later in the same command may use a newer admission).
+ */
+export function nameSpentAdmissions(state: SeatState, effects: Effect[], from: number): void {
+  for (let index = from; index < effects.length; index++) {
+    const effect = effects[index];
+    if (effect.type !== "holdsEnded") continue;
+    const used = state.admissions.used.get(effect.userId);
+    if (used) effect.admissionExpiresAtMs = Math.max(...used);
+  }
+}
+
 /** Why this reserve may not go on under the admission rule, or null when it may. */
 function admissionRefusal(
   state: SeatState,

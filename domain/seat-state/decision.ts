@@ -50,7 +50,13 @@ export type Effect =
   /** A confirming hold was given back: a captured payment of it must now be refunded. */
   | { type: "paymentAbandoned"; paymentId: string }
   | { type: "seatsChanged"; ordinals: number[]; status: PublicSeatStatus }
-  | { type: "holdsEnded"; userId: string; reason: "confirmed" | "released" | "expired" }
+  /** The user's holds all ended; the latest admission they used (now spent) named by admission.ts. */
+  | {
+      type: "holdsEnded";
+      userId: string;
+      reason: "confirmed" | "released" | "expired";
+      admissionExpiresAtMs?: number;
+    }
   /** An admission took its first hold (admission.ts): remembered until it expires. */
   | { type: "admissionUsed"; userId: string; expiresAtMs: number }
   /** Used admissions that expired at or before `upToMs` are forgotten. */

@@ -1,10 +1,10 @@
 // Activation of an event actor: take the event's fencing epoch, then load its whole seat state
-// (seats, holds, bookings) in one query.
+// (seats, holds, bookings, the waiting-room admissions used) in one query.
 import type { Database } from "../../../platform/database.ts";
 import { InternalFault, MarqueeError } from "../../../domain/errors.ts";
 import type { SectionInput } from "../../../domain/event.ts";
 import { buildSeatLayout, type SeatLayout } from "../../../domain/seat-layout.ts";
-import type { SaleSettings, LoadedSeats } from "../../../domain/seat-state.ts";
+import { maxActiveShoppersOf, type SaleSettings, type LoadedSeats } from "../../../domain/seat-state.ts";
 
 export interface Activation {
   epoch: number;
@@ -41,11 +41,12 @@ export async function activate(db: Database, eventId: string, owner: string): Pr
 /** The event, its fence and its whole seat state (bookings and holds as parallel arrays) in one row. */
 const seatStateQuery = `SELECT e.status, (extract(epoch FROM e.on_sale_at) * 1000)::float8 AS on_sale_ms,
           (extract(epoch FROM e.starts_at) * 1000)::float8 AS starts_ms,
-          e.tickets_per_user_max, e.ticket_count, e.sections, a.seat_version, a.epoch,
+          e.tickets_per_user_max, e.ticket_count, e.sections, e.waiting_room, a.seat_version, a.epoch,
           b.ordinals AS booked_ordinals, b.user_ids AS booked_user_ids,
           (SELECT count(*) FROM tickets t WHERE t.event_id = e.id AND t.status = 'booked')::int AS booked_tickets,
           h.ordinals AS hold_ordinals, h.hold_ids, h.user_ids AS hold_user_ids, h.statuses AS hold_statuses,
-          h.expires_ms AS hold_expires_ms, h.payment_ids AS hold_payment_ids
+          h.expires_ms AS hold_expires_ms, h.payment_ids AS hold_payment_ids,
+          u.user_ids AS admission_user_ids, u.expires_ms AS admission_expires_ms
    FROM events e
    JOIN event_actors a ON a.event_id = e.id
    CROSS JOIN LATERAL (
@@ -58,6 +59,10 @@ const seatStateQuery = `SELECT e.status, (extract(epoch FROM e.on_sale_at) * 100
             coalesce(array_agg((extract(epoch FROM expires_at) * 1000)::float8), '{}') AS expires_ms,
             coalesce(array_agg(payment_id), '{}') AS payment_ids
      FROM holds WHERE event_id = e.id) h
+   CROSS JOIN LATERAL (
+     SELECT coalesce(array_agg(user_id), '{}') AS user_ids,
+            coalesce(array_agg(expires_at_ms::float8), '{}') AS expires_ms
+     FROM used_admissions WHERE event_id = e.id) u
    WHERE e.id = $1`;
 
 function toActivation(eventId: string, epoch: number, row: any): Activation {
@@ -77,6 +82,7 @@ function toActivation(eventId: string, epoch: number, row: any): Activation {
       onSaleAt: Math.round(row.on_sale_ms),
       startsAt: Math.round(row.starts_ms),
       ticketsPerUserMax: row.tickets_per_user_max,
+      maxActiveShoppers: maxActiveShoppersOf(row.waiting_room),
     },
     loaded: {
       version: row.seat_version,
@@ -89,6 +95,10 @@ function toActivation(eventId: string, epoch: number, row: any): Activation {
         status: row.hold_statuses[index],
         expiresAt: Math.round(row.hold_expires_ms[index]),
         paymentId: row.hold_payment_ids[index],
+      })),
+      admissions: (row.admission_user_ids as string[]).map((userId, index) => ({
+        userId,
+        expiresAtMs: row.admission_expires_ms[index],
       })),
     },
   };

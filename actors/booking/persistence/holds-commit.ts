@@ -1,17 +1,25 @@
-// The hot path of the group commit (reserve, release, expire: holds only) in ONE statement, so one
-// round trip and one commit: the fence UPDATE's RETURNING feeds the hold writes, so an event whose
-// fence fails writes nothing while the others commit. (Data-modifying CTEs share one snapshot; the
+// The hot path of the group commit (reserve, release, expire: holds, and the waiting-room admissions
+// they use) in ONE statement, so one round trip and one commit: the fence UPDATE's RETURNING feeds
+// the writes, so an event whose fence fails writes nothing while the others commit. (Data-modifying CTEs share one snapshot; the
 // fence's row lock is held to the end of the statement, so a new owner's activation waits for it.)
 import type { Database } from "../../../platform/database.ts";
 import type { CommitResult, EventBatch } from "./batch.ts";
 import { fenceSql, fenceValues, staleEvents } from "./fences.ts";
 import type { Netted } from "./netting.ts";
 import { commitMismatch } from "./statements.ts";
+import {
+  admissionExpiredValues,
+  admissionUsedValues,
+  deleteExpiredAdmissionsSql,
+  insertUsedAdmissionsSql,
+} from "./writers/admissions.ts";
 import { deleteHoldsSql, holdDeleteValues, holdPutValues, upsertHoldsSql } from "./writers/holds.ts";
 
 const holdsCommitSql = `WITH fence AS (${fenceSql}),
   deleted AS (${deleteHoldsSql(5, "fence")}),
-  put AS (${upsertHoldsSql(7, "fence")})
+  put AS (${upsertHoldsSql(7, "fence")}),
+  admitted AS (${insertUsedAdmissionsSql(14, "fence")}),
+  forgotten AS (${deleteExpiredAdmissionsSql(17, "fence")})
   SELECT coalesce((SELECT array_agg(event_id) FROM fence), '{}') AS fenced,
          (SELECT count(*) FROM deleted)::int AS deleted,
          coalesce((SELECT array_agg(event_id) FROM put), '{}') AS put`;
@@ -25,6 +33,8 @@ export async function commitHolds(
     ...fenceValues(batches),
     ...holdDeleteValues(netted.deletes),
     ...holdPutValues(netted.puts),
+    ...admissionUsedValues(netted.admissions),
+    ...admissionExpiredValues(netted.admissions),
   ]);
   const fenced = new Set<string>(rows[0].fenced);
   const expectedPuts = netted.puts.eventIds.filter((eventId) => fenced.has(eventId)).length;

@@ -18,6 +18,12 @@ export interface HoldPuts {
   paymentIds: (string | null)[];
 }
 
+/** Waiting-room admissions used (inserted) and expired (deleted up to a time), per event. */
+export interface AdmissionWrites {
+  used: { eventIds: string[]; userIds: string[]; expiresAtMs: number[] };
+  expired: { eventIds: string[]; upToMs: number[] };
+}
+
 export type PaymentIntent = { eventId: string; effect: Extract<Effect, { type: "paymentIntent" }> };
 export type Booked = { eventId: string; effect: Extract<Effect, { type: "booked" }> };
 export type Abandoned = { eventId: string; paymentId: string };
@@ -28,6 +34,7 @@ export interface Netted {
   intents: PaymentIntent[];
   bookings: Booked[];
   abandoned: Abandoned[];
+  admissions: AdmissionWrites;
 }
 
 /** Reduces a turn's effects to the final row of every hold touched, and the inserts to make. */
@@ -46,9 +53,14 @@ export function net(batches: EventBatch[]): Netted {
     intents: [],
     bookings: [],
     abandoned: [],
+    admissions: {
+      used: { eventIds: [], userIds: [], expiresAtMs: [] },
+      expired: { eventIds: [], upToMs: [] },
+    },
   };
   for (const batch of batches) {
     const finalHolds = new Map<number, HoldRow | null>();
+    let expiredUpTo: number | null = null;
     for (const effect of batch.effects) {
       switch (effect.type) {
         case "holdsPut":
@@ -66,9 +78,21 @@ export function net(batches: EventBatch[]): Netted {
         case "paymentAbandoned":
           result.abandoned.push({ eventId: batch.eventId, paymentId: effect.paymentId });
           break;
+        case "admissionUsed":
+          result.admissions.used.eventIds.push(batch.eventId);
+          result.admissions.used.userIds.push(effect.userId);
+          result.admissions.used.expiresAtMs.push(effect.expiresAtMs);
+          break;
+        case "admissionsExpired":
+          expiredUpTo = Math.max(expiredUpTo ?? effect.upToMs, effect.upToMs);
+          break;
       }
     }
     addHoldRows(result, batch.eventId, finalHolds);
+    if (expiredUpTo !== null) {
+      result.admissions.expired.eventIds.push(batch.eventId);
+      result.admissions.expired.upToMs.push(expiredUpTo);
+    }
   }
   return result;
 }
@@ -91,7 +115,10 @@ function addHoldRows(result: Netted, eventId: string, finalHolds: Map<number, Ho
   }
 }
 
-/** True when the turn only puts and deletes holds (reserve, release, expire): the one-statement path. */
+/**
+ * True when the turn only puts and deletes holds and admissions (reserve, release, expire): the
+ * one-statement path.
+ */
 export const holdsOnly = (netted: Netted): boolean =>
   netted.intents.length === 0 && netted.bookings.length === 0 && netted.abandoned.length === 0;
 

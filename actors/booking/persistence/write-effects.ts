@@ -1,8 +1,10 @@
-// The writes of a fenced transaction, table by table (writers/), in a fixed order: holds, payment
-// intents and their idempotency keys, bookings with their seats, the payments they settle, refunds.
+// The writes of a fenced transaction, table by table (writers/), in a fixed order: holds, used
+// admissions, payment intents and their idempotency keys, bookings with their seats, the payments
+// they settle, refunds.
 import type pg from "pg";
 import { bookedSeats, type Netted } from "./netting.ts";
 import { statementRunner, type Written } from "./statements.ts";
+import { writeAdmissions } from "./writers/admissions.ts";
 import { insertBookings } from "./writers/bookings.ts";
 import { writeHolds } from "./writers/holds.ts";
 import { recordKeyPayments } from "./writers/idempotency-keys.ts";
@@ -12,6 +14,7 @@ import { markTicketsBooked } from "./writers/tickets.ts";
 export async function writeEffects(client: pg.PoolClient, netted: Netted): Promise<Written> {
   const { run, written } = statementRunner(client);
   await writeHolds(run, netted.deletes, netted.puts);
+  await writeAdmissions(run, netted.admissions);
   if (netted.intents.length > 0) {
     await insertPaymentIntents(run, netted.intents);
     await recordKeyPayments(run, netted.intents);
