@@ -6,14 +6,23 @@ import { loadConfig } from "./platform/config.ts";
 import { startNode, type MarqueeNode, type NodeOptions } from "./node.ts";
 import { seedDemoData } from "./catalog/demo-data.ts";
 import { createTokenVerifier } from "./gateway/auth.ts";
+import { StartStages } from "./platform/start-stages.ts";
 import type { Config } from "./platform/config.ts";
 
 export async function main(options: NodeOptions = {}): Promise<MarqueeNode> {
-  const config = loadConfig();
-  const node = await startNode(config, options);
+  let node: MarqueeNode;
+  try {
+    const config = loadConfig();
+    node = await startNode(config, options);
+    if (config.demoData) await seedDemo(node, config);
+    await announce(node, config, node.broker.getLogger("main"));
+  } catch (error) {
+    // A node that cannot start says why (the stage, or the refused setting) and exits non-zero, so
+    // a supervisor restarts it; it never hangs half-started.
+    process.stderr.write(`Marquee cannot start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const logger = node.broker.getLogger("main");
-  if (config.demoData) await seedDemo(node, logger);
-  await announce(node, config, logger);
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
     if (stopping) return;
@@ -29,8 +38,15 @@ export async function main(options: NodeOptions = {}): Promise<MarqueeNode> {
 
 type Logger = ReturnType<MarqueeNode["broker"]["getLogger"]>;
 
-async function seedDemo(node: MarqueeNode, logger: Logger): Promise<void> {
-  const result = await seedDemoData(node.runtime.db, node.runtime.clock.now());
+/** The demo catalog, a start stage of its own (seeded once, under its lock, by the first node). */
+async function seedDemo(node: MarqueeNode, config: Config): Promise<void> {
+  const logger = node.broker.getLogger("main");
+  const stages = new StartStages(node.broker.getLogger("start"));
+  const result = await stages
+    .run("demo seed", config.startTimeouts.demoSeedMs, () =>
+      seedDemoData(node.runtime.db, node.runtime.clock.now()),
+    )
+    .finally(() => stages.clear());
   if (result.seeded) {
     logger.info(
       `demo catalog seeded in ${result.durationMs} ms: ${result.venues} venues, ${result.performers} performers, ` +

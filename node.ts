@@ -1,4 +1,6 @@
-// Starts one Marquee node: database created and migrated, broker with the chosen services.
+// Starts one Marquee node: database created and migrated, broker with the chosen services. Each stage
+// has a timeout and logs `start stage <name>` (platform/start-stages.ts): a start that cannot finish
+// rejects with a StartStageError naming the stage, after closing what it opened.
 import Moleculer from "moleculer";
 import { brokerOptions } from "./moleculer.config.ts";
 import type { Config } from "./platform/config.ts";
@@ -7,6 +9,8 @@ import { migrate } from "./platform/migrate.ts";
 import { closeRuntime, createRuntime, type Runtime } from "./platform/runtime.ts";
 import { selectServices, serviceFactories, type ServiceFactory } from "./services.ts";
 import { startHealthServer } from "./platform/health-server.ts";
+import { StartStages } from "./platform/start-stages.ts";
+import { startAbandonTimeoutMs } from "./domain/limits.ts";
 import type { Clock } from "./domain/clock.ts";
 
 export interface MarqueeNode {
@@ -26,13 +30,49 @@ export interface NodeOptions {
 }
 
 export async function startNode(config: Config, options: NodeOptions = {}): Promise<MarqueeNode> {
-  await ensureDatabase(config.databaseUrl);
-  const runtime = createRuntime(config, options.clock);
-  await migrate(runtime.db);
+  const timeouts = config.startTimeouts;
   const broker = new Moleculer.ServiceBroker(brokerOptions(config));
-  const factories = { ...serviceFactories, ...options.services };
-  for (const factory of selectServices(config.services, factories)) broker.createService(factory(runtime));
-  await broker.start();
+  const stages = new StartStages(broker.getLogger("start"));
+  // Before any service is created: the transporter's connection and each service's start are stages.
+  broker.middlewares.add(stages.middleware(timeouts));
+  let runtime: Runtime | null = null;
+  try {
+    await stages.run("database", timeouts.databaseMs, () => ensureDatabase(config.databaseUrl));
+    runtime = createRuntime(config, options.clock);
+    const db = runtime.db;
+    await stages.run("migrations", timeouts.migrationsMs, () =>
+      migrate(db, { timeoutMs: timeouts.migrationsMs }),
+    );
+    const factories = { ...serviceFactories, ...options.services };
+    for (const factory of selectServices(config.services, factories)) broker.createService(factory(runtime));
+    await stages.watch(broker.start());
+  } catch (error) {
+    stages.clear();
+    await abandon(broker, runtime);
+    throw error;
+  }
+  return nodeOf(config, broker, runtime);
+}
+
+/** Closes what a failed start opened, in a bounded time (whatever hung may still hang). */
+async function abandon(broker: Moleculer.ServiceBroker, runtime: Runtime | null): Promise<void> {
+  const closing = (async () => {
+    await broker.stop().catch(() => {});
+    if (runtime) await closeRuntime(runtime).catch(() => {});
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    closing,
+    new Promise((resolve) => (timer = setTimeout(resolve, startAbandonTimeoutMs))),
+  ]);
+  clearTimeout(timer);
+}
+
+async function nodeOf(
+  config: Config,
+  broker: Moleculer.ServiceBroker,
+  runtime: Runtime,
+): Promise<MarqueeNode> {
   const healthServer =
     config.healthPort !== null && !broker.getLocalService("api")
       ? await startHealthServer(config.healthPort, runtime, broker)

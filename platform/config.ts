@@ -7,6 +7,17 @@ import {
   realtimeCoalesceMsDefault,
   realtimeCoalesceMsMax,
   sseHeartbeatMsDefault,
+  startActorWorkerTimeoutMsDefault,
+  startDatabaseTimeoutMsDefault,
+  startDemoSeedTimeoutMsDefault,
+  startMigrationsTimeoutMsDefault,
+  startServiceTimeoutMsDefault,
+  startTransporterTimeoutMsDefault,
+  metricsTokenLengthMax,
+  metricsTokenLengthMin,
+  socketConnectionsPerClientMaxDefault,
+  socketHandshakesPerClientPerSecondDefault,
+  sseStreamsPerClientMaxDefault,
 } from "../domain/limits.ts";
 
 export interface Config {
@@ -59,6 +70,28 @@ export interface Config {
   realtimeCoalesceMs: number;
   /** SSE heartbeat comment interval (REALTIME_HEARTBEAT_MS). */
   realtimeHeartbeatMs: number;
+  /** The timeout of each stage of a node's start (START_*_TIMEOUT_MS; domain/limits.ts). */
+  startTimeouts: StartTimeouts;
+  /** Per-client caps on live connections per gateway node (domain/limits.ts; the load tests raise them). */
+  socketConnectionsPerClientMax: number;
+  socketHandshakesPerClientPerSecond: number;
+  sseStreamsPerClientMax: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (METRICS_TOKEN). */
+  metricsToken: string | null;
+  /** When set, the gateway serves `/metrics` on this port only, not on PORT (METRICS_PORT). */
+  metricsPort: number | null;
+}
+
+/** Milliseconds each stage of a node's start may take (see platform/start-stages.ts). */
+export interface StartTimeouts {
+  databaseMs: number;
+  migrationsMs: number;
+  transporterMs: number;
+  /** Each service's start. */
+  serviceMs: number;
+  /** Each actor worker's "ready" (then it is killed and started again). */
+  actorWorkerMs: number;
+  demoSeedMs: number;
 }
 
 /** The payment providers a node can use (one so far: the simulated one with the test tokens). */
@@ -82,6 +115,56 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   return raw === "true" || raw === "1";
+}
+
+type ClientConnectionCaps = Pick<
+  Config,
+  "socketConnectionsPerClientMax" | "socketHandshakesPerClientPerSecond" | "sseStreamsPerClientMax"
+>;
+
+function clientConnectionCaps(env: NodeJS.ProcessEnv): ClientConnectionCaps {
+  return {
+    socketConnectionsPerClientMax: integer(
+      env,
+      "SOCKET_CONNECTIONS_PER_CLIENT_MAX",
+      socketConnectionsPerClientMaxDefault,
+      1,
+    ),
+    socketHandshakesPerClientPerSecond: integer(
+      env,
+      "SOCKET_HANDSHAKES_PER_CLIENT_PER_SECOND",
+      socketHandshakesPerClientPerSecondDefault,
+      1,
+    ),
+    sseStreamsPerClientMax: integer(env, "SSE_STREAMS_PER_CLIENT_MAX", sseStreamsPerClientMaxDefault, 1),
+  };
+}
+
+/** METRICS_TOKEN: printable ASCII without spaces, long enough; METRICS_PORT: a port other than PORT. */
+function metricsAccess(env: NodeJS.ProcessEnv): Pick<Config, "metricsToken" | "metricsPort"> {
+  const token = env.METRICS_TOKEN || null;
+  const tokenPattern = new RegExp(`^[\\x21-\\x7e]{${metricsTokenLengthMin},${metricsTokenLengthMax}}$`);
+  if (token !== null && !tokenPattern.test(token))
+    throw new Error(
+      `METRICS_TOKEN must be ${metricsTokenLengthMin} to ${metricsTokenLengthMax} printable characters without spaces`,
+    );
+  const port = env.METRICS_PORT ? integer(env, "METRICS_PORT", 0, 1) : null;
+  if (port !== null && port > 65_535) throw new Error("METRICS_PORT must be a port number (1-65535)");
+  if (port !== null && port === integer(env, "PORT", 3000))
+    throw new Error("METRICS_PORT must differ from PORT (the public port)");
+  return { metricsToken: token, metricsPort: port };
+}
+
+function startTimeouts(env: NodeJS.ProcessEnv): StartTimeouts {
+  const timeout = (name: string, fallback: number) => integer(env, `START_${name}_TIMEOUT_MS`, fallback, 1);
+  return {
+    databaseMs: timeout("DATABASE", startDatabaseTimeoutMsDefault),
+    migrationsMs: timeout("MIGRATIONS", startMigrationsTimeoutMsDefault),
+    transporterMs: timeout("TRANSPORTER", startTransporterTimeoutMsDefault),
+    serviceMs: timeout("SERVICE", startServiceTimeoutMsDefault),
+    actorWorkerMs: timeout("ACTOR_WORKER", startActorWorkerTimeoutMsDefault),
+    demoSeedMs: timeout("DEMO_SEED", startDemoSeedTimeoutMsDefault),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -138,5 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     realtimeCoalesceMs,
     realtimeHeartbeatMs: integer(env, "REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, 100),
+    startTimeouts: startTimeouts(env),
+    ...clientConnectionCaps(env),
+    ...metricsAccess(env),
   };
 }

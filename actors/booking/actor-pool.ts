@@ -11,11 +11,14 @@ import { hasErrorCode, InternalFault, MarqueeError, type ErrorFacts } from "../.
 import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import {
   actorMailboxMax,
+  actorWorkerStartAttemptsMax,
   overloadedRetryAfterSeconds,
+  startActorWorkerTimeoutMsDefault,
   workerMessageCommandsMax,
   workerRestartDelayMs,
 } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
+import { stageBeginLine, stageDoneLine } from "../../platform/start-stages.ts";
 import type {
   ActorRequest,
   CommitStats,
@@ -39,6 +42,10 @@ export interface ActorPoolOptions {
   onHoldsEnded(payload: HoldsEnded): void;
   onCommit(stats: CommitStats): void;
   log(level: "info" | "warn" | "error", message: string): void;
+  /** A worker that has not said "ready" after this long is killed and started again. */
+  readyTimeoutMs?: number;
+  /** Starts a worker thread (tests inject workers that never get ready); event-worker.ts by default. */
+  startWorker?(workerData: WorkerOptions): Worker;
 }
 
 interface Pending {
@@ -94,7 +101,7 @@ export class ActorPool {
         stopped: null,
       };
       this.slots.push(slot);
-      ready.push(this.spawn(slot));
+      ready.push(this.startSlot(slot));
     }
     try {
       await Promise.all(ready);
@@ -212,17 +219,50 @@ export class ActorPool {
     slot.timer.unref();
   }
 
+  /** A worker's first start, a start stage: one that is not ready in time is started again. */
+  private async startSlot(slot: Slot): Promise<void> {
+    const stage = `actor worker ${slot.index}`;
+    for (let attempt = 1; ; attempt++) {
+      const began = performance.now();
+      this.options.log("info", stageBeginLine(stage, this.readyTimeoutMs, attempt));
+      try {
+        await this.spawn(slot);
+        this.options.log("info", stageDoneLine(stage, performance.now() - began));
+        return;
+      } catch (error) {
+        if (this.stopping || attempt >= actorWorkerStartAttemptsMax)
+          throw new Error(
+            `${(error as Error).message} (attempt ${attempt} of ${actorWorkerStartAttemptsMax})`,
+          );
+      }
+    }
+  }
+
+  private get readyTimeoutMs(): number {
+    return this.options.readyTimeoutMs ?? startActorWorkerTimeoutMsDefault;
+  }
+
   private spawn(slot: Slot, restart = false): Promise<void> {
-    const worker = startWorker({
+    const worker = (this.options.startWorker ?? startWorker)({
       ...this.options.worker,
       owner: `${this.options.worker.owner}/w${slot.index}`,
     });
     slot.worker = worker;
     slot.ready = false;
+    // A worker stuck before "ready" (seen once in ~20 starts on a loaded machine) is killed: its exit
+    // fails this start (tried again by startSlot) or restarts it.
+    const readyTimer = setTimeout(() => {
+      this.options.log(
+        "error",
+        `actor worker ${slot.index} not ready after ${this.readyTimeoutMs} ms; killing it`,
+      );
+      void worker.terminate();
+    }, this.readyTimeoutMs);
     return new Promise<void>((resolve, reject) => {
       let wasReady = false;
       worker.on("message", (message: FromWorker) => {
         if (message.type !== "ready") return this.receive(slot, message);
+        clearTimeout(readyTimer);
         wasReady = true;
         slot.ready = true;
         resolve();
@@ -232,6 +272,7 @@ export class ActorPool {
         this.options.log("error", `actor worker ${slot.index} error: ${error.message}`),
       );
       worker.on("exit", (code) => {
+        clearTimeout(readyTimer);
         this.workerExited(slot);
         if (this.stopping) return;
         if (!wasReady && !restart) {

@@ -48,6 +48,16 @@ describe("npm start", function () {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     console.log(`      npm start: ready with demo data in ${Date.now() - startedAt} ms`);
+    // Every stage of the start says when it began and how long it took (issue 16).
+    for (const stage of [
+      "database",
+      "migrations",
+      "service api",
+      "service booking",
+      "actor worker 0",
+      "demo seed",
+    ])
+      expect(output, stage).to.match(new RegExp(`start stage ${stage} done in \\d+ ms`));
     const url = /serving on (http:\/\/\S+?) /.exec(output)![1];
     expect(url).to.equal(`http://127.0.0.1:${port}`);
     const userToken = /dev user token:\s+([\w.-]+)/.exec(output)![1];

@@ -118,7 +118,9 @@ describe("migrations", () => {
         ('ev_b', 'u1', 'reused-key', 'hash-b', now() - interval '1 hour'),
         ('ev_a', 'u1', 'reused-key', 'hash-a', now() - interval '2 hours'),
         ('ev_a', 'u2', 'reused-key', 'hash-u2', now());`);
-    expect(await migrate(pool)).to.deep.equal(["0203_idempotency_keys_per_user.sql"]);
+    expect(await migrate(pool, { through: "0203_idempotency_keys_per_user.sql" })).to.deep.equal([
+      "0203_idempotency_keys_per_user.sql",
+    ]);
     const { rows } = await pool.query(
       "SELECT event_id, user_id, scoped_to_event FROM idempotency_keys ORDER BY user_id, event_id",
     );
