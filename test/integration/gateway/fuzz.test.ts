@@ -1,13 +1,22 @@
-// Hostile input on every REST route of the OpenAPI document (new routes are covered by themselves):
-// only contract answers, nothing written by a refused request, the node up and sound afterwards.
-// FUZZ_RUNS (requests per route, default 25) and FUZZ_SEED (replay a failure) tune a run.
+// Hostile input on every REST route of the OpenAPI document (new routes are covered by themselves),
+// on one node: random requests (fast-check), then the field sweep (null, every wrong type, boundary
+// numbers, invalid Unicode, long strings, oversized arrays and extra fields in every field of every
+// schema). Properties: no 5xx at all, only contract errors, a value outside the schema refused as
+// invalid, nothing written by a refused request, no actor worker crash, and the node sound afterwards.
+// FUZZ_RUNS (random requests per route, default 25), FUZZ_FIELD_SAMPLES (sampled sweep cases per
+// route on top of the mandatory ones, default 60; "all" for every one) and FUZZ_SEED (replay) tune a run.
 import { expect } from "chai";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
-import { fuzzContext, fuzzOperations, operationsOf } from "../../support/http-fuzz.ts";
+import { metricCrashWatch } from "../../support/fuzz/checks.ts";
+import { fuzzContext } from "../../support/fuzz/context.ts";
+import { byMethod, operationsOf } from "../../support/fuzz/operations.ts";
+import { formatViolations, fuzzOperations, sweepFields } from "../../support/fuzz/run.ts";
 import { auditDatabase, formatAudit } from "../../../loadtest/audit.ts";
 
 const runs = Number(process.env.FUZZ_RUNS ?? 25);
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+const samples =
+  process.env.FUZZ_FIELD_SAMPLES === "all" ? Infinity : Number(process.env.FUZZ_FIELD_SAMPLES ?? 60);
 
 describe("gateway: property-based fuzzing of every route", function () {
   this.timeout(600_000);
@@ -21,23 +30,41 @@ describe("gateway: property-based fuzzing of every route", function () {
     await dropDatabase(system.databaseUrl);
   });
 
-  it("answers only contract errors, writes nothing when it refuses, and stays up", async () => {
-    const context = await fuzzContext(system);
-    const document = await system.request("GET", "/openapi.json");
-    // Deleting the known events first would leave little to fuzz: deletions go last.
-    const operations = operationsOf(document.body).sort(
-      (a, b) => Number(a.method === "DELETE") - Number(b.method === "DELETE"),
-    );
-    expect(operations.length).to.be.at.least(15);
-    const report = await fuzzOperations(operations, context, system.node.runtime.db, { runs, seed });
-    console.log(`      fuzz: ${JSON.stringify(report)}`);
-    expect(report.requests).to.equal(operations.length * runs);
-    expect(report.refusedChecked).to.be.greaterThan(operations.length * runs * 0.3);
-    // Still up and sound.
+  async function expectSound(): Promise<void> {
     expect((await system.request("GET", "/health/live")).status).to.equal(200);
     expect((await system.request("GET", "/health/ready")).status).to.equal(200);
     const audit = await auditDatabase(system.node.runtime.db);
     expect(audit.ok, formatAudit(audit)).to.equal(true);
+  }
+
+  it("answers random requests with contract errors only, writes nothing when it refuses, and stays up", async () => {
+    const context = await fuzzContext(system);
+    const document = await system.request("GET", "/openapi.json");
+    const operations = operationsOf(document.body).sort(byMethod);
+    expect(operations.length).to.be.at.least(15);
+    const watch = metricCrashWatch(system.baseUrl);
+    const report = await fuzzOperations(operations, context, system.node.runtime.db, { runs, seed, watch });
+    console.log(`      fuzz: ${JSON.stringify(report)}`);
+    expect(report.requests).to.equal(operations.length * runs);
+    expect(report.refusedChecked).to.be.greaterThan(operations.length * runs * 0.3);
+    await expectSound();
+  });
+
+  it("refuses null, wrong types, boundary numbers, invalid Unicode and oversized arrays in every field, no 5xx, no crash", async () => {
+    const context = await fuzzContext(system);
+    const document = await system.request("GET", "/openapi.json");
+    const operations = operationsOf(document.body).sort(byMethod);
+    const sweepSeed = seed ?? Date.now() % 2 ** 31;
+    const report = await sweepFields(operations, context, system.node.runtime.db, {
+      seed: sweepSeed,
+      samples,
+      watch: metricCrashWatch(system.baseUrl),
+    });
+    const { violations, ...figures } = report;
+    console.log(`      sweep: ${JSON.stringify(figures)}`);
+    expect(violations, formatViolations(report)).to.deep.equal([]);
+    expect(report.mandatory).to.be.greaterThan(300);
+    await expectSound();
   });
 
   it("keeps the answers to what it found fixed (500s before: a bad percent-encoding, a null ticket id)", async () => {
