@@ -4,7 +4,8 @@
 // the dispatcher and the one module callers import. Each use case is a module of seat-state/:
 // reserve, reserve-best, release, confirm, settings; expiry lapses due holds; admission is the waiting
 // room's rule around both reserves; invariants checks it all.
-import { underAdmission } from "./seat-state/admission.ts";
+import { nameSpentAdmissions, underAdmission } from "./seat-state/admission.ts";
+import { commandRefusal } from "./seat-state/command-checks.ts";
 import { confirmAbort, confirmComplete, confirmStart } from "./seat-state/confirm.ts";
 import { fail, ok, type Command, type Decision, type Effect, type Outcome } from "./seat-state/decision.ts";
 import { lapseDue } from "./seat-state/expiry.ts";
@@ -39,13 +40,20 @@ export {
 } from "./seat-state/state.ts";
 
 /**
- * Lapses the holds due at `now` (a hold past its time is available even before a timer fires), then
- * routes the command to its use case.
+ * Refuses a malformed command (seat-state/command-checks.ts), lapses the holds due at `now` (a hold
+ * past its time is available even before a timer fires), then routes the command to its use case.
+ * Holds that end name the admission they spent, as of then (seat-state/admission.ts).
  */
 export function decide(state: SeatState, command: Command, now: number): Decision {
+  // A malformed command is refused before anything happens (its holds are not even lapsed).
+  const malformed = commandRefusal(command);
+  if (malformed) return { state, effects: [], outcome: malformed };
   const effects: Effect[] = [];
   lapseDue(state, now, effects);
+  nameSpentAdmissions(state, effects, 0);
+  const routedFrom = effects.length;
   const outcome = route(state, command, now, effects);
+  nameSpentAdmissions(state, effects, routedFrom);
   assertCounts(state);
   return { state, effects, outcome };
 }

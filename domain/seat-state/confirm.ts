@@ -46,13 +46,18 @@ export function confirmStart(
   return ok(confirmStarted(state, hold));
 }
 
-/** The same command again (a retry after a lost reply): the same answer, nothing new. */
+/**
+ * The same command again (a retry after a lost reply): the same answer, nothing new. The same payment
+ * id for other seats or another user is a malformed command (payment ids are unique), not a fault of
+ * the state: refused, nothing changes.
+ */
 function repeatedConfirmStart(state: SeatState, command: CommandOf<"confirmStart">, existing: Hold): Outcome {
   const same =
     existing.userId === command.userId &&
     existing.ordinals.length === command.ordinals.length &&
     command.ordinals.every((ordinal) => state.holdIndex[ordinal] === existing.slot);
-  invariant(same, "payment id reused for other seats");
+  if (!same)
+    return fail("VALIDATION_ERROR", "This payment id already pays for other seats", { field: "paymentId" });
   return ok(confirmStarted(state, existing));
 }
 
