@@ -1,10 +1,11 @@
 // Routes the gateway answers before moleculer-web's action mapping (documented in
-// gateway/openapi/raw-routes.ts): liveness, readiness and Prometheus metrics.
+// gateway/openapi/raw-routes.ts): liveness, readiness and Prometheus metrics (behind METRICS_TOKEN
+// when set, and a 404 here when METRICS_PORT serves them: platform/metrics-server.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
 import { nodeReadiness } from "../platform/health-server.ts";
-import { renderMetrics } from "../platform/prometheus.ts";
+import { answerPublicMetrics } from "../platform/metrics-server.ts";
 import { sendJson } from "./http-message.ts";
 
 /** Services some node of the cluster offers right now. */
@@ -44,8 +45,7 @@ export async function handleRawRoute(
     return true;
   }
   if (url === "/metrics") {
-    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-    res.end(renderMetrics(broker));
+    answerPublicMetrics(runtime.config, broker, req, res);
     return true;
   }
   return false;

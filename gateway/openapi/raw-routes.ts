@@ -31,9 +31,15 @@ export const rawRoutes: RawRoute[] = [
   {
     method: "GET",
     path: "/metrics",
-    summary: "Prometheus metrics of this node",
+    summary:
+      "Prometheus metrics of this node, without host identity; `Authorization: Bearer <METRICS_TOKEN>` " +
+      "when METRICS_TOKEN is set; on METRICS_PORT instead of this port when that is set",
     contentType: "text/plain",
-    responses: { "200": "Prometheus text format" },
+    responses: {
+      "200": "Prometheus text format",
+      "401": "UNAUTHENTICATED: METRICS_TOKEN is set and was not sent",
+      "404": "NOT_FOUND: METRICS_PORT is set (metrics are served there)",
+    },
   },
   {
     method: "GET",
@@ -57,6 +63,7 @@ export const rawRoutes: RawRoute[] = [
       "200": "the stream (stays open)",
       "400": "VALIDATION_ERROR: a malformed event id or Last-Event-ID",
       "404": "NOT_FOUND: unknown event",
+      "429": "RATE_LIMITED: this client holds all its streams on this node, or its rate limit (Retry-After)",
       "503": "OVERLOADED: too many streams on this gateway node (Retry-After)",
     },
     stream: true,
