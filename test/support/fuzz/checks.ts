@@ -85,10 +85,14 @@ export interface CrashWatch {
   describe(): string;
 }
 
-/** The sum of every sample of a counter in Prometheus text; null when the text has none. */
+/**
+ * The sum of every sample of a counter in Prometheus text; 0 when it is declared without samples yet
+ * (a labelled counter before its first increment), null when the text does not have it.
+ */
 export function counterTotal(text: string, name: string): number | null {
   let total: number | null = null;
   for (const line of text.split("\n")) {
+    if (line.startsWith(`# TYPE ${name} `)) total ??= 0;
     if (!line.startsWith(name) || !/^[\s{]/.test(line.charAt(name.length))) continue;
     const value = Number(line.trim().split(/\s+/).at(-1));
     if (Number.isFinite(value)) total = (total ?? 0) + value;
