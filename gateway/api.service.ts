@@ -5,9 +5,11 @@ import type { ServerResponse } from "node:http";
 import ApiGateway from "moleculer-web";
 import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "../platform/runtime.ts";
+import { startMetricsServer } from "../platform/metrics-server.ts";
 import { createTokenVerifier } from "./auth.ts";
 import { assertNoNulInUrl } from "./body.ts";
 import { parseTrustedProxies } from "./client-address.ts";
+import { clientOf } from "./client-key.ts";
 import { clientErrorMixin } from "./client-errors.ts";
 import { createClientRateLimit, type ClientRateLimit } from "./client-rate-limit.ts";
 import { createErrorAnswer } from "./error-answer.ts";
@@ -51,9 +53,13 @@ export function createApiService(runtime: Runtime): ServiceSchema {
   const tokens = createTokenVerifier(config);
   const auth = createRequestAuth(tokens);
   const webSite = createWebSite();
-  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server.
-  const realtime = createRealtimeGateway(config, tokens);
   const trustedProxies = parseTrustedProxies(config.trustedProxy);
+  // Socket.IO and SSE (gateway/realtime/): attached to this gateway's HTTP server; each connection
+  // counts against its client as the rate limit does.
+  const realtime = createRealtimeGateway(config, tokens, {
+    clientOf: clientOf(auth.identify, trustedProxies),
+    clock: runtime.clock,
+  });
   const enforceRateLimit = createClientRateLimit(runtime, auth.identify, trustedProxies);
 
   return {
@@ -73,11 +79,13 @@ export function createApiService(runtime: Runtime): ServiceSchema {
       onError: createErrorAnswer(),
     },
     events: realtime.events,
-    started(this: any) {
+    async started(this: any) {
       this.realtime = realtime;
       realtime.attach(this.server, this.broker, this.logger);
+      this.metricsServer = await startMetricsServer(config, this.broker); // null without METRICS_PORT
     },
-    async stopped() {
+    async stopped(this: any) {
+      await this.metricsServer?.close();
       await realtime.close();
     },
     actions: apiActions(config, tokens),

@@ -1,9 +1,9 @@
-// Each API request counts against its client: the user of a valid token, else the client's address
-// (its bucket: a whole IPv6 /64 counts as one client). Past the limit: 429 with Retry-After.
+// Each API request counts against its client (gateway/client-key.ts: the user of a valid token, else
+// the client's address). Past the limit: 429 with Retry-After.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../platform/runtime.ts";
 import { MarqueeError } from "../domain/errors.ts";
-import { addressBucket, clientAddress } from "./client-address.ts";
+import { clientOf } from "./client-key.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import type { RequestAuth } from "./request-auth.ts";
 
@@ -15,6 +15,7 @@ export function createClientRateLimit(
   trustedProxies: Set<string>,
 ): ClientRateLimit {
   const { config } = runtime;
+  const clientKey = clientOf(identify, trustedProxies);
   const rateLimiter = new RateLimiter({
     redis: runtime.redis,
     clock: runtime.clock,
@@ -24,9 +25,7 @@ export function createClientRateLimit(
 
   /** Counts the request against its client (user id, else address); throws 429 past the limit. */
   return async function enforceRateLimit(req, res) {
-    const user = await identify(req).catch(() => null);
-    const key = user ? `user:${user.id}` : `address:${addressBucket(clientAddress(req, trustedProxies))}`;
-    const decision = await rateLimiter.hit(key);
+    const decision = await rateLimiter.hit(await clientKey(req));
     res.setHeader("RateLimit-Limit", String(decision.limit));
     res.setHeader("RateLimit-Remaining", String(decision.remaining));
     res.setHeader("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));

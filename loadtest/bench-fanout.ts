@@ -25,6 +25,7 @@ import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
 import { startNode } from "../node.ts";
 import type { SeatChange, SeatsChanged } from "../domain/messages.ts";
+import { oneAddressManyClientsEnv } from "./client-caps-env.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = path.join(root, "loadtest", "results");
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
         ...process.env,
         ...common,
         SERVICES: "api",
+        ...oneAddressManyClientsEnv, // every client connects from 127.0.0.1
         NODE_ID: `gateway-${runId}`,
         PORT: String(port),
         REALTIME_COALESCE_MS: coalesceMs,

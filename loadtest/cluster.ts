@@ -7,6 +7,7 @@ import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceFactories } from "../services.ts";
+import { oneAddressManyClientsEnv } from "./client-caps-env.ts";
 
 export interface ClusterNodeSpec {
   name: string;
@@ -180,7 +181,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     databaseUrl: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/marquee",
     port,
     output: "inherit",
-    env: { DEMO_DATA: process.env.DEMO_DATA ?? "true" },
+    // k6 (loadtest/k6/) drives it with thousands of users from one address.
+    env: { DEMO_DATA: process.env.DEMO_DATA ?? "true", ...oneAddressManyClientsEnv },
   });
   console.log(
     `cluster up: ${cluster.nodes.map((node) => `${node.spec.name}[${node.spec.services}]`).join(" ")} at ${cluster.baseUrl}`,

@@ -1,5 +1,6 @@
 // Real-time metrics in Moleculer's registry (rendered at GET /metrics): connections, streams,
-// followed events, lagging clients, frames, resyncs, and how long after its commit a frame leaves.
+// followed events, lagging clients, frames, resyncs, how long after its commit a frame leaves, and
+// connections refused by a per-client cap.
 import type Moleculer from "moleculer";
 import { metricRegistrar } from "../../platform/metrics.ts";
 
@@ -12,13 +13,18 @@ const names = {
   frameChanges: "marquee.realtime.frame.changes",
   commitToFanout: "marquee.realtime.commit.to.fanout.ms",
   commitToArrival: "marquee.realtime.commit.to.arrival.ms",
+  refused: "marquee.realtime.refused.total",
 } as const;
+
+/** Which per-client cap refused: handshakes a second, Socket.IO connections, SSE streams. */
+export type RefusalReason = "handshakes" | "connections" | "streams";
 
 const delayBuckets = [5, 10, 25, 50, 100, 150, 200, 250, 500, 1_000, 2_500, 5_000];
 
 export interface RealtimeMetrics {
   frame(changes: number, oldestCommittedAt: number): void;
   arrival(committedAt: number): void;
+  refused(reason: RefusalReason): void;
   gauges(values: {
     sockets: number;
     sseStreams: number;
@@ -57,7 +63,16 @@ export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): Realtime
     buckets: delayBuckets,
     description: "From the commit of a seat delta to its arrival at this gateway (ms)",
   });
+  register({
+    type: "counter",
+    name: names.refused,
+    labelNames: ["reason"],
+    description: "Handshakes, connections and streams refused by a per-client cap",
+  });
   return {
+    refused(reason) {
+      metrics.increment(names.refused, { reason });
+    },
     frame(changes, oldestCommittedAt) {
       metrics.increment(names.frames);
       metrics.observe(names.frameChanges, changes);

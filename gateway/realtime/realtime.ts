@@ -7,14 +7,22 @@ import type { Context, LoggerInstance, ServiceBroker, ServiceEvents } from "mole
 import { seatsChangedEvent, toUserEvent, type SeatsChanged, type ToUser } from "../../domain/messages.ts";
 import { invariant, MarqueeError } from "../../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
+import type { Clock } from "../../domain/clock.ts";
 import type { Config } from "../../platform/config.ts";
 import type { TokenVerifier } from "../auth.ts";
+import type { ClientOf } from "../client-key.ts";
 import { createRealtimeMetrics, type RealtimeMetrics } from "./metrics.ts";
 import { validUserEventName } from "./requests.ts";
 import { SeatHub } from "./seat-hub.ts";
 import { invalidDeltaReason } from "./seat-stream.ts";
 import { createSocketServer, type SocketServer } from "./socket-server.ts";
 import { createSseServer, updatesPathPattern, type SseServer } from "./sse.ts";
+
+/** Who a connection counts against (the rate limit's client) and the clock of the handshake rate. */
+export interface RealtimeClients {
+  clientOf: ClientOf;
+  clock: Clock;
+}
 
 export interface RealtimeGateway {
   /** Moleculer event handlers for the api service's schema. */
@@ -113,8 +121,7 @@ function startTimers(parts: RealtimeParts, metrics: RealtimeMetrics): void {
 
 function attachParts(
   parts: RealtimeParts,
-  config: Config,
-  tokens: TokenVerifier,
+  { config, tokens, clients }: { config: Config; tokens: TokenVerifier; clients: RealtimeClients },
   [server, broker, logger]: Parameters<RealtimeGateway["attach"]>,
 ): void {
   parts.log = logger;
@@ -130,13 +137,27 @@ function attachParts(
   parts.sockets = createSocketServer(server, {
     hub,
     tokens,
+    clientOf: clients.clientOf,
+    connectionsPerClientMax: config.socketConnectionsPerClientMax,
+    handshakesPerClientPerSecond: config.socketHandshakesPerClientPerSecond,
+    clock: clients.clock,
+    onRefused: (reason) => metrics.refused(reason),
     onError: (message, error) => logger.error({ error }, message),
   });
-  parts.sse = createSseServer({ hub, heartbeatMs: config.realtimeHeartbeatMs });
+  parts.sse = createSseServer({
+    hub,
+    heartbeatMs: config.realtimeHeartbeatMs,
+    streamsPerClientMax: config.sseStreamsPerClientMax,
+    onRefused: () => metrics.refused("streams"),
+  });
   startTimers(parts, metrics);
 }
 
-export function createRealtimeGateway(config: Config, tokens: TokenVerifier): RealtimeGateway {
+export function createRealtimeGateway(
+  config: Config,
+  tokens: TokenVerifier,
+  clients: RealtimeClients,
+): RealtimeGateway {
   const parts: RealtimeParts = { hub: null, sockets: null, sse: null, log: null, metrics: null, timers: [] };
   return {
     events: realtimeEvents(parts),
@@ -147,15 +168,16 @@ export function createRealtimeGateway(config: Config, tokens: TokenVerifier): Re
       return parts.sockets;
     },
     attach(...target) {
-      attachParts(parts, config, tokens, target);
+      attachParts(parts, { config, tokens, clients }, target);
     },
     async handleRequest(request, response) {
       const path = request.url?.split("?")[0] ?? "";
       const match = updatesPathPattern.exec(path);
       if (!match || request.method !== "GET") return false;
+      const client = await clients.clientOf(request);
       if (!parts.sse)
         throw new MarqueeError("UNAVAILABLE", "Real-time updates are not running", undefined, 1);
-      await parts.sse.handle(request, response, match[1]);
+      await parts.sse.handle(request, response, match[1], client);
       return true;
     },
     async close() {

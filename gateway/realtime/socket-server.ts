@@ -1,17 +1,25 @@
 // Socket.IO on the gateway's HTTP server: `subscribe` / `unsubscribe` per event (one room per
 // event), seat frames fanned out to the rooms (socket.io encodes each frame once for all sockets),
 // per-user rooms for `realtime.toUser`, and a bound on every buffer: a socket that cannot keep up
-// stops getting frames and is told to resync once it has drained.
+// stops getting frames and is told to resync once it has drained. Each client (user, else address)
+// holds at most so many connections and starts at most so many handshakes a second
+// (socket-handshake-gate.ts).
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
+import { systemClock, type Clock } from "../../domain/clock.ts";
 import {
   socketBufferedBytesMax,
   socketBufferedPacketsMax,
+  socketConnectionsPerClientMaxDefault,
   socketConnectionsPerNodeMax,
+  socketHandshakesPerClientPerSecondDefault,
   socketMessageBytesMax,
 } from "../../domain/limits.ts";
 import { MarqueeError } from "../../domain/errors.ts";
 import type { TokenVerifier } from "../auth.ts";
+import { clientOf, userClientKey, type ClientOf } from "../client-key.ts";
+import { headerValue } from "../http-message.ts";
+import { ClientSlots, HandshakeRate } from "./client-caps.ts";
 import { compactFrame } from "./compact.ts";
 import { fanout } from "./fanout.ts";
 import { seatsRoom, type FrameFormat, userRoom, type ErrorBody, type SeatsFrame } from "./protocol.ts";
@@ -19,6 +27,7 @@ import { validUserEventName } from "./requests.ts";
 import type { FrameSink, SeatChannel, SeatHub } from "./seat-hub.ts";
 import { createLagGuard, type LagGuard } from "./socket-lag.ts";
 import { errorBody, type RealtimeServer, type RealtimeSocket } from "./socket-state.ts";
+import { installHandshakeGate, type HandshakeGate } from "./socket-handshake-gate.ts";
 import { createSocketSubscriptions } from "./socket-subscriptions.ts";
 
 export type { RealtimeServer } from "./socket-state.ts";
@@ -27,6 +36,14 @@ export interface SocketServerOptions {
   hub: SeatHub;
   tokens: TokenVerifier;
   connectionsMax?: number;
+  /** The client a handshake counts against; by default its bearer token's user, else its peer address. */
+  clientOf?: ClientOf;
+  /** Connections one client may hold on this node, and handshakes it may start per second. */
+  connectionsPerClientMax?: number;
+  handshakesPerClientPerSecond?: number;
+  clock?: Clock;
+  /** A handshake or sign-in refused by a per-client cap. */
+  onRefused?(reason: "handshakes" | "connections"): void;
   bufferedPacketsMax?: number;
   bufferedBytesMax?: number;
   onError?(message: string, error: unknown): void;
@@ -56,25 +73,37 @@ function createIo(httpServer: HttpServer, connectionsMax: number): RealtimeServe
   return io;
 }
 
-/** Sets up a socket's state. Optional auth: a valid JWT in `auth.token` names the socket's user. */
-function socketAuthentication(tokens: TokenVerifier) {
+/**
+ * Sets up a socket's state. Optional auth: a valid JWT in `auth.token` names the socket's user, and
+ * its connection then counts against that user rather than its address (refused when the user holds
+ * all its connections).
+ */
+function socketAuthentication(tokens: TokenVerifier, gate: HandshakeGate) {
   return (socket: RealtimeSocket, next: (error?: Error) => void): void => {
     socket.data.subscriptions = new Map();
     socket.data.subscribing = 0;
     socket.data.lagging = false;
     const token = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     if (token === undefined || token === null || token === "") return next();
-    const refuse = (error: unknown) => {
-      const refusal = new Error("Authentication failed") as Error & { data?: ErrorBody };
+    const refuse = (message: string) => (error: unknown) => {
+      const refusal = new Error(message) as Error & { data?: ErrorBody };
       refusal.data = errorBody(error);
       next(refusal);
     };
     if (typeof token !== "string")
-      return refuse(new MarqueeError("UNAUTHENTICATED", "auth.token must be a string"));
+      return refuse("Authentication failed")(
+        new MarqueeError("UNAUTHENTICATED", "auth.token must be a string"),
+      );
     tokens.verify(`Bearer ${token}`).then((user) => {
+      const full = gate.moveTo(socket.conn, userClientKey(user!.id));
+      if (full) {
+        refuse("Too many connections")(full);
+        // The refusal is queued on the connection by now (next tick); closing flushes it, then frees the slot.
+        return void setImmediate(() => socket.conn.close());
+      }
       socket.data.userId = user!.id;
       next();
-    }, refuse);
+    }, refuse("Authentication failed"));
   };
 }
 
@@ -119,7 +148,18 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     bytesMax: options.bufferedBytesMax ?? socketBufferedBytesMax,
   });
   const subscriptions = createSocketSubscriptions(hub);
-  io.use(socketAuthentication(tokens));
+  const gate = installHandshakeGate(io, {
+    clientOf:
+      options.clientOf ??
+      clientOf((request) => tokens.verify(headerValue(request.headers.authorization)), new Set()),
+    slots: new ClientSlots(options.connectionsPerClientMax ?? socketConnectionsPerClientMaxDefault),
+    rate: new HandshakeRate(
+      options.handshakesPerClientPerSecond ?? socketHandshakesPerClientPerSecondDefault,
+      options.clock ?? systemClock,
+    ),
+    onRefused: options.onRefused,
+  });
+  io.use(socketAuthentication(tokens, gate));
   io.on("connection", (socket) => {
     if (socket.data.userId) void socket.join(userRoom(socket.data.userId));
     socket.on("subscribe", (request, ack) => {

@@ -1,10 +1,15 @@
 // Server-sent events: `GET /events/:eventId/updates` streams the same seat frames as Socket.IO
 // (`event: seats`, `id: <toVersion>`), resumes from `Last-Event-ID` while the missed frames are in
-// the event's replay ring (else `event: resync`), sends a heartbeat comment, and bounds both the
-// number of streams and each stream's unsent bytes.
+// the event's replay ring (else `event: resync`), sends a heartbeat comment, and bounds the number
+// of streams (per node, and per client: user, else address) and each stream's unsent bytes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MarqueeError } from "../../domain/errors.ts";
-import { sseBufferedBytesMax, sseClientsPerNodeMax } from "../../domain/limits.ts";
+import {
+  sseBufferedBytesMax,
+  sseClientsPerNodeMax,
+  sseStreamsPerClientMaxDefault,
+} from "../../domain/limits.ts";
+import { ClientSlots, tooManyConnections, type ClientSlot } from "./client-caps.ts";
 import type { ResyncNotice, SeatsFrame } from "./protocol.ts";
 import { parseLastEventId, validEventId } from "./requests.ts";
 import type { FrameSink, SeatChannel, SeatHub } from "./seat-hub.ts";
@@ -23,12 +28,19 @@ export interface SseServerOptions {
   hub: SeatHub;
   heartbeatMs: number;
   clientsMax?: number;
+  /** Streams one client may hold on this node. */
+  streamsPerClientMax?: number;
   bufferedBytesMax?: number;
+  /** A stream refused by the per-client cap. */
+  onRefused?(): void;
 }
 
 export interface SseServer {
-  /** Answers `GET /events/:eventId/updates`; throws a MarqueeError before the stream starts. */
-  handle(request: IncomingMessage, response: ServerResponse, eventId: string): Promise<void>;
+  /**
+   * Answers `GET /events/:eventId/updates` for `client` (gateway/client-key.ts); throws a MarqueeError
+   * before the stream starts.
+   */
+  handle(request: IncomingMessage, response: ServerResponse, eventId: string, client: string): Promise<void>;
   readonly clientCount: number;
   close(): void;
 }
@@ -115,20 +127,44 @@ function openingText(channel: SeatChannel, eventId: string, lastEventId: number 
   return opening;
 }
 
+const streamHeaders = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+};
+
+/** A comment to every stream every `intervalMs`. */
+function startHeartbeat(clients: Set<SseClient>, intervalMs: number, bytesMax: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const client of clients) write(client, heartbeat, bytesMax);
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
 export function createSseServer(options: SseServerOptions): SseServer {
   const { hub } = options;
   const clientsMax = options.clientsMax ?? sseClientsPerNodeMax;
   const bytesMax = options.bufferedBytesMax ?? sseBufferedBytesMax;
   const clients = new Set<SseClient>();
+  const slots = new ClientSlots(options.streamsPerClientMax ?? sseStreamsPerClientMaxDefault);
   hub.addSink(streamsSink(bytesMax));
 
-  const heartbeatTimer = setInterval(() => {
-    for (const client of clients) write(client, heartbeat, bytesMax);
-  }, options.heartbeatMs);
-  heartbeatTimer.unref();
+  const heartbeatTimer = startHeartbeat(clients, options.heartbeatMs, bytesMax);
 
-  /** The stream follows the channel until its response closes. */
-  function follow(channel: SeatChannel, response: ServerResponse): void {
+  /** One of the client's slots, taken before anything is awaited (so a burst cannot overshoot the cap). */
+  function takeSlot(client: string): ClientSlot {
+    if (clients.size >= clientsMax)
+      throw new MarqueeError("OVERLOADED", "Too many update streams on this gateway", undefined, 1);
+    const slot = slots.take(client);
+    if (slot) return slot;
+    options.onRefused?.();
+    throw tooManyConnections("update streams", slots.perClientMax);
+  }
+
+  /** The stream follows the channel until its response closes, and holds its client's slot as long. */
+  function follow(channel: SeatChannel, response: ServerResponse, slot: ClientSlot): void {
     const client: SseClient = { response, channel, lagging: false, sinceVersion: channel.version };
     let streams = clientsOf(channel);
     if (!streams) channel.attachments.set(attachmentKey, (streams = new Set()));
@@ -138,6 +174,7 @@ export function createSseServer(options: SseServerOptions): SseServer {
       clients.delete(client);
       streams.delete(client);
       hub.release(channel);
+      slot.release();
     });
   }
 
@@ -146,22 +183,20 @@ export function createSseServer(options: SseServerOptions): SseServer {
       return clients.size;
     },
 
-    async handle(request, response, rawEventId) {
+    async handle(request, response, rawEventId, client) {
       const { eventId, lastEventId } = parseStreamRequest(request, rawEventId);
-      if (clients.size >= clientsMax)
-        throw new MarqueeError("OVERLOADED", "Too many update streams on this gateway", undefined, 1);
-      const channel = await hub.acquire(eventId);
+      const slot = takeSlot(client);
+      const channel = await hub.acquire(eventId).catch((error: unknown) => {
+        slot.release();
+        throw error;
+      });
       if (request.destroyed || response.destroyed || response.headersSent) {
         hub.release(channel);
+        slot.release();
         return;
       }
-      follow(channel, response);
-      response.writeHead(200, {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-cache, no-transform",
-        Connection: "keep-alive",
-        "X-Accel-Buffering": "no",
-      });
+      follow(channel, response, slot);
+      response.writeHead(200, streamHeaders);
       // Synchronous from here: what is written now precedes the channel's next frame.
       response.write(openingText(channel, eventId, lastEventId));
     },

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { io } from "socket.io-client";
 import { startCluster, type Cluster } from "../cluster.ts";
+import { oneAddressManyClientsEnv } from "../client-caps-env.ts";
 import { classicNodeScript } from "../classic/classic-node.ts";
 import { auditDatabase, formatAudit } from "../audit.ts";
 import { createTokenVerifier } from "../../gateway/auth.ts";
@@ -118,6 +119,7 @@ export async function runRush(
     env: {
       HOLD_TTL_SECONDS: String(options.holdTtlSeconds),
       RATE_LIMIT_PER_WINDOW: "100000000",
+      ...oneAddressManyClientsEnv, // every simulated user connects from 127.0.0.1
       LOG_LEVEL: "warn",
       DEMO_DATA: "false",
     },

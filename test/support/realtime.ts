@@ -60,7 +60,10 @@ export async function connectSeatClient(
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
-    socket.once("connect_error", (error) => reject(error));
+    socket.once("connect_error", (error) => {
+      socket.close(); // a refused client does not linger on the server
+      reject(error);
+    });
   });
   return {
     socket,

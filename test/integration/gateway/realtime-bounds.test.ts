@@ -34,7 +34,7 @@ describe("real-time bounds", function () {
     server = http.createServer((request, response) => {
       const match = /^\/events\/([^/?]+)\/updates/.exec(request.url ?? "");
       if (!match) return response.writeHead(404).end();
-      sse.handle(request, response, match[1]).catch((error) => {
+      sse.handle(request, response, match[1], `address:${request.socket.remoteAddress}`).catch((error) => {
         const mapped = toHttpError(error);
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (mapped.retryAfterSeconds) headers["retry-after"] = String(mapped.retryAfterSeconds);
