@@ -42,6 +42,7 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
           broker.localBus.emit(bookingTurnLocalEvent, stats);
         },
         log,
+        onFault: (fault) => metrics?.recordFault(fault),
         readyTimeoutMs: config.startTimeouts.actorWorkerMs,
       });
       await pool.start();

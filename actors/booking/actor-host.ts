@@ -5,6 +5,7 @@
 // One turn: take the waiting commands of every ready actor (up to turnCommandsMax), decide each one
 // against the in-memory state (turn-decide.ts), commit all their effects in ONE transaction
 // (turn-commit.ts), and only then reply to all of them and publish the seat deltas (turn-settle.ts).
+// A command whose decision throws is quarantined and only its actor reloads (turn-faults.ts).
 // While a commit is in flight, new commands queue and form the next turn's batch: the busier the
 // worker, the bigger the batch.
 import type { Database } from "../../platform/database.ts";
@@ -28,9 +29,10 @@ import {
   type Envelope,
 } from "./actor.ts";
 import { activate, type Activation } from "./persistence/activation.ts";
-import type { ActorRequest, CommitStats, HostOutput, Reply } from "./protocol.ts";
+import type { ActorRequest, CommitStats, HostOutput, Reply, WorkerFault } from "./protocol.ts";
 import { decideTurn, type DecideOptions } from "./turn-decide.ts";
 import { commitTurn, isDivergence, nothingCommitted, toBatches, type Committed } from "./turn-commit.ts";
+import { quarantineFaults } from "./turn-faults.ts";
 import { settleTurn, type SettleHost } from "./turn-settle.ts";
 
 export interface ActorHostOptions {
@@ -40,9 +42,17 @@ export interface ActorHostOptions {
   /** Check every invariant of each touched seat state after every turn (O(seats); tests). */
   paranoid?: boolean;
   output(output: HostOutput): void;
-  /** A broken invariant or a database that disagrees with memory: the worker must stop loudly. */
+  /**
+   * A database that disagrees with memory, a broken invariant outside a command's decision: the worker
+   * must stop loudly. (A throw while deciding one command is contained: turn-faults.ts.)
+   */
   fatal(error: Error): void;
   log(level: "warn" | "error", message: string): void;
+  /**
+   * Told of each command just before it is decided, and of null right after: the worker records it
+   * where the pool can read it should the thread die in between (WorkerOptions.decidingLedger).
+   */
+  deciding?(request: ActorRequest | null): void;
 }
 
 export class ActorHost {
@@ -67,6 +77,7 @@ export class ActorHost {
     this.decideOptions = {
       paranoid: options.paranoid,
       nextHoldId: () => `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`,
+      deciding: options.deciding,
     };
   }
 
@@ -205,6 +216,7 @@ export class ActorHost {
   private async turn(): Promise<void> {
     if (this.committing) return;
     const decided = decideTurn(this.actors.values(), this.decideOptions);
+    const faults = decided.faults.length > 0 ? quarantineFaults(decided, this.settleHost) : undefined;
     const batches = toBatches(decided.work);
     let committed: Committed = nothingCommitted();
     if (batches.length > 0) {
@@ -226,7 +238,7 @@ export class ActorHost {
       if (committed.failure) this.options.log("error", `group commit failed: ${committed.failure.message}`);
     }
     const settled = settleTurn(decided.work, batches, committed, decided.replies, this.settleHost);
-    this.emit(settled.replies, settled.seatsChanged, settled.holdsEnded, committed.stats);
+    this.emit(settled.replies, settled.seatsChanged, settled.holdsEnded, committed.stats, faults);
     for (const actor of this.actors.values()) {
       if (actor.phase === "ready" && actor.mailbox.length > 0) {
         this.scheduleTurn();
@@ -240,6 +252,7 @@ export class ActorHost {
     seatsChanged: SeatsChanged[],
     holdsEnded: HoldsEnded[],
     commit: CommitStats | null,
+    faults?: WorkerFault[],
   ): void {
     let next: number | null = null;
     for (const actor of this.actors.values()) {
@@ -247,7 +260,9 @@ export class ActorHost {
       const at = nextExpiryAt(actor.state!);
       if (at !== null && (next === null || at < next)) next = at;
     }
-    this.options.output({ replies, seatsChanged, holdsEnded, commit, nextExpiryAt: next });
+    const output: HostOutput = { replies, seatsChanged, holdsEnded, commit, nextExpiryAt: next };
+    if (faults) output.faults = faults;
+    this.options.output(output);
   }
 
   private passivateIdle(): void {

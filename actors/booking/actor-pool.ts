@@ -1,7 +1,8 @@
 // The main-thread side of the actor workers: pins each event to one worker by a stable hash, batches
 // requests into one postMessage per loop turn, bounds the requests in flight per event (the actor's
 // mailbox: full -> 503 OVERLOADED), arms the expiry timer from the clock, and restarts a worker
-// that stopped (its actors reload from Postgres with a new epoch).
+// that stopped (its actors reload from Postgres with a new epoch). A command that made its worker
+// fail is quarantined: answered 500 once, never sent into the same crash again (see workerExited).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,8 +27,10 @@ import type {
   Reply,
   SeatMapSnapshot,
   ToWorker,
+  WorkerFault,
   WorkerOptions,
 } from "./protocol.ts";
+import { quarantinedError } from "./actor.ts";
 
 /** The actor that received a command was fenced out or is stopping: re-route and retry. */
 const staleOwner = (message: string): InternalFault => new InternalFault("STALE_OWNER", message);
@@ -42,6 +45,8 @@ export interface ActorPoolOptions {
   onHoldsEnded(payload: HoldsEnded): void;
   onCommit(stats: CommitStats): void;
   log(level: "info" | "warn" | "error", message: string): void;
+  /** A worker failed a command (contained) or ended: for the crash and quarantine metrics. */
+  onFault?(fault: WorkerFault): void;
   /** A worker that has not said "ready" after this long is killed and started again. */
   readyTimeoutMs?: number;
   /** Starts a worker thread (tests inject workers that never get ready); event-worker.ts by default. */
@@ -63,6 +68,8 @@ interface Slot {
   flushScheduled: boolean;
   timer: NodeJS.Timeout | null;
   stopped: (() => void) | null;
+  /** The id of the command the worker is deciding, 0 when none (WorkerOptions.decidingLedger). */
+  deciding: Int32Array | null;
 }
 
 /** FNV-1a: a stable hash, the same on every node and every run. */
@@ -99,6 +106,7 @@ export class ActorPool {
         flushScheduled: false,
         timer: null,
         stopped: null,
+        deciding: null,
       };
       this.slots.push(slot);
       ready.push(this.startSlot(slot));
@@ -165,7 +173,9 @@ export class ActorPool {
         ),
       );
     this.inFlight.set(request.eventId, count + 1);
-    const id = this.nextId++;
+    const id = this.nextId;
+    // Ids fit the deciding ledger's Int32 (and never reach 0, which means "none", or -1, the expiry's).
+    this.nextId = id >= 0x7fffffff ? 1 : id + 1;
     request.id = id;
     const slot = this.slots[stableHash(request.eventId) % this.slots.length];
     return new Promise((resolve, reject) => {
@@ -243,9 +253,11 @@ export class ActorPool {
   }
 
   private spawn(slot: Slot, restart = false): Promise<void> {
+    slot.deciding = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const worker = (this.options.startWorker ?? startWorker)({
       ...this.options.worker,
       owner: `${this.options.worker.owner}/w${slot.index}`,
+      decidingLedger: slot.deciding.buffer as SharedArrayBuffer,
     });
     slot.worker = worker;
     slot.ready = false;
@@ -273,8 +285,15 @@ export class ActorPool {
       );
       worker.on("exit", (code) => {
         clearTimeout(readyTimer);
-        this.workerExited(slot);
+        const quarantined = this.workerExited(slot);
         if (this.stopping) return;
+        if (wasReady)
+          this.options.onFault?.({
+            reason: "exit",
+            eventId: null,
+            message: `exit code ${code}`,
+            quarantined,
+          });
         if (!wasReady && !restart) {
           reject(new Error(`actor worker ${slot.index} failed to start (exit code ${code})`));
           return;
@@ -295,6 +314,7 @@ export class ActorPool {
         for (const payload of message.seatsChanged) this.options.onSeatsChanged(payload);
         for (const payload of message.holdsEnded) this.options.onHoldsEnded(payload);
         if (message.commit) this.options.onCommit(message.commit);
+        if (message.faults) for (const fault of message.faults) this.options.onFault?.(fault);
         this.armTimer(slot, message.nextExpiryAt);
         break;
       case "log":
@@ -309,18 +329,34 @@ export class ActorPool {
     }
   }
 
-  private workerExited(slot: Slot): void {
+  /**
+   * Answers what the ended worker had not: the command it was deciding (the ledger names it) is
+   * quarantined, a 500 its caller does not retry; the others were not acknowledged, so their callers
+   * may retry them (STALE_OWNER: re-routed, or re-activated in the restarted worker), as may those
+   * of a commit whose outcome is unknown (its actors reload from Postgres). Returns how many were
+   * quarantined (0 or 1).
+   */
+  private workerExited(slot: Slot): number {
     slot.ready = false;
     slot.worker = null;
     if (slot.timer) clearTimeout(slot.timer);
     slot.outbox = [];
-    // Whatever it had not answered was not acknowledged: callers may retry (re-routed).
+    const culprit = slot.deciding ? Atomics.load(slot.deciding, 0) : 0;
+    let quarantined = 0;
     for (const [id, pending] of this.pending) {
       if (pending.slot !== slot.index) continue;
       this.pending.delete(id);
       this.release(pending.eventId);
-      pending.reject(staleOwner("The actor worker stopped"));
+      if (id === culprit) {
+        quarantined++;
+        this.options.log(
+          "error",
+          `actor worker ${slot.index} ended while deciding a command of ${pending.eventId}: quarantined`,
+        );
+        pending.reject(toError(quarantinedError));
+      } else pending.reject(staleOwner("The actor worker stopped"));
     }
+    return quarantined;
   }
 }
 

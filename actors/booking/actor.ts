@@ -35,6 +35,15 @@ export const unavailableError: ErrorFacts = {
   retryAfterSeconds: 1,
 };
 
+/**
+ * The answer to a command that made its worker fail (a throw in decide, or the thread's end while
+ * deciding it): quarantined, answered once with a 500, never retried into the same crash.
+ */
+export const quarantinedError: ErrorFacts = {
+  code: "INTERNAL_ERROR",
+  message: "The booking engine failed on this request; it was set aside and not retried",
+};
+
 /** Adds a failure reply to `replies` for each of these requests that has a caller. */
 export function refuse(ids: Iterable<number>, error: ErrorFacts, replies: Reply[]): void {
   for (const id of ids) if (id !== expireRequestId) replies.push({ id, ok: false, error });

@@ -1,8 +1,8 @@
 // Booking engine metrics in Moleculer's registry (rendered by the gateway at GET /metrics):
-// group commits, rows and commands per commit, commit time, seat changes, fenced-out actors, and the
-// time a best-available choice takes inside the actor.
+// group commits, rows and commands per commit, commit time, seat changes, fenced-out actors, the
+// time a best-available choice takes inside the actor, worker failures and quarantined commands.
 import type Moleculer from "moleculer";
-import type { CommitStats } from "./protocol.ts";
+import type { CommitStats, WorkerFault } from "./protocol.ts";
 import { metricRegistrar } from "../../platform/metrics.ts";
 
 const names = {
@@ -16,12 +16,16 @@ const names = {
   commitsPerSecond: "marquee.booking.commits.per.second",
   rowsPerCommitRecent: "marquee.booking.commit.rows.recent",
   bestAvailableDecideDuration: "marquee.booking.best_available.decide.duration.ms",
+  workerCrashes: "marquee.actor.worker.crashes.total",
+  quarantinedCommands: "marquee.actor.commands.quarantined.total",
 } as const;
 
 const sizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
 
 export interface BookingMetrics {
   recordCommit(stats: CommitStats): void;
+  /** A worker failed a command (an invariant or exception while deciding it, contained) or ended. */
+  recordFault(fault: WorkerFault): void;
   stop(): void;
 }
 
@@ -58,6 +62,19 @@ function registerMetrics(metrics: Registry): void {
     // Choices take microseconds: fine buckets below a millisecond.
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 50],
     description: "Time the actor takes to choose and hold seats for one best-available request (ms)",
+  });
+  register({
+    type: "counter",
+    name: names.workerCrashes,
+    labelNames: ["reason"],
+    description:
+      "Actor worker failures: reason invariant or exception (thrown deciding one command: that " +
+      "command quarantined, its event reloaded, the worker serving on) or exit (the thread ended)",
+  });
+  register({
+    type: "counter",
+    name: names.quarantinedCommands,
+    description: "Commands that made a worker fail: answered 500 once and never sent again",
   });
   register({ type: "gauge", name: names.commitsPerSecond, description: "Group commits in the last second" });
   register({
@@ -98,6 +115,10 @@ export function createBookingMetrics(broker: Moleculer.ServiceBroker): BookingMe
       metrics.observe(names.rowsPerCommit, stats.rows);
       metrics.observe(names.commandsPerCommit, stats.commands);
       metrics.observe(names.commitDuration, stats.durationMs);
+    },
+    recordFault(fault) {
+      metrics.increment(names.workerCrashes, { reason: fault.reason });
+      if (fault.quarantined > 0) metrics.increment(names.quarantinedCommands, undefined, fault.quarantined);
     },
     stop() {
       clearInterval(timer);

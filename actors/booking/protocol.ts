@@ -12,6 +12,14 @@ export interface WorkerOptions {
   holdTtlMs: number;
   /** Assert every invariant of the whole seat state after each turn (tests). */
   paranoid?: boolean;
+  /**
+   * One Int32 the worker sets to the id of the command it is deciding (0 between commands). Should the
+   * thread die there, beyond what a try/catch contains (out of memory, say), the pool reads which
+   * command did it and quarantines it instead of sending it into the same crash again.
+   */
+  decidingLedger?: SharedArrayBuffer;
+  /** Tests only: the worker fails while deciding any command of this user, by a throw or by exiting. */
+  testFaultInDecide?: { userId: string; fault: "throw" | "exit" };
 }
 
 export type ActorRequest =
@@ -47,6 +55,22 @@ export interface CommitStats {
   bestAvailableDecideMs: number[];
 }
 
+/**
+ * Why a worker failed a command: an invariant or another exception thrown while deciding it (the
+ * worker contains it: that command answered 500, its event's actor reloaded, the rest served on), or
+ * the worker thread ended ("exit": every event of that worker reloads in the restarted worker).
+ */
+export type WorkerFaultReason = "invariant" | "exception" | "exit";
+
+export interface WorkerFault {
+  reason: WorkerFaultReason;
+  /** The event whose actor was reloaded (null when the whole worker ended). */
+  eventId: string | null;
+  message: string;
+  /** Commands answered 500 and never sent again (0 or 1). */
+  quarantined: number;
+}
+
 export interface HostOutput {
   replies: Reply[];
   seatsChanged: SeatsChanged[];
@@ -54,6 +78,8 @@ export interface HostOutput {
   commit: CommitStats | null;
   /** The earliest hold expiry among this worker's actors, in clock ms (null: none). */
   nextExpiryAt: number | null;
+  /** Commands whose decision threw this turn (rare: absent when none). */
+  faults?: WorkerFault[];
 }
 
 export type FromWorker =

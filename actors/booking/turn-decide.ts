@@ -1,18 +1,24 @@
 // Phase 1 of a turn: every ready actor decides its queued commands (up to turnCommandsMax in all)
 // against its in-memory state. Nothing is answered yet (durable before acknowledged), except reads,
-// which see committed state only.
+// which see committed state only. A command whose decision throws is a fault of that actor only: its
+// state is no longer trusted, its work of this turn is dropped (turn-faults.ts quarantines the
+// command and reloads the actor), and the other actors decide on.
 import { InternalFault } from "../../domain/errors.ts";
 import { turnCommandsMax } from "../../domain/limits.ts";
 import {
   decide,
   findInvariantViolations,
+  type Command,
+  type Decision,
   publicStatuses,
   type Effect,
   type Outcome,
   type SeatState,
 } from "../../domain/seat-state.ts";
-import type { Actor } from "./actor.ts";
+import type { Actor, Envelope } from "./actor.ts";
 import type { ActorRequest, Reply, SeatMapSnapshot } from "./protocol.ts";
+
+type CommandRequest = Extract<ActorRequest, { kind: "command" }>;
 
 /** What one actor decided this turn: the effects to commit and the outcomes to answer after. */
 export interface ActorWork {
@@ -30,16 +36,29 @@ export interface DecidedTurn {
   commands: number;
   /** decide() time of each best-available command (metrics). */
   bestAvailableDecideMs: number[];
+  /** Actors whose decision of a command threw: none of their work is in `work`. */
+  faults: DecideFault[];
+}
+
+/** A command whose decision threw, and what its actor had decided before it this turn. */
+export interface DecideFault {
+  actor: Actor;
+  request: CommandRequest;
+  error: unknown;
+  /** The actor's commands decided earlier this turn: nothing of theirs is committed or answered. */
+  decidedBefore: Envelope[];
 }
 
 export interface DecideOptions {
   /** Check every invariant of each touched seat state after its commands (O(seats); tests). */
   paranoid?: boolean;
   nextHoldId(): string;
+  /** Told of the command about to be decided, then of null once it is (see ActorHostOptions). */
+  deciding?(request: CommandRequest | null): void;
 }
 
 export function decideTurn(actors: Iterable<Actor>, options: DecideOptions): DecidedTurn {
-  const turn: DecidedTurn = { replies: [], work: [], commands: 0, bestAvailableDecideMs: [] };
+  const turn: DecidedTurn = { replies: [], work: [], commands: 0, bestAvailableDecideMs: [], faults: [] };
   let budget = turnCommandsMax;
   for (const actor of actors) {
     if (budget <= 0) break;
@@ -53,15 +72,26 @@ export function decideTurn(actors: Iterable<Actor>, options: DecideOptions): Dec
 function decideActor(actor: Actor, budget: number, turn: DecidedTurn, options: DecideOptions): number {
   const state = actor.state!;
   const work: ActorWork = { actor, effects: [], outcomes: [], now: 0 };
+  const decided: Envelope[] = [];
   let taken = 0;
   while (taken < actor.mailbox.length && taken < budget) {
-    const { request, now } = actor.mailbox[taken];
+    const envelope = actor.mailbox[taken];
+    const { request, now } = envelope;
     if (request.kind === "seatMap") {
       // Reads see committed state only: one behind this turn's commands waits for the next turn.
       if (work.outcomes.length > 0) break;
       turn.replies.push({ id: request.id, ok: true, value: snapshot(state, now) });
     } else {
-      decideCommand(actor, request, now, work, turn, options);
+      try {
+        decideCommand(actor, request, now, work, turn, options);
+      } catch (error) {
+        // This actor's state may be half-changed: none of its work goes to the commit.
+        actor.mailbox.splice(0, taken + 1);
+        turn.commands -= decided.length;
+        turn.faults.push({ actor, request, error, decidedBefore: decided });
+        return taken + 1;
+      }
+      decided.push(envelope);
     }
     taken++;
   }
@@ -81,20 +111,28 @@ function decideActor(actor: Actor, budget: number, turn: DecidedTurn, options: D
 
 function decideCommand(
   actor: Actor,
-  request: Extract<ActorRequest, { kind: "command" }>,
+  request: CommandRequest,
   now: number,
   work: ActorWork,
   turn: DecidedTurn,
   options: DecideOptions,
 ): void {
   const command = request.command;
-  if (command.type === "expire") actor.expireQueued = false;
-  if ((command.type === "reserve" || command.type === "reserveBest") && !command.holdId)
+  // A malformed command (even null) is decide()'s to refuse: nothing here may trip over it.
+  const type = (command as Partial<Command> | null)?.type;
+  if (type === "expire") actor.expireQueued = false;
+  if ((command?.type === "reserve" || command?.type === "reserveBest") && !command.holdId)
     command.holdId = options.nextHoldId();
   work.now = Math.max(work.now, now);
-  const timed = command.type === "reserveBest";
+  const timed = type === "reserveBest";
   const started = timed ? performance.now() : 0;
-  const decision = decide(actor.state!, command, now);
+  let decision: Decision;
+  try {
+    options.deciding?.(request);
+    decision = decide(actor.state!, command, now);
+  } finally {
+    options.deciding?.(null);
+  }
   if (timed) turn.bestAvailableDecideMs.push(performance.now() - started);
   for (const effect of decision.effects) work.effects.push(effect);
   work.outcomes.push({ id: request.id, outcome: decision.outcome });
