@@ -79,17 +79,19 @@ export function installHandshakeGate(io: RealtimeServer, options: HandshakeGateO
   io.engine.use((request: EngineRequest, response: ServerResponse, next: (error?: unknown) => void) => {
     // Only a handshake opens a connection: later requests of a connection carry its `sid`.
     if (request._query?.sid !== undefined || request.method !== "GET") return next();
-    admit(request).then((outcome) => {
-      if (outcome instanceof MarqueeError) return answerRefusal(request, response, outcome);
-      pending.set(request, outcome);
-      // Engine.IO refused the handshake after all (bad transport, node full): no connection to hold the slot.
-      response.once("close", () => {
-        if (pending.get(request) !== outcome) return;
-        pending.delete(request);
-        outcome.release();
-      });
-      next();
-    }, next);
+    admit(request)
+      .then((outcome) => {
+        if (outcome instanceof MarqueeError) return answerRefusal(request, response, outcome);
+        pending.set(request, outcome);
+        // Engine.IO refused the handshake after all (bad transport, node full): no connection holds the slot.
+        response.once("close", () => {
+          if (pending.get(request) !== outcome) return;
+          pending.delete(request);
+          outcome.release();
+        });
+        next();
+      })
+      .catch(next); // Engine.IO answers 400 (a second call of next is ignored)
   });
 
   io.engine.on("connection", (connection: EngineSocket) => {
