@@ -108,7 +108,12 @@ describe("seat state: admission (waiting room)", () => {
     expect(run(state, reserve("u1", [1], token), start + 2).outcome.ok).to.equal(true);
     run(state, release("u1", [1]), start + 3);
     const booked = run(state, { type: "confirmComplete", paymentId: "pay1", bookingId: "bk1" }, start + 4);
-    expect(booked.effects).to.deep.include({ type: "holdsEnded", userId: "u1", reason: "confirmed" });
+    expect(booked.effects).to.deep.include({
+      type: "holdsEnded",
+      userId: "u1",
+      reason: "confirmed",
+      admissionExpiresAtMs: token, // spent: the waiting room stops answering it
+    });
     expect(errorOf(run(state, reserve("u1", [2], token), start + 5)).details.reason).to.equal("spent");
   });
 
@@ -117,13 +122,35 @@ describe("seat state: admission (waiting room)", () => {
     const early = run(state, reserve("u1", [0], token), start);
     expect((early.outcome as any).value.expiresAt).to.equal(new Date(start + holdTtlMs).toISOString());
     const lapsed = run(state, reserve("u2", [1], token), start + holdTtlMs);
-    expect(lapsed.effects).to.deep.include({ type: "holdsEnded", userId: "u1", reason: "expired" });
+    expect(lapsed.effects).to.deep.include({
+      type: "holdsEnded",
+      userId: "u1",
+      reason: "expired",
+      admissionExpiresAtMs: token,
+    });
     expect(errorOf(run(state, reserve("u1", [0], token), start + holdTtlMs + 1)).details.reason).to.equal(
       "spent",
     );
     // Reserved 3 s before the token expires: held for 3 s, not for the hold TTL.
     const late = run(state, reserve("u3", [2], token), token - 3_000);
     expect((late.outcome as any).value.expiresAt).to.equal(new Date(token).toISOString());
+  });
+
+  it("names the admission spent as of the holds' end, not one used later in the same command", () => {
+    const state = newState();
+    run(state, reserve("u1", [0], token), start);
+    // The hold lapses at the start of u1's next reserve, which uses a newer admission.
+    const newer = token + holdTtlMs;
+    const decision = run(state, reserve("u1", [1], newer), start + holdTtlMs);
+    expect(decision.outcome.ok).to.equal(true);
+    const ended = decision.effects.find((effect) => effect.type === "holdsEnded");
+    expect(ended).to.deep.include({ userId: "u1", admissionExpiresAtMs: token });
+    expect(decision.effects).to.deep.include({ type: "admissionUsed", userId: "u1", expiresAtMs: newer });
+    // Without a waiting room nothing is named.
+    const open = newState({ maxActiveShoppers: null });
+    run(open, reserve("u2", [0]), start);
+    const released = run(open, release("u2", [0]), start + 1);
+    expect(released.effects).to.deep.include({ type: "holdsEnded", userId: "u2", reason: "released" });
   });
 
   it("refuses a missing, expired or malformed admission on a waiting-room event", () => {
