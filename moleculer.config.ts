@@ -3,14 +3,17 @@
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./platform/config.ts";
 import { requestTimeoutMs } from "./domain/limits.ts";
+import { defaultNodeId } from "./platform/node-id.ts";
 import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
 import { createErrorRegenerator } from "./platform/moleculer-errors.ts";
+import { strictValidator } from "./platform/validator.ts";
 
 export function brokerOptions(config: Config): BrokerOptions {
   registerGatewayPrometheusReporter();
   return {
     namespace: config.namespace,
-    nodeID: config.nodeId ?? undefined,
+    // Not Moleculer's default (`<host name>-<pid>`): no host identity in node ids (platform/node-id.ts).
+    nodeID: config.nodeId ?? defaultNodeId(config.services),
     transporter: config.transporter ?? undefined,
     serializer: "JSON",
     logger: {
@@ -41,7 +44,8 @@ export function brokerOptions(config: Config): BrokerOptions {
       ],
     },
     tracing: { enabled: false },
-    validator: true,
+    // fastest-validator refusing null unless a schema allows it (platform/validator.ts).
+    validator: strictValidator(),
     // MarqueeErrors keep their code, details and Retry-After across the transporter.
     errorRegenerator: createErrorRegenerator(),
     errorHandler(error) {
