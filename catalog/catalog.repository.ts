@@ -77,6 +77,14 @@ export async function findEvent(
   return rows[0] ? toEventRecord(rows[0]) : null;
 }
 
+/** The sections (rows and seats) of an active event, or null: what its seat layout is built from. */
+export async function findEventSections(db: Database, eventId: string): Promise<SectionInput[] | null> {
+  const { rows } = await db.query("SELECT sections FROM events WHERE id = $1 AND status = 'active'", [
+    eventId,
+  ]);
+  return rows[0] ? (rows[0].sections as SectionInput[]) : null;
+}
+
 export type NewEvent = Omit<EventRecord, "sections"> & { sections: SectionInput[] };
 
 /** Inserts one event and all its tickets in one transaction. */

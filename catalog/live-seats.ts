@@ -8,14 +8,23 @@ import type { Context } from "moleculer";
 import type { Database } from "../platform/database.ts";
 import { buildSeatLayout } from "../domain/seat-layout.ts";
 import { SeatMapJson } from "../domain/seat-map-json.ts";
+import { compactSeatMapJson } from "../domain/seat-map-compact.ts";
 import { seatMapsCachedMax, seatMapsCachedSeatsMax } from "../domain/limits.ts";
 import { notFound } from "../domain/errors.ts";
+import { findEventSections } from "./catalog.repository.ts";
 
 export interface LiveSeatsJson {
   version: number;
   /** The JSON array of Tickets. */
   ticketsJson: string;
   /** A short hash of the statuses: with the version, it names this map's content (ETags). */
+  statusHash: string;
+}
+
+export interface CompactSeatsJson {
+  version: number;
+  /** `{"eventId","version","statuses"}`. */
+  json: string;
   statusHash: string;
 }
 
@@ -31,16 +40,27 @@ export class LiveSeatReader {
   constructor(private readonly db: Database) {}
 
   async read(ctx: Context, eventId: string): Promise<LiveSeatsJson> {
-    const [renderer, snapshot] = await Promise.all([
-      this.renderer(eventId),
-      ctx.call("booking.seatMap", { eventId }) as Promise<{ version: number; statuses: string }>,
-    ]);
-    const statuses = Buffer.from(snapshot.statuses, "base64");
+    const [renderer, snapshot] = await Promise.all([this.renderer(eventId), this.statuses(ctx, eventId)]);
+    const { statuses } = snapshot;
     return {
       version: snapshot.version,
       ticketsJson: renderer.render(statuses),
       statusHash: shortHash(statuses),
     };
+  }
+
+  /** The compact form (one character a ticket) of the live map. */
+  async readCompact(ctx: Context, eventId: string): Promise<CompactSeatsJson> {
+    const { version, statuses } = await this.statuses(ctx, eventId);
+    return { version, json: compactSeatMapJson(eventId, version, statuses), statusHash: shortHash(statuses) };
+  }
+
+  private async statuses(ctx: Context, eventId: string): Promise<{ version: number; statuses: Uint8Array }> {
+    const snapshot = (await ctx.call("booking.seatMap", { eventId })) as {
+      version: number;
+      statuses: string;
+    };
+    return { version: snapshot.version, statuses: Buffer.from(snapshot.statuses, "base64") };
   }
 
   private async renderer(eventId: string): Promise<SeatMapJson> {
@@ -50,11 +70,11 @@ export class LiveSeatReader {
       this.renderers.set(eventId, cached);
       return cached;
     }
-    const { rows } = await this.db.query("SELECT sections FROM events WHERE id = $1", [eventId]);
+    const sections = await findEventSections(this.db, eventId);
     // Deleted between the actor's answer and this read.
-    if (!rows[0]) throw notFound("Event");
+    if (!sections) throw notFound("Event");
     // Two first reads may both build one; the second replaces the first, which is harmless.
-    const renderer = new SeatMapJson(eventId, buildSeatLayout(rows[0].sections));
+    const renderer = new SeatMapJson(eventId, buildSeatLayout(sections));
     this.forget(eventId);
     for (const [oldest, old] of this.renderers) {
       if (

@@ -99,3 +99,12 @@ export const updateEventSchema = {
 };
 
 export const eventIdSchema = { eventId: id, $$strict: true };
+
+/** The forms of a live seat map: the contract's Ticket list, or one character per ticket. */
+export const seatMapFormats = ["full", "compact"] as const;
+export type SeatMapFormat = (typeof seatMapFormats)[number];
+export const seatMapQuerySchema = {
+  eventId: id,
+  format: { type: "enum", values: [...seatMapFormats], optional: true },
+  $$strict: true,
+};

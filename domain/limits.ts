@@ -162,6 +162,16 @@ export const bookingsPageMax = 100;
 export const seatMapsCachedMax = 1_000;
 /** ~200 bytes of text a seat: 1,000,000 seats hold ~200 MB. */
 export const seatMapsCachedSeatsMax = 1_000_000;
+/** Live seat maps (tickets, compact): a cache holds one a second, and may serve it this much longer
+ * while it revalidates; a client catches up from the map's version through the real-time replay ring
+ * (seatReplayFramesMax frames, ~25 s of a rush at 10 frames a second). */
+export const seatMapMaxAgeSeconds = 1;
+export const seatMapStaleWhileRevalidateSeconds = 10;
+/** The layout of an event never changes (PATCH cannot touch sections): caches keep it a day. */
+export const layoutMaxAgeSeconds = 86_400;
+/** JSON answers over this many bytes are compressed when the client accepts it; below, a few bytes
+ * saved do not pay the CPU. */
+export const compressAnswerBytesMin = 1024;
 
 // Waiting room (actors/waiting-room).
 /** People waiting for one event: the 10,000,000-user rush fits; ~100 bytes each in Redis. */

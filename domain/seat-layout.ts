@@ -80,3 +80,36 @@ export function ticketsFromStatuses(eventId: string, layout: SeatLayout, statuse
   }
   return tickets;
 }
+
+/**
+ * The currency of every price until events carry their own (the contract's v1.1 "Money and time for
+ * buyers" adds an event `currency`): every price in Marquee is in this one so far.
+ */
+export const priceCurrency = "USD";
+
+/** The static part of an event's seat map (`GET /events/:eventId/layout`). */
+export interface PublicLayout {
+  eventId: string;
+  currency: string;
+  /** Tickets in all: the length of the compact map's `statuses`. */
+  ticketCount: number;
+  sections: { name: string; priceCents: number; rows: RowLayout[] }[];
+}
+
+/** Sections with their rows, each row's seats and its first ordinal (ticket id `<eventId>.<ordinal>`). */
+export function publicLayout(eventId: string, layout: SeatLayout): PublicLayout {
+  return {
+    eventId,
+    currency: priceCurrency,
+    ticketCount: layout.total,
+    sections: layout.sections.map((section) => ({
+      name: section.name,
+      priceCents: section.priceCents,
+      rows: section.rows.map((row) => ({
+        label: row.label,
+        seats: row.seats,
+        firstOrdinal: row.firstOrdinal,
+      })),
+    })),
+  };
+}

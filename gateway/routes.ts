@@ -1,5 +1,7 @@
 // The REST routes: each alias maps a method and path to a service action, whose params schema
 // validates strictly (moleculer-web's own body parsers are off: gateway/body.ts reads JSON bodies).
+// Every answer then goes through encodeAnswer (conditional 304s, compression).
+import { encodeAnswer } from "./answer-encoding.ts";
 import { jsonBody } from "./body.ts";
 import type { BeforeCallHook } from "./request-meta.ts";
 
@@ -13,6 +15,7 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
     autoAliases: false,
     logging: false,
     onBeforeCall,
+    onAfterCall: encodeAnswer,
   };
   return [
     {
@@ -27,6 +30,7 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
         "GET /events/search": "search.search",
         "GET /events/:eventId": "catalog.getEvent",
         "GET /events/:eventId/tickets": "catalog.getTickets",
+        "GET /events/:eventId/layout": "catalog.getLayout",
       },
     },
     {

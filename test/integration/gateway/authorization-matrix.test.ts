@@ -111,6 +111,11 @@ const table: Row[] = [
     expect: everyone(200),
   },
   {
+    route: "GET /events/{eventId}/layout",
+    request: (w) => ({ path: `/events/${w.event.eventId}/layout` }),
+    expect: everyone(200),
+  },
+  {
     route: "GET /events/{eventId}/updates",
     request: (w) => ({ path: `/events/${w.event.eventId}/updates` }),
     expect: everyone(200),

@@ -13,6 +13,7 @@ const contractRoutes = [
   "PATCH /admin/events/{eventId}",
   "GET /events/{eventId}",
   "GET /events/{eventId}/tickets",
+  "GET /events/{eventId}/layout", // v1.1
   "GET /events/search",
   "POST /booking/reserve",
   "POST /booking/release",
