@@ -11,13 +11,9 @@ export interface TicketSelection {
   ordinals: number[];
 }
 
-export function selectTickets(params: {
-  ticketId?: string | null;
-  ticketIds?: string[] | null;
-}): TicketSelection {
-  // The validator lets null through for optional fields (as if absent): so does this.
-  const ticketId = params.ticketId ?? undefined;
-  const ticketIds = params.ticketIds ?? undefined;
+export function selectTickets(params: { ticketId?: string; ticketIds?: string[] }): TicketSelection {
+  // Never null: the validator refuses null in every field (platform/validator.ts).
+  const { ticketId, ticketIds } = params;
   if ((ticketId === undefined) === (ticketIds === undefined))
     throw validationError("ticketIds", "Give either ticketId or ticketIds");
   const named = ticketIds ?? [ticketId!];
