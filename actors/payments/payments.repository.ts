@@ -2,8 +2,12 @@
 // them. The seat-changing writes (payment intent, booking) are made by the event actor's group
 // commit (actors/booking/persistence/); these are the writes outside the actor.
 import type { Database } from "../../platform/database.ts";
+import { notFound } from "../../domain/errors.ts";
 import { ticketId } from "../../domain/ids.ts";
 import { bookingsPageMax, idempotencyClaimLeaseMs } from "../../domain/limits.ts";
+
+/** PostgreSQL's foreign_key_violation. */
+const foreignKeyViolation = "23503";
 
 export interface BookingView {
   id: string;
@@ -68,11 +72,16 @@ export async function claimIdempotencyKey(
   db: Database,
   key: KeyRef & { requestHash: string; claimId: string },
 ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord | null }> {
-  const inserted = await db.query(
-    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, claim_id) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT DO NOTHING RETURNING key`,
-    [key.eventId, key.userId, key.key, key.requestHash, key.claimId],
-  );
+  const inserted = await db
+    .query(
+      `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, claim_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING key`,
+      [key.eventId, key.userId, key.key, key.requestHash, key.claimId],
+    )
+    .catch((error: { code?: unknown }) => {
+      // The key's event does not exist (its foreign key): the tickets named are unknown, a 404.
+      throw error?.code === foreignKeyViolation ? notFound("Event") : error;
+    });
   if (inserted.rowCount === 1) return { claimed: true };
   const takenOver = await db.query(
     `UPDATE idempotency_keys SET claim_id = $5, claimed_at = now()

@@ -176,6 +176,24 @@ describe("gateway: strict fields (null, Unicode) on every route", function () {
     ]);
   });
 
+  it("answers a well-formed ticket id of an unknown event with 404 on every booking route, writing nothing", async () => {
+    const before = await counts();
+    const ticketIds = [`${fixture.eventId.toUpperCase()}X.1`];
+    const routes: [string, unknown][] = [
+      ["/booking/reserve", { ticketIds }],
+      ["/booking/release", { ticketIds }],
+      // The confirm's Idempotency-Key claim used to hit the key's foreign key: a 500.
+      ["/booking/confirm", { ticketIds, paymentDetails: { token: "tok_ok" } }],
+    ];
+    for (const [path, body] of routes) {
+      const headers = { "Idempotency-Key": "unknown-event-key-1" };
+      const answer = await system.request("POST", path, { token: user, body, headers });
+      expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).to.equal(404);
+      expect(answer.body.error.code).to.equal("NOT_FOUND");
+    }
+    expect(await counts()).to.deep.equal(before);
+  });
+
   it("refuses text that is not well-formed Unicode or not UTF-8, in bodies, keys, queries and paths", async () => {
     await refusedAndNothingChanged([
       // As the issue sent it: a lone surrogate as a JSON escape (a 500 from PostgreSQL before).
