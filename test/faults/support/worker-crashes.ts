@@ -1,14 +1,16 @@
 // Worker crashes in a fault cluster. The crash counter (marquee_actor_worker_crashes_total) lives in
 // each actor node's registry, and the gateway's GET /metrics shows only its own; so the nodes' logs
-// are read too: every line in which the actor pool reports a worker stopped, exited or a command
-// quarantined. Read incrementally (only what was appended since the last read).
+// are read too: every line in which the actor pool reports a worker stopped or exited, or a worker
+// reports a command that threw while it was decided (contained and quarantined: the worker serves
+// on, but it is a crash all the same). Read incrementally (only what was appended since).
 import { open, readdir } from "node:fs/promises";
 import path from "node:path";
 import { combinedCrashWatch, metricCrashWatch, type CrashWatch } from "../../support/fuzz/checks.ts";
 import type { FaultCluster } from "./fault-cluster.ts";
 
-/** A line of the actor pool's log about a worker that stopped on a command. */
-export const crashLogLine = /actor worker \d+ (STOPPED|exited with code)|quarantin/i;
+/** A line of the actor pool's log about a worker that stopped or failed on a command. */
+export const crashLogLine =
+  /actor worker \d+ (STOPPED|exited with code|ended while deciding)|command of \S+ threw|quarantin/i;
 
 /** Counts crash lines in every node log of `directory` (cumulative; grows with each crash). */
 export function logCrashWatch(directory: string, pattern: RegExp = crashLogLine): CrashWatch {
