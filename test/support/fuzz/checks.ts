@@ -101,8 +101,8 @@ export function counterTotal(text: string, name: string): number | null {
 }
 
 /**
- * The crash counter of the node behind `baseUrl` (GET /metrics). Read tolerant of its absence (0):
- * `describe()` says whether it was there, so a test can require it.
+ * The crash counter of the node behind `baseUrl` (GET /metrics). Absent reads as 0: Moleculer renders
+ * a labelled counter only once it has a sample, so a node that never crashed shows none.
  */
 export function metricCrashWatch(baseUrl: string, headers: Record<string, string> = {}): CrashWatch {
   let seen = "not read yet";
@@ -115,7 +115,7 @@ export function metricCrashWatch(baseUrl: string, headers: Record<string, string
         return 0;
       }
       const total = counterTotal(text, workerCrashMetric);
-      seen = total === null ? "metric absent" : "metric";
+      seen = total === null ? "metric (no sample yet)" : "metric";
       return total ?? 0;
     },
     describe: () => seen,
