@@ -202,7 +202,7 @@ async function checkCase(
 /**
  * The field sweep: for every operation, the mandatory cases (the base requests, null and every
  * wrong type for every field) and `samples` of the others, in order. Collects every violation (up
- * to `violationsMax`, then stops) instead of stopping at the first.
+ * to `violationsMax`, then stops) instead of stopping at the first; stops once a process is down.
  */
 export async function sweepFields(
   operations: FuzzOperation[],
@@ -227,6 +227,8 @@ export async function sweepFields(
   );
   for (const { operation, entry } of cases) {
     if (report.violations.length >= (options.violationsMax ?? 200)) break;
+    // A process down fails every request after it: the first violation names the request that did it.
+    if (report.violations.some((violation) => violation.problem.startsWith("processes down"))) break;
     if (entry.mandatory) report.mandatory++;
     else report.sampled++;
     const outcome = await checkCase(entry, context, db, options, report);
