@@ -6,6 +6,7 @@ import { requestTimeoutMs } from "./domain/limits.ts";
 import { defaultNodeId } from "./platform/node-id.ts";
 import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
 import { createErrorRegenerator } from "./platform/moleculer-errors.ts";
+import { transporterOption } from "./platform/transporter.ts";
 import { strictValidator } from "./platform/validator.ts";
 
 export function brokerOptions(config: Config): BrokerOptions {
@@ -14,7 +15,8 @@ export function brokerOptions(config: Config): BrokerOptions {
     namespace: config.namespace,
     // Not Moleculer's default (`<host name>-<pid>`): no host identity in node ids (platform/node-id.ts).
     nodeID: config.nodeId ?? defaultNodeId(config.services),
-    transporter: config.transporter ?? undefined,
+    // NATS with a publish that cannot throw past Moleculer (platform/transporter.ts).
+    transporter: transporterOption(config.transporter),
     serializer: "JSON",
     logger: {
       type: "Pino",

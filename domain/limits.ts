@@ -11,6 +11,11 @@ export const requestBodyBytesMax = 64 * 1024;
  * gateway's walk over every string of a body (gateway/unsafe-text.ts) stays far from the stack's end.
  */
 export const jsonDepthMax = 32;
+/**
+ * Problems one validation error names (the first ones): an array of 10,000 bad items must not make
+ * a 10,000-problem answer, which over NATS exceeded the server's max_payload.
+ */
+export const validationProblemsMax = 20;
 /** Search pages: the contract caps `limit` at 100. */
 export const searchLimitMax = 100;
 export const searchLimitDefault = 20;
@@ -162,6 +167,17 @@ export const bookingsPageMax = 100;
 export const seatMapsCachedMax = 1_000;
 /** ~200 bytes of text a seat: 1,000,000 seats hold ~200 MB. */
 export const seatMapsCachedSeatsMax = 1_000_000;
+/** Deltas held while a catalog node fetches a seat snapshot from the actor; past it they are dropped
+ * and the snapshot is fetched again (catalog/seat-map-reader.ts). */
+export const seatMapDeltasWhileFetchingMax = 1_000;
+/** A seat snapshot no delta has confirmed for this long is checked against the committed version in
+ * Postgres (a delta lost with nothing after it would otherwise leave the map stale for good). */
+export const seatMapRevalidateMs = 2_000;
+/** Seat-map snapshots per event are published at most once per this window (SEAT_MAP_COALESCE_MS; at
+ * most realtimeCoalesceMsMax): a crowd of readers costs ~10 renders a second per event, and a map
+ * lags the actor by this much at most (plus the delta's trip). The first change after a quiet window
+ * is published at the next read. */
+export const seatMapCoalesceMsDefault = 100;
 /** Live seat maps (tickets, compact): a cache holds one a second, and may serve it this much longer
  * while it revalidates; a client catches up from the map's version through the real-time replay ring
  * (seatReplayFramesMax frames, ~25 s of a rush at 10 frames a second). */

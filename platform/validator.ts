@@ -4,7 +4,9 @@
 // value like any other, and no rule accepts it unless its schema says `nullable: true`: a field sent
 // as null is a 400 VALIDATION_ERROR naming it, whether the field is required or optional.
 import fastestValidator from "fastest-validator";
+import Moleculer from "moleculer";
 import type { BrokerOptions } from "moleculer";
+import { validationProblemsMax } from "../domain/limits.ts";
 
 // fastest-validator is CommonJS whose typings declare an ES default export: unwrap by hand.
 type ValidatorClass = typeof fastestValidator.default;
@@ -26,8 +28,31 @@ export const validatorOptions = {
   messages: { required: "The '{field}' field is required and may not be null." },
 };
 
+type Check = ((params: unknown, options?: unknown) => unknown) & { async?: boolean };
+
+/** At most validationProblemsMax problems in an answer (the first ones). */
+function boundedProblems(result: unknown): unknown {
+  return Array.isArray(result) && result.length > validationProblemsMax
+    ? result.slice(0, validationProblemsMax)
+    : result;
+}
+
+const FastestBase = Moleculer.Validators.Fastest as unknown as new (options: unknown) => {
+  compile(schema: unknown): Check;
+};
+
+/** Moleculer's fastest-validator whose checks answer a bounded list of problems. */
+export class BoundedFastestValidator extends FastestBase {
+  override compile(schema: unknown): Check {
+    const check = super.compile(schema);
+    const bounded: Check = check.async
+      ? (params, options) => Promise.resolve(check(params, options)).then(boundedProblems)
+      : (params, options) => boundedProblems(check(params, options));
+    bounded.async = check.async;
+    return bounded;
+  }
+}
+
 /** Moleculer's `validator` broker option. */
-export const strictValidator = (): BrokerOptions["validator"] => ({
-  type: "Fastest",
-  options: validatorOptions,
-});
+export const strictValidator = (): BrokerOptions["validator"] =>
+  new BoundedFastestValidator(validatorOptions) as unknown as BrokerOptions["validator"];

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { ServiceBroker } from "moleculer";
 import { strictValidator } from "../../../platform/validator.ts";
 import { toHttpError } from "../../../gateway/errors.ts";
+import { validationProblemsMax } from "../../../domain/limits.ts";
 import { bestAvailableSchema, ticketSelectionSchema } from "../../../actors/booking/action-schemas.ts";
 
 describe("strict validator (null is not absent)", function () {
@@ -76,6 +77,18 @@ describe("strict validator (null is not absent)", function () {
       /^section\.rows/,
     );
     expect(await refusedField("probe.reserve", { ticketIds: ["ev_1.1", null] })).to.match(/^ticketIds/);
+    expect(received).to.deep.equal([]);
+  });
+
+  it("names at most validationProblemsMax problems (10,000 bad items make a small answer)", async () => {
+    try {
+      await broker.call("probe.reserve", { ticketIds: new Array(10_000).fill(null) });
+      expect.fail("the call went through");
+    } catch (error) {
+      const problems = (error as { data: unknown[] }).data;
+      expect(problems).to.have.length(validationProblemsMax);
+      expect(JSON.stringify(problems).length).to.be.below(10_000);
+    }
     expect(received).to.deep.equal([]);
   });
 
