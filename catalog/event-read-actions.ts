@@ -3,14 +3,14 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../platform/database.ts";
 import type { JsonCache } from "../platform/cache.ts";
 import { readEventDetails, requireEvent } from "./event-details.ts";
-import { shortHash, type LiveSeatReader } from "./live-seats.ts";
-import { sendJsonText } from "./reply-meta.ts";
+import type { SeatMapReader } from "./seat-map-reader.ts";
+import { seatMapCacheControl, sendRendered } from "./reply-meta.ts";
 import { eventIdSchema } from "./schemas.ts";
 
 export function eventReadActions(
   db: Database,
   cache: JsonCache,
-  liveSeats: LiveSeatReader,
+  seatMaps: SeatMapReader,
 ): ServiceSchema["actions"] {
   return {
     /** The event record for other services (booking, waiting room): settings, sections, ticket count. */
@@ -28,10 +28,8 @@ export function eventReadActions(
       async handler(ctx: Context<{ eventId: string }, any>) {
         // Details first (cached): the live seats are asked for known events only.
         const details = await readEventDetails(db, cache, ctx.params.eventId);
-        const seats = await liveSeats.read(ctx, details.event.id);
-        const detailsJson = JSON.stringify(details);
-        sendJsonText(ctx, `${shortHash(detailsJson)}.${seats.version}.${seats.statusHash}`);
-        return `${detailsJson.slice(0, -1)},"tickets":${seats.ticketsJson},"version":${seats.version}}`;
+        const answer = await seatMaps.eventPage(details.event.id, JSON.stringify(details));
+        return sendRendered(ctx, answer, seatMapCacheControl);
       },
     },
   };

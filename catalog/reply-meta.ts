@@ -1,10 +1,14 @@
 // How catalog actions shape their HTTP answer through the gateway's meta fields.
 import type { Context } from "moleculer";
+import { preferredEncoding, type ContentEncoding } from "../domain/content-encoding.ts";
+import type { GatewayMeta } from "../domain/request.ts";
 import {
+  compressAnswerBytesMin,
   layoutMaxAgeSeconds,
   seatMapMaxAgeSeconds,
   seatMapStaleWhileRevalidateSeconds,
 } from "../domain/limits.ts";
+import type { RenderedAnswer } from "./seat-map-renders.ts";
 
 /** Live seat maps: a CDN holds one a second and may serve it while it revalidates (clients follow
  * the deltas from its version). */
@@ -12,18 +16,30 @@ export const seatMapCacheControl = `public, max-age=${seatMapMaxAgeSeconds}, sta
 /** The layout never changes while the event exists. */
 export const layoutCacheControl = `public, max-age=${layoutMaxAgeSeconds}, immutable`;
 
+/** Codings of answers compressed ahead, best first: br is smaller at the same cost (seat-map-encodings.ts). */
+const precompressed: readonly ContentEncoding[] = ["br", "gzip"];
+
 /**
- * The answer is JSON text made here (a seat map is rendered as text, see live-seats.ts): the gateway
- * sends it as is, with an ETag naming its content instead of hashing megabytes per request.
- * Public reads may be held by a CDN (see the Cache-Control values above).
+ * An answer rendered once for every reader (catalog/seat-map-renders.ts): its bytes in the best coding
+ * the request accepts, with an ETag naming its content, so the gateway (gateway/answer-encoding.ts)
+ * sends them as they are, or a 304 to a conditional GET. Public reads may be held by a CDN.
  */
-export function sendJsonText(
-  ctx: Context<unknown, any>,
-  etag: string,
-  cacheControl = seatMapCacheControl,
-): void {
+export async function sendRendered(
+  ctx: Context<unknown, GatewayMeta & Record<string, any>>,
+  answer: RenderedAnswer,
+  cacheControl: string,
+): Promise<Buffer> {
+  const offered = answer.identity.length >= compressAnswerBytesMin ? precompressed : [];
+  const encoding = preferredEncoding(ctx.meta.acceptEncoding, offered);
+  const bytes = await answer.bytes(encoding);
   ctx.meta.$responseType = "application/json; charset=utf-8";
-  ctx.meta.$responseHeaders = { "Cache-Control": cacheControl, ETag: `W/"${etag}"` };
+  ctx.meta.$responseHeaders = {
+    "Cache-Control": cacheControl,
+    ETag: `W/"${answer.etag}"`,
+    Vary: "Accept-Encoding",
+    ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }),
+  };
+  return bytes;
 }
 
 export function created(ctx: Context<unknown, any>, location: string): void {

@@ -1,16 +1,13 @@
 // Reads of an event's seats: the live seat map (full or compact), its static layout, and only its
-// committed version.
+// committed version. The maps come from this node's seat-map reader, never from the actor's mailbox.
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../platform/database.ts";
-import { notFound } from "../domain/errors.ts";
-import { requireEvent } from "./event-details.ts";
-import { buildSeatLayout, publicLayout } from "../domain/seat-layout.ts";
-import { findEventSections } from "./catalog.repository.ts";
-import { shortHash, type LiveSeatReader } from "./live-seats.ts";
-import { layoutCacheControl, sendJsonText } from "./reply-meta.ts";
+import type { SeatMapReader } from "./seat-map-reader.ts";
+import { committedSeatVersion } from "./seat-map-sources.ts";
+import { layoutCacheControl, seatMapCacheControl, sendRendered } from "./reply-meta.ts";
 import { eventIdSchema, seatMapQuerySchema, type SeatMapFormat } from "./schemas.ts";
 
-export function seatMapActions(db: Database, liveSeats: LiveSeatReader): ServiceSchema["actions"] {
+export function seatMapActions(db: Database, seatMaps: SeatMapReader): ServiceSchema["actions"] {
   return {
     getTickets: {
       openapi: {
@@ -18,21 +15,16 @@ export function seatMapActions(db: Database, liveSeats: LiveSeatReader): Service
         description:
           "`format=full` (the default): `{eventId, version, tickets: [Ticket]}`. `format=compact`: " +
           "`{eventId, version, statuses}`, one character per ticket in ordinal order (ticket id " +
-          "`<eventId>.<ordinal>`): A available, R reserved, B booked, X not for sale. ETag and " +
-          "If-None-Match (304); gzip or br when Accept-Encoding allows.",
+          "`<eventId>.<ordinal>`): A available, R reserved, B booked, X not for sale. The map may lag " +
+          "the actor by the coalescing window; `version` says which state it is (follow the deltas " +
+          "from it). ETag and If-None-Match (304); br or gzip when Accept-Encoding allows.",
       },
       params: seatMapQuerySchema,
       async handler(ctx: Context<{ eventId: string; format?: SeatMapFormat }, any>) {
         const { eventId, format = "full" } = ctx.params;
-        await requireEvent(db, eventId);
-        if (format === "compact") {
-          const compact = await liveSeats.readCompact(ctx, eventId);
-          sendJsonText(ctx, `c.${compact.version}.${compact.statusHash}`);
-          return compact.json;
-        }
-        const seats = await liveSeats.read(ctx, eventId);
-        sendJsonText(ctx, `${seats.version}.${seats.statusHash}`);
-        return `{"eventId":${JSON.stringify(eventId)},"version":${seats.version},"tickets":${seats.ticketsJson}}`;
+        const answer =
+          format === "compact" ? await seatMaps.compact(eventId) : await seatMaps.tickets(eventId);
+        return sendRendered(ctx, answer, seatMapCacheControl);
       },
     },
 
@@ -46,11 +38,7 @@ export function seatMapActions(db: Database, liveSeats: LiveSeatReader): Service
       },
       params: eventIdSchema,
       async handler(ctx: Context<{ eventId: string }, any>) {
-        const sections = await findEventSections(db, ctx.params.eventId);
-        if (!sections) throw notFound("Event");
-        const json = JSON.stringify(publicLayout(ctx.params.eventId, buildSeatLayout(sections)));
-        sendJsonText(ctx, `l.${shortHash(json)}`, layoutCacheControl);
-        return json;
+        return sendRendered(ctx, await seatMaps.layout(ctx.params.eventId), layoutCacheControl);
       },
     },
 
@@ -59,13 +47,7 @@ export function seatMapActions(db: Database, liveSeats: LiveSeatReader): Service
       params: eventIdSchema,
       visibility: "public",
       async handler(ctx: Context<{ eventId: string }>) {
-        const { rows } = await db.query(
-          `SELECT a.seat_version FROM events e LEFT JOIN event_actors a ON a.event_id = e.id
-           WHERE e.id = $1 AND e.status = 'active'`,
-          [ctx.params.eventId],
-        );
-        if (rows.length === 0) throw notFound("Event");
-        return { eventId: ctx.params.eventId, version: rows[0].seat_version ?? 0 };
+        return { eventId: ctx.params.eventId, version: await committedSeatVersion(db, ctx.params.eventId) };
       },
     },
   };

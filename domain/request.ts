@@ -14,6 +14,8 @@ export interface GatewayMeta {
   clientAddress?: string;
   idempotencyKey?: string;
   admissionToken?: string;
+  /** The request's Accept-Encoding (answers compressed ahead pick from it). */
+  acceptEncoding?: string;
   /** Set by a service: the HTTP status of a success (201...). */
   $statusCode?: number;
   $responseHeaders?: Record<string, string>;

@@ -7,46 +7,13 @@ import { promisify } from "node:util";
 import { constants, gzip } from "node:zlib";
 import type { Context } from "moleculer";
 import { compressAnswerBytesMin } from "../domain/limits.ts";
+import { preferredEncoding } from "../domain/content-encoding.ts";
+import type { GatewayMeta } from "../domain/request.ts";
 import { headerValue, type GatewayRequest } from "./http-message.ts";
-
-export type ContentEncoding = "br" | "gzip" | "identity";
+import type { BeforeCallHook } from "./request-meta.ts";
 
 const gzipAsync = promisify(gzip);
 const jsonType = "application/json; charset=utf-8";
-
-/** The weight of each coding an Accept-Encoding header names (`*` included; RFC 9110 12.5.3). */
-function codingWeights(header: string | undefined): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const item of (header ?? "").split(",")) {
-    const [coding, ...parameters] = item.split(";").map((part) => part.trim().toLowerCase());
-    if (!coding) continue;
-    const q = parameters.find((parameter) => parameter.startsWith("q="));
-    const weight = q === undefined ? 1 : Number(q.slice(2));
-    weights.set(coding, Number.isFinite(weight) ? Math.min(Math.max(weight, 0), 1) : 0);
-  }
-  return weights;
-}
-
-/**
- * The coding to answer with among `offered` (the server's order of preference breaks ties): the
- * one the client weighs most, or identity when it accepts none of them.
- */
-export function preferredEncoding(
-  header: string | undefined,
-  offered: readonly ContentEncoding[],
-): ContentEncoding {
-  const weights = codingWeights(header);
-  let best: ContentEncoding = "identity";
-  let bestWeight = 0;
-  for (const coding of offered) {
-    const weight = weights.get(coding) ?? weights.get("*") ?? 0;
-    if (weight > bestWeight) {
-      best = coding;
-      bestWeight = weight;
-    }
-  }
-  return best;
-}
 
 /** If-None-Match against an ETag, by the weak comparison a GET uses (RFC 9110 13.1.2). */
 export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -72,6 +39,16 @@ function jsonText(ctx: Context<unknown, any>, data: unknown): string | null {
   if (typeof (data as { pipe?: unknown }).pipe === "function") return null;
   // What moleculer-web would send (its encodeResponse).
   return JSON.stringify(data);
+}
+
+/** The request's Accept-Encoding into `ctx.meta.acceptEncoding` (for actions that send bytes they
+ * compressed once, such as the seat maps), after the given hook. */
+export function withAcceptEncoding(hook: BeforeCallHook): BeforeCallHook {
+  return function onBeforeCall(ctx, route, req) {
+    hook(ctx, route, req);
+    const acceptEncoding = headerValue(req.headers["accept-encoding"]);
+    if (acceptEncoding !== undefined) (ctx.meta as GatewayMeta).acceptEncoding = acceptEncoding;
+  };
 }
 
 /** moleculer-web's `onAfterCall` of every route. */

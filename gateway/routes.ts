@@ -1,7 +1,7 @@
 // The REST routes: each alias maps a method and path to a service action, whose params schema
 // validates strictly (moleculer-web's own body parsers are off: gateway/body.ts reads JSON bodies).
 // Every answer then goes through encodeAnswer (conditional 304s, compression).
-import { encodeAnswer } from "./answer-encoding.ts";
+import { encodeAnswer, withAcceptEncoding } from "./answer-encoding.ts";
 import { jsonBody } from "./body.ts";
 import type { BeforeCallHook } from "./request-meta.ts";
 
@@ -14,7 +14,7 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
     mergeParams: true,
     autoAliases: false,
     logging: false,
-    onBeforeCall,
+    onBeforeCall: withAcceptEncoding(onBeforeCall),
     onAfterCall: encodeAnswer,
   };
   return [

@@ -6,6 +6,7 @@ import {
   httpHeadersReceiveTimeoutMsDefault,
   realtimeCoalesceMsDefault,
   realtimeCoalesceMsMax,
+  seatMapCoalesceMsDefault,
   sseHeartbeatMsDefault,
   startActorWorkerTimeoutMsDefault,
   startDatabaseTimeoutMsDefault,
@@ -68,6 +69,8 @@ export interface Config {
   production: boolean;
   /** Seat deltas of one event are merged over this window before fan-out (REALTIME_COALESCE_MS). */
   realtimeCoalesceMs: number;
+  /** A catalog node publishes a new seat-map snapshot per event at most this often (SEAT_MAP_COALESCE_MS). */
+  seatMapCoalesceMs: number;
   /** SSE heartbeat comment interval (REALTIME_HEARTBEAT_MS). */
   realtimeHeartbeatMs: number;
   /** The timeout of each stage of a node's start (START_*_TIMEOUT_MS; domain/limits.ts). */
@@ -171,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const realtimeCoalesceMs = integer(env, "REALTIME_COALESCE_MS", realtimeCoalesceMsDefault);
   if (realtimeCoalesceMs > realtimeCoalesceMsMax)
     throw new Error(`REALTIME_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
+  const seatMapCoalesceMs = integer(env, "SEAT_MAP_COALESCE_MS", seatMapCoalesceMsDefault);
+  if (seatMapCoalesceMs > realtimeCoalesceMsMax)
+    throw new Error(`SEAT_MAP_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
   const production = env.NODE_ENV === "production";
   const authSecret = env.AUTH_SECRET || developmentAuthSecret;
   if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
@@ -220,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
     production,
     realtimeCoalesceMs,
+    seatMapCoalesceMs,
     realtimeHeartbeatMs: integer(env, "REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, 100),
     startTimeouts: startTimeouts(env),
     ...clientConnectionCaps(env),

@@ -60,6 +60,8 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
     NAMESPACE: uniqueName("ns"),
     WORKER_POOL_SIZE: "1",
     RATE_LIMIT_PER_WINDOW: "100000",
+    // A seat-map snapshot per version, so a test reads its own writes (the coalescing tests set it).
+    SEAT_MAP_COALESCE_MS: "0",
     ...options.env,
   });
   const node = await startNode(config, { clock: options.clock, services: options.services });

@@ -1,6 +1,7 @@
 // Public seat maps are rendered as text and validated by an ETag that names their content: the
-// same map answers 304 to a conditional GET, any seat change or event change gives a new one, and
-// every read sees the actor's current state (a reserve is visible to the very next read).
+// same map answers 304 to a conditional GET, any seat change or event change gives a new one. With
+// the test harness's SEAT_MAP_COALESCE_MS=0 a snapshot is published per version, so a reserve is
+// visible to the very next read (coalescing: seat-map-snapshots.test.ts).
 import { expect } from "chai";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { gunzipSync } from "node:zlib";
-import { addVary, encodeAnswer, matchesEtag, preferredEncoding } from "../../../gateway/answer-encoding.ts";
+import { addVary, encodeAnswer, matchesEtag } from "../../../gateway/answer-encoding.ts";
+import { preferredEncoding } from "../../../domain/content-encoding.ts";
 
 const request = (headers: Record<string, string>) => ({ headers }) as any;
 const context = (meta: Record<string, unknown> = {}) => ({ meta }) as any;
