@@ -45,7 +45,6 @@ export const sizeAllowlist = {
     "catalog/demo-data.ts",
     "loadtest/bench-fanout.ts",
     "loadtest/bench-search.ts",
-    "loadtest/bench-seat-map.ts",
     "loadtest/rush/rush.ts",
     "loadtest/rush/shopper.ts",
   ],

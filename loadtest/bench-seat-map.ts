@@ -1,42 +1,56 @@
-// `npm run bench:seatmap`: what a full seat map read costs on a 100,000-seat event (10.8 MB of JSON),
-// the read every shopper makes when the sale opens. One Marquee process on a database of its own.
-//   1. render in process: the Ticket objects + JSON.stringify (the path before domain/seat-map-json.ts)
-//      against SeatMapJson.render, one seat changed between renders;
-//   2. GET /events/:id/tickets over HTTP: after a seat change, unchanged, and conditional (304);
-//   3. 16 concurrent readers for 5 s while a writer reserves 50 seats a second.
-// Prints the figures and writes loadtest/results/seat-map.json.
+// `npm run bench:seatmap`: seat maps for a crowd (issue 15). One Marquee node (a child process with
+// every service but the indexer, a database of its own), driven over HTTP by this process:
+//   1. rendering in process, 100,000 seats: the Ticket objects + JSON.stringify (the path before
+//      domain/seat-map-json.ts) against SeatMapJson after one change, and the compact form;
+//   2. per size (20,000 and 100,000 seats, loadtest/seat-map/measure.ts): bytes per answer (full list,
+//      compact, layout; raw, gzip, br); 100 readers flat out on the compact map, then on the full list
+//      with gzip, a booker changing a seat meanwhile; reserve+release pairs/s alone, with the 100
+//      readers polling the compact map at ~1,000 maps/s in all, and with them flat out;
+//   3. the invariant audit of the database.
+// Settings: BENCH_SEATS (default "20000,100000"), BENCH_READERS (100), BENCH_BOOKERS (16),
+// BENCH_PHASE_MS (10000). Prints the figures and writes loadtest/results/seat-map.json.
+import { execSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
-import { startNode } from "../node.ts";
 import { createTokenVerifier } from "../gateway/auth.ts";
 import { buildSeatLayout, ticketsFromStatuses } from "../domain/seat-layout.ts";
 import { SeatMapJson } from "../domain/seat-map-json.ts";
+import { compactSeatMapJson } from "../domain/seat-map-compact.ts";
+import { auditDatabase, formatAudit } from "./audit.ts";
+import { startCluster } from "./cluster.ts";
+import { benchSections } from "./seat-map/bench-event.ts";
+import { createAgent, percentile } from "./seat-map/http-load.ts";
+import { measureSize, type SizeResult } from "./seat-map/measure.ts";
+
+const settings = {
+  seats: (process.env.BENCH_SEATS ?? "20000,100000").split(",").map(Number),
+  readers: Number(process.env.BENCH_READERS ?? 100),
+  bookers: Number(process.env.BENCH_BOOKERS ?? 16),
+  phaseMs: Number(process.env.BENCH_PHASE_MS ?? 10_000),
+  pollIntervalMs: 100,
+};
+/** Issue 15's targets, and today's 77 full-list reads/s of a 20,000-seat map with 100 readers. */
+const targets = {
+  compactReadsPerSecond: 2_000,
+  fullGzipReadsPerSecond: 3 * 77,
+  compactGzipBytesMax: 40_000,
+  pairsRatioMin: 0.7,
+};
 
 const runId = Date.now().toString(36);
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/marquee_bench_seatmap_${runId}`;
-const sections = Array.from({ length: 20 }, (_, index) => ({
-  name: `Section ${101 + index}`,
-  priceCents: 9_900 + 1_000 * (index % 5),
-  rows: Array.from({ length: 50 }, (_, row) => ({ label: String(row + 1), seats: 100 })),
-}));
+const databaseName = `marquee_bench_seatmap_${runId}`;
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/${databaseName}`;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(1));
-};
-const summary = (values: number[]) => ({
-  count: values.length,
-  p50Ms: percentile(values, 50),
-  p99Ms: percentile(values, 99),
-});
+const summary = (values: number[]) => ({ p50Ms: percentile(values, 50), p99Ms: percentile(values, 99) });
 
-function renderInProcess() {
-  const layout = buildSeatLayout(sections);
+function renderInProcess(seats = 100_000) {
+  const layout = buildSeatLayout(benchSections(seats));
   const statuses = new Uint8Array(layout.total);
-  const objects: number[] = [];
-  const text: number[] = [];
+  const [objects, text, compact]: number[][] = [[], [], []];
   const map = new SeatMapJson("ev_bench", layout);
   map.render(statuses); // the first render of an event makes every chunk
   for (let round = 0; round < 20; round++) {
@@ -47,154 +61,131 @@ function renderInProcess() {
     started = performance.now();
     map.render(statuses);
     text.push(performance.now() - started);
+    started = performance.now();
+    compactSeatMapJson("ev_bench", round, statuses);
+    compact.push(performance.now() - started);
   }
-  return { objectsAndStringify: summary(objects), seatMapJson: summary(text) };
+  return {
+    seats,
+    objectsAndStringify: summary(objects),
+    seatMapJson: summary(text),
+    compact: summary(compact),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function targetsMet(sizes: SizeResult[]) {
+  const at = (seats: number) => sizes.find((size) => size.seats === seats);
+  const check = (measured: number | undefined, target: number, atLeast = true) =>
+    measured === undefined
+      ? null
+      : { target, measured, met: atLeast ? measured >= target : measured <= target };
+  return {
+    compactReadsPerSecond20k: check(at(20_000)?.compact.perSecond, targets.compactReadsPerSecond),
+    fullGzipReadsPerSecond20k: check(at(20_000)?.fullGzip.perSecond, targets.fullGzipReadsPerSecond),
+    compactGzipBytes100k: check(at(100_000)?.bytes.compact.gzip, targets.compactGzipBytesMax, false),
+    pairsRatioWithPolledReaders20k: check(
+      at(20_000)?.pairsWithPolledReaders.ratioToAlone,
+      targets.pairsRatioMin,
+    ),
+  };
+}
+
+async function audit() {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await auditDatabase(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase() {
+  const admin = new pg.Client({ connectionString: databaseUrl.replace(/\/[^/]+$/, "/postgres") });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).finally(() => admin.end());
+}
+
+async function measureOnNode(): Promise<{ sizes: SizeResult[]; auditOk: boolean }> {
+  const port = await freePort();
+  const cluster = await startCluster({
+    databaseUrl,
+    port,
+    topology: [
+      { name: "node", services: ["api", "catalog", "search", "booking", "waiting-room"], gateway: true },
+    ],
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", RATE_LIMIT_PER_WINDOW: "1000000000" },
+  });
+  try {
+    const tokens = createTokenVerifier(loadConfig({ ...process.env, NODE_ENV: "development" }));
+    const bearer = async (id: string, role: "user" | "admin" = "user") =>
+      `Bearer ${await tokens.issue({ id, role })}`;
+    const context = {
+      agent: createAgent(settings.readers + settings.bookers + 4),
+      baseUrl: cluster.baseUrl,
+      adminAuthorization: await bearer("bench-admin", "admin"),
+      bookers: await Promise.all(
+        Array.from({ length: settings.bookers }, (_, index) => bearer(`booker-${index}`)),
+      ),
+      readers: settings.readers,
+      phaseMs: settings.phaseMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      log: (message: string) => console.log(message),
+    };
+    const sizes: SizeResult[] = [];
+    for (const seats of settings.seats) sizes.push(await measureSize(context, seats));
+    const report = await audit();
+    console.log(formatAudit(report));
+    return { sizes, auditOk: report.ok };
+  } finally {
+    await cluster.stop();
+  }
 }
 
 async function main() {
-  console.log("seat map: rendering in process (20 rounds)...");
+  const loadBefore = os.loadavg();
+  const uptimeBefore = execSync("uptime").toString().trim();
+  console.log(`seat map bench: ${uptimeBefore}`);
   const inProcess = renderInProcess();
   console.log(
-    `  objects + JSON.stringify p50 ${inProcess.objectsAndStringify.p50Ms} ms; SeatMapJson p50 ${inProcess.seatMapJson.p50Ms} ms`,
+    `rendering in process, ${inProcess.seats} seats: objects + JSON.stringify p50 ${inProcess.objectsAndStringify.p50Ms} ms; SeatMapJson p50 ${inProcess.seatMapJson.p50Ms} ms; compact p50 ${inProcess.compact.p50Ms} ms`,
   );
-
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    NAMESPACE: `bench_seatmap_${runId}`,
-    REDIS_KEY_PREFIX: `bench:seatmap:${runId}:`,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-    DEMO_DATA: "false",
-    RATE_LIMIT_PER_WINDOW: "100000000",
-  });
-  const node = await startNode(config);
   try {
-    const port = (node.broker.getLocalService("api") as any).server.address().port;
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const tokens = createTokenVerifier(config);
-    const admin = `Bearer ${await tokens.issue({ id: "bench-admin", role: "admin" })}`;
-    const post = async (path: string, body: unknown, authorization: string) => {
-      const answer = await fetch(baseUrl + path, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
-      return { status: answer.status, body: (await answer.json()) as any };
-    };
-    const venue = await post(
-      "/admin/venues",
-      { name: "Bench Arena", city: "Lisbon", country: "Portugal" },
-      admin,
-    );
-    const performer = await post("/admin/performers", { name: "Bench Band" }, admin);
-    const created = await post(
-      "/admin/events",
-      {
-        name: "Seat map bench",
-        type: "concert",
-        venueId: venue.body.id,
-        performerIds: [performer.body.id],
-        startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-        onSaleAt: new Date(Date.now() - 60_000).toISOString(),
-        sections,
-      },
-      admin,
-    );
-    if (created.status !== 201) throw new Error(`creating the event: ${created.status}`);
-    const eventId: string = created.body.event.id;
-    const url = `${baseUrl}/events/${eventId}/tickets`;
-    const read = async (headers: Record<string, string> = {}) => {
-      const started = performance.now();
-      const answer = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
-      const text = await answer.text();
-      return {
-        ms: performance.now() - started,
-        status: answer.status,
-        bytes: text.length,
-        etag: answer.headers.get("etag"),
-      };
-    };
-    let nextSeat = 0;
-    const reserveOne = async (user: string) =>
-      post("/booking/reserve", { ticketId: `${eventId}.${nextSeat++ * 13}` }, user);
-    const users = await Promise.all(
-      Array.from(
-        { length: 400 },
-        async (_, index) => `Bearer ${await tokens.issue({ id: `reader-${index}`, role: "user" })}`,
-      ),
-    );
-
-    await read(); // activates the actor and builds the renderer
-    const afterChange: number[] = [];
-    for (let round = 0; round < 30; round++) {
-      await reserveOne(users[round]);
-      afterChange.push((await read()).ms);
-    }
-    const unchanged: number[] = [];
-    for (let round = 0; round < 30; round++) unchanged.push((await read()).ms);
-    const { etag, bytes } = await read();
-    const conditional: number[] = [];
-    for (let round = 0; round < 30; round++) {
-      const answer = await read({ "if-none-match": etag! });
-      if (answer.status !== 304) throw new Error(`conditional read answered ${answer.status}`);
-      conditional.push(answer.ms);
-    }
-    console.log(
-      `  GET after a change p50 ${percentile(afterChange, 50)} ms, unchanged ${percentile(unchanged, 50)} ms, 304 ${percentile(conditional, 50)} ms (${bytes} bytes)`,
-    );
-
-    // 16 readers for 5 s while a writer reserves ~50 seats a second.
-    const concurrent: number[] = [];
-    const until = Date.now() + 5_000;
-    let writes = 0;
-    const writer = (async () => {
-      for (let index = 30; Date.now() < until && index < users.length; index++, writes++) {
-        await reserveOne(users[index]);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (Date.now() < until) concurrent.push((await read()).ms);
-      }),
-    );
-    await writer;
-    const underLoad = {
-      ...summary(concurrent),
-      readsPerSecond: Number((concurrent.length / 5).toFixed(1)),
-      writes,
-    };
-    console.log(
-      `  16 readers + ${writes} reserves in 5 s: ${underLoad.readsPerSecond} reads/s, p50 ${underLoad.p50Ms} ms, p99 ${underLoad.p99Ms} ms`,
-    );
-
+    const { sizes, auditOk } = await measureOnNode();
     const results = {
       generatedAt: new Date().toISOString(),
-      seats: 100_000,
-      bytes,
-      inProcess,
-      http: {
-        afterChange: summary(afterChange),
-        unchanged: summary(unchanged),
-        conditional: summary(conditional),
-        underLoad,
+      command: "npm run bench:seatmap",
+      settings,
+      machine: {
+        cpus: os.availableParallelism(),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: os.loadavg(),
       },
+      uptimeBefore,
+      uptimeAfter: execSync("uptime").toString().trim(),
+      inProcess,
+      sizes,
+      targets: targetsMet(sizes),
+      auditOk,
     };
     const directory = fileURLToPath(new URL("./results/", import.meta.url));
     await mkdir(directory, { recursive: true });
     await writeFile(`${directory}seat-map.json`, JSON.stringify(results, null, 2) + "\n");
-    console.log("seat map: loadtest/results/seat-map.json");
+    console.log(`targets: ${JSON.stringify(results.targets)}`);
+    console.log(`seat map: loadtest/results/seat-map.json (${results.uptimeAfter})`);
+    if (!auditOk) process.exitCode = 1;
   } finally {
-    await node.stop();
-    const admin = new pg.Client({ connectionString: databaseUrl.replace(/\/[^/]+$/, "/postgres") });
-    await admin.connect();
-    await admin
-      .query(`DROP DATABASE IF EXISTS "marquee_bench_seatmap_${runId}" WITH (FORCE)`)
-      .finally(() => admin.end());
+    await dropDatabase();
   }
 }
 
 await main();
-process.exit(0);
+process.exit(process.exitCode ?? 0);
