@@ -5,7 +5,7 @@ import type { JsonCache } from "../platform/cache.ts";
 import { readEventDetails, requireEvent } from "./event-details.ts";
 import type { SeatMapReader } from "./seat-map-reader.ts";
 import { seatMapCacheControl, sendRendered } from "./reply-meta.ts";
-import { eventIdSchema } from "./schemas.ts";
+import { eventIdSchema, seatMapQuerySchema, type SeatMapFormat } from "./schemas.ts";
 
 export function eventReadActions(
   db: Database,
@@ -23,12 +23,18 @@ export function eventReadActions(
     },
 
     getEvent: {
-      openapi: { summary: "An event with venue, performers, live tickets and seat version" },
-      params: eventIdSchema,
-      async handler(ctx: Context<{ eventId: string }, any>) {
+      openapi: {
+        summary: "An event with venue, performers, live tickets and seat version",
+        description:
+          "`format=compact`: `statuses` (one character per ticket, as in `GET /events/{eventId}/tickets" +
+          "?format=compact`) instead of `tickets`; with `GET /events/{eventId}/layout` a page has " +
+          "everything it draws.",
+      },
+      params: seatMapQuerySchema,
+      async handler(ctx: Context<{ eventId: string; format?: SeatMapFormat }, any>) {
         // Details first (cached): the live seats are asked for known events only.
         const details = await readEventDetails(db, cache, ctx.params.eventId);
-        const answer = await seatMaps.eventPage(details.event.id, JSON.stringify(details));
+        const answer = await seatMaps.eventPage(details.event.id, JSON.stringify(details), ctx.params.format);
         return sendRendered(ctx, answer, seatMapCacheControl);
       },
     },

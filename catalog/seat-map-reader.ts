@@ -10,7 +10,7 @@ import type { SeatsChanged } from "../domain/messages.ts";
 import type { SectionInput } from "../domain/event.ts";
 import { hasErrorCode, invariant, notFound } from "../domain/errors.ts";
 import { buildSeatLayout, publicLayout, type SeatLayout } from "../domain/seat-layout.ts";
-import { compactSeatMapJson } from "../domain/seat-map-compact.ts";
+import { compactSeatMapJson, compactStatuses } from "../domain/seat-map-compact.ts";
 import { FollowedSeats } from "../domain/seat-snapshot.ts";
 import {
   seatMapDeltasWhileFetchingMax,
@@ -110,14 +110,22 @@ export class SeatMapReader {
     return entry.renders.answer(seats, "full", "full", render, `${seats.version}.${seats.statusHash}`);
   }
 
-  /** GET /events/:id: the event's details (a JSON object's text) with its tickets and version. */
-  async eventPage(eventId: string, detailsJson: string): Promise<RenderedAnswer> {
+  /** GET /events/:id: the event's details (a JSON object's text) with its tickets (or, compact, its
+   * statuses) and version. */
+  async eventPage(
+    eventId: string,
+    detailsJson: string,
+    form: "full" | "compact" = "full",
+  ): Promise<RenderedAnswer> {
     const { entry, seats } = await this.latest(eventId);
     const detailsHash = shortHash(detailsJson);
-    const render = () =>
-      `${detailsJson.slice(0, -1)},"tickets":${entry.renders.ticketsJson(seats)},"version":${seats.version}}`;
-    const etag = `${detailsHash}.${seats.version}.${seats.statusHash}`;
-    return entry.renders.answer(seats, `event.${detailsHash}`, "event", render, etag);
+    const seatsJson = () =>
+      form === "compact"
+        ? `"statuses":"${compactStatuses(seats.statuses)}"`
+        : `"tickets":${entry.renders.ticketsJson(seats)}`;
+    const render = () => `${detailsJson.slice(0, -1)},${seatsJson()},"version":${seats.version}}`;
+    const key = `${form === "compact" ? "c." : ""}${detailsHash}.${seats.version}.${seats.statusHash}`;
+    return entry.renders.answer(seats, `event.${key}`, "event", render, key);
   }
 
   /** The static layout, rendered once per event. */

@@ -5,6 +5,9 @@
 import type { SectionInput, Ticket, TicketStatus } from "./event.ts";
 import { ticketId } from "./ids.ts";
 import { invariant } from "./errors.ts";
+import type { PublicLayout } from "./public-layout.ts";
+
+export type { PublicLayout };
 
 export interface RowLayout {
   label: string;
@@ -86,15 +89,6 @@ export function ticketsFromStatuses(eventId: string, layout: SeatLayout, statuse
  * buyers" adds an event `currency`): every price in Marquee is in this one so far.
  */
 export const priceCurrency = "USD";
-
-/** The static part of an event's seat map (`GET /events/:eventId/layout`). */
-export interface PublicLayout {
-  eventId: string;
-  currency: string;
-  /** Tickets in all: the length of the compact map's `statuses`. */
-  ticketCount: number;
-  sections: { name: string; priceCents: number; rows: RowLayout[] }[];
-}
 
 /** Sections with their rows, each row's seats and its first ordinal (ticket id `<eventId>.<ordinal>`). */
 export function publicLayout(eventId: string, layout: SeatLayout): PublicLayout {

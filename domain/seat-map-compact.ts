@@ -2,12 +2,8 @@
 // `B` booked, `X` not for sale), from the status bytes the actor publishes. A 100,000-seat map is
 // 100,000 bytes of text that gzip shrinks to a few KB, against 10.8 MB for the Ticket list.
 import { invariant } from "./errors.ts";
+import { compactStatusCharacters } from "./compact-statuses.ts";
 import { publicStatusCodes } from "./seat-layout.ts";
-
-/** The character of each status byte (the index is the byte, as in `publicStatusCodes`). */
-export const compactStatusCharacters = "ARB";
-/** A ticket that is not for sale. No status byte means it yet: every generated seat is for sale. */
-export const notForSaleCharacter = "X";
 
 invariant(compactStatusCharacters.length === publicStatusCodes.length, "a character per status");
 

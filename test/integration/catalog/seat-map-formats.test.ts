@@ -115,6 +115,33 @@ describe("seat maps for a crowd (compact form, layout)", () => {
     await system.request("POST", "/booking/release", { token: bob, body: { ticketIds: [ticketId] } });
   });
 
+  it("GET /events/:id?format=compact: the details with statuses instead of tickets, at one version", async () => {
+    const { compactPage, full } = await eventually(async () => {
+      const read = {
+        compactPage: (await system.request("GET", `/events/${fixture.eventId}?format=compact`)).body,
+        full: (await system.request("GET", `/events/${fixture.eventId}`)).body,
+      };
+      return read.compactPage.version === read.full.version ? read : undefined;
+    });
+    const { tickets, ...details } = full;
+    const { statuses, ...compactDetails } = compactPage;
+    expect(compactDetails).to.deep.equal(details);
+    expect(statuses).to.equal(tickets.map((ticket: any) => characterOf[ticket.status]).join(""));
+    const etag = (await system.request("GET", `/events/${fixture.eventId}?format=compact`)).headers.get(
+      "etag",
+    )!;
+    expect(etag).to.not.equal(
+      (await system.request("GET", `/events/${fixture.eventId}`)).headers.get("etag"),
+    );
+    const again = await system.request("GET", `/events/${fixture.eventId}?format=compact`, {
+      headers: { "if-none-match": etag },
+    });
+    expect(again.status).to.equal(304);
+    expect(
+      (await system.request("GET", `/events/${fixture.eventId}?format=tiny`)).body.error.details.field,
+    ).to.equal("format");
+  });
+
   it("format is validated strictly: an unknown value is a 400 naming `format`", async () => {
     for (const query of ["format=xml", "format=", "format=COMPACT", "format=compact&format=full"]) {
       const answer = await system.request("GET", `/events/${fixture.eventId}/tickets?${query}`);

@@ -3,6 +3,7 @@
 // live in event/; this file fetches the event and puts them together.
 import { api } from "../api.ts";
 import { h, replaceChildren } from "../dom.ts";
+import { snapshotFromCompact, type PublicLayout } from "../seatmap/compact.ts";
 import { rememberEvent } from "../store.ts";
 import { ticketsPerRequestMax } from "../../../../domain/limits.ts";
 import { MessageBox, focusHeading, link, loading, type Cleanup } from "./common.ts";
@@ -24,9 +25,15 @@ export function eventPage(root: HTMLElement, eventId: string): Cleanup {
   let stopped = false;
   root.replaceChildren(h("h1", {}, "Event"), loading("Loading the event and its seats…"));
 
-  api<EventDetails>("GET", `/events/${encodeURIComponent(eventId)}`)
-    .then((answer) => {
-      if (!stopped) cleanups.push(renderEvent(root, answer.data));
+  // The details with the compact map, and the layout (cached by the browser for a day): together
+  // what the canvas draws, without a JSON object per seat.
+  const path = `/events/${encodeURIComponent(eventId)}`;
+  Promise.all([
+    api<EventDetails>("GET", `${path}?format=compact`),
+    api<PublicLayout>("GET", `${path}/layout`),
+  ])
+    .then(([details, layout]) => {
+      if (!stopped) cleanups.push(renderEvent(root, details.data, layout.data));
     })
     .catch((error) => {
       if (stopped) return;
@@ -40,10 +47,10 @@ export function eventPage(root: HTMLElement, eventId: string): Cleanup {
   };
 }
 
-function renderEvent(root: HTMLElement, details: EventDetails): Cleanup {
+function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLayout): Cleanup {
   const { event } = details;
   rememberEvent(event.id, { name: event.name, startsAt: event.startsAt, onSaleAt: event.onSaleAt });
-  const seats = new EventSeats(event.id, details);
+  const seats = new EventSeats(event.id, snapshotFromCompact(layout, details));
   const legend = new SeatLegend();
   const live = new LiveSeats(event.id, seats, {
     onSeatsChanged: (changed) => selection.onSeatsChanged(changed),

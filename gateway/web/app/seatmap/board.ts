@@ -1,5 +1,6 @@
 // The client's copy of an event's seat state: one status byte per ticket and the seat-state version,
 // kept current by the contract's `seats` deltas. Pure (no DOM), so it is unit-tested under Node.
+import { statusCodesOfCompact } from "../../../../domain/compact-statuses.ts";
 
 export type SeatStatus = "available" | "reserved" | "booked";
 
@@ -27,6 +28,12 @@ export interface SeatDelta {
 export interface SeatSnapshot {
   version: number;
   tickets: TicketView[];
+}
+
+/** A snapshot in the compact form (`GET /events/:id/tickets?format=compact`): one character a ticket. */
+export interface CompactSnapshot {
+  version: number;
+  statuses: string;
 }
 
 export const seatStatuses: readonly SeatStatus[] = ["available", "reserved", "booked"];
@@ -109,7 +116,8 @@ export class SeatBoard {
    * Takes the statuses of a fresh snapshot of the same tickets; returns the indices that changed,
    * or null when the snapshot has other tickets (the map must then be rebuilt).
    */
-  replace(snapshot: SeatSnapshot): number[] | null {
+  replace(snapshot: SeatSnapshot | CompactSnapshot): number[] | null {
+    if ("statuses" in snapshot) return this.replaceCompact(snapshot);
     if (snapshot.tickets.length !== this.tickets.length) return null;
     const changed: number[] = [];
     for (let index = 0; index < snapshot.tickets.length; index += 1) {
@@ -118,6 +126,18 @@ export class SeatBoard {
     }
     snapshot.tickets.forEach((ticket, index) => {
       if (this.setStatus(index, ticket.status)) changed.push(index);
+    });
+    this.version = snapshot.version;
+    return changed;
+  }
+
+  /** The compact form's statuses, in ticket order (the board's tickets are in ordinal order). */
+  private replaceCompact(snapshot: CompactSnapshot): number[] | null {
+    if (snapshot.statuses.length !== this.tickets.length) return null;
+    const codes = statusCodesOfCompact(snapshot.statuses);
+    const changed: number[] = [];
+    codes.forEach((code, index) => {
+      if (this.setStatus(index, seatStatuses[code])) changed.push(index);
     });
     this.version = snapshot.version;
     return changed;

@@ -1,17 +1,18 @@
 // Keeps a SeatBoard in step with the server: applies `seats` deltas in version order and refetches the
-// snapshot (GET /events/:id/tickets) on a gap, on a subscription that is ahead of the board, or when
-// the server asks for a resync. Deltas that arrive during a refetch are buffered (bounded) and applied
-// on top of the new snapshot. DOM-free: the fetch and the change callback are injected.
-import type { SeatBoard, SeatDelta, SeatSnapshot } from "./board.ts";
+// snapshot (GET /events/:id/tickets, compact or full) on a gap, on a subscription that is ahead of
+// the board, or when the server asks for a resync. Deltas that arrive during a refetch are buffered
+// (bounded) and applied on top of the new snapshot. DOM-free: the fetch and the change callback are
+// injected.
+import type { CompactSnapshot, SeatBoard, SeatDelta, SeatSnapshot } from "./board.ts";
 
 /** Deltas kept while a refetch is in flight; past this the buffer is dropped and one more refetch follows. */
 export const bufferedDeltasMax = 1_000;
 
 export interface SeatSyncOptions {
   board: SeatBoard;
-  fetchSnapshot(): Promise<SeatSnapshot>;
+  fetchSnapshot(): Promise<SeatSnapshot | CompactSnapshot>;
   /** Indices whose status changed, or "rebuild" when the ticket set itself changed. */
-  onChange(change: number[] | "rebuild", snapshot?: SeatSnapshot): void;
+  onChange(change: number[] | "rebuild", snapshot?: SeatSnapshot | CompactSnapshot): void;
   onError?(error: unknown): void;
 }
 

@@ -1,9 +1,8 @@
-// The event's details (GET /events/:id) and the top of its page: name, date, venue, performers and
+// The event's details (GET /events/:id?format=compact) and the top of its page: name, date, venue, performers and
 // description, then the notices about a hold in progress or the sale's waiting room.
 import { h } from "../../dom.ts";
 import { formatDateTime, plural } from "../../format.ts";
 import { checkoutPath, queuePath } from "../../router.ts";
-import type { TicketView } from "../../seatmap/board.ts";
 import { getHold, holdExpiresAtMs } from "../../store.ts";
 import { needsAdmission } from "./context.ts";
 
@@ -20,7 +19,8 @@ export interface EventDetails {
   };
   venue?: { name: string; city: string; country: string };
   performers?: { id: string; name: string }[];
-  tickets: TicketView[];
+  /** `GET /events/:id?format=compact`: one character a ticket, in ordinal order. */
+  statuses: string;
   version: number;
 }
 

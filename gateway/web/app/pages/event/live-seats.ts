@@ -1,10 +1,12 @@
 // Keeps the event page's seats current: Socket.IO `seats` deltas through a SeatSync, and when live
 // updates are down (or do not come up in time) a refetch of the seat map every few seconds. The
-// indicator says which of the two is at work.
+// indicator says which of the two is at work. Refetches take the compact map (one character a seat);
+// should the event's tickets ever differ from the board's, the layout is fetched again.
 import { api } from "../../api.ts";
 import { h } from "../../dom.ts";
 import { subscribeSeats } from "../../realtime.ts";
-import type { SeatSnapshot } from "../../seatmap/board.ts";
+import type { CompactSnapshot } from "../../seatmap/board.ts";
+import { snapshotFromCompact, type PublicLayout } from "../../seatmap/compact.ts";
 import { SeatSync } from "../../seatmap/sync.ts";
 import type { EventSeats } from "./seats.ts";
 
@@ -72,18 +74,33 @@ export class LiveSeats {
   private startSync(): SeatSync {
     return new SeatSync({
       board: this.seats.board,
-      fetchSnapshot: async (): Promise<SeatSnapshot> =>
-        (await api<SeatSnapshot>("GET", `/events/${encodeURIComponent(this.eventId)}/tickets`)).data,
-      onChange: (change, snapshot) => {
-        if (change === "rebuild" && snapshot) {
-          // The event's tickets changed: start over with a new board.
-          this.sync.stop();
-          this.seats.rebuild(snapshot);
-          this.sync = this.startSync();
-          this.handlers.onRebuilt();
-        } else if (change !== "rebuild") this.handlers.onSeatsChanged(change);
+      fetchSnapshot: async (): Promise<CompactSnapshot> =>
+        (await api<CompactSnapshot>("GET", `${this.eventPath()}/tickets?format=compact`)).data,
+      onChange: (change) => {
+        if (change === "rebuild") void this.rebuild();
+        else this.handlers.onSeatsChanged(change);
       },
     });
+  }
+
+  /** The event's tickets changed: start over with a new board from the layout and the compact map. */
+  private async rebuild(): Promise<void> {
+    try {
+      const [layout, compact] = await Promise.all([
+        api<PublicLayout>("GET", `${this.eventPath()}/layout`),
+        api<CompactSnapshot>("GET", `${this.eventPath()}/tickets?format=compact`),
+      ]);
+      this.sync.stop();
+      this.seats.rebuild(snapshotFromCompact(layout.data, compact.data));
+      this.sync = this.startSync();
+      this.handlers.onRebuilt();
+    } catch {
+      // The old board stays; the next gap, resync or poll asks again.
+    }
+  }
+
+  private eventPath(): string {
+    return `/events/${encodeURIComponent(this.eventId)}`;
   }
 
   private setLive(connected: boolean): void {
