@@ -181,15 +181,16 @@ export async function runRush(
       `rush: event ${eventId} with ${options.seats} seats, on sale in ${options.presaleSeconds} s; ${options.users} users`,
     );
 
-    // The shared live seat map: one GET, then the deltas of one observer socket.
-    const initial = await http.request("GET", `/events/${eventId}/tickets`);
-    const mirror = new SeatMirror(initial.body.tickets, initial.body.version);
-    // One refetch at a time: under a burst of gaps, each would parse the whole map again.
+    // The shared live seat map: the layout and the compact map, then the deltas of one observer socket.
+    const layout = await http.request("GET", `/events/${eventId}/layout`);
+    const initial = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
+    const mirror = SeatMirror.fromCompact(layout.body, initial.body);
+    // One refetch at a time: under a burst of gaps, one compact map is enough.
     let refetching: Promise<void> | null = null;
     const refetch = () =>
       (refetching ??= (async () => {
-        const fresh = await http.request("GET", `/events/${eventId}/tickets`);
-        if (fresh.status === 200) mirror.replaceWith(new SeatMirror(fresh.body.tickets, fresh.body.version));
+        const fresh = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
+        if (fresh.status === 200) mirror.replaceWith(fresh.body);
       })().finally(() => (refetching = null)));
     observer = io(cluster.baseUrl, { transports: ["websocket"] });
     observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));

@@ -1,5 +1,8 @@
-// A shopper's copy of the live seat map: loaded from GET /events/:id/tickets, kept current by the
-// Socket.IO `seats` deltas (by version; a gap means refetch), used to pick seats that look free.
+// A shopper's copy of the live seat map: built from GET /events/:id/layout and the compact map
+// (GET /events/:id/tickets?format=compact, one character a seat), kept current by the Socket.IO
+// `seats` deltas (by version; a gap means refetching the compact map), used to pick seats that look free.
+import type { PublicLayout } from "../../domain/public-layout.ts";
+import { statusCodesOfCompact } from "../../domain/compact-statuses.ts";
 
 export interface MirrorTicket {
   id: string;
@@ -10,6 +13,12 @@ export interface MirrorTicket {
 }
 
 const statusCode = { available: 0, reserved: 1, booked: 2 } as const;
+
+/** `GET /events/:id/tickets?format=compact`. */
+export interface CompactMap {
+  version: number;
+  statuses: string;
+}
 
 export class SeatMirror {
   readonly ids: string[];
@@ -38,9 +47,31 @@ export class SeatMirror {
     this.recount();
   }
 
-  /** Takes over a freshly fetched map (after a gap). */
-  replaceWith(fresh: SeatMirror): void {
-    this.status.set(fresh.status);
+  /** Every seat of the layout in ordinal order, with the compact map's statuses. */
+  static fromCompact(layout: PublicLayout, compact: CompactMap): SeatMirror {
+    const tickets: MirrorTicket[] = new Array(layout.ticketCount);
+    for (const section of layout.sections)
+      for (const row of section.rows)
+        for (let seat = 1; seat <= row.seats; seat++) {
+          const ordinal = row.firstOrdinal + seat - 1;
+          tickets[ordinal] = {
+            id: `${layout.eventId}.${ordinal}`,
+            section: section.name,
+            row: row.label,
+            seat,
+            status: "available",
+          };
+        }
+    const mirror = new SeatMirror(tickets, compact.version);
+    mirror.replaceWith(compact);
+    return mirror;
+  }
+
+  /** Takes over a freshly fetched compact map (after a gap). */
+  replaceWith(fresh: CompactMap): void {
+    const codes = statusCodesOfCompact(fresh.statuses);
+    if (codes.length !== this.status.length) throw new Error("the compact map does not fit the layout");
+    this.status.set(codes);
     this.version = fresh.version;
     this.needsRefetch = false;
     this.recount();

@@ -66,7 +66,7 @@ export async function shop(
   try {
     if (context.connectSockets) socket = await subscribe(context, token);
     if (random() < behaviour.mapFetchShare) {
-      const map = await http.request("GET", `/events/${eventId}/tickets`);
+      const map = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
       recorder.record("seatMap", map.status, map.latencyMs);
     }
 
