@@ -1,6 +1,6 @@
 // How catalog actions shape their HTTP answer through the gateway's meta fields.
 import type { Context } from "moleculer";
-import { preferredEncoding, type ContentEncoding } from "../domain/content-encoding.ts";
+import { preferredEncoding } from "../domain/content-encoding.ts";
 import type { GatewayMeta } from "../domain/request.ts";
 import {
   compressAnswerBytesMin,
@@ -16,9 +16,6 @@ export const seatMapCacheControl = `public, max-age=${seatMapMaxAgeSeconds}, sta
 /** The layout never changes while the event exists. */
 export const layoutCacheControl = `public, max-age=${layoutMaxAgeSeconds}, immutable`;
 
-/** Codings of answers compressed ahead, best first: br is smaller at the same cost (seat-map-encodings.ts). */
-const precompressed: readonly ContentEncoding[] = ["br", "gzip"];
-
 /**
  * An answer rendered once for every reader (catalog/seat-map-renders.ts): its bytes in the best coding
  * the request accepts, with an ETag naming its content, so the gateway (gateway/answer-encoding.ts)
@@ -29,7 +26,7 @@ export async function sendRendered(
   answer: RenderedAnswer,
   cacheControl: string,
 ): Promise<Buffer> {
-  const offered = answer.identity.length >= compressAnswerBytesMin ? precompressed : [];
+  const offered = answer.identity.length >= compressAnswerBytesMin ? answer.codings : [];
   const encoding = preferredEncoding(ctx.meta.acceptEncoding, offered);
   const bytes = await answer.bytes(encoding);
   ctx.meta.$responseType = "application/json; charset=utf-8";

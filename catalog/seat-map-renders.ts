@@ -21,6 +21,13 @@ export interface PublishedSeats {
 /** What a render is of (counted: N readers of one version cost one render). */
 export type RenderKind = "full" | "compact" | "event" | "layout";
 
+/**
+ * br where it pays: a Ticket list is ~35% smaller in br than in gzip at the same cost, while the
+ * compact map (one character a seat) is a few percent smaller in gzip (seat-map-encodings.ts).
+ */
+const textCodings: readonly ContentEncoding[] = ["br", "gzip"];
+const compactCodings: readonly ContentEncoding[] = ["gzip", "br"];
+
 /** Answers kept per snapshot: the Ticket list, the compact map and a few event pages. */
 const answersPerSnapshotMax = 8;
 
@@ -36,6 +43,8 @@ export class RenderedAnswer {
     /** Without the weak marker and quotes. */
     readonly etag: string,
     readonly identity: Buffer,
+    /** Codings best first, for a client that accepts several equally. */
+    readonly codings: readonly ContentEncoding[] = textCodings,
   ) {}
 
   /** The bytes in `encoding`: compressed at the first ask, the same promise for every later one. */
@@ -81,7 +90,11 @@ export class SeatMapRenders {
     let answer = this.answers.get(key);
     if (!answer) {
       this.onRender(kind);
-      answer = new RenderedAnswer(etag, Buffer.from(render()));
+      answer = new RenderedAnswer(
+        etag,
+        Buffer.from(render()),
+        kind === "compact" ? compactCodings : textCodings,
+      );
       if (this.answers.size >= answersPerSnapshotMax) this.answers.delete(this.answers.keys().next().value!);
       this.answers.set(key, answer);
     }

@@ -95,6 +95,9 @@ describe("seat-map reader (catalog/seat-map-reader.ts)", () => {
     const gzipped = await Promise.all(full.map((answer) => answer.bytes("gzip")));
     expect(new Set(gzipped).size).to.equal(1);
     expect(JSON.parse(gunzipSync(gzipped[0]).toString()).tickets).to.have.length(6);
+    // br where it pays: the Ticket list; gzip for the compact map.
+    expect(full[0].codings).to.deep.equal(["br", "gzip"]);
+    expect((await reader.compact(eventId)).codings).to.deep.equal(["gzip", "br"]);
     advance(500);
     reader.receive(actor.commit(0, "reserved"));
     const next = await reader.tickets(eventId);
