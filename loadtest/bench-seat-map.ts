@@ -14,6 +14,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
 import { createTokenVerifier } from "../gateway/auth.ts";
@@ -70,6 +71,21 @@ function renderInProcess(seats = 100_000) {
     objectsAndStringify: summary(objects),
     seatMapJson: summary(text),
     compact: summary(compact),
+    compactBytesThirdTaken: compactBytesThirdTaken(layout.total),
+  };
+}
+
+/** The compact form's size when a third of the seats, at random, are held or booked (the bench's own
+ * event has few changes, so its compact answers compress better than a sale in progress does). */
+function compactBytesThirdTaken(seats: number) {
+  const statuses = Uint8Array.from({ length: seats }, () =>
+    Math.random() < 1 / 3 ? 1 + Math.round(Math.random()) : 0,
+  );
+  const text = Buffer.from(compactSeatMapJson("ev_bench", 1, statuses));
+  return {
+    identity: text.length,
+    gzip: gzipSync(text, { level: 6 }).length,
+    br: brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }).length,
   };
 }
 
@@ -156,7 +172,7 @@ async function main() {
   console.log(`seat map bench: ${uptimeBefore}`);
   const inProcess = renderInProcess();
   console.log(
-    `rendering in process, ${inProcess.seats} seats: objects + JSON.stringify p50 ${inProcess.objectsAndStringify.p50Ms} ms; SeatMapJson p50 ${inProcess.seatMapJson.p50Ms} ms; compact p50 ${inProcess.compact.p50Ms} ms`,
+    `rendering in process, ${inProcess.seats} seats: objects + JSON.stringify p50 ${inProcess.objectsAndStringify.p50Ms} ms; SeatMapJson p50 ${inProcess.seatMapJson.p50Ms} ms; compact p50 ${inProcess.compact.p50Ms} ms; compact with a third taken ${JSON.stringify(inProcess.compactBytesThirdTaken)} bytes`,
   );
   try {
     const { sizes, auditOk } = await measureOnNode();
