@@ -20,6 +20,9 @@ import {
   socketHandshakesPerClientPerSecondDefault,
   sseStreamsPerClientMaxDefault,
 } from "../domain/limits.ts";
+import { ConfigReader } from "./config-reader.ts";
+
+export { ConfigError } from "./config-reader.ts";
 
 export interface Config {
   port: number;
@@ -65,7 +68,9 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** Trust `X-Forwarded-For` only when this is set (the address of the proxy in front). */
   trustedProxy: string | null;
-  logLevel: string;
+  logLevel: LogLevel;
+  /** `pretty` (pino-pretty, for a terminal) or `json` (one object a line, for log shippers). */
+  logFormat: LogFormat;
   production: boolean;
   /** Seat deltas of one event are merged over this window before fan-out (REALTIME_COALESCE_MS). */
   realtimeCoalesceMs: number;
@@ -100,66 +105,69 @@ export interface StartTimeouts {
 /** The payment providers a node can use (one so far: the simulated one with the test tokens). */
 export const paymentProviderNames = ["simulated"] as const;
 export type PaymentProviderName = (typeof paymentProviderNames)[number];
-const isPaymentProviderName = (name: string): name is PaymentProviderName =>
-  (paymentProviderNames as readonly string[]).includes(name);
+
+/** Moleculer's log levels (LOG_LEVEL). */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof logLevels)[number];
+export const logFormats = ["pretty", "json"] as const;
+export type LogFormat = (typeof logFormats)[number];
 
 export const developmentAuthSecret = "marquee-development-secret-change-me-in-production";
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum)
-    throw new Error(`${name} must be an integer >= ${minimum}`);
-  return value;
+export interface LoadConfigOptions {
+  /**
+   * The services this build can run (services.ts plus a launcher's own): SERVICES naming another is a
+   * problem. Unchecked when absent (platform/ may not import the composition root).
+   */
+  serviceNames?: string[];
+  /** Whether stdout is a terminal (LOG_FORMAT's default: pretty there, JSON elsewhere). */
+  stdoutIsTty?: boolean;
 }
 
-function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  return raw === "true" || raw === "1";
-}
+/** Letters, digits, `_` and `-`: the namespace is part of every NATS subject and Redis key of a node. */
+const namespacePattern = /^[A-Za-z0-9_-]{1,100}$/;
 
 type ClientConnectionCaps = Pick<
   Config,
   "socketConnectionsPerClientMax" | "socketHandshakesPerClientPerSecond" | "sseStreamsPerClientMax"
 >;
 
-function clientConnectionCaps(env: NodeJS.ProcessEnv): ClientConnectionCaps {
+function clientConnectionCaps(read: ConfigReader): ClientConnectionCaps {
   return {
-    socketConnectionsPerClientMax: integer(
-      env,
+    socketConnectionsPerClientMax: read.integer(
       "SOCKET_CONNECTIONS_PER_CLIENT_MAX",
       socketConnectionsPerClientMaxDefault,
-      1,
+      { min: 1 },
     ),
-    socketHandshakesPerClientPerSecond: integer(
-      env,
+    socketHandshakesPerClientPerSecond: read.integer(
       "SOCKET_HANDSHAKES_PER_CLIENT_PER_SECOND",
       socketHandshakesPerClientPerSecondDefault,
-      1,
+      { min: 1 },
     ),
-    sseStreamsPerClientMax: integer(env, "SSE_STREAMS_PER_CLIENT_MAX", sseStreamsPerClientMaxDefault, 1),
+    sseStreamsPerClientMax: read.integer("SSE_STREAMS_PER_CLIENT_MAX", sseStreamsPerClientMaxDefault, {
+      min: 1,
+    }),
   };
 }
 
 /** METRICS_TOKEN: printable ASCII without spaces, long enough; METRICS_PORT: a port other than PORT. */
-function metricsAccess(env: NodeJS.ProcessEnv): Pick<Config, "metricsToken" | "metricsPort"> {
-  const token = env.METRICS_TOKEN || null;
+function metricsAccess(read: ConfigReader, publicPort: number): Pick<Config, "metricsToken" | "metricsPort"> {
+  const token = read.text("METRICS_TOKEN") ?? null;
   const tokenPattern = new RegExp(`^[\\x21-\\x7e]{${metricsTokenLengthMin},${metricsTokenLengthMax}}$`);
   if (token !== null && !tokenPattern.test(token))
-    throw new Error(
-      `METRICS_TOKEN must be ${metricsTokenLengthMin} to ${metricsTokenLengthMax} printable characters without spaces`,
+    read.problem(
+      "METRICS_TOKEN",
+      `must be ${metricsTokenLengthMin} to ${metricsTokenLengthMax} printable characters without spaces`,
     );
-  const port = env.METRICS_PORT ? integer(env, "METRICS_PORT", 0, 1) : null;
-  if (port !== null && port > 65_535) throw new Error("METRICS_PORT must be a port number (1-65535)");
-  if (port !== null && port === integer(env, "PORT", 3000))
-    throw new Error("METRICS_PORT must differ from PORT (the public port)");
+  const port = read.text("METRICS_PORT") === undefined ? null : read.port("METRICS_PORT", 0, false) || null;
+  if (port !== null && port === publicPort)
+    read.problem("METRICS_PORT", "must differ from PORT (the public port)");
   return { metricsToken: token, metricsPort: port };
 }
 
-function startTimeouts(env: NodeJS.ProcessEnv): StartTimeouts {
-  const timeout = (name: string, fallback: number) => integer(env, `START_${name}_TIMEOUT_MS`, fallback, 1);
+function startTimeouts(read: ConfigReader): StartTimeouts {
+  const timeout = (name: string, fallback: number) =>
+    read.integer(`START_${name}_TIMEOUT_MS`, fallback, { min: 1 });
   return {
     databaseMs: timeout("DATABASE", startDatabaseTimeoutMsDefault),
     migrationsMs: timeout("MIGRATIONS", startMigrationsTimeoutMsDefault),
@@ -170,66 +178,114 @@ function startTimeouts(env: NodeJS.ProcessEnv): StartTimeouts {
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const realtimeCoalesceMs = integer(env, "REALTIME_COALESCE_MS", realtimeCoalesceMsDefault);
-  if (realtimeCoalesceMs > realtimeCoalesceMsMax)
-    throw new Error(`REALTIME_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
-  const seatMapCoalesceMs = integer(env, "SEAT_MAP_COALESCE_MS", seatMapCoalesceMsDefault);
-  if (seatMapCoalesceMs > realtimeCoalesceMsMax)
-    throw new Error(`SEAT_MAP_COALESCE_MS must be at most ${realtimeCoalesceMsMax}`);
-  const production = env.NODE_ENV === "production";
-  const authSecret = env.AUTH_SECRET || developmentAuthSecret;
-  if (production && authSecret === developmentAuthSecret && !env.AUTH_JWKS_URL) {
-    throw new Error("AUTH_SECRET or AUTH_JWKS_URL must be set in production");
-  }
+/** Where the node listens and which others it joins. */
+function placement(read: ConfigReader, options: LoadConfigOptions) {
+  const namespace = read.text("NAMESPACE") ?? "marquee";
+  if (!namespacePattern.test(namespace))
+    read.problem("NAMESPACE", "must be 1 to 100 letters, digits, _ or - (it is part of NATS subjects)");
+  const services = (read.text("SERVICES") ?? "all")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (services.length === 0)
+    read.problem("SERVICES", "names no service (all, or a list such as api,catalog)");
+  const known = options.serviceNames;
+  for (const name of known ? services : [])
+    if (name !== "all" && !known!.includes(name))
+      read.problem("SERVICES", `unknown service ${JSON.stringify(name)} (known: all, ${known!.join(", ")})`);
+  return {
+    port: read.port("PORT", 3000),
+    healthPort: read.text("HEALTH_PORT") === undefined ? null : read.port("HEALTH_PORT", 0),
+    databaseUrl: read.url("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/marquee", [
+      "postgres:",
+      "postgresql:",
+    ]),
+    redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redisKeyPrefix: read.text("REDIS_KEY_PREFIX") ?? "marquee:",
+    transporter: read.text("TRANSPORTER") ?? null,
+    namespace,
+    nodeId: read.text("NODE_ID") ?? null,
+    services: services.length > 0 ? services : ["all"],
+  };
+}
+
+/** Tokens, and the refusals that keep a production node from running with development settings. */
+function authentication(read: ConfigReader, production: boolean) {
+  const authSecret = read.text("AUTH_SECRET") ?? developmentAuthSecret;
+  const authJwksUrl = read.url("AUTH_JWKS_URL", null, ["https:", "http:"]);
+  if (production && authSecret === developmentAuthSecret && authJwksUrl === null)
+    read.problem("AUTH_SECRET", "AUTH_SECRET or AUTH_JWKS_URL must be set in production");
   // The dev token issuer mints admin tokens for anyone who asks: never in production, whatever the flag.
-  if (production && boolean(env, "AUTH_DEV_TOKENS", false))
-    throw new Error(
+  const authDevTokens = read.boolean("AUTH_DEV_TOKENS", !production);
+  if (production && authDevTokens)
+    read.problem(
+      "AUTH_DEV_TOKENS",
       "AUTH_DEV_TOKENS=true is refused with NODE_ENV=production: POST /auth/token would let anyone mint an admin token (unset AUTH_DEV_TOKENS)",
     );
-  const searchBackend = env.SEARCH_BACKEND || "postgres";
-  if (searchBackend !== "postgres" && searchBackend !== "elasticsearch") {
-    throw new Error("SEARCH_BACKEND must be postgres or elasticsearch");
-  }
-  const paymentProvider = env.PAYMENT_PROVIDER || "simulated";
-  if (!isPaymentProviderName(paymentProvider))
-    throw new Error(`PAYMENT_PROVIDER must be one of: ${paymentProviderNames.join(", ")}`);
+  return { authSecret, authJwksUrl, authDevTokens };
+}
+
+function search(read: ConfigReader): Pick<Config, "searchBackend" | "elasticsearchUrl"> {
+  const searchBackend = read.oneOf("SEARCH_BACKEND", ["postgres", "elasticsearch"] as const, "postgres");
+  const elasticsearchUrl = read.url("ELASTICSEARCH_URL", null, ["http:", "https:"]);
+  if (searchBackend === "elasticsearch" && elasticsearchUrl === null && !read.text("ELASTICSEARCH_URL"))
+    read.problem("ELASTICSEARCH_URL", "must be set with SEARCH_BACKEND=elasticsearch");
+  return { searchBackend, elasticsearchUrl };
+}
+
+/** Delays of the real-time paths, each within its bound. */
+function realtime(read: ConfigReader) {
   return {
-    port: integer(env, "PORT", 3000),
-    healthPort: env.HEALTH_PORT ? integer(env, "HEALTH_PORT", 0) : null,
-    databaseUrl: env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/marquee",
-    redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
-    redisKeyPrefix: env.REDIS_KEY_PREFIX || "marquee:",
-    transporter: env.TRANSPORTER || null,
-    namespace: env.NAMESPACE || "marquee",
-    nodeId: env.NODE_ID || null,
-    services: (env.SERVICES || "all")
-      .split(",")
-      .map((name) => name.trim())
-      .filter(Boolean),
-    holdTtlSeconds: integer(env, "HOLD_TTL_SECONDS", 600, 1),
-    authSecret,
-    authJwksUrl: env.AUTH_JWKS_URL || null,
-    authDevTokens: boolean(env, "AUTH_DEV_TOKENS", !production),
-    searchBackend,
-    elasticsearchUrl: env.ELASTICSEARCH_URL || null,
-    demoData: boolean(env, "DEMO_DATA", false),
-    workerPoolSize: integer(env, "WORKER_POOL_SIZE", os.availableParallelism(), 1),
-    paymentProvider,
-    actorParanoidChecks: boolean(env, "ACTOR_PARANOID_CHECKS", false),
-    testPauseAfterCaptureMs: production ? 0 : integer(env, "TEST_PAUSE_AFTER_CAPTURE_MS", 0),
-    rateLimitPerWindow: integer(env, "RATE_LIMIT_PER_WINDOW", 600, 1),
-    rateLimitWindowMs: integer(env, "RATE_LIMIT_WINDOW_MS", 10_000, 100),
-    httpConnectionsMax: integer(env, "HTTP_CONNECTIONS_MAX", httpConnectionsPerNodeMaxDefault, 1),
-    httpHeadersTimeoutMs: integer(env, "HTTP_HEADERS_TIMEOUT_MS", httpHeadersReceiveTimeoutMsDefault, 100),
-    trustedProxy: env.TRUSTED_PROXY || null,
-    logLevel: env.LOG_LEVEL || (env.NODE_ENV === "test" ? "warn" : "info"),
-    production,
-    realtimeCoalesceMs,
-    seatMapCoalesceMs,
-    realtimeHeartbeatMs: integer(env, "REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, 100),
-    startTimeouts: startTimeouts(env),
-    ...clientConnectionCaps(env),
-    ...metricsAccess(env),
+    realtimeCoalesceMs: read.integer("REALTIME_COALESCE_MS", realtimeCoalesceMsDefault, {
+      max: realtimeCoalesceMsMax,
+    }),
+    seatMapCoalesceMs: read.integer("SEAT_MAP_COALESCE_MS", seatMapCoalesceMsDefault, {
+      max: realtimeCoalesceMsMax,
+    }),
+    realtimeHeartbeatMs: read.integer("REALTIME_HEARTBEAT_MS", sseHeartbeatMsDefault, { min: 100 }),
   };
+}
+
+function logging(read: ConfigReader, env: NodeJS.ProcessEnv, options: LoadConfigOptions) {
+  const tty = options.stdoutIsTty ?? process.stdout.isTTY === true;
+  return {
+    logLevel: read.oneOf("LOG_LEVEL", logLevels, env.NODE_ENV === "test" ? "warn" : "info"),
+    logFormat: read.oneOf("LOG_FORMAT", logFormats, tty ? "pretty" : "json"),
+  };
+}
+
+/**
+ * The node's settings from `env`. Every problem is collected: one ConfigError lists them all, each
+ * as `VARIABLE: problem`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const read = new ConfigReader(env);
+  const production = env.NODE_ENV === "production";
+  const where = placement(read, options);
+  const config: Config = {
+    ...where,
+    holdTtlSeconds: read.integer("HOLD_TTL_SECONDS", 600, { min: 1 }),
+    ...authentication(read, production),
+    ...search(read),
+    demoData: read.boolean("DEMO_DATA", false),
+    workerPoolSize: read.integer("WORKER_POOL_SIZE", os.availableParallelism(), { min: 1 }),
+    paymentProvider: read.oneOf("PAYMENT_PROVIDER", paymentProviderNames, "simulated"),
+    actorParanoidChecks: read.boolean("ACTOR_PARANOID_CHECKS", false),
+    testPauseAfterCaptureMs: production ? 0 : read.integer("TEST_PAUSE_AFTER_CAPTURE_MS", 0),
+    rateLimitPerWindow: read.integer("RATE_LIMIT_PER_WINDOW", 600, { min: 1 }),
+    rateLimitWindowMs: read.integer("RATE_LIMIT_WINDOW_MS", 10_000, { min: 100 }),
+    httpConnectionsMax: read.integer("HTTP_CONNECTIONS_MAX", httpConnectionsPerNodeMaxDefault, { min: 1 }),
+    httpHeadersTimeoutMs: read.integer("HTTP_HEADERS_TIMEOUT_MS", httpHeadersReceiveTimeoutMsDefault, {
+      min: 100,
+    }),
+    trustedProxy: read.text("TRUSTED_PROXY") ?? null,
+    ...logging(read, env, options),
+    production,
+    ...realtime(read),
+    startTimeouts: startTimeouts(read),
+    ...clientConnectionCaps(read),
+    ...metricsAccess(read, where.port),
+  };
+  read.check();
+  return config;
 }
