@@ -1,4 +1,4 @@
-// docker-compose.yml and the Dockerfile, checked offline (no Docker engine here): dclint validates the
+// docker-compose.yml, checked offline (no Docker engine here): dclint validates the
 // compose file against the Compose specification's schema and its lint rules (.dclintrc).
 import { expect } from "chai";
 import { execFile } from "node:child_process";
@@ -26,7 +26,7 @@ function runDclint(file: string): Promise<{ code: number; output: string }> {
   });
 }
 
-describe("docker-compose.yml and Dockerfile", function () {
+describe("docker-compose.yml", function () {
   this.timeout(60_000);
   let compose: string;
   before(async () => {
@@ -99,14 +99,5 @@ describe("docker-compose.yml and Dockerfile", function () {
     // The api node runs the search service on Elasticsearch: it waits for it.
     const api = /^ {2}api:\n((?: {4}.*\n|\n)+?)(?=^ {2}\S)/m.exec(compose)![1];
     expect(api).to.match(/depends_on:\n(?: {6}.*\n)*? {6}elasticsearch:\n {8}condition: service_healthy/);
-  });
-
-  it("has a Dockerfile that installs production dependencies and starts main.ts", async () => {
-    const dockerfile = await readFile(path.join(root, "Dockerfile"), "utf8");
-    expect(dockerfile).to.match(/^FROM node:20/m);
-    expect(dockerfile).to.match(/npm ci --omit=dev/);
-    expect(dockerfile).to.match(/^HEALTHCHECK /m);
-    expect(dockerfile).to.match(/^CMD \["node", "--import", "tsx", "main.ts"\]/m);
-    expect(dockerfile).to.match(/^USER node/m);
   });
 });
