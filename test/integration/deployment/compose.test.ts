@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceFactories } from "../../../services.ts";
 import { loadConfig } from "../../../platform/config.ts";
+import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const dclint = path.join(root, "node_modules/.bin/dclint");
@@ -26,11 +27,43 @@ function runDclint(file: string): Promise<{ code: number; output: string }> {
   });
 }
 
+interface Service {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+/**
+ * The programs each image has for its health check. The official nats image is FROM scratch (no
+ * shell, no wget), hence its alpine variant (busybox); prom/prometheus is FROM busybox; Grafana's
+ * images install curl; Elasticsearch's installs curl; Marquee's image is Node's.
+ */
+const imageTools: [RegExp, string[]][] = [
+  [/^postgres:\d/, ["pg_isready"]],
+  [/^redis:\d/, ["redis-cli"]],
+  [/^nats:[\d.]+-alpine$/, ["wget"]],
+  [/^docker\.elastic\.co\/elasticsearch\/elasticsearch:\d/, ["curl"]],
+  [/^prom\/prometheus:/, ["wget"]],
+  [/^grafana\/grafana(?:-oss)?:/, ["curl"]],
+  [/^marquee:/, ["node"]],
+];
+
+/** The program a health check runs: CMD's first argument, or CMD-SHELL's first word. */
+function healthProgram(test: string[]): string {
+  if (test[0] === "CMD") return test[1];
+  if (test[0] === "CMD-SHELL") return test[1].trim().split(/\s+/)[0];
+  throw new Error(`health check test ${JSON.stringify(test)}`);
+}
+
 describe("docker-compose.yml", function () {
   this.timeout(60_000);
   let compose: string;
+  let services: Record<string, Service>;
   before(async () => {
     compose = await readFile(path.join(root, "docker-compose.yml"), "utf8");
+    services = parse(compose, { merge: true }).services;
   });
 
   it("is a valid Compose file with no lint problems", async () => {
@@ -99,5 +132,54 @@ describe("docker-compose.yml", function () {
     // The api node runs the search service on Elasticsearch: it waits for it.
     const api = /^ {2}api:\n((?: {4}.*\n|\n)+?)(?=^ {2}\S)/m.exec(compose)![1];
     expect(api).to.match(/depends_on:\n(?: {6}.*\n)*? {6}elasticsearch:\n {8}condition: service_healthy/);
+  });
+
+  it("health-checks every service with a program its image has", () => {
+    expect(healthProgram(["CMD-SHELL", " pg_isready -U x"])).to.equal("pg_isready");
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck, `${name} has a health check`).to.be.an("object");
+      const image = service.image ?? "";
+      const tools = imageTools.find(([pattern]) => pattern.test(image))?.[1];
+      expect(tools, `${name}: the tools of ${image} are known (imageTools)`).to.be.an("array");
+      expect(tools, `${name}'s health check`).to.include(healthProgram(service.healthcheck!.test));
+    }
+    // A Marquee node checks the port it serves health on: the gateway's PORT, else HEALTH_PORT.
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.build) continue;
+      const port = service.environment!.HEALTH_PORT ?? service.environment!.PORT;
+      expect(service.healthcheck!.test.join(" "), name).to.include(`http://127.0.0.1:${port}/health/ready`);
+    }
+  });
+
+  it("starts every Marquee node after what it uses is healthy", () => {
+    const nodes = Object.entries(services).filter(([, service]) => service.build);
+    expect(nodes.map(([name]) => name)).to.include.members(["api", "booking-1", "booking-2", "indexer"]);
+    for (const [name, service] of nodes) {
+      const environment = service.environment!;
+      const roles = environment.SERVICES.split(",");
+      // Every node opens Postgres and Redis (platform/runtime.ts) and joins the others over NATS.
+      const needs = ["postgres", "redis", "nats"];
+      if (
+        environment.SEARCH_BACKEND === "elasticsearch" &&
+        roles.some((role) => ["search", "indexer"].includes(role))
+      )
+        needs.push("elasticsearch");
+      for (const dependency of needs)
+        expect(service.depends_on?.[dependency]?.condition, `${name} waits for ${dependency}`).to.equal(
+          "service_healthy",
+        );
+      // Each node's whole environment passes config validation (the secret given at deploy time).
+      expect(
+        () => loadConfig({ ...environment, AUTH_SECRET: "a-secret-given-at-deploy-time" }),
+        name,
+      ).to.not.throw();
+    }
+    // A dependency waited on as healthy has a health check (compose refuses to start otherwise).
+    for (const [name, service] of Object.entries(services))
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(services, `${name} depends on ${dependency}`).to.have.property(dependency);
+        if (condition === "service_healthy")
+          expect(services[dependency].healthcheck, dependency).to.be.an("object");
+      }
   });
 });
