@@ -151,6 +151,15 @@ describe("docker-compose.yml", function () {
     }
   });
 
+  it("runs an Elasticsearch the client supports (its minor version or later)", async () => {
+    const lock = JSON.parse(await readFile(path.join(root, "package-lock.json"), "utf8"));
+    const client = lock.packages["node_modules/@elastic/elasticsearch"].version as string;
+    const server = /elasticsearch:(\d+)\.(\d+)\.\d+$/.exec(services.elasticsearch.image!)!;
+    const [clientMajor, clientMinor] = client.split(".").map(Number);
+    expect(Number(server[1]), "major").to.equal(clientMajor);
+    expect(Number(server[2]), `server ${server[0]} for client ${client}`).to.be.at.least(clientMinor);
+  });
+
   it("starts every Marquee node after what it uses is healthy", () => {
     const nodes = Object.entries(services).filter(([, service]) => service.build);
     expect(nodes.map(([name]) => name)).to.include.members(["api", "booking-1", "booking-2", "indexer"]);
