@@ -8,54 +8,10 @@ import { eventDetailsCacheKey } from "../catalog/event-cache.ts";
 import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/messages.ts";
 import { Indexer, type IndexerStatus } from "./indexer.ts";
 import { createSearchIndex, type SearchIndex } from "./search-index.ts";
+import { createIndexerMetrics, type IndexerStatusReporter } from "./metrics.ts";
 
-const metricNames = {
-  lag: "marquee.search.indexing_lag_seconds",
-  leader: "marquee.search.indexer_leader",
-  position: "marquee.search.indexer_position",
-  documents: "marquee.search.indexed_documents_total",
-};
 /** How often the lag gauge is refreshed (it grows while the indexer is stuck). */
 const metricsIntervalMs = 1_000;
-
-/** The indexer's gauges and counter (registered when metrics are enabled). */
-function registerMetrics(metrics: any): void {
-  metrics.register({
-    type: "gauge",
-    name: metricNames.lag,
-    description: "Seconds since the oldest catalog change not yet in the search index was committed",
-    unit: "seconds",
-  });
-  metrics.register({ type: "gauge", name: metricNames.leader, description: "1 on the active indexer" });
-  metrics.register({
-    type: "gauge",
-    name: metricNames.position,
-    description: "Outbox position of the index",
-  });
-  metrics.register({
-    type: "counter",
-    name: metricNames.documents,
-    description: "Documents written or removed",
-  });
-}
-
-/**
- * Sets the metrics from an indexer status. The documents counter grows by what was written since
- * the last report (the status carries a running total).
- */
-function statusReporter(): (broker: any, status: IndexerStatus) => void {
-  let documentsReported = 0;
-  return (broker, status) => {
-    if (!broker.isMetricsEnabled()) return;
-    broker.metrics.set(metricNames.lag, status.lagSeconds);
-    broker.metrics.set(metricNames.leader, status.leader ? 1 : 0);
-    if (status.position !== null) broker.metrics.set(metricNames.position, status.position);
-    if (status.documentsWritten > documentsReported) {
-      broker.metrics.increment(metricNames.documents, null, status.documentsWritten - documentsReported);
-      documentsReported = status.documentsWritten;
-    }
-  };
-}
 
 export function createIndexerService(runtime: Runtime): ServiceSchema {
   const { config } = runtime;
@@ -63,7 +19,7 @@ export function createIndexerService(runtime: Runtime): ServiceSchema {
   let indexer: Indexer | null = null;
   let index: SearchIndex | null = null;
   let metricsTimer: NodeJS.Timeout | null = null;
-  const reportStatus = statusReporter();
+  let reportStatus: IndexerStatusReporter = () => {};
 
   return {
     name: "indexer",
@@ -78,12 +34,12 @@ export function createIndexerService(runtime: Runtime): ServiceSchema {
     },
 
     created(this: any) {
-      if (this.broker.isMetricsEnabled()) registerMetrics(this.broker.metrics);
+      if (this.broker.isMetricsEnabled()) reportStatus = createIndexerMetrics(this.broker);
     },
 
     async started(this: any) {
       const broker = this.broker;
-      const report = (status: IndexerStatus) => reportStatus(broker, status);
+      const report = (status: IndexerStatus) => reportStatus(status);
       index = await createSearchIndex(config, { db: runtime.db });
       indexer = new Indexer({
         databaseUrl: config.databaseUrl,

@@ -86,7 +86,7 @@ function processStats(pid: number): { rssMb: number; cpuSeconds: number } {
 
 /**
  * From the gateway's own histogram (GET /metrics): the time from a frame's first commit to the start
- * of its fan-out, as bucket upper bounds. Splits the latency into before and after the gateway.
+ * of its fan-out, as bucket upper bounds in ms. Splits the latency into before and after the gateway.
  */
 async function gatewayFanoutDelay(
   baseUrl: string,
@@ -94,10 +94,11 @@ async function gatewayFanoutDelay(
 ): Promise<{ p50: number | null; p99: number | null }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const buckets: [number, number][] = [];
-  const pattern = new RegExp(`^marquee_realtime_${metric}_ms_bucket\\{.*le="([^"]+)".*\\} (\\d+)`);
+  const pattern = new RegExp(`^marquee_realtime_${metric}_seconds_bucket\\{.*le="([^"]+)".*\\} (\\d+)`);
   for (const line of text.split("\n")) {
     const match = pattern.exec(line);
-    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]), Number(match[2])]);
+    // Bounds in seconds on the wire, milliseconds in the results.
+    if (match) buckets.push([match[1] === "+Inf" ? Infinity : Number(match[1]) * 1_000, Number(match[2])]);
   }
   buckets.sort((a, b) => a[0] - b[0]);
   const total = buckets.at(-1)?.[1] ?? 0;

@@ -1,10 +1,14 @@
-// Health endpoints for nodes that run no gateway (actor nodes, the indexer): a tiny HTTP server on
+// Health and metrics for nodes that run no gateway (actor nodes, the indexer): a tiny HTTP server on
 // HEALTH_PORT answering `GET /health/live` and `GET /health/ready` like the gateway does, so that an
-// orchestrator (Docker Compose, Kubernetes) can probe every role the same way. Nothing else is served.
+// orchestrator (Docker Compose, Kubernetes) can probe every role the same way, and `GET /metrics`
+// with this node's own metrics (the booking, waiting-room and indexer metrics live in the registry of
+// the node that runs them), with the gateway's rules: no host identity, METRICS_TOKEN when set
+// (platform/metrics-server.ts). Nothing else is served.
 import http from "node:http";
 import type Moleculer from "moleculer";
 import type { Runtime } from "./runtime.ts";
 import { redisIsUp } from "./redis.ts";
+import { answerMetrics } from "./metrics-server.ts";
 
 type CheckState = "up" | "down" | "degraded";
 
@@ -41,6 +45,7 @@ export async function startHealthServer(
     };
     const path = req.url?.split("?")[0];
     if (req.method === "GET" && path === "/health/live") return send(200, { status: "ok" });
+    if (req.method === "GET" && path === "/metrics") return answerMetrics(runtime.config, broker, req, res);
     if (req.method === "GET" && path === "/health/ready") {
       nodeReadiness(runtime, broker).then(
         ({ ready, body }) => send(ready ? 200 : 503, body),

@@ -51,7 +51,6 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
     async stop() {
       const stopping = pool;
       pool = null;
-      metrics?.stop();
       await stopping?.stop();
     },
 

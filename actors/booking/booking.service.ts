@@ -8,6 +8,7 @@ import type { Runtime } from "../../platform/runtime.ts";
 import type { Repeating } from "../../platform/repeat.ts";
 import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
 import { createPaymentProvider } from "../payments/providers.ts";
+import { createPaymentRecoveryMetrics } from "../payments/metrics.ts";
 import { recoverPayments, repeatPaymentRecovery } from "../payments/recovery.ts";
 import { accountActions } from "./account-actions.ts";
 import { createActorEngine } from "./actor-engine.ts";
@@ -54,7 +55,8 @@ export function createBookingService(
     async started(this: any) {
       await booking.engine.start(engineHost(this.broker, this.logger));
       // Money taken before a crash ends as a booking or a refund: a pass now, then periodically.
-      recovery = repeatPaymentRecovery(() => this.recoverPayments(), this.logger);
+      const metrics = createPaymentRecoveryMetrics(this.broker);
+      recovery = repeatPaymentRecovery(() => this.recoverPayments(), this.logger, metrics);
     },
 
     async stopped() {

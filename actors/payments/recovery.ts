@@ -26,6 +26,7 @@ import {
   markDeclined,
   storeIdempotentResponse,
 } from "./payments.repository.ts";
+import type { PaymentRecoveryMetrics } from "./metrics.ts";
 import { withTimeout } from "./provider.ts";
 
 export interface RecoveryReport {
@@ -80,16 +81,21 @@ export async function recoverPayments(
 export function repeatPaymentRecovery(
   pass: () => Promise<RecoveryReport>,
   logger: { info(data: unknown, message: string): void; warn(data: unknown, message: string): void },
+  metrics: PaymentRecoveryMetrics,
 ): Repeating {
   return repeatEvery(
     async () => {
       const report = await pass();
+      metrics.recordPass(report);
       if (report.examined > 0) logger.info(report, "payment recovery pass");
     },
     {
       firstDelayMs: 0,
       intervalMs: recoveryIntervalMs,
-      onError: (error) => logger.warn({ error: error.message }, "payment recovery pass failed"),
+      onError: (error) => {
+        metrics.recordFailedPass();
+        logger.warn({ error: error.message }, "payment recovery pass failed");
+      },
     },
   );
 }

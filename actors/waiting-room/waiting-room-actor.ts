@@ -56,6 +56,8 @@ export interface TickResult {
   activeCount: number;
   waitingCount: number;
   ratePerSecond: number;
+  /** Waiting shoppers there is room for now (on sale, below maxActiveShoppers), the rate cap aside. */
+  admissible: number;
   /** Waiting users told their position in this tick. */
   positionsPushed: number;
 }
@@ -66,6 +68,7 @@ const nothingDone = (): Omit<TickResult, "outcome"> => ({
   activeCount: 0,
   waitingCount: 0,
   ratePerSecond: 0,
+  admissible: 0,
   positionsPushed: 0,
 });
 
@@ -143,6 +146,10 @@ export class WaitingRoomActor {
       activeCount: reply.activeCount,
       waitingCount: reply.waitingCount,
       ratePerSecond: reply.ratePerSecond,
+      admissible:
+        nowMs >= event.onSaleAtMs
+          ? Math.min(reply.waitingCount, Math.max(0, room.maxActiveShoppers - reply.activeCount))
+          : 0,
       positionsPushed,
     };
   }

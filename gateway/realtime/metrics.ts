@@ -11,15 +11,17 @@ const names = {
   laggingSockets: "marquee.realtime.sockets.lagging",
   frames: "marquee.realtime.frames.total",
   frameChanges: "marquee.realtime.frame.changes",
-  commitToFanout: "marquee.realtime.commit.to.fanout.ms",
-  commitToArrival: "marquee.realtime.commit.to.arrival.ms",
+  commitToFanout: "marquee.realtime.commit_to_fanout_seconds",
+  commitToArrival: "marquee.realtime.commit_to_arrival_seconds",
   refused: "marquee.realtime.refused.total",
 } as const;
 
 /** Which per-client cap refused: handshakes a second, Socket.IO connections, SSE streams. */
 export type RefusalReason = "handshakes" | "connections" | "streams";
 
-const delayBuckets = [5, 10, 25, 50, 100, 150, 200, 250, 500, 1_000, 2_500, 5_000];
+// Seconds (Prometheus's unit; commit times are epoch milliseconds).
+const delayBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5];
+const refusalReasons: RefusalReason[] = ["handshakes", "connections", "streams"];
 
 export interface RealtimeMetrics {
   frame(changes: number, oldestCommittedAt: number): void;
@@ -55,18 +57,19 @@ export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): Realtime
     type: "histogram",
     name: names.commitToFanout,
     buckets: delayBuckets,
-    description: "From the commit of a frame's first delta to the start of its fan-out (ms)",
+    description: "From the commit of a frame's first delta to the start of its fan-out",
   });
   register({
     type: "histogram",
     name: names.commitToArrival,
     buckets: delayBuckets,
-    description: "From the commit of a seat delta to its arrival at this gateway (ms)",
+    description: "From the commit of a seat delta to its arrival at this gateway",
   });
   register({
     type: "counter",
     name: names.refused,
     labelNames: ["reason"],
+    zeroes: refusalReasons.map((reason) => ({ reason })),
     description: "Handshakes, connections and streams refused by a per-client cap",
   });
   return {
@@ -76,11 +79,11 @@ export function createRealtimeMetrics(broker: Moleculer.ServiceBroker): Realtime
     frame(changes, oldestCommittedAt) {
       metrics.increment(names.frames);
       metrics.observe(names.frameChanges, changes);
-      metrics.observe(names.commitToFanout, Math.max(0, Date.now() - oldestCommittedAt));
+      metrics.observe(names.commitToFanout, Math.max(0, Date.now() - oldestCommittedAt) / 1_000);
     },
     arrival(committedAt) {
       if (Number.isFinite(committedAt))
-        metrics.observe(names.commitToArrival, Math.max(0, Date.now() - committedAt));
+        metrics.observe(names.commitToArrival, Math.max(0, Date.now() - committedAt) / 1_000);
     },
     gauges(values) {
       metrics.set(names.sockets, values.sockets);

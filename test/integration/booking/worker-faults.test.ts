@@ -86,7 +86,7 @@ describe("booking: a command that fails its actor worker", function () {
     pools.push(pool);
     await pool.start();
     const metricsText = () => renderMetrics(broker);
-    return { pool, faults, logs, metricsText, stop: () => metrics.stop() };
+    return { pool, faults, logs, metricsText };
   }
 
   const holdsOf = (eventId: string) =>
@@ -95,7 +95,7 @@ describe("booking: a command that fails its actor worker", function () {
     ]);
 
   it("a throw while deciding: one 500, the event reloads, the worker and its other events serve on", async () => {
-    const { pool, faults, logs, metricsText, stop } = await startPool("throw");
+    const { pool, faults, logs, metricsText } = await startPool("throw");
     expect(await answer(pool.command(eventA, reserve("u1", [0])))).to.equal("ok");
     expect(await answer(pool.command(eventB, reserve("u2", [0])))).to.equal("ok");
     // One batch, one turn: an honest command of A decided before the poison, the poison, one after it,
@@ -127,12 +127,11 @@ describe("booking: a command that fails its actor worker", function () {
     ]);
     expect(metricsText()).to.match(/marquee_actor_worker_crashes_total\{[^}]*reason="exception"[^}]*\} 1\b/);
     expect(metricsText()).to.match(/marquee_actor_commands_quarantined_total(\{[^}]*\})? 1\b/);
-    stop();
     await pool.stop();
   });
 
   it("the thread's end while deciding: the culprit quarantined by the ledger, the rest retried and served", async () => {
-    const { pool, faults, metricsText, stop } = await startPool("exit");
+    const { pool, faults, metricsText } = await startPool("exit");
     expect(await answer(pool.command(eventB, reserve("v1", [5])))).to.equal("ok");
     const started = Date.now();
     const [poison, honest] = await Promise.all([
@@ -155,7 +154,6 @@ describe("booking: a command that fails its actor worker", function () {
     expect(faults).to.have.length(1);
     expect((await holdsOf(eventA)).filter((hold) => hold.user_id === "poison")).to.deep.equal([]);
     expect(metricsText()).to.match(/marquee_actor_worker_crashes_total\{[^}]*reason="exit"[^}]*\} 1\b/);
-    stop();
     await pool.stop();
   });
 });

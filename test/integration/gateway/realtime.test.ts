@@ -361,7 +361,7 @@ describe("real-time seat map (one node)", function () {
     const text = String(metrics.body);
     expect(text).to.match(/marquee_realtime_frames_total(\{[^}]*\})? [1-9]/);
     expect(text).to.match(/marquee_realtime_sockets(\{[^}]*\})? [1-9]/);
-    expect(text).to.include("marquee_realtime_commit_to_fanout_ms_bucket");
+    expect(text).to.include("marquee_realtime_commit_to_fanout_seconds_bucket");
   });
 
   describe("SSE", function () {

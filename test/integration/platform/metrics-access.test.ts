@@ -22,7 +22,7 @@ describe("metrics access", function () {
     systems.push(system);
     const metrics = await system.request("GET", "/metrics");
     expect(metrics.status).to.equal(200);
-    expect(metrics.body).to.match(/^process_memory_rss\{/m);
+    expect(metrics.body).to.match(/^process_resident_memory_bytes\{/m);
     expect(metrics.body).to.not.match(/^os_hostname|^os_network_|^process_arguments|^process_pid/m);
     const hostName = new RegExp(
       `(^|[^A-Za-z0-9])${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9])`,
@@ -52,7 +52,7 @@ describe("metrics access", function () {
       headers: { authorization: `Bearer ${metricsToken}` },
     });
     expect(metrics.status).to.equal(200);
-    expect(metrics.body).to.match(/^process_memory_rss\{/m);
+    expect(metrics.body).to.match(/^process_resident_memory_bytes\{/m);
   });
 
   it("serves metrics on METRICS_PORT only (404 on the public port), behind the token when both are set", async function () {
@@ -70,7 +70,7 @@ describe("metrics access", function () {
     const answer = await fetch(metricsUrl, { headers: { authorization: `Bearer ${metricsToken}` } });
     expect(answer.status).to.equal(200);
     expect(answer.headers.get("content-type")).to.match(/^text\/plain; version=0\.0\.4/);
-    expect(await answer.text()).to.match(/^process_memory_rss\{/m);
+    expect(await answer.text()).to.match(/^process_resident_memory_bytes\{/m);
     // Nothing else is served there.
     expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).to.equal(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).to.equal(404);

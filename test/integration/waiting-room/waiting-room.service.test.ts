@@ -100,7 +100,7 @@ describe("waiting room API", () => {
     const metrics = await system.request("GET", "/metrics");
     expect(metrics.body).to.match(/marquee_waiting_room_joins_total\S* [1-9]/);
     expect(metrics.body).to.match(/marquee_waiting_room_admitted_total\S* [1-9]/);
-    expect(metrics.body).to.include(`eventId="${eventId}"`);
+    expect(metrics.body).to.include(`event_id="${eventId}"`);
   });
 
   it("gives early joiners no position until the sale opens, then a drawn one", async () => {

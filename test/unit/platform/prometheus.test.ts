@@ -30,7 +30,7 @@ describe("Prometheus text without host identity", function () {
   after(() => broker.stop());
 
   it("still renders the useful metrics (process memory, requests)", () => {
-    expect(text).to.match(/^process_memory_heap_size_used\{/m);
+    expect(text).to.match(/^nodejs_heap_size_used_bytes\{/m);
     expect(text).to.match(/^moleculer_request_total\{.*action="probe\.hello"/m);
   });
 
