@@ -6,34 +6,55 @@ import { loadConfig } from "./platform/config.ts";
 import { startNode, type MarqueeNode, type NodeOptions } from "./node.ts";
 import { seedDemoData } from "./catalog/demo-data.ts";
 import { createTokenVerifier } from "./gateway/auth.ts";
-import { StartStages } from "./platform/start-stages.ts";
+import { StartStageError, StartStages } from "./platform/start-stages.ts";
+import { handleStopSignals } from "./platform/stop-signals.ts";
+import { serviceFactories } from "./services.ts";
 import type { Config } from "./platform/config.ts";
 
 export async function main(options: NodeOptions = {}): Promise<MarqueeNode> {
   let node: MarqueeNode;
+  let config: Config | null = null;
   try {
-    const config = loadConfig();
+    const serviceNames = Object.keys({ ...serviceFactories, ...options.services });
+    config = loadConfig(process.env, { serviceNames });
     node = await startNode(config, options);
     if (config.demoData) await seedDemo(node, config);
     await announce(node, config, node.broker.getLogger("main"));
   } catch (error) {
-    // A node that cannot start says why (the stage, or the refused setting) and exits non-zero, so
-    // a supervisor restarts it; it never hangs half-started.
-    process.stderr.write(`Marquee cannot start: ${(error as Error).message}\n`);
+    // A node that cannot start says why (every refused setting, or the stage and its variable) and
+    // exits non-zero, so a supervisor restarts it; it never hangs half-started, and prints no stack.
+    process.stderr.write(`Marquee cannot start: ${startFailure(error, config)}\n`);
     process.exit(1);
   }
-  const logger = node.broker.getLogger("main");
-  let stopping = false;
-  async function shutdown(signal: string): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    await node.stop().catch((error) => logger.error(error));
-    process.exit(0);
-  }
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // SIGTERM/SIGINT: drain, stop, close the pools, exit 0 (platform/stop-signals.ts).
+  handleStopSignals({ stop: (phase) => node.stop(phase), logger: node.broker.getLogger("main") });
   return node;
+}
+
+/** The variable behind a start stage that reaches something outside the node, and its value. */
+const stageVariables: Record<string, [string, (config: Config) => string | null]> = {
+  database: ["DATABASE_URL", (config) => config.databaseUrl],
+  migrations: ["DATABASE_URL", (config) => config.databaseUrl],
+  transporter: ["TRANSPORTER", (config) => config.transporter],
+};
+
+/** One line (a ConfigError: one per problem) saying why the start failed, naming the variable. */
+function startFailure(error: unknown, config: Config | null): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof StartStageError) || config === null) return message;
+  const [name, valueOf] = stageVariables[error.stage] ?? [];
+  const value = valueOf?.(config);
+  return value ? `${message} (${name}=${withoutPassword(value)})` : message;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(not a URL)";
+  }
 }
 
 type Logger = ReturnType<MarqueeNode["broker"]["getLogger"]>;

@@ -1,6 +1,7 @@
 // Starts one Marquee node: database created and migrated, broker with the chosen services. Each stage
 // has a timeout and logs `start stage <name>` (platform/start-stages.ts): a start that cannot finish
 // rejects with a StartStageError naming the stage, after closing what it opened.
+import type { Server } from "node:http";
 import Moleculer from "moleculer";
 import { brokerOptions } from "./moleculer.config.ts";
 import type { Config } from "./platform/config.ts";
@@ -10,13 +11,23 @@ import { closeRuntime, createRuntime, type Runtime } from "./platform/runtime.ts
 import { selectServices, serviceFactories, type ServiceFactory } from "./services.ts";
 import { startHealthServer } from "./platform/health-server.ts";
 import { StartStages } from "./platform/start-stages.ts";
-import { startAbandonTimeoutMs } from "./domain/limits.ts";
+import { startAbandonTimeoutMs, stopDrainTimeoutMs } from "./domain/limits.ts";
 import type { Clock } from "./domain/clock.ts";
 
 export interface MarqueeNode {
   broker: Moleculer.ServiceBroker;
   runtime: Runtime;
-  stop(): Promise<void>;
+  /**
+   * Stops the node, draining: the gateway stops accepting and lets its requests in flight finish,
+   * then the services stop (each after the actions it is running, actor turns and their commits
+   * included), then the pools close. `phase` hears each step's name. Once: later calls await the first.
+   */
+  stop(phase?: (name: string) => void): Promise<void>;
+}
+
+/** What node.ts needs of the api service to drain it (gateway/api.service.ts). */
+interface DrainableGateway {
+  drain(timeoutMs: number): Promise<number>;
 }
 
 export interface NodeOptions {
@@ -77,13 +88,42 @@ async function nodeOf(
     config.healthPort !== null && !broker.getLocalService("api")
       ? await startHealthServer(config.healthPort, runtime, broker)
       : null;
+  let stopping: Promise<void> | null = null;
   return {
     broker,
     runtime,
-    async stop() {
-      if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
-      await broker.stop();
-      await closeRuntime(runtime);
+    stop(phase = () => {}) {
+      stopping ??= stopNode(broker, runtime, healthServer, phase);
+      return stopping;
     },
   };
+}
+
+async function stopNode(
+  broker: Moleculer.ServiceBroker,
+  runtime: Runtime,
+  healthServer: Server | null,
+  phase: (name: string) => void,
+): Promise<void> {
+  const logger = broker.getLogger("stop");
+  const step = (name: string) => {
+    logger.info(name);
+    phase(name);
+  };
+  const gateway = broker.getLocalService("api") as unknown as Partial<DrainableGateway> | undefined;
+  if (gateway?.drain) {
+    step(`draining the gateway (requests in flight, up to ${stopDrainTimeoutMs} ms)`);
+    const cut = await gateway.drain(stopDrainTimeoutMs);
+    if (cut > 0) logger.warn(`${cut} request(s) still running after ${stopDrainTimeoutMs} ms were cut`);
+  }
+  if (healthServer) {
+    step("closing the health server");
+    const closed = new Promise((resolve) => healthServer.close(resolve));
+    healthServer.closeAllConnections();
+    await closed;
+  }
+  step("stopping the services (actions in flight, actor turns and their commits)");
+  await broker.stop();
+  step("closing the database and Redis connections");
+  await closeRuntime(runtime);
 }

@@ -297,6 +297,11 @@ export const metricsTokenLengthMin = 16;
 export const metricsTokenLengthMax = 512;
 /** A scrape on METRICS_PORT must arrive (headers and all) within this. */
 export const metricsRequestTimeoutMs = 5_000;
+/**
+ * Series of the gateway's HTTP request histogram (route template x method x status: about 30 x 4 x
+ * 10 in practice); past it, new combinations are counted in one overflow series.
+ */
+export const httpRequestSeriesMax = 2_000;
 
 // Start of a node (node.ts, main.ts, platform/start-stages.ts): every stage has a timeout and logs
 // `start stage <name>` and its duration; a stage past its timeout fails the start, and main.ts exits
@@ -318,3 +323,22 @@ export const actorWorkerStartAttemptsMax = 3;
 export const startDemoSeedTimeoutMsDefault = 300_000;
 /** Closing what a failed start opened, before startNode rejects. */
 export const startAbandonTimeoutMs = 5_000;
+
+// Stop of a node (SIGTERM or SIGINT; main.ts, node.ts, platform/stop-signals.ts): the gateway stops
+// accepting, requests in flight finish, actions and actor turns in progress finish (their commits
+// included), then pools close and the process exits 0, all within stopTimeoutMs: under the 10 s an
+// orchestrator usually grants before its SIGKILL (compose's default stop_grace_period).
+/** Requests in flight on the gateway may finish within this once it stops accepting. */
+export const stopDrainTimeoutMs = 5_000;
+/** Actions a node is running when it stops (calls from other nodes included) may finish within this. */
+export const stopActionsTimeoutMs = 5_000;
+/** The whole stop; past it the node names what it was still waiting for and exits 1. */
+export const stopTimeoutMs = 9_000;
+/**
+ * A second SIGTERM/SIGINT forces the exit, unless it comes within this of the first: Ctrl-C reaches
+ * a node both from the terminal and through npm (or the cluster launcher), and that is one request.
+ */
+export const stopSignalRepeatMs = 1_000;
+
+/** A client's X-Request-ID longer than this (or not a plain token) is replaced by one of ours. */
+export const requestIdLengthMax = 128;
