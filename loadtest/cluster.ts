@@ -7,6 +7,9 @@ import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serviceFactories } from "../services.ts";
+import { stopTimeoutMs } from "../domain/limits.ts";
+import { loadConfig, type Config } from "../platform/config.ts";
+import { handleStopSignals } from "../platform/stop-signals.ts";
 import { oneAddressManyClientsEnv } from "./client-caps-env.ts";
 
 export interface ClusterNodeSpec {
@@ -41,6 +44,15 @@ export interface ClusterOptions {
   output?: "inherit" | "ignore";
   /** Appends each node's output to `<logDirectory>/<name>.log` instead (fault tests keep it for a post-mortem). */
   logDirectory?: string;
+  /** Called when a node exits that was not asked to (kill, stop): `npm run cluster` says so. */
+  onNodeExit?: (exit: NodeExit) => void;
+}
+
+/** How a node process ended: its exit code, or the signal that ended it. */
+export interface NodeExit {
+  name: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface RunningNode {
@@ -54,13 +66,15 @@ export interface Cluster {
   /** Starts a node again (after a kill) with the same spec. */
   restart(name: string): Promise<RunningNode>;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
-  stop(): Promise<void>;
+  /** SIGTERM to every node (SIGKILL after the grace time); how each one ended, those that had died included. */
+  stop(): Promise<NodeExit[]>;
 }
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 const mainScript = fileURLToPath(new URL("../main.ts", import.meta.url));
 const readyTimeoutMs = 60_000;
-const stopGraceMs = 10_000;
+/** A node stops by itself within stopTimeoutMs (platform/stop-signals.ts); past this it gets SIGKILL. */
+const stopGraceMs = stopTimeoutMs + 500;
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const namespace = options.namespace ?? `cluster-${process.pid}-${Date.now().toString(36)}`;
@@ -73,15 +87,29 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const gatewaySpec = topology.find((spec) => spec.gateway);
   if (!gatewaySpec) throw new Error("the topology needs a gateway node");
+  // Exits nobody asked for are reported once the cluster is up (a death while starting fails the start).
+  const expected = new Set<ChildProcess>();
+  const exits = new Map<string, NodeExit>();
+  let up = false;
+  const start = (spec: ClusterNodeSpec): RunningNode => {
+    const node = launch(spec, options, namespace);
+    node.process.once("exit", (code, signal) => {
+      const exit = { name: spec.name, code, signal };
+      if (nodes.includes(node)) exits.set(spec.name, exit);
+      if (up && !expected.has(node.process)) options.onNodeExit?.(exit);
+    });
+    return node;
+  };
   // The gateway migrates the database first; the others start once it is up.
-  nodes.push(launch(gatewaySpec, options, namespace));
-  for (const spec of topology) if (spec !== gatewaySpec) nodes.push(launch(spec, options, namespace));
+  nodes.push(start(gatewaySpec));
+  for (const spec of topology) if (spec !== gatewaySpec) nodes.push(start(spec));
   try {
     await waitReady(baseUrl, topology, nodes);
   } catch (error) {
     await Promise.all(nodes.map((node) => stopProcess(node.process, "SIGKILL")));
     throw error;
   }
+  up = true;
 
   const cluster: Cluster = {
     baseUrl,
@@ -89,7 +117,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async restart(name) {
       const spec = topology.find((candidate) => candidate.name === name);
       if (!spec) throw new Error(`no node ${name}`);
-      const node = launch(spec, options, namespace);
+      const node = start(spec);
+      exits.delete(name);
       nodes.splice(
         nodes.findIndex((candidate) => candidate.spec.name === name),
         1,
@@ -100,10 +129,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     async kill(name, signal = "SIGKILL") {
       const node = nodes.find((candidate) => candidate.spec.name === name);
-      if (node) await stopProcess(node.process, signal);
+      if (!node) return;
+      expected.add(node.process);
+      await stopProcess(node.process, signal);
     },
     async stop() {
       await Promise.all(nodes.map((node) => cluster.kill(node.spec.name, "SIGTERM")));
+      return nodes.map(
+        (node) => exits.get(node.spec.name) ?? { name: node.spec.name, code: null, signal: null },
+      );
     },
   };
   return cluster;
@@ -174,23 +208,54 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   clearTimeout(timer);
 }
 
-// `npm run cluster`: start and keep running until Ctrl-C.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const port = Number(process.env.PORT ?? 3000);
+/** `npm run cluster`: starts the cluster and keeps it running until SIGTERM or SIGINT (Ctrl-C). */
+async function runCluster(): Promise<void> {
+  const say = (line: string) => process.stdout.write(`cluster: ${line}\n`);
+  const sayError = (line: string) => process.stderr.write(`cluster: ${line}\n`);
+  let config: Config;
+  try {
+    // The nodes' own settings checked once, before any starts (SERVICES is the topology's).
+    config = loadConfig({ ...process.env, SERVICES: "all" }, { serviceNames: Object.keys(serviceFactories) });
+  } catch (error) {
+    sayError(`cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const cluster = await startCluster({
-    databaseUrl: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/marquee",
-    port,
+    databaseUrl: config.databaseUrl,
+    port: config.port,
+    transporter: config.transporter ?? undefined,
+    // NAMESPACE when given; a fresh one otherwise (no node of another run on this NATS joins in).
+    namespace: process.env.NAMESPACE ? config.namespace : undefined,
     output: "inherit",
     // k6 (loadtest/k6/) drives it with thousands of users from one address.
     env: { DEMO_DATA: process.env.DEMO_DATA ?? "true", ...oneAddressManyClientsEnv },
+    onNodeExit: (exit) =>
+      sayError(`node ${exit.name} died (${exitText(exit)}); the other nodes keep running`),
   });
-  console.log(
-    `cluster up: ${cluster.nodes.map((node) => `${node.spec.name}[${node.spec.services}]`).join(" ")} at ${cluster.baseUrl}`,
+  const nodes = cluster.nodes.map(
+    (node) => `${node.spec.name}[${node.spec.services}] pid ${node.process.pid}`,
   );
-  const stop = async () => {
-    await cluster.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  say(`up: ${nodes.join(", ")} at ${cluster.baseUrl}`);
+  handleStopSignals({
+    logger: { info: say, warn: sayError, error: sayError },
+    timeoutMs: stopGraceMs + 500,
+    async stop() {
+      const exits = await cluster.stop();
+      const unclean = exits.filter((exit) => exit.code !== 0);
+      if (unclean.length > 0)
+        throw new Error(
+          `not stopped cleanly: ${unclean.map((exit) => `${exit.name} (${exitText(exit)})`).join(", ")}`,
+        );
+      say(`every node stopped cleanly: ${exits.map((exit) => exit.name).join(", ")}`);
+    },
+    // A forced or failed stop leaves no node behind.
+    exit(code) {
+      if (code !== 0) for (const node of cluster.nodes) node.process.kill("SIGKILL");
+      process.exit(code);
+    },
+  });
 }
+
+const exitText = (exit: NodeExit) => (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`);
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runCluster();
