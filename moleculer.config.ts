@@ -2,7 +2,8 @@
 // NATS otherwise, each starting the services named in SERVICES.
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./platform/config.ts";
-import { requestTimeoutMs } from "./domain/limits.ts";
+import { requestTimeoutMs, stopActionsTimeoutMs } from "./domain/limits.ts";
+import { loggerOptions } from "./platform/logger.ts";
 import { defaultNodeId } from "./platform/node-id.ts";
 import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
 import { createErrorRegenerator } from "./platform/moleculer-errors.ts";
@@ -18,11 +19,16 @@ export function brokerOptions(config: Config): BrokerOptions {
     // NATS with a publish that cannot throw past Moleculer (platform/transporter.ts).
     transporter: transporterOption(config.transporter),
     serializer: "JSON",
-    logger: {
-      type: "Pino",
-      options: { level: config.logLevel, pino: { options: { base: null } } },
-    },
-    logLevel: config.logLevel as any,
+    // JSON lines, or pino-pretty on a terminal (LOG_FORMAT; platform/logger.ts).
+    logger: loggerOptions(config),
+    logLevel: config.logLevel,
+    // main.ts owns SIGTERM/SIGINT (drain, then stop once, then close the pools): Moleculer's own
+    // handlers stopped the broker a second time beside it ("Unable to stop all services.") and exited
+    // before the pools were closed.
+    skipProcessEventRegistration: true,
+    // A node that stops waits for the actions it is running (a confirm from another node's gateway,
+    // an actor command) before its services stop (platform/stop-signals.ts has the whole stop's bound).
+    tracking: { enabled: true, shutdownTimeout: stopActionsTimeoutMs },
     // The default of 0 waits forever on a dead node.
     requestTimeout: requestTimeoutMs,
     // A SIGKILLed node is noticed in ~3 s and its calls rerouted (default 10 s / 30 s).
