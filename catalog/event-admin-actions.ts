@@ -15,7 +15,7 @@ export function eventAdminActions(runtime: Runtime, cache: JsonCache): ServiceSc
   const { db, clock } = runtime;
   return {
     createEvent: {
-      openapi: { summary: "Create an event; one ticket per seat of its sections", successStatus: 201 },
+      openapi: { summary: "Create an event; one ticket per seat of its sections" },
       params: createEventSchema,
       timeout: 120_000,
       async handler(ctx: Context<any, any>) {

@@ -18,7 +18,7 @@ interface VenueParams {
 export function performerVenueActions(db: Database): ServiceSchema["actions"] {
   return {
     createPerformer: {
-      openapi: { summary: "Create a performer", successStatus: 201 },
+      openapi: { summary: "Create a performer" },
       params: createPerformerSchema,
       async handler(ctx: Context<{ name: string; genre?: string }, any>) {
         const id = newId("pf");
@@ -32,7 +32,7 @@ export function performerVenueActions(db: Database): ServiceSchema["actions"] {
     },
 
     createVenue: {
-      openapi: { summary: "Create a venue", successStatus: 201 },
+      openapi: { summary: "Create a venue" },
       params: createVenueSchema,
       async handler(ctx: Context<VenueParams, any>) {
         const { name, city, country, lat, lng } = ctx.params;

@@ -1,14 +1,14 @@
-// One OpenAPI operation per route: from a moleculer-web alias and its action's params schema, or from
-// the table of routes the gateway answers itself.
+// One OpenAPI operation per route: from a moleculer-web alias, its action's params schema and what the
+// action answers (route-answers.ts), or from the table of routes the gateway answers itself.
+import { headerRefs, parameterRef, rateLimitHeaderNames } from "./headers.ts";
 import { isForbidden, isOptional, objectSchema, ruleObject, ruleToJsonSchema } from "./json-schema.ts";
 import type { RawRoute } from "./raw-routes.ts";
+import { routeAnswers, type RouteAnswers } from "./route-answers.ts";
 
 /** Optional documentation an action may carry next to its `params`: `openapi: {summary, ...}`. */
 export interface ActionDocumentation {
   summary?: string;
   description?: string;
-  /** The status of a successful answer (201 for creations); 200 when absent. */
-  successStatus?: number;
 }
 
 /** What the generator needs of a moleculer-web alias. */
@@ -60,39 +60,65 @@ function addInputs(operation: Operation, alias: RouteAlias, action: ActionDefini
       parameters.push({ name, in: "query", required: !isOptional(ruleObject(rule)), schema });
     }
   }
+  const answers = alias.action ? routeAnswers[alias.action] : undefined;
+  for (const name of answers?.requestHeaders ?? []) parameters.push(parameterRef(name));
+  if (answers?.conditional) parameters.push(parameterRef("IfNoneMatch"));
   if (parameters.length > 0) operation.parameters = parameters;
 }
 
 const pathParameterNames = (fullPath: string): string[] =>
   [...fullPath.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]);
 
-/** The success answer and a reference to each error answer the route can give. */
-function aliasResponses(alias: RouteAlias, action: ActionDefinition | null): Operation {
-  const authenticated = alias.route.opts.authentication === true;
-  const successStatus = String(action?.openapi?.successStatus ?? 200);
+/** A reference to a shared error answer, with what that status means on this route when it says. */
+const errorRef = (status: string, description?: string) => ({
+  $ref: `#/components/responses/E${status}`,
+  ...(description ? { description } : {}),
+});
+
+/** The statuses every route of this kind answers (see route-answers.ts). */
+function kindErrorStatuses(alias: RouteAlias): string[] {
+  const statuses = ["400"];
+  if (alias.route.opts.authentication === true) statuses.push("401");
+  if (alias.route.opts.authorization === true) statuses.push("403");
+  if (pathParameterNames(alias.fullPath).length > 0) statuses.push("404");
+  if (methodsWithBody.has(alias.method.toUpperCase())) statuses.push("413", "415");
+  statuses.push("429", "503");
+  return statuses;
+}
+
+/** The success answer (with its headers) and a reference to each error answer the route gives. */
+function aliasResponses(alias: RouteAlias, answers: RouteAnswers | undefined): Operation {
+  const success = answers ?? { status: 200, description: "Success", schema: {} };
   const responses: Operation = {
-    [successStatus]: { description: "Success", content: { "application/json": { schema: {} } } },
+    [String(success.status)]: {
+      description: success.description,
+      headers: headerRefs([...rateLimitHeaderNames, ...(success.headers ?? [])]),
+      content: { "application/json": { schema: success.schema } },
+    },
   };
-  const applicable = ["400"];
-  if (authenticated) applicable.push("401", "403");
-  if (pathParameterNames(alias.fullPath).length > 0) applicable.push("404");
-  if (methodsWithBody.has(alias.method.toUpperCase())) applicable.push("413", "415");
-  applicable.push("429", "503");
-  for (const status of applicable) responses[status] = { $ref: `#/components/responses/E${status}` };
+  if (success.conditional)
+    responses["304"] = {
+      description: "Not modified: the If-None-Match sent names the current answer (no body)",
+      headers: headerRefs([...rateLimitHeaderNames, "ETag"]),
+    };
+  const statuses = new Set([...kindErrorStatuses(alias), ...Object.keys(success.errors ?? {})]);
+  for (const status of [...statuses].sort()) responses[status] = errorRef(status, success.errors?.[status]);
   return responses;
 }
 
 /** The operation of a moleculer-web alias; `action` null when no node offers its action right now. */
 export function aliasOperation(alias: RouteAlias, action: ActionDefinition | null): Operation {
   const operation: Operation = {
-    operationId: alias.action ?? `${alias.method.toUpperCase()} ${alias.fullPath}`,
+    // The action's name: unique and URL-safe (letters, digits, `.` and `-`).
+    operationId:
+      alias.action ?? `${alias.method.toLowerCase()}${alias.fullPath.replace(/[^A-Za-z0-9]+/g, "-")}`,
     summary: action?.openapi?.summary ?? alias.action ?? undefined,
     tags: [alias.action ? alias.action.split(".")[0] : "gateway"],
   };
   if (action?.openapi?.description) operation.description = action.openapi.description;
   addInputs(operation, alias, action);
-  if (alias.route.opts.authentication === true) operation.security = [{ bearerAuth: [] }];
-  operation.responses = aliasResponses(alias, action);
+  operation.security = alias.route.opts.authentication === true ? [{ bearerAuth: [] }] : [];
+  operation.responses = aliasResponses(alias, alias.action ? routeAnswers[alias.action] : undefined);
   if (action === null) {
     // The route is wired but no node runs its service right now: it answers 503 until one does.
     operation["x-marquee-available"] = false;
@@ -103,22 +129,13 @@ export function aliasOperation(alias: RouteAlias, action: ActionDefinition | nul
 /** The operation of a route the gateway answers itself. */
 export function rawRouteOperation(route: RawRoute): Operation {
   return {
-    operationId: `${route.method} ${route.path}`,
+    operationId: route.operationId,
     summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
     tags: route.tags ?? ["operations"],
+    security: route.security ?? [],
     ...(route.parameters ? { parameters: route.parameters } : {}),
     ...(route.stream ? { "x-marquee-stream": true } : {}),
-    responses: Object.fromEntries(
-      Object.entries(route.responses).map(([status, description]) => [
-        status,
-        {
-          description,
-          // A stream's refusals come before it starts, as the contract's error body (health answers
-          // are their own JSON).
-          content:
-            route.stream && Number(status) >= 400 ? errorContent() : { [route.contentType]: { schema: {} } },
-        },
-      ]),
-    ),
+    responses: route.responses,
   };
 }

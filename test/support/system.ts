@@ -5,6 +5,7 @@ import pg from "pg";
 import { loadConfig, type Config } from "../../platform/config.ts";
 import { startNode, type MarqueeNode, type NodeOptions } from "../../node.ts";
 import type { Clock } from "../../domain/clock.ts";
+import { answerProblem } from "./openapi-answers.ts";
 
 export const postgresUrl = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";
 
@@ -110,6 +111,15 @@ export function createHttpClient(baseUrl: string): HttpClient {
     } catch {
       /* not JSON */
     }
+    // Every answer a test receives must be one the OpenAPI document describes.
+    const problem = await answerProblem({
+      method,
+      path,
+      status: response.status,
+      headers: response.headers,
+      body,
+    });
+    if (problem) throw new Error(problem);
     return { status: response.status, body, headers: response.headers };
   }
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { buildStandaloneDocument } from "../../../gateway/openapi/standalone.ts";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
 
 // Every route of CONTRACT.md (v1), as "METHOD path" with OpenAPI path templates.
@@ -87,7 +88,44 @@ describe("GET /openapi.json", () => {
       type: "integer",
       minimum: 1,
     });
-    expect(document.paths["/events/{eventId}"].get.security).to.equal(undefined);
+    expect(document.paths["/events/{eventId}"].get.security).to.deep.equal([]);
+  });
+
+  it("is the document built in process (client/openapi.json, the typed client's source)", async () => {
+    expect(document).to.deep.equal(await buildStandaloneDocument());
+  });
+
+  it("documents every answer: a schema per success, headers, URL-safe ids, servers, license", () => {
+    expect(document.servers).to.have.length.greaterThan(0);
+    expect(document.info.license).to.have.property("identifier");
+    for (const { route, operation } of operations()) {
+      expect(operation.operationId, route).to.match(/^[A-Za-z0-9._-]+$/);
+      const [status, success] = Object.entries<any>(operation.responses).find(([code]) => code < "300")!;
+      const content = Object.values<any>(success.content);
+      expect(content, `${route} ${status}`).to.have.length.greaterThan(0);
+      for (const { schema } of content)
+        expect(Object.keys(schema), `${route} ${status}`).to.have.length.greaterThan(0);
+    }
+    const confirm = document.paths["/booking/confirm"].post;
+    expect(Object.keys(confirm.responses)).to.include.members(["201", "402", "409"]);
+    expect(confirm.responses).to.not.have.property("200");
+    expect(confirm.responses["201"].headers).to.have.property("Location");
+    expect(confirm.parameters).to.deep.include({ $ref: "#/components/parameters/IdempotencyKey" });
+    expect(document.components.parameters.IdempotencyKey).to.include({
+      name: "Idempotency-Key",
+      required: true,
+    });
+    const reserve = document.paths["/booking/reserve"].post;
+    expect(reserve.parameters).to.deep.include({ $ref: "#/components/parameters/AdmissionToken" });
+    expect(document.components.responses.E429.headers).to.have.keys(
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "Retry-After",
+    );
+    const layout = document.paths["/events/{eventId}/layout"].get.responses;
+    expect(layout["200"].headers).to.include.keys("ETag", "Cache-Control");
+    expect(layout).to.have.property("304");
   });
 
   it("agrees with the live validation: documented required fields are required, closed bodies are closed", async () => {

@@ -1,0 +1,19 @@
+// Every named answer schema of the document (`components.schemas`), defined once per area.
+import type { JsonSchema } from "../json-schema.ts";
+import { bookingSchemas } from "./booking.ts";
+import { catalogSchemas } from "./catalog.ts";
+import { errorSchemas } from "./common.ts";
+import { operationsSchemas } from "./operations.ts";
+import { realtimeSchemas } from "./realtime.ts";
+import { searchSchemas } from "./search.ts";
+import { waitingRoomSchemas } from "./waiting-room.ts";
+
+export const answerSchemas: Record<string, JsonSchema> = {
+  ...errorSchemas,
+  ...operationsSchemas,
+  ...catalogSchemas,
+  ...searchSchemas,
+  ...bookingSchemas,
+  ...waitingRoomSchemas,
+  ...realtimeSchemas,
+};

@@ -1,0 +1,22 @@
+// Answers of the event search.
+import type { JsonSchema } from "../json-schema.ts";
+import { closedObject, count, dateTime, idString } from "./common.ts";
+
+export const searchSchemas: Record<string, JsonSchema> = {
+  SearchResult: closedObject({
+    id: idString,
+    name: { type: "string" },
+    type: { type: "string" },
+    startsAt: dateTime,
+    venue: closedObject({ name: { type: "string" }, city: { type: "string" }, country: { type: "string" } }),
+    performers: { type: "array", items: { type: "string" }, description: "Performer names" },
+  }),
+  SearchPage: closedObject({
+    total: count,
+    totalExact: {
+      type: "boolean",
+      description: "False when there are more matches than were counted: `total` is a lower bound",
+    },
+    results: { type: "array", items: { $ref: "#/components/schemas/SearchResult" } },
+  }),
+};
