@@ -142,7 +142,9 @@ describe("the start of a node: stages with timeouts", function () {
       AUTH_DEV_TOKENS: "true",
     });
     expect(code, output).to.equal(1);
-    expect(output).to.match(/Marquee cannot start: AUTH_DEV_TOKENS=true is refused with NODE_ENV=production/);
+    expect(output).to.match(
+      /Marquee cannot start: the configuration has 1 problem:\n {2}AUTH_DEV_TOKENS: AUTH_DEV_TOKENS=true is refused with NODE_ENV=production/,
+    );
   });
 
   it("startNode rejects with the stage named and closes what it opened", async () => {
