@@ -5,13 +5,13 @@ import type { Config } from "./platform/config.ts";
 import { requestTimeoutMs, stopActionsTimeoutMs } from "./domain/limits.ts";
 import { loggerOptions } from "./platform/logger.ts";
 import { defaultNodeId } from "./platform/node-id.ts";
-import { registerGatewayPrometheusReporter } from "./platform/prometheus.ts";
+import { registerPrometheusReporter } from "./platform/prometheus.ts";
 import { createErrorRegenerator } from "./platform/moleculer-errors.ts";
 import { transporterOption } from "./platform/transporter.ts";
 import { strictValidator } from "./platform/validator.ts";
 
 export function brokerOptions(config: Config): BrokerOptions {
-  registerGatewayPrometheusReporter();
+  registerPrometheusReporter();
   return {
     namespace: config.namespace,
     // Not Moleculer's default (`<host name>-<pid>`): no host identity in node ids (platform/node-id.ts).
@@ -48,7 +48,7 @@ export function brokerOptions(config: Config): BrokerOptions {
     metrics: {
       enabled: true,
       reporter: [
-        { type: "GatewayPrometheus", options: { defaultLabels: () => ({ namespace: config.namespace }) } },
+        { type: "NodePrometheus", options: { defaultLabels: () => ({ namespace: config.namespace }) } },
       ],
     },
     tracing: { enabled: false },

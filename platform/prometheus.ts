@@ -127,10 +127,10 @@ export class NodePrometheusReporter extends BaseReporter {
 }
 
 let registered = false;
-/** Makes the reporter type `GatewayPrometheus` known to Moleculer (moleculer.config.ts names it). */
-export function registerGatewayPrometheusReporter(): void {
+/** Makes the reporter type `NodePrometheus` known to Moleculer (moleculer.config.ts names it). */
+export function registerPrometheusReporter(): void {
   if (registered) return;
-  (Moleculer.MetricReporters as any).register("GatewayPrometheus", NodePrometheusReporter);
+  (Moleculer.MetricReporters as any).register("NodePrometheus", NodePrometheusReporter);
   registered = true;
 }
 

@@ -11,7 +11,7 @@ import { createBookingMetrics } from "../../../actors/booking/metrics.ts";
 import type { WorkerFault, WorkerOptions } from "../../../actors/booking/protocol.ts";
 import { systemClock } from "../../../domain/clock.ts";
 import type { Command } from "../../../domain/seat-state.ts";
-import { registerGatewayPrometheusReporter, renderMetrics } from "../../../platform/prometheus.ts";
+import { registerPrometheusReporter, renderMetrics } from "../../../platform/prometheus.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { queryDatabase } from "../../support/invariants.ts";
 import { dropDatabase, startSystem } from "../../support/system.ts";
@@ -56,11 +56,11 @@ describe("booking: a command that fails its actor worker", function () {
   async function startPool(fault: "throw" | "exit") {
     const faults: WorkerFault[] = [];
     const logs: string[] = [];
-    registerGatewayPrometheusReporter();
+    registerPrometheusReporter();
     const broker = new Moleculer.ServiceBroker({
       nodeID: `faults-${fault}`, // not the host name: samples labelled with it are never rendered
       logger: false,
-      metrics: { enabled: true, reporter: [{ type: "GatewayPrometheus" }] },
+      metrics: { enabled: true, reporter: [{ type: "NodePrometheus" }] },
     });
     const metrics = createBookingMetrics(broker);
     const worker: WorkerOptions = {
