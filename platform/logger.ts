@@ -14,7 +14,7 @@ function messageFormat(severalNodes: boolean): string {
 }
 
 /** pino-pretty as the pino destination (in this thread: no transport worker to flush at exit). */
-export function prettyDestination(settings: Pick<LogSettings, "transporter">, colorize: boolean) {
+function prettyDestination(settings: Pick<LogSettings, "transporter">, colorize: boolean) {
   return pinoPretty({
     colorize,
     sync: true,
