@@ -88,8 +88,9 @@ async function announce(node: MarqueeNode, config: Config, logger: Logger): Prom
   const tokens = createTokenVerifier(config);
   logger.info(`dev user token:  ${await tokens.issue({ id: "demo-user", role: "user" })}`);
   logger.info(`dev admin token: ${await tokens.issue({ id: "demo-admin", role: "admin" })}`);
+  // Shell lines to paste, with the variables docs/api.md's examples use.
   logger.info(
-    `try: curl '${url}/events/search?term=aurora' ; curl -X POST ${url}/auth/token -H 'content-type: application/json' -d '{"userId":"me"}'`,
+    `try: BASE=${url}; curl -s "$BASE/events/search?term=aurora"  (docs/api.md: a booking step by step)`,
   );
 }
 
