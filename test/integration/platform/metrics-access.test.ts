@@ -76,6 +76,29 @@ describe("metrics access", function () {
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).to.equal(404);
   });
 
+  it("serves a node's own metrics on HEALTH_PORT when it runs no gateway, by the same token rule", async function () {
+    const port = await freePort();
+    const system = await startSystem({
+      env: { SERVICES: "catalog", HEALTH_PORT: String(port), METRICS_TOKEN: metricsToken },
+    });
+    systems.push(system);
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const refused = await fetch(metricsUrl);
+    expect(refused.status).to.equal(401);
+    expect(refused.headers.get("www-authenticate")).to.match(/^Bearer/);
+    expect(
+      (await fetch(metricsUrl, { headers: { authorization: "Bearer not-the-token-at-all" } })).status,
+    ).to.equal(401);
+    const answer = await fetch(metricsUrl, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(answer.status).to.equal(200);
+    expect(answer.headers.get("content-type")).to.match(/^text\/plain; version=0\.0\.4/);
+    const text = await answer.text();
+    expect(text).to.match(/^process_resident_memory_bytes\{/m);
+    expect(text).to.match(/^moleculer_registry_nodes\{/m);
+    expect(text).to.not.match(/^os_hostname|^os_network_|^process_arguments|^process_pid/m);
+    expect((await fetch(metricsUrl, { method: "POST" })).status).to.equal(404);
+  });
+
   it("closes METRICS_PORT with the node", async function () {
     const port = await freePort();
     const system = await startSystem({ env: { METRICS_PORT: String(port) } });
