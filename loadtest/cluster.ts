@@ -15,8 +15,10 @@ import { oneAddressManyClientsEnv } from "./client-caps-env.ts";
 export interface ClusterNodeSpec {
   name: string;
   services: string[];
-  /** The gateway node listens on the cluster's port; other nodes serve no HTTP. */
+  /** The gateway node listens on the cluster's port. */
   gateway?: boolean;
+  /** Another node's HEALTH_PORT (its /health/* and /metrics); none when unset. */
+  healthPort?: number;
 }
 
 export const defaultTopology: ClusterNodeSpec[] = [
@@ -165,6 +167,7 @@ function launch(spec: ClusterNodeSpec, options: ClusterOptions, namespace: strin
       NODE_ID: `${spec.name}-${namespace}`,
       SERVICES: spec.services.join(","),
       PORT: String(options.port),
+      ...(spec.healthPort ? { HEALTH_PORT: String(spec.healthPort) } : {}),
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
     },
@@ -227,13 +230,19 @@ async function runCluster(): Promise<void> {
     // NAMESPACE when given; a fresh one otherwise (no node of another run on this NATS joins in).
     namespace: process.env.NAMESPACE ? config.namespace : undefined,
     output: "inherit",
+    // Every other node serves its health and metrics on the ports after the gateway's (3001-3003).
+    topology: defaultTopology.map((spec, index) =>
+      spec.gateway ? spec : { ...spec, healthPort: config.port + index },
+    ),
     // k6 (loadtest/k6/) drives it with thousands of users from one address.
     env: { DEMO_DATA: process.env.DEMO_DATA ?? "true", ...oneAddressManyClientsEnv },
     onNodeExit: (exit) =>
       sayError(`node ${exit.name} died (${exitText(exit)}); the other nodes keep running`),
   });
   const nodes = cluster.nodes.map(
-    (node) => `${node.spec.name}[${node.spec.services}] pid ${node.process.pid}`,
+    (node) =>
+      `${node.spec.name}[${node.spec.services}] pid ${node.process.pid}` +
+      (node.spec.healthPort ? ` health+metrics :${node.spec.healthPort}` : ""),
   );
   say(`up: ${nodes.join(", ")} at ${cluster.baseUrl}`);
   handleStopSignals({
