@@ -111,6 +111,7 @@ describe("the line and the waiting-room actor (real Redis)", () => {
     const actor = makeActor(event);
     const beforeSale = await actor.tick();
     expect(beforeSale.admitted).to.deep.equal([]); // nobody gets in before onSaleAt
+    expect(beforeSale.admissible).to.equal(0); // room for 1,000, but the sale is not open
 
     clock.set(event.onSaleAtMs);
     for (const [index, userId] of late.entries()) {
@@ -200,6 +201,10 @@ describe("the line and the waiting-room actor (real Redis)", () => {
       const result: TickResult = await actor.tick();
       for (const userId of result.admitted) active.add(userId);
       expect(result.activeCount).to.be.at.most(room.maxActiveShoppers);
+      // Those there is room for and only the rate holds back (the metric of a stalled line).
+      expect(result.admissible).to.equal(
+        Math.min(result.waitingCount, room.maxActiveShoppers - result.activeCount),
+      );
       if (result.activeCount === room.maxActiveShoppers) ticksAtCapacity++;
       expect(await redis.zcard(waitingRoomKeys(event.eventId).active)).to.be.at.most(room.maxActiveShoppers);
       history.push({ atMs: clock.now(), admitted: result.admitted.length });
