@@ -57,7 +57,8 @@ export class SeatMap implements SeatBoardState<CompactSnapshot, SeatsFrame | Sea
   version: number;
   private readonly counts = [0, 0, 0];
   /** firstOrdinal of every row in order, with its section and row, for `place`. */
-  private readonly rows: { firstOrdinal: number; section: Layout["sections"][number]; label: string }[] = [];
+  private readonly rowStarts: { firstOrdinal: number; section: Layout["sections"][number]; label: string }[] =
+    [];
 
   constructor(
     readonly layout: Layout,
@@ -65,8 +66,8 @@ export class SeatMap implements SeatBoardState<CompactSnapshot, SeatsFrame | Sea
   ) {
     for (const section of layout.sections)
       for (const row of section.rows)
-        this.rows.push({ firstOrdinal: row.firstOrdinal, section, label: row.label });
-    this.rows.sort((a, b) => a.firstOrdinal - b.firstOrdinal);
+        this.rowStarts.push({ firstOrdinal: row.firstOrdinal, section, label: row.label });
+    this.rowStarts.sort((a, b) => a.firstOrdinal - b.firstOrdinal);
     this.status = new Uint8Array(layout.ticketCount);
     this.version = snapshot.version;
     if (this.replace(snapshot) === null)
@@ -96,13 +97,13 @@ export class SeatMap implements SeatBoardState<CompactSnapshot, SeatsFrame | Sea
   /** Section, row, seat number and price of an ordinal. */
   place(ordinal: number): SeatPlace {
     let low = 0;
-    let high = this.rows.length - 1;
+    let high = this.rowStarts.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (this.rows[middle].firstOrdinal <= ordinal) low = middle;
+      if (this.rowStarts[middle].firstOrdinal <= ordinal) low = middle;
       else high = middle - 1;
     }
-    const row = this.rows[low];
+    const row = this.rowStarts[low];
     return {
       section: row.section.name,
       row: row.label,

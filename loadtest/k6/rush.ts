@@ -9,6 +9,7 @@ import { check, sleep } from "k6";
 import { Counter, Rate, Trend } from "k6/metrics";
 import { clearTimeout, setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
+import type { QueueStatus, SeatMapAnswer } from "@marquee/client/types";
 import { SeatMap, type SeatDelta } from "./lib/seat-map.ts";
 import { connectPacket, decodePacket, emitPacket, pongPacket, socketUrl } from "./lib/socket-io.ts";
 
@@ -147,7 +148,7 @@ function waitForAdmission(eventId: string, auth: Record<string, string>): string
   const deadline = Date.now() + waitingRoomWaitMaxSeconds * 1_000;
   let response = json("POST", `/events/${eventId}/queue`, {}, auth, "join");
   while (Date.now() < deadline) {
-    const answer = bodyOf(response);
+    const answer: QueueStatus | null = bodyOf(response);
     if (response.status === 200 && answer?.status === "admitted") return answer.admissionToken ?? "";
     if (response.status === 503 || response.status === 429) sleep(retryAfterSeconds(response));
     else if (response.status !== 200) return null;
@@ -159,7 +160,7 @@ function waitForAdmission(eventId: string, auth: Record<string, string>): string
 
 function loadMap(eventId: string): SeatMap {
   const response = json("GET", `/events/${eventId}/tickets`, null, {}, "seatMap");
-  const body = bodyOf(response);
+  const body: SeatMapAnswer | null = bodyOf(response);
   return new SeatMap(body?.tickets ?? [], body?.version ?? 0);
 }
 

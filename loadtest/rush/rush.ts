@@ -8,7 +8,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { io } from "socket.io-client";
+import {
+  connectRealtime,
+  followSeats,
+  SeatSync,
+  type CompactSnapshot,
+  type MarqueeSocket,
+  type SeatsFrame,
+} from "../../client/src/index.ts";
 import { startCluster, type Cluster } from "../cluster.ts";
 import { oneAddressManyClientsEnv } from "../client-caps-env.ts";
 import { classicNodeScript } from "../classic/classic-node.ts";
@@ -137,7 +144,7 @@ export async function runRush(
   let sold = 0;
   let sellOutSeconds: number | null = null;
   let shopping = 0;
-  let observer: ReturnType<typeof io> | null = null;
+  let observer: MarqueeSocket | null = null;
   try {
     // The event.
     const admin = `Bearer ${await tokens.issue({ id: "rush-admin", role: "admin" })}`;
@@ -185,15 +192,6 @@ export async function runRush(
     const layout = await http.request("GET", `/events/${eventId}/layout`);
     const initial = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
     const mirror = SeatMirror.fromCompact(layout.body, initial.body);
-    // One refetch at a time: under a burst of gaps, one compact map is enough.
-    let refetching: Promise<void> | null = null;
-    const refetch = () =>
-      (refetching ??= (async () => {
-        const fresh = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
-        if (fresh.status === 200) mirror.replaceWith(fresh.body);
-      })().finally(() => (refetching = null)));
-    observer = io(cluster.baseUrl, { transports: ["websocket"] });
-    observer.on("connect", () => observer!.emit("subscribe", { eventId }, () => void refetch()));
     // The server's own word that every seat is booked (only deltas and refetches mark "booked"): the
     // sale is over even when a shopper never saw its 201 (e.g. its confirm answer timed out).
     let soldOutOnMap = false;
@@ -202,10 +200,18 @@ export async function runRush(
       soldOutOnMap = true;
       sellOutSeconds ??= recorder.elapsedSeconds() - options.presaleSeconds;
     };
-    observer.on("seats", (delta) => {
-      if (!mirror.apply(delta)) void refetch();
-      checkSoldOut();
+    // The typed client keeps the mirror current: one refetch of the compact map at a time on a gap.
+    const sync = new SeatSync<CompactSnapshot, SeatsFrame>({
+      board: mirror,
+      fetchSnapshot: async () => {
+        const fresh = await http.request("GET", `/events/${eventId}/tickets?format=compact`);
+        if (fresh.status !== 200) throw new Error(`compact map: ${fresh.status}`);
+        return fresh.body;
+      },
+      onChange: checkSoldOut,
     });
+    observer = connectRealtime(cluster.baseUrl, { transports: ["websocket"] });
+    followSeats(observer, eventId, sync);
 
     const over = () =>
       sold >= options.seats || soldOutOnMap || recorder.elapsedSeconds() > options.durationMaxSeconds;

@@ -1,50 +1,29 @@
 // One Socket.IO connection per tab, per the contract: `subscribe {eventId}` with an ack carrying the
 // current version, then `seats` deltas; `queue` events for the signed-in user (the socket presents the
 // user's token in the handshake `auth.token`). Re-subscribes after every reconnect.
-import { io, type Socket } from "socket.io-client";
-import type { SeatDelta } from "./seatmap/board.ts";
+import {
+  connectRealtime,
+  type MarqueeSocket,
+  type QueueStatus,
+  type SeatsFrame,
+} from "../../../client/src/index.ts";
 import { currentToken, onSessionChange } from "./session.ts";
 
-export interface QueueState {
-  eventId?: string;
-  status: "waiting" | "admitted";
-  position: number | null;
-  estimatedWaitSeconds: number;
-  admissionToken?: string;
-}
-
-interface ServerToClientEvents {
-  seats(delta: SeatDelta): void;
-  queue(state: QueueState): void;
-  /** A slow client is told to refetch rather than be sent an unbounded backlog. */
-  resync(data: { eventId: string }): void;
-}
-
-interface ClientToServerEvents {
-  /** `version` (an extension of the contract): the version the client has, so that frames after it
-   * are replayed while the server still buffers them instead of the client refetching the map. */
-  subscribe(
-    data: { eventId: string; version?: number },
-    ack: (answer: { version?: number; error?: unknown }) => void,
-  ): void;
-  unsubscribe(data: { eventId: string }): void;
-}
-
-type MarqueeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A `queue` push or answer (pushes name no event: the page checks `eventId` when there is one). */
+export type QueueState = QueueStatus & { eventId?: string };
 
 const subscribeAckTimeoutMs = 5_000;
 let socket: MarqueeSocket | null = null;
 
 function connection(): MarqueeSocket {
   if (socket) return socket;
-  socket = io({
-    path: "/socket.io",
-    // A function, so every (re)connection presents the token current at that moment.
-    auth: (callback) => callback(currentToken() ? { token: currentToken() } : {}),
+  socket = connectRealtime("", {
+    // Read at every (re)connection: the token current at that moment.
+    token: currentToken,
     reconnectionDelay: 500,
     reconnectionDelayMax: 10_000,
     timeout: 10_000,
-  }) as MarqueeSocket;
+  });
   onSessionChange(() => {
     socket?.disconnect().connect();
   });
@@ -54,7 +33,7 @@ function connection(): MarqueeSocket {
 export interface SeatSubscription {
   /** The seat version the page has (sent with every subscribe). */
   currentVersion(): number;
-  onDelta(delta: SeatDelta): void;
+  onDelta(delta: SeatsFrame): void;
   /** The server's seat version at (re)subscription. */
   onSubscribed(version: number): void;
   onResync(): void;
@@ -66,7 +45,7 @@ export function subscribeSeats(eventId: string, handlers: SeatSubscription): () 
   const subscribe = () => {
     const request = { eventId, version: handlers.currentVersion() };
     live.timeout(subscribeAckTimeoutMs).emit("subscribe", request, (error, answer) => {
-      if (error || typeof answer?.version !== "number") {
+      if (error || !answer || "error" in answer) {
         handlers.onConnectionChange(false);
         return;
       }
@@ -74,7 +53,7 @@ export function subscribeSeats(eventId: string, handlers: SeatSubscription): () 
       handlers.onSubscribed(answer.version);
     });
   };
-  const onSeats = (delta: SeatDelta) => {
+  const onSeats = (delta: SeatsFrame) => {
     if (delta?.eventId === eventId) handlers.onDelta(delta);
   };
   const onResync = (data: { eventId: string }) => {

@@ -1,19 +1,16 @@
 // The client's copy of the live seat map: the full map from GET /events/:id/tickets, then the
-// `seats` deltas from the socket; a gap in versions means refetch (as the contract says).
-export type SeatStatus = "available" | "reserved" | "booked";
+// `seats` deltas from the socket; a gap in versions means refetch (as the contract says). The types
+// are the typed client's (type-only: k6 loads no module of it).
+import type { SeatStatus, SeatsFrame, Ticket } from "@marquee/client/types";
 
-export interface SeatDelta {
-  eventId: string;
-  fromVersion: number;
-  toVersion: number;
-  changes: { ticketId: string; status: SeatStatus }[];
-}
+export type { SeatStatus };
+export type SeatDelta = SeatsFrame;
 
 export class SeatMap {
   readonly status = new Map<string, SeatStatus>();
   version: number;
 
-  constructor(tickets: { id: string; status: SeatStatus }[], version: number) {
+  constructor(tickets: Pick<Ticket, "id" | "status">[], version: number) {
     for (const ticket of tickets) this.status.set(ticket.id, ticket.status);
     this.version = version;
   }

@@ -1,8 +1,19 @@
 // The client's copy of an event's seat state: one status byte per ticket and the seat-state version,
-// kept current by the contract's `seats` deltas. Pure (no DOM), so it is unit-tested under Node.
-import { statusCodesOfCompact } from "../../../../domain/compact-statuses.ts";
+// kept current by the contract's `seats` deltas (the typed client's version rules and frame types).
+// Pure (no DOM), so it is unit-tested under Node.
+import {
+  compactStatusCodes,
+  seatStatuses,
+  type DeltaOutcome,
+  type SeatBoardState,
+  type SeatChange,
+  type SeatStatus,
+  type SeatsFrame,
+} from "../../../../client/src/index.ts";
 
-export type SeatStatus = "available" | "reserved" | "booked";
+export { seatStatuses, type DeltaOutcome, type SeatChange, type SeatStatus };
+/** A `seats` frame. */
+export type SeatDelta = SeatsFrame;
 
 export interface TicketView {
   id: string;
@@ -11,18 +22,6 @@ export interface TicketView {
   seat: number;
   priceCents: number;
   status: SeatStatus;
-}
-
-export interface SeatChange {
-  ticketId: string;
-  status: SeatStatus;
-}
-
-export interface SeatDelta {
-  eventId: string;
-  fromVersion: number;
-  toVersion: number;
-  changes: SeatChange[];
 }
 
 export interface SeatSnapshot {
@@ -36,17 +35,9 @@ export interface CompactSnapshot {
   statuses: string;
 }
 
-export const seatStatuses: readonly SeatStatus[] = ["available", "reserved", "booked"];
 const statusCode: Record<SeatStatus, number> = { available: 0, reserved: 1, booked: 2 };
 
-export type DeltaOutcome =
-  | { kind: "applied"; changed: number[] }
-  /** Everything in it is already in the board (a duplicate or a late frame). */
-  | { kind: "stale" }
-  /** Versions were skipped, or it names tickets this board does not know: refetch the snapshot. */
-  | { kind: "gap" };
-
-export class SeatBoard {
+export class SeatBoard implements SeatBoardState<SeatSnapshot | CompactSnapshot, SeatDelta> {
   readonly tickets: readonly TicketView[];
   readonly indexById: ReadonlyMap<string, number>;
   /** Current status code of each ticket, by its index in `tickets`. */
@@ -134,7 +125,7 @@ export class SeatBoard {
   /** The compact form's statuses, in ticket order (the board's tickets are in ordinal order). */
   private replaceCompact(snapshot: CompactSnapshot): number[] | null {
     if (snapshot.statuses.length !== this.tickets.length) return null;
-    const codes = statusCodesOfCompact(snapshot.statuses);
+    const codes = compactStatusCodes(snapshot.statuses);
     const changed: number[] = [];
     codes.forEach((code, index) => {
       if (this.setStatus(index, seatStatuses[code])) changed.push(index);

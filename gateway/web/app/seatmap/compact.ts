@@ -1,15 +1,15 @@
 // A seat snapshot from the static layout (`GET /events/:id/layout`, cached for good) and the compact
 // statuses (one character a ticket): no per-seat JSON to download or parse, so a 100,000-seat map
 // arrives in ~20 KB (gzipped) and is built in a few milliseconds.
-import type { PublicLayout } from "../../../../domain/public-layout.ts";
-import { statusCodesOfCompact } from "../../../../domain/compact-statuses.ts";
+import { compactStatusCodes, type Layout } from "../../../../client/src/index.ts";
 import { seatStatuses, type CompactSnapshot, type SeatSnapshot, type TicketView } from "./board.ts";
 
-export type { PublicLayout };
+/** `GET /events/:id/layout`. */
+export type PublicLayout = Layout;
 
 /** Every ticket of the layout in ordinal order (ticket id `<eventId>.<ordinal>`), with its status. */
 export function snapshotFromCompact(layout: PublicLayout, compact: CompactSnapshot): SeatSnapshot {
-  const codes = statusCodesOfCompact(compact.statuses);
+  const codes = compactStatusCodes(compact.statuses);
   if (codes.length !== layout.ticketCount)
     throw new Error(`the seat map has ${codes.length} statuses for ${layout.ticketCount} tickets`);
   const tickets = new Array<TicketView>(layout.ticketCount);
