@@ -1,10 +1,16 @@
 // How the gateway answers a failed request: the contract's error body with the code's status (and
-// Retry-After when the error says when to retry), logged when it is the server's fault.
+// Retry-After when the error says when to retry), and one log line with what an operator needs to
+// find it: code, status, method, route template and request id (X-Request-ID, gateway/request-id.ts).
 import type { ServerResponse } from "node:http";
 import { toHttpError } from "./errors.ts";
 import { sendJson, type GatewayRequest } from "./http-message.ts";
+import { requestRoute } from "./request-route.ts";
 
-type Logger = { warn(facts: object, message: string): void; error(facts: object, message: string): void };
+type Logger = {
+  debug(facts: object, message: string): void;
+  warn(facts: object, message: string): void;
+  error(facts: object, message: string): void;
+};
 
 /** moleculer-web's `onError`, called with the api service as `this`. */
 export type ErrorAnswer = (
@@ -15,32 +21,50 @@ export type ErrorAnswer = (
 ) => void;
 
 /**
- * A 503 is load shedding or a dependency that is down, the system working as designed: a warning,
- * at most one a second (with how many were not logged), not an error per request in a rush.
+ * Refusals an operator wants to see (the system shedding load, a dependency down, a client past a
+ * limit or refused its credentials) are warnings; other client errors (a taken seat, a bad body, an
+ * unknown id) are the API working as designed: debug.
  */
-function unavailableLog(): (logger: Logger, url: string | undefined, code: string) => void {
-  let loggedAt = 0;
-  let unlogged = 0;
-  return (logger, url, code) => {
+const warnedStatuses = new Set([401, 403, 413, 429, 431, 503]);
+
+/**
+ * Warnings of one code at most once a second (with how many were not logged), not a line per
+ * request in a rush.
+ */
+function sampledWarning(): (logger: Logger, facts: Record<string, unknown>, message: string) => void {
+  const loggedAt = new Map<string, number>();
+  const unlogged = new Map<string, number>();
+  return (logger, facts, message) => {
+    const code = String(facts.code);
     const now = Date.now();
-    if (now - loggedAt < 1_000) {
-      unlogged += 1;
+    if (now - (loggedAt.get(code) ?? 0) < 1_000) {
+      unlogged.set(code, (unlogged.get(code) ?? 0) + 1);
       return;
     }
-    logger.warn({ url, code, notLoggedSinceLast: unlogged }, "request answered 503");
-    loggedAt = now;
-    unlogged = 0;
+    logger.warn({ ...facts, notLoggedSinceLast: unlogged.get(code) ?? 0 }, message);
+    loggedAt.set(code, now);
+    unlogged.set(code, 0);
   };
 }
 
 export function createErrorAnswer(): ErrorAnswer {
-  const logUnavailable = unavailableLog();
+  const warn = sampledWarning();
   return function onError(req, res, error) {
     const mapped = toHttpError(error);
-    if (mapped.status === 503) logUnavailable(this.logger, req.url, mapped.body.error.code);
-    else if (mapped.status >= 500) this.logger.error({ url: req.url, err: error }, "request failed");
+    const { code } = mapped.body.error;
+    const facts = { code, status: mapped.status, ...requestRoute(req), requestId: requestIdOf(res) };
+    // A stack only for the server's own faults: a refusal's stack says nothing about the server.
+    if (mapped.status >= 500 && mapped.status !== 503)
+      this.logger.error({ ...facts, err: error }, "request failed");
+    else if (warnedStatuses.has(mapped.status)) warn(this.logger, facts, "request refused");
+    else this.logger.debug(facts, "request refused");
     const headers: Record<string, string> = {};
     if (mapped.retryAfterSeconds !== undefined) headers["Retry-After"] = String(mapped.retryAfterSeconds);
     sendJson(res, mapped.status, mapped.body, headers);
   };
+}
+
+function requestIdOf(res: ServerResponse): string | undefined {
+  const id = res.getHeader("x-request-id");
+  return typeof id === "string" ? id : undefined;
 }
