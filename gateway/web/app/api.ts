@@ -1,30 +1,13 @@
 // JSON over fetch against the contract: bearer token, timeouts, and one error type carrying the
 // contract's code, details and Retry-After, so every page shows the same clear messages.
 import { currentToken, signOut } from "./session.ts";
-import { networkErrorCode, timeoutErrorCode, type ErrorFacts } from "./messages.ts";
+import { networkErrorCode, timeoutErrorCode } from "./messages.ts";
+import { ApiError, type ApiErrorFacts, type ErrorCode } from "../../../client/src/index.ts";
+
+// The typed client's error type: the pages and the client's helpers read the same facts.
+export { ApiError };
 
 export const requestTimeoutMs = 15_000;
-
-export class ApiError extends Error implements ErrorFacts {
-  readonly code: string;
-  readonly status: number;
-  readonly details?: Record<string, unknown>;
-  readonly retryAfterSeconds?: number;
-
-  constructor(facts: ErrorFacts) {
-    super(facts.message);
-    this.name = "ApiError";
-    this.code = facts.code;
-    this.status = facts.status;
-    this.details = facts.details;
-    this.retryAfterSeconds = facts.retryAfterSeconds;
-  }
-
-  /** True when the server may or may not have acted (no definitive answer came back). */
-  get outcomeUnknown(): boolean {
-    return this.status === 0 || this.status >= 500;
-  }
-}
 
 export const toApiError = (error: unknown): ApiError =>
   error instanceof ApiError
@@ -110,10 +93,10 @@ export async function api<T>(method: string, path: string, options: ApiOptions =
   }
   if (!response.ok) {
     const error = data?.error;
-    const facts: ErrorFacts = {
+    const facts: ApiErrorFacts = {
       code:
         typeof error?.code === "string"
-          ? error.code
+          ? (error.code as ErrorCode)
           : response.status >= 500
             ? "INTERNAL_ERROR"
             : "NOT_FOUND",

@@ -3,6 +3,7 @@
 // parameter and every query parameter, the mutations of mutations.ts. null and every wrong type are
 // sent for every field every run; the rest is sampled per run with the seed, round robin over the
 // fields so that each gets its share.
+import { seededRandom } from "../../../domain/random.ts";
 import type { FuzzContext } from "./context.ts";
 import { absent, bodyText, fieldPaths, parentExists, valueAt, withField } from "./field-paths.ts";
 import type { FuzzRequest } from "./http.ts";
@@ -28,18 +29,6 @@ export interface SweepCase {
   request(): FuzzRequest;
   /** The same request with the field left out (for a null that may be read as absent). */
   withoutField?(): FuzzRequest;
-}
-
-/** A PRNG from a seed (mulberry32): the same sample every run with the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const shuffled = <T>(items: T[], random: () => number): T[] => {
