@@ -1,0 +1,57 @@
+// The load client of `npm run profile:gateway`, run as its own process so the profiled node's CPU
+// (process.cpuUsage, the CPU profile) is the server's alone. Keep-alive connections, `concurrency`
+// workers each looping over its own request sequence until `requests` answers; prints one JSON line.
+import { createAgent, request } from "./seat-map/http-load.ts";
+
+export interface ClientJob {
+  baseUrl: string;
+  kind: "bare" | "live" | "event" | "reserve-release";
+  requests: number;
+  concurrency: number;
+  eventId?: string;
+  /** One per worker (reserve-release): worker i holds and drops ticketIds[i] with tokens[i]. */
+  ticketIds?: string[];
+  tokens?: string[];
+}
+
+export interface ClientResult {
+  answers: number;
+  elapsedMs: number;
+  statuses: Record<string, number>;
+}
+
+type Step = () => Promise<number>;
+
+function workerSteps(job: ClientJob, worker: number, agent: ReturnType<typeof createAgent>): Step[] {
+  const get = (path: string) => async () => (await request(agent, job.baseUrl + path)).status;
+  if (job.kind === "bare" || job.kind === "live") return [get(job.kind === "bare" ? "/" : "/health/live")];
+  if (job.kind === "event") return [get(`/events/${job.eventId}`)];
+  const headers = { authorization: `Bearer ${job.tokens![worker]}` };
+  const body = { ticketIds: [job.ticketIds![worker]] };
+  const post = (path: string) => async () =>
+    (await request(agent, job.baseUrl + path, { method: "POST", headers, body })).status;
+  return [post("/booking/reserve"), post("/booking/release")];
+}
+
+export async function runClient(job: ClientJob): Promise<ClientResult> {
+  const agent = createAgent(job.concurrency);
+  const statuses: Record<string, number> = {};
+  let started = 0;
+  const started_at = performance.now();
+  const worker = async (index: number) => {
+    const steps = workerSteps(job, index, agent);
+    for (let step = 0; started < job.requests; step = (step + 1) % steps.length) {
+      started += 1;
+      const status = await steps[step]();
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, (_, index) => worker(index)));
+  agent.destroy();
+  return { answers: started, elapsedMs: performance.now() - started_at, statuses };
+}
+
+if (process.argv[2]) {
+  const result = await runClient(JSON.parse(process.argv[2]) as ClientJob);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
