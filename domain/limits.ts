@@ -58,6 +58,13 @@ export const httpHeaderBytesMax = 16 * 1024;
  * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
  */
 export const rateLimitMemoryKeysMax = 100_000;
+/**
+ * Verified bearer tokens a gateway node remembers (gateway/token-cache.ts): one per active client;
+ * at most ~4.5 KiB each (a token is at most 4 KiB), so ~45 MiB at worst, ~3 MiB for typical tokens.
+ */
+export const verifiedTokenCacheEntriesMax = 10_000;
+/** How long a verified token is taken on trust (up to its `exp`): a key rotated out of a JWKS is honoured within this. */
+export const verifiedTokenCacheTtlMs = 60_000;
 /** Moleculer calls between services. */
 export const requestTimeoutMs = 10_000;
 /** Web UI files served by the gateway: the bundle is ~100 KiB; anything far larger is a mistake. */

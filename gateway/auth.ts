@@ -4,6 +4,8 @@ import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jo
 import type { Config } from "../platform/config.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import type { User } from "../domain/request.ts";
+import { verifiedTokenCacheEntriesMax, verifiedTokenCacheTtlMs } from "../domain/limits.ts";
+import { VerifiedTokenCache } from "./token-cache.ts";
 
 const tokenLengthMax = 4_096;
 const devTokenLifetimeSeconds = 24 * 3600;
@@ -14,9 +16,15 @@ export interface TokenVerifier {
   issue(user: User, lifetimeSeconds?: number): Promise<string>;
 }
 
+export interface TokenVerifierOptions {
+  /** Milliseconds since the epoch (tests move it); default Date.now. */
+  now?: () => number;
+}
+
 const unauthenticated = (message: string) => new MarqueeError("UNAUTHENTICATED", message);
 
-export function createTokenVerifier(config: Config): TokenVerifier {
+export function createTokenVerifier(config: Config, options: TokenVerifierOptions = {}): TokenVerifier {
+  const now = options.now ?? Date.now;
   // loadConfig refuses this pair; a configuration built another way must not slip the issuer through.
   if (config.production && config.authDevTokens)
     throw new Error("AUTH_DEV_TOKENS=true is refused with NODE_ENV=production (dev token issuer)");
@@ -24,6 +32,8 @@ export function createTokenVerifier(config: Config): TokenVerifier {
   const jwks: JWTVerifyGetKey | null = config.authJwksUrl
     ? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 2_000 })
     : null;
+  // Verified tokens, so a client's every request does not pay for its signature again.
+  const verified = new VerifiedTokenCache(verifiedTokenCacheEntriesMax, verifiedTokenCacheTtlMs);
 
   return {
     /** null when no Authorization header is sent; throws 401 for anything sent but not valid. */
@@ -32,12 +42,16 @@ export function createTokenVerifier(config: Config): TokenVerifier {
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization);
       if (!match || authorization.length > tokenLengthMax)
         throw unauthenticated("Malformed Authorization header");
+      const token = match[1];
+      const nowMs = now();
+      const known = verified.get(token, nowMs);
+      if (known !== undefined) return known;
       let payload;
       try {
+        const checks = { requiredClaims: ["sub", "exp"], currentDate: new Date(nowMs) };
         payload = jwks
-          ? (await jwtVerify(match[1], jwks, { requiredClaims: ["sub", "exp"] })).payload
-          : (await jwtVerify(match[1], secret, { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] }))
-              .payload;
+          ? (await jwtVerify(token, jwks, checks)).payload
+          : (await jwtVerify(token, secret, { ...checks, algorithms: ["HS256"] })).payload;
       } catch (error) {
         const code = (error as { code?: string }).code;
         // The identity provider's key set could not be fetched: not the client's fault.
@@ -49,15 +63,17 @@ export function createTokenVerifier(config: Config): TokenVerifier {
       if (typeof payload.sub !== "string" || !userIdPattern.test(payload.sub))
         throw unauthenticated("Invalid token subject");
       if (role !== "user" && role !== "admin") throw unauthenticated("Invalid token role");
-      return { id: payload.sub, role };
+      const user: User = { id: payload.sub, role };
+      verified.set(token, user, payload.exp!, nowMs);
+      return user;
     },
 
     async issue(user, lifetimeSeconds = devTokenLifetimeSeconds) {
       return new SignJWT({ role: user.role })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(user.id)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds)
+        .setIssuedAt(Math.floor(now() / 1000))
+        .setExpirationTime(Math.floor(now() / 1000) + lifetimeSeconds)
         .sign(secret);
     },
   };
