@@ -3,8 +3,10 @@
 // covers, plus the current one), so a client cannot spend a whole limit at the end of one window and
 // another at the start of the next. Only requests let through are counted. The counts live in
 // Redis so that every gateway node shares them (one round trip: a Lua script reads both windows and
-// counts the request if it fits). While Redis is down each node counts in memory instead, in a
-// bounded table: the limit then holds per node, which still stops a single client's burst.
+// counts the request if it fits); the checks of the requests that arrive together (in one turn of the
+// event loop) go to Redis as one pipeline, one write and one read for all of them. While Redis is
+// down each node counts in memory instead, in a bounded table: the limit then holds per node, which
+// still stops a single client's burst.
 import type { Redis } from "ioredis";
 import type { Clock } from "../domain/clock.ts";
 import { rateLimitMemoryKeysMax } from "../domain/limits.ts";
@@ -78,15 +80,23 @@ if current == 1 then redis.call('PEXPIRE', KEYS[2], window * 2) end
 return {1, previous, current}
 `;
 
+type HitArguments = [
+  previousKey: string,
+  currentKey: string,
+  elapsedMs: number,
+  windowMs: number,
+  limit: number,
+];
+
 type RedisWithHit = Redis & {
-  marqueeRateLimitHit(
-    previousKey: string,
-    currentKey: string,
-    elapsedMs: number,
-    windowMs: number,
-    limit: number,
-  ): Promise<[number, number, number]>;
+  marqueeRateLimitHit(...args: HitArguments): Promise<[number, number, number]>;
 };
+
+/** A check waiting for the next pipeline: its arguments and where its answer goes. */
+interface PendingHit {
+  args: HitArguments;
+  settle(counts: [number, number, number] | null): void;
+}
 
 /** The same two windows in memory; at most `keysMax` keys, those idle longest forgotten first. */
 export class MemoryWindowCounter {
@@ -137,6 +147,8 @@ export class RateLimiter {
   private readonly redis: RedisWithHit;
   private readonly clock: Clock;
   private readonly memory: MemoryWindowCounter;
+  /** Checks for Redis gathered in this turn of the event loop, sent together by `flush`. */
+  private pending: PendingHit[] = [];
 
   constructor(options: RateLimiterOptions) {
     if (!(options.limit >= 1) || !(options.windowMs >= 1)) throw new Error("rate limit must be positive");
@@ -157,22 +169,48 @@ export class RateLimiter {
     const index = Math.floor(now / this.windowMs);
     const elapsedMs = now - index * this.windowMs;
     if (redisIsUp(this.redis)) {
-      try {
-        // One hash tag: both windows of a key on the same Redis Cluster slot.
-        const [allowed, previous, current] = await this.redis.marqueeRateLimitHit(
-          `ratelimit:{${key}}:${index - 1}`,
-          `ratelimit:{${key}}:${index}`,
-          elapsedMs,
-          this.windowMs,
-          this.limit,
-        );
+      // One hash tag: both windows of a key on the same Redis Cluster slot.
+      const counted = await this.inBatch([
+        `ratelimit:{${key}}:${index - 1}`,
+        `ratelimit:{${key}}:${index}`,
+        elapsedMs,
+        this.windowMs,
+        this.limit,
+      ]);
+      if (counted !== null) {
+        const [allowed, previous, current] = counted;
         return this.decide(Number(allowed) === 1, { previous, current }, elapsedMs, "redis");
-      } catch {
-        // Redis failed mid-call (timeout, connection lost): fall through to the local count.
       }
+      // Redis failed mid-call (timeout, connection lost): fall through to the local count.
     }
     const counts = this.memory.hit(key, now, this.limit);
     return this.decide(counts.fits, counts, elapsedMs, "memory");
+  }
+
+  /** Redis's answer to one check, sent with the others of this turn; null when Redis failed. */
+  private inBatch(args: HitArguments): Promise<[number, number, number] | null> {
+    return new Promise((settle) => {
+      // After the I/O callbacks of this turn (setImmediate): every request read in it is in the batch.
+      if (this.pending.push({ args, settle }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const pipeline = this.redis.pipeline() as unknown as {
+      marqueeRateLimitHit(...args: HitArguments): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    for (const { args } of batch) pipeline.marqueeRateLimitHit(...args);
+    pipeline.exec().then(
+      (answers) =>
+        batch.forEach(({ settle }, index) => {
+          const [error, counts] = answers?.[index] ?? [new Error("no answer"), null];
+          settle(error ? null : (counts as [number, number, number]));
+        }),
+      () => batch.forEach(({ settle }) => settle(null)),
+    );
   }
 
   private decide(
