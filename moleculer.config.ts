@@ -2,6 +2,7 @@
 // NATS otherwise, each starting the services named in SERVICES.
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./platform/config.ts";
+import { requestEventId } from "./domain/ids.ts";
 import { requestTimeoutMs, stopActionsTimeoutMs } from "./domain/limits.ts";
 import { loggerOptions } from "./platform/logger.ts";
 import { defaultNodeId } from "./platform/node-id.ts";
@@ -39,7 +40,14 @@ export function brokerOptions(config: Config): BrokerOptions {
     contextParamsCloning: false,
     registry: {
       strategy: "Shard",
-      strategyOptions: { shardKey: "eventId", vnodes: 10, ringSize: 1000 },
+      // The event a call names (`eventId`, else the event of its ticket ids): a booking command goes
+      // straight to the node owning its event, which runs it locally (one hop; from the gateway with
+      // gateway/event-routing.ts, as moleculer-web picks endpoints with a context of its own).
+      strategyOptions: {
+        shardKey: (ctx: { params?: unknown }) => requestEventId(ctx.params),
+        vnodes: 10,
+        ringSize: 1000,
+      },
       preferLocal: false,
     },
     // Every action has a bounded number of calls in flight and a bounded queue behind them.

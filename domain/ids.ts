@@ -1,6 +1,7 @@
 // Ids are strings. A ticket id embeds its event id (`<eventId>.<seat ordinal>`), so a reserve by
 // ticket id is routed to the event's actor without a database lookup.
 import { randomBytes } from "node:crypto";
+import { ticketsPerRequestMax } from "./limits.ts";
 
 /** Ids of events, venues, performers... (and the event part of a ticket id): URL- and key-safe. */
 export const idPattern = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -23,4 +24,50 @@ export function parseTicketId(id: string): { eventId: string; ordinal: number } 
   const ordinalText = id.slice(dot + 1);
   if (!/^(0|[1-9][0-9]{0,6})$/.test(ordinalText)) return null;
   return { eventId: id.slice(0, dot), ordinal: Number(ordinalText) };
+}
+
+/** Ticket ids read together: the one event they name and their ordinals, else why they do not. */
+export type TicketIdsReading =
+  { eventId: string; ordinals: number[] } | { notTicketIds: string[] } | { mixedEvents: true };
+
+/**
+ * Reads the ticket ids of one request: each must be `<eventId>.<ordinal>` with an event id matching
+ * `idPattern`, and all must name the same event. The one derivation of an event id from ticket ids:
+ * the booking service's (to refuse or run the request) and the Shard strategy's (to route it).
+ */
+export function readTicketIds(ids: readonly string[]): TicketIdsReading {
+  const notTicketIds: string[] = [];
+  const ordinals: number[] = [];
+  let eventId: string | null = null;
+  let mixedEvents = false;
+  for (const id of ids) {
+    const parsed = parseTicketId(id);
+    if (!parsed || !idPattern.test(parsed.eventId)) {
+      notTicketIds.push(id);
+      continue;
+    }
+    eventId ??= parsed.eventId;
+    if (parsed.eventId !== eventId) mixedEvents = true;
+    ordinals.push(parsed.ordinal);
+  }
+  if (notTicketIds.length > 0) return { notTicketIds };
+  if (mixedEvents || eventId === null) return { mixedEvents: true };
+  return { eventId, ordinals };
+}
+
+/**
+ * The event a request's params name, for routing (the Shard strategy's key, moleculer.config.ts): its
+ * `eventId`, else the event of its `ticketId` or `ticketIds`. Null (routed to any node, whose
+ * validation then refuses the request) when they name none: not an object, ids that are not ticket
+ * ids, tickets of several events, more than `ticketsPerRequestMax` ids. Never throws.
+ */
+export function requestEventId(params: unknown): string | null {
+  if (typeof params !== "object" || params === null) return null;
+  const { eventId, ticketId, ticketIds } = params as Record<string, unknown>;
+  if (eventId !== undefined) return typeof eventId === "string" && idPattern.test(eventId) ? eventId : null;
+  const ids = ticketIds ?? (ticketId === undefined ? undefined : [ticketId]);
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > ticketsPerRequestMax) return null;
+  if (!ids.every((id): id is string => typeof id === "string")) return null;
+  const reading = readTicketIds(ids);
+  return "eventId" in reading ? reading.eventId : null;
 }

@@ -5,6 +5,7 @@ import type { Context } from "moleculer";
 import type { GatewayMeta } from "../domain/request.ts";
 import { forMiddleware } from "../platform/moleculer-errors.ts";
 import { clientAddress } from "./client-address.ts";
+import { routeToEventOwner } from "./event-routing.ts";
 import { headerValue, type GatewayRequest } from "./http-message.ts";
 import { queryEncodingProblem } from "./unsafe-text.ts";
 
@@ -27,5 +28,6 @@ export function requestMetaHook(trustedProxies: Set<string>): BeforeCallHook {
     // 5.2.1.4). moleculer-web's freshness check (the `fresh` package) would otherwise never answer
     // 304 to fetch() clients, which add `Cache-Control: no-cache` to every conditional request.
     if (req.headers["if-none-match"] !== undefined) delete req.headers["cache-control"];
+    routeToEventOwner(ctx.broker, req);
   };
 }

@@ -1,8 +1,9 @@
 // Turns the tickets named in a request (`ticketId` or `ticketIds`) into one event and its ordinals,
 // and a reserve request (by tickets, or best available by event) into the actor's command.
-// A ticket id embeds its event id, so no lookup is needed to route the command to the event's actor.
+// A ticket id embeds its event id, so no lookup is needed to route the command to the event's actor:
+// the gateway's call already reaches the event's owner (the Shard strategy's key, domain/ids.ts).
 import { MarqueeError, validationError } from "../../domain/errors.ts";
-import { idPattern, parseTicketId } from "../../domain/ids.ts";
+import { readTicketIds } from "../../domain/ids.ts";
 import { ticketsPerRequestMax } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
 
@@ -20,14 +21,13 @@ export function selectTickets(params: { ticketId?: string; ticketIds?: string[] 
   const unique = [...new Set(named)];
   if (unique.length < 1 || unique.length > ticketsPerRequestMax)
     throw validationError("ticketIds", `Name 1 to ${ticketsPerRequestMax} tickets`);
-  const parsed = unique.map((id) => ({ id, parsed: parseTicketId(id) }));
-  const unknown = parsed.filter((item) => !item.parsed || !idPattern.test(item.parsed.eventId));
-  if (unknown.length > 0)
-    throw new MarqueeError("NOT_FOUND", "Ticket not found", { ticketIds: unknown.map((item) => item.id) });
-  const eventId = parsed[0].parsed!.eventId;
-  if (parsed.some((item) => item.parsed!.eventId !== eventId))
+  // The same reading as the Shard strategy's (domain/ids.ts), so the request came to the event's owner.
+  const reading = readTicketIds(unique);
+  if ("notTicketIds" in reading)
+    throw new MarqueeError("NOT_FOUND", "Ticket not found", { ticketIds: reading.notTicketIds });
+  if ("mixedEvents" in reading)
     throw validationError("ticketIds", "All tickets of one request must belong to the same event");
-  return { eventId, ordinals: parsed.map((item) => item.parsed!.ordinal) };
+  return reading;
 }
 
 export interface ReserveParams {
