@@ -1,6 +1,9 @@
 // The load client of `npm run profile:gateway`, run as its own process so the profiled node's CPU
-// (process.cpuUsage, the CPU profile) is the server's alone. Keep-alive connections, `concurrency`
-// workers each looping over its own request sequence until `requests` answers; prints one JSON line.
+// (process.cpuUsage, the CPU profile) is the server's alone. GETs by autocannon (raw keep-alive
+// sockets: the client is cheap enough for the server to be the bottleneck, as under real load);
+// reserve + release by `concurrency` keep-alive workers each looping over its own ticket and token
+// until `requests` answers. Prints one JSON line.
+import autocannon from "autocannon";
 import { createAgent, request } from "./seat-map/http-load.ts";
 
 export interface ClientJob {
@@ -33,7 +36,20 @@ function workerSteps(job: ClientJob, worker: number, agent: ReturnType<typeof cr
   return [post("/booking/reserve"), post("/booking/release")];
 }
 
+async function runCannon(job: ClientJob): Promise<ClientResult> {
+  const path = job.kind === "bare" ? "/" : job.kind === "live" ? "/health/live" : `/events/${job.eventId}`;
+  const result = await autocannon({
+    url: job.baseUrl + path,
+    connections: job.concurrency,
+    amount: job.requests,
+    timeout: 30,
+  });
+  const statuses: Record<string, number> = { "2xx": result["2xx"], other: result.non2xx + result.errors };
+  return { answers: result["2xx"] + result.non2xx, elapsedMs: result.duration * 1_000, statuses };
+}
+
 export async function runClient(job: ClientJob): Promise<ClientResult> {
+  if (job.kind !== "reserve-release") return runCannon(job);
   const agent = createAgent(job.concurrency);
   const statuses: Record<string, number> = {};
   let started = 0;

@@ -41,10 +41,19 @@ const stagesByUrl: [string, string[]][] = [
 ];
 
 const nodeHttp = "node http + event loop";
+const socketWrites = new Set([
+  "writev",
+  "writeUtf8String",
+  "writeBuffer",
+  "writeLatin1String",
+  "writeAsciiString",
+]);
 
 function stageOf(frame: Profiler.ProfileNode["callFrame"]): string | null {
   if (frame.functionName === "(garbage collector)") return "gc";
   if (frame.functionName === "(program)") return "v8 (program)";
+  // The write system calls of answers (and of Redis and Postgres commands): the floor every server pays.
+  if (frame.url === "" && socketWrites.has(frame.functionName)) return "socket writes (syscalls)";
   if (frame.url === "" && (frame.functionName === "stringify" || frame.functionName === "parse"))
     return "JSON";
   for (const [stage, fragments] of stagesByUrl)
