@@ -59,9 +59,8 @@ export interface EngineResult {
 
 function operationFor(phase: BuyPhase, context: BuyContext, seats: number, inFlight: number): Operation {
   if (phase === "reserve+confirm") return reserveConfirm(context, new SeatPool(seats));
-  // Twice the loops' seats: a seat is back in the pool before its release is counted.
-  if (phase === "reserve+release")
-    return reserveRelease(context, new SeatPool(Math.min(seats, 2 * inFlight)));
+  // Each loop has at most one seat out at a time: the pool never runs dry.
+  if (phase === "reserve+release") return reserveRelease(context, new SeatPool(Math.min(seats, inFlight)));
   return bestAvailableConfirm(context);
 }
 
