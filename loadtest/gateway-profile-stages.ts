@@ -31,6 +31,7 @@ const stagesByUrl: [string, string[]][] = [
   ["raw routes (health)", ["/gateway/raw-routes.ts", "/platform/health-server.ts"]],
   ["realtime + web UI checks", ["/gateway/realtime/", "/gateway/web/"]],
   ["request logging", ["/gateway/request-log"]],
+  ["routing (owner pick)", ["/gateway/event-routing.ts", "/domain/ids.ts"]],
   ["gateway other", ["/gateway/"]],
   ["moleculer-web", ["/node_modules/moleculer-web/"]],
   ["broker call (moleculer)", ["/node_modules/moleculer/"]],
