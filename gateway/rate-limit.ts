@@ -198,6 +198,12 @@ export class RateLimiter {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
+    if (batch.length === 1) {
+      // Alone in its turn: a pipeline object would only add to the one command's cost.
+      const [{ args, settle }] = batch;
+      this.redis.marqueeRateLimitHit(...args).then(settle, () => settle(null));
+      return;
+    }
     const pipeline = this.redis.pipeline() as unknown as {
       marqueeRateLimitHit(...args: HitArguments): void;
       exec(): Promise<[Error | null, unknown][] | null>;

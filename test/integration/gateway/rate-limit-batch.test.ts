@@ -46,6 +46,19 @@ describe("rate limit checks batched into one Redis pipeline", () => {
     ).to.equal(30);
   });
 
+  it("sends a check alone in its turn as a plain command, counted the same", async () => {
+    const limiter = new RateLimiter({ redis, clock: new ManualClock(), limit: 2, windowMs: 10_000 });
+    const decisions = [await limiter.hit("solo"), await limiter.hit("solo"), await limiter.hit("solo")];
+    expect(pipelines).to.equal(0);
+    expect(decisions.map((decision) => [decision.allowed, decision.remaining, decision.store])).to.deep.equal(
+      [
+        [true, 1, "redis"],
+        [true, 0, "redis"],
+        [false, 0, "redis"],
+      ],
+    );
+  });
+
   it("counts in memory when the pipeline fails (Redis lost mid-call)", async () => {
     const limiter = new RateLimiter({ redis, clock: new ManualClock(), limit: 2, windowMs: 10_000 });
     redis.pipeline = (() => ({
