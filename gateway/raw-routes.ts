@@ -34,8 +34,9 @@ export async function handleRawRoute(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  const url = req.url?.split("?")[0];
   if (req.method !== "GET") return false;
+  const query = req.url?.indexOf("?") ?? -1;
+  const url = query === -1 ? req.url : req.url!.slice(0, query);
   if (url === "/health/live") {
     sendJson(res, 200, { status: "ok" });
     return true;

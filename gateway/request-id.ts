@@ -14,7 +14,8 @@ export function assignRequestId(req: GatewayRequest, res: ServerResponse): strin
   const id = offered !== undefined && requestIdPattern.test(offered) ? offered : randomUUID();
   // moleculer-web takes the call's requestID from these headers (X-Correlation-ID first).
   req.headers["x-request-id"] = id;
-  delete req.headers["x-correlation-id"];
+  // Only when sent: deleting a property turns the headers object into a slower dictionary.
+  if (req.headers["x-correlation-id"] !== undefined) delete req.headers["x-correlation-id"];
   res.setHeader("X-Request-ID", id);
   return id;
 }
