@@ -17,6 +17,7 @@ import type { Profiler } from "node:inspector";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import pg from "pg";
 import { loadConfig } from "../platform/config.ts";
 import { startNode, type MarqueeNode } from "../node.ts";
 import { createTokenVerifier } from "../gateway/auth.ts";
@@ -164,6 +165,20 @@ async function startProfiledNode(): Promise<{
   return { node, baseUrl: `http://127.0.0.1:${port}`, config };
 }
 
+/** The fresh database this run made (one event of a few seats): nothing to keep. */
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 function startBareServer(): Promise<http.Server> {
   const body = JSON.stringify({ status: "ok" });
   const server = http.createServer((_req, res) => {
@@ -225,6 +240,7 @@ async function main(): Promise<void> {
     session.disconnect();
     bare.close();
     await node.stop();
+    if (!process.env.PROFILE_DATABASE_URL) await dropDatabase(config.databaseUrl);
   }
 }
 
