@@ -106,7 +106,10 @@ function registryFamilies(store: Map<string, any>): MetricFamily[] {
   return families;
 }
 
+const reporterBrand = Symbol.for("marquee.nodePrometheusReporter");
+
 export class NodePrometheusReporter extends BaseReporter {
+  readonly [reporterBrand] = true;
   readonly collectors = new Set<MetricsCollector>();
   defaultLabels: Labels = {};
 
@@ -134,9 +137,14 @@ export function registerPrometheusReporter(): void {
   registered = true;
 }
 
+/**
+ * Found by a brand, not `instanceof`: under the test runner this module can be loaded twice (once
+ * through tsx's CommonJS hook, once as ES module), and a reporter made by either copy must be found.
+ */
 function reporterOf(broker: Moleculer.ServiceBroker): NodePrometheusReporter | undefined {
   const reporters: unknown[] = (broker as any).metrics?.reporter ?? [];
-  return reporters.find((r) => r instanceof NodePrometheusReporter) as NodePrometheusReporter | undefined;
+  return reporters.find((r) => (r as Record<symbol, unknown>)?.[reporterBrand] === true) as
+    NodePrometheusReporter | undefined;
 }
 
 /** Adds families read at each scrape of this node; returns the function that removes them. */
