@@ -73,37 +73,45 @@ async function confirm(
   return answer.status === 201 ? "ok" : failed("confirm", answer);
 }
 
+/** A seat of the pool reserved by id for this operation's buyer, or why not. */
+async function reservePooled(
+  context: BuyContext,
+  pool: SeatPool,
+  index: number,
+  steps: Steps,
+): Promise<{ ordinal: number; authorization: string; ticketIds: string[] } | Outcome> {
+  const ordinal = pool.take();
+  if (ordinal === undefined) return "exhausted";
+  const authorization = context.sign(`buyer-${context.tag}-${index}`);
+  const ticketIds = [`${context.eventId}.${ordinal}`];
+  const reserved = await timed(steps, "reserve", () =>
+    post(context, "/booking/reserve", authorization, { ticketIds }),
+  );
+  return reserved.status === 200 ? { ordinal, authorization, ticketIds } : failed("reserve", reserved);
+}
+
+const isOutcome = (value: object | Outcome): value is Outcome =>
+  typeof value === "string" || "failed" in value;
+
 /** Reserve a seat by id from the pool, then confirm it; the pool empty = sold out. */
 export function reserveConfirm(context: BuyContext, pool: SeatPool): Operation {
   return async (index, steps) => {
-    const ordinal = pool.take();
-    if (ordinal === undefined) return "exhausted";
-    const authorization = context.sign(`buyer-${context.tag}-${index}`);
-    const ticketIds = [`${context.eventId}.${ordinal}`];
-    const reserved = await timed(steps, "reserve", () =>
-      post(context, "/booking/reserve", authorization, { ticketIds }),
-    );
-    if (reserved.status !== 200) return failed("reserve", reserved);
-    return confirm(context, steps, authorization, ticketIds, index);
+    const held = await reservePooled(context, pool, index, steps);
+    if (isOutcome(held)) return held;
+    return confirm(context, steps, held.authorization, held.ticketIds, index);
   };
 }
 
 /** Reserve a seat by id and release it at once; the seat goes back to the pool when released. */
 export function reserveRelease(context: BuyContext, pool: SeatPool): Operation {
   return async (index, steps) => {
-    const ordinal = pool.take();
-    if (ordinal === undefined) return "exhausted";
-    const authorization = context.sign(`buyer-${context.tag}-${index}`);
-    const ticketIds = [`${context.eventId}.${ordinal}`];
-    const reserved = await timed(steps, "reserve", () =>
-      post(context, "/booking/reserve", authorization, { ticketIds }),
-    );
-    if (reserved.status !== 200) return failed("reserve", reserved);
+    const held = await reservePooled(context, pool, index, steps);
+    if (isOutcome(held)) return held;
     const released = await timed(steps, "release", () =>
-      post(context, "/booking/release", authorization, { ticketIds }),
+      post(context, "/booking/release", held.authorization, { ticketIds: held.ticketIds }),
     );
     if (released.status !== 200) return failed("release", released);
-    pool.giveBack(ordinal);
+    pool.giveBack(held.ordinal);
     return "ok";
   };
 }

@@ -5,7 +5,7 @@
 import pg from "pg";
 import { auditDatabase, formatAudit } from "../audit.ts";
 import { createAgent, request } from "../seat-map/http-load.ts";
-import { eventMaker, type EventMaker } from "./bench-events.ts";
+import { eventMaker, type EventMaker } from "../seat-map/bench-event.ts";
 import {
   bestAvailableConfirm,
   buyPhases,

@@ -3,7 +3,7 @@
 // the trivial route against a bare server; then the classic baseline's buy phases through the same
 // gateway; the ratio of each phase (Marquee's ops/s over the baseline's).
 import { createAgent } from "../seat-map/http-load.ts";
-import { eventMaker } from "./bench-events.ts";
+import { eventMaker } from "../seat-map/bench-event.ts";
 import { buyPhases, type BuyPhase } from "./buy-operations.ts";
 import {
   runEnginePhases,

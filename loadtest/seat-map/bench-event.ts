@@ -1,5 +1,6 @@
-// The seat-map benchmark's event, created through the admin API: 20 sections of 100-seat rows (the
-// size chosen by the row count), on sale now, no waiting room.
+// The benchmarks' events (seat maps, HTTP buy path), created through the admin API of the node under
+// test: 20 sections of 100-seat rows (the size chosen by the row count), on sale now; the HTTP
+// benchmark's join phase asks for a waiting room.
 import type http from "node:http";
 import { request } from "./http-load.ts";
 
@@ -17,13 +18,17 @@ export function benchSections(seats: number) {
   }));
 }
 
-/** Creates the event and answers its id and how long the creation took. */
-export async function createBenchEvent(
+export interface EventMaker {
+  /** Creates an event of `seats` seats and answers its id. */
+  create(name: string, seats: number, options?: { waitingRoom?: boolean }): Promise<string>;
+}
+
+/** Creates the venue and performer once; then events of any size through the admin API. */
+export async function eventMaker(
   agent: http.Agent,
   baseUrl: string,
   adminAuthorization: string,
-  seats: number,
-): Promise<{ eventId: string; createMs: number }> {
+): Promise<EventMaker> {
   const post = async (path: string, body: unknown) => {
     const answer = await request(agent, baseUrl + path, {
       method: "POST",
@@ -35,15 +40,32 @@ export async function createBenchEvent(
   };
   const venue = await post("/admin/venues", { name: "Bench Arena", city: "Lisbon", country: "Portugal" });
   const performer = await post("/admin/performers", { name: "Bench Band" });
+  return {
+    async create(name, seats, options = {}) {
+      const created = await post("/admin/events", {
+        name,
+        type: "concert",
+        venueId: venue.id,
+        performerIds: [performer.id],
+        startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        onSaleAt: new Date(Date.now() - 60_000).toISOString(),
+        sections: benchSections(seats),
+        ...(options.waitingRoom ? { waitingRoom: { enabled: true } } : {}),
+      });
+      return created.event.id as string;
+    },
+  };
+}
+
+/** Creates the event and answers its id and how long the creation took. */
+export async function createBenchEvent(
+  agent: http.Agent,
+  baseUrl: string,
+  adminAuthorization: string,
+  seats: number,
+): Promise<{ eventId: string; createMs: number }> {
+  const maker = await eventMaker(agent, baseUrl, adminAuthorization);
   const startedAt = performance.now();
-  const created = await post("/admin/events", {
-    name: `Seat map bench ${seats}`,
-    type: "concert",
-    venueId: venue.id,
-    performerIds: [performer.id],
-    startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    onSaleAt: new Date(Date.now() - 60_000).toISOString(),
-    sections: benchSections(seats),
-  });
-  return { eventId: created.event.id, createMs: Math.round(performance.now() - startedAt) };
+  const eventId = await maker.create(`Seat map bench ${seats}`, seats);
+  return { eventId, createMs: Math.round(performance.now() - startedAt) };
 }
