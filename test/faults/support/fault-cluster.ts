@@ -194,11 +194,15 @@ export async function waitForMoneySettled(
   timeoutMs = pendingPaymentAbandonMs + recoveryIntervalMs + 60_000,
 ): Promise<Record<string, number>> {
   await waitFor(
-    "every payment to be final (booked, refunded or declined)",
+    "every payment to be final (booked, refunded or declined, a declined one's hold given back)",
     async () => {
+      // A declined payment whose actor step failed (e.g. the event moving between nodes) still holds
+      // its seats as `confirming` until recovery's next pass gives them back: not settled yet.
       const { rows } = await faultCluster.db.query(
-        `SELECT count(*)::int AS open FROM payments
-         WHERE status = 'pending' OR (status = 'captured' AND booking_id IS NULL)`,
+        `SELECT count(*)::int AS open FROM payments p
+         WHERE p.status = 'pending' OR (p.status = 'captured' AND p.booking_id IS NULL)
+            OR (p.status = 'declined' AND EXISTS (
+                  SELECT 1 FROM holds h WHERE h.event_id = p.event_id AND h.payment_id = p.id))`,
       );
       return rows[0].open === 0 ? true : undefined;
     },
