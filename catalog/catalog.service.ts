@@ -7,6 +7,7 @@ import { eventChangedEvent, seatsChangedEvent, type SeatsChanged } from "../doma
 import { eventAdminActions } from "./event-admin-actions.ts";
 import { eventReadActions } from "./event-read-actions.ts";
 import { performerVenueActions } from "./performer-venue-actions.ts";
+import { performerVenueReads } from "./performer-venue-reads.ts";
 import { seatMapActions } from "./seat-map-actions.ts";
 import { createSeatMapMetrics, type SeatMapMetrics } from "./seat-map-metrics.ts";
 import { SeatMapReader } from "./seat-map-reader.ts";
@@ -34,6 +35,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
     name: "catalog",
     actions: {
       ...performerVenueActions(db),
+      ...performerVenueReads(db),
       ...eventAdminActions(runtime, cache),
       ...eventReadActions(db, cache, seatMaps),
       ...seatMapActions(db, seatMaps),
@@ -48,7 +50,11 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       [eventChangedEvent]: {
         group,
         handler(ctx: Context<{ eventId: string; event: unknown }>) {
-          if (ctx.params?.event === null) seatMaps.forget(ctx.params.eventId);
+          const event = ctx.params?.event as { currency?: string } | null | undefined;
+          // A currency changes only before any seat was held (catalog/event-update.ts); the layout
+          // that states it is then built again.
+          if (event === null || (event && seatMaps.layoutCurrency(ctx.params.eventId) !== event.currency))
+            seatMaps.forget(ctx.params.eventId);
         },
       },
     },

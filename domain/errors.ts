@@ -25,6 +25,14 @@ const publicCatalogue = {
   NOT_ON_SALE: { status: 409, retryable: false },
   IDEMPOTENCY_CONFLICT: { status: 409, retryable: false },
   PAYMENT_REFUNDED: { status: 409, retryable: false },
+  /** Extension: PATCH of an event's currency once it is on sale or a seat was held (catalog/event-update.ts). */
+  CURRENCY_LOCKED: { status: 409, retryable: false },
+  /** Check-in (v1.1): a ticket code that is not one Marquee signed for that event (forged, altered). */
+  INVALID_TICKET_CODE: { status: 400, retryable: false },
+  /** Check-in: the ticket was scanned in before (`details.checkedInAt`). */
+  ALREADY_CHECKED_IN: { status: 409, retryable: false },
+  /** Check-in: the ticket's booking was cancelled. */
+  TICKET_CANCELLED: { status: 409, retryable: false },
   /** Extension: a request (headers and body) that did not arrive in time (slow clients). */
   REQUEST_TIMEOUT: { status: 408, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
@@ -48,6 +56,16 @@ const internalCatalogue = {
   STALE_EPOCH: { status: 503, retryable: true, answeredAs: "OVERLOADED" },
   /** A write affected fewer rows than the effects demand: state and database disagree. */
   COMMIT_MISMATCH: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
+  /**
+   * A confirm's Idempotency-Key was already claimed (any event): its commit wrote nothing of that
+   * confirm; the saga answers from the key's record (replay, wait, or 409).
+   */
+  IDEMPOTENCY_KEY_TAKEN: { status: 409, retryable: false, answeredAs: "IDEMPOTENCY_CONFLICT" },
+  /**
+   * A booking's payment was settled outside the actor meanwhile (no longer bookable): its commit wrote
+   * nothing of that booking; the saga answers from the payment's record.
+   */
+  PAYMENT_SETTLED: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
   /** A broken seat-state invariant: the worker that sees it stops loudly. */
   INVARIANT_VIOLATION: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
 } as const satisfies Record<string, CatalogueEntry>;

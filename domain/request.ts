@@ -1,7 +1,10 @@
 // What the gateway tells a service about the request it forwards (Moleculer's `ctx.meta`).
 import { MarqueeError } from "./errors.ts";
 
-export type Role = "user" | "admin";
+/** `scanner` checks tickets in at the door and may do nothing else (v1.1). */
+export type Role = "user" | "admin" | "scanner";
+
+export const roles: readonly Role[] = ["user", "admin", "scanner"];
 
 /** The caller, from a verified bearer token. */
 export interface User {

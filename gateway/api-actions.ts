@@ -2,6 +2,7 @@
 import type { Context, ServiceActionsSchema } from "moleculer";
 import type { Config } from "../platform/config.ts";
 import { MarqueeError } from "../domain/errors.ts";
+import { roles, type Role } from "../domain/request.ts";
 import type { TokenVerifier } from "./auth.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
 
@@ -25,10 +26,10 @@ export function apiActions(config: Config, tokens: TokenVerifier): ServiceAction
       openapi: { summary: "Development token issuer (AUTH_DEV_TOKENS); 404 when off" },
       params: {
         userId: { type: "string", pattern: /^[A-Za-z0-9_.@:-]{1,128}$/ },
-        role: { type: "enum", values: ["user", "admin"], optional: true },
+        role: { type: "enum", values: roles, optional: true },
         $$strict: true,
       },
-      async handler(ctx: Context<{ userId: string; role?: "user" | "admin" }>) {
+      async handler(ctx: Context<{ userId: string; role?: Role }>) {
         if (!config.authDevTokens) throw new MarqueeError("NOT_FOUND", "Not found");
         return { token: await tokens.issue({ id: ctx.params.userId, role: ctx.params.role ?? "user" }) };
       },

@@ -1,9 +1,9 @@
 // JWT bearer tokens: HS256 with AUTH_SECRET, or a JWKS URL for a real identity provider.
-// Claims: `sub` (user id), `role` (user | admin), `exp` (required).
+// Claims: `sub` (user id), `role` (user | admin | scanner), `exp` (required).
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Config } from "../platform/config.ts";
 import { MarqueeError } from "../domain/errors.ts";
-import type { User } from "../domain/request.ts";
+import { roles, type Role, type User } from "../domain/request.ts";
 import { verifiedTokenCacheEntriesMax, verifiedTokenCacheTtlMs } from "../domain/limits.ts";
 import { VerifiedTokenCache } from "./token-cache.ts";
 
@@ -62,8 +62,8 @@ export function createTokenVerifier(config: Config, options: TokenVerifierOption
       const role = payload.role ?? "user";
       if (typeof payload.sub !== "string" || !userIdPattern.test(payload.sub))
         throw unauthenticated("Invalid token subject");
-      if (role !== "user" && role !== "admin") throw unauthenticated("Invalid token role");
-      const user: User = { id: payload.sub, role };
+      if (!roles.includes(role as Role)) throw unauthenticated("Invalid token role");
+      const user: User = { id: payload.sub, role: role as Role };
       verified.set(token, user, payload.exp!, nowMs);
       return user;
     },

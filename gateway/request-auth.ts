@@ -11,7 +11,8 @@ export interface RequestAuth {
   /** The request's user; null without a token; rejects for a token that is sent but not valid. */
   identify(req: IncomingMessage): Promise<User | null>;
   authenticate(ctx: Context, route: unknown, req: IncomingMessage): Promise<User | null>;
-  authorize(ctx: Context<any, GatewayMeta>): Promise<void>;
+  /** By the route's name: `admin` needs an admin, `scanner` an admin or scanner, `user` no scanner. */
+  authorize(ctx: Context<any, GatewayMeta>, route?: { opts?: { name?: string } }): Promise<void>;
 }
 
 export function createRequestAuth(tokens: TokenVerifier): RequestAuth {
@@ -34,8 +35,17 @@ export function createRequestAuth(tokens: TokenVerifier): RequestAuth {
       if (!user) throw new MarqueeError("UNAUTHENTICATED", "A bearer token is required");
       return user;
     },
-    async authorize(ctx) {
-      if (ctx.meta.user?.role !== "admin") throw new MarqueeError("FORBIDDEN", "Admin role required");
+    async authorize(ctx, route) {
+      const role = ctx.meta.user?.role;
+      const name = route?.opts?.name;
+      // A scanner checks tickets in and does nothing else: its own routes only.
+      if (name === "scanner") {
+        if (role !== "admin" && role !== "scanner")
+          throw new MarqueeError("FORBIDDEN", "Admin or scanner role required");
+      } else if (name === "user") {
+        if (role === "scanner")
+          throw new MarqueeError("FORBIDDEN", "A scanner token may only check tickets in");
+      } else if (role !== "admin") throw new MarqueeError("FORBIDDEN", "Admin role required");
     },
   };
 }

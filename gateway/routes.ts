@@ -5,7 +5,33 @@ import { encodeAnswer, withAcceptEncoding } from "./answer-encoding.ts";
 import { jsonBody } from "./body.ts";
 import type { BeforeCallHook } from "./request-meta.ts";
 
-/** moleculer-web's routes: public, user (a bearer token), admin (a token with the admin role). */
+const adminAliases = {
+  "POST /performers": "catalog.createPerformer",
+  "POST /venues": "catalog.createVenue",
+  "POST /events": "catalog.createEvent",
+  "PATCH /events/:eventId": "catalog.updateEvent",
+  "DELETE /events/:eventId": "catalog.deleteEvent",
+  "GET /venues": "catalog.listVenues",
+  "GET /venues/:id": "catalog.getVenue",
+  "GET /performers": "catalog.listPerformers",
+  "GET /performers/:id": "catalog.getPerformer",
+  "GET /events/:eventId/bookings": "booking.eventBookings",
+  "GET /events/:eventId/sales": "booking.eventSales",
+  "POST /webhooks": "webhooks.create",
+  "GET /webhooks": "webhooks.list",
+  "DELETE /webhooks/:webhookId": "webhooks.remove",
+  "GET /webhooks/:webhookId/deliveries": "webhooks.deliveries",
+};
+
+const scannerAliases = {
+  "POST /checkin": "booking.checkin",
+  "GET /events/:eventId/ticket-key": "booking.ticketKey",
+};
+
+/**
+ * moleculer-web's routes: public, user (a bearer token, not a scanner's), admin (a token with the admin
+ * role), scanner (admin or scanner).
+ */
 export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unknown>[] {
   const common = {
     bodyParsers: false,
@@ -38,12 +64,15 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
       name: "user",
       path: "/",
       authentication: true,
+      // Refuses a scanner's token: it checks tickets in and does nothing else (request-auth.ts).
+      authorization: true,
       aliases: {
         "POST /booking/reserve": "booking.reserve",
         "POST /booking/release": "booking.release",
         "POST /booking/confirm": "booking.confirm",
         "GET /bookings": "booking.listBookings",
         "GET /bookings/:bookingId": "booking.getBooking",
+        "GET /bookings/:bookingId/tickets/:ticketId/qr.svg": "booking.ticketQr",
         "GET /payments/:paymentId": "booking.getPayment",
         "POST /events/:eventId/queue": "waiting-room.join",
         "GET /events/:eventId/queue": "waiting-room.status",
@@ -55,13 +84,16 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
       path: "/admin",
       authentication: true,
       authorization: true,
-      aliases: {
-        "POST /performers": "catalog.createPerformer",
-        "POST /venues": "catalog.createVenue",
-        "POST /events": "catalog.createEvent",
-        "PATCH /events/:eventId": "catalog.updateEvent",
-        "DELETE /events/:eventId": "catalog.deleteEvent",
-      },
+      aliases: adminAliases,
+    },
+    // Check-in at the door: admin or scanner tokens (request-auth.ts authorizes by the route's name).
+    {
+      ...common,
+      name: "scanner",
+      path: "/admin",
+      authentication: true,
+      authorization: true,
+      aliases: scannerAliases,
     },
   ];
 }

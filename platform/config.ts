@@ -19,8 +19,11 @@ import {
   socketConnectionsPerClientMaxDefault,
   socketHandshakesPerClientPerSecondDefault,
   sseStreamsPerClientMaxDefault,
+  natsServersMax,
+  redisClusterSeedNodesMax,
 } from "../domain/limits.ts";
-import { ConfigReader } from "./config-reader.ts";
+import { ConfigReader, type HostPort } from "./config-reader.ts";
+import { webhookSettings, type WebhookSettings } from "./webhook-config.ts";
 
 export { ConfigError } from "./config-reader.ts";
 
@@ -33,9 +36,17 @@ export interface Config {
   healthPort: number | null;
   databaseUrl: string;
   redisUrl: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES): when set, the node talks to the cluster with
+   * ioredis's Cluster client and REDIS_URL is not used (platform/redis.ts).
+   */
+  redisClusterNodes: HostPort[] | null;
   /** Prefix of every Redis key this node writes; tests give each run its own. */
   redisKeyPrefix: string;
-  /** Unset = one process with every service; e.g. `nats://127.0.0.1:4222` for several nodes. */
+  /**
+   * Unset = one process with every service; e.g. `nats://127.0.0.1:4222` for several nodes, or several
+   * NATS servers of one cluster separated by commas (the client moves to another when one goes).
+   */
   transporter: string | null;
   /** Moleculer namespace: nodes only see nodes of the same namespace (tests isolate runs with it). */
   namespace: string;
@@ -46,6 +57,8 @@ export interface Config {
   authSecret: string;
   authJwksUrl: string | null;
   authDevTokens: boolean;
+  /** Seals each event's e-ticket signing key (TICKET_KEY_SECRET; AUTH_SECRET's when unset). */
+  ticketKeySecret: string;
   searchBackend: "postgres" | "elasticsearch";
   elasticsearchUrl: string | null;
   demoData: boolean;
@@ -88,6 +101,8 @@ export interface Config {
   metricsToken: string | null;
   /** When set, the gateway serves `/metrics` on this port only, not on PORT (METRICS_PORT). */
   metricsPort: number | null;
+  /** Webhook delivery: retries, private targets, polling (WEBHOOK_*; platform/webhook-config.ts). */
+  webhooks: WebhookSettings;
 }
 
 /** Milliseconds each stage of a node's start may take (see platform/start-stages.ts). */
@@ -178,6 +193,37 @@ function startTimeouts(read: ConfigReader): StartTimeouts {
   };
 }
 
+/**
+ * TRANSPORTER: NATS URLs (one server, or several of one cluster separated by commas) are checked here,
+ * each one; another Moleculer transporter string is passed on as it is. A URL is never shown in a
+ * problem (it may carry a password).
+ */
+function transporterSetting(read: ConfigReader): string | null {
+  const raw = read.text("TRANSPORTER");
+  if (raw === undefined || !/^nats:\/\//i.test(raw.trim())) return raw ?? null;
+  const urls = raw.split(",").map((entry) => entry.trim());
+  if (urls.length > natsServersMax) {
+    read.problem("TRANSPORTER", `names ${urls.length} NATS servers, at most ${natsServersMax} are allowed`);
+    return null;
+  }
+  for (const [index, url] of urls.entries()) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      /* the problem below */
+    }
+    if (parsed === null || parsed.protocol !== "nats:" || parsed.hostname === "" || !["", "/"].includes(parsed.pathname)) {
+      read.problem(
+        "TRANSPORTER",
+        `entry ${index + 1} must be a URL nats://host:port (several separated by commas)`,
+      );
+      return null;
+    }
+  }
+  return urls.join(",");
+}
+
 /** Where the node listens and which others it joins. */
 function placement(read: ConfigReader, options: LoadConfigOptions) {
   const namespace = read.text("NAMESPACE") ?? "marquee";
@@ -201,8 +247,9 @@ function placement(read: ConfigReader, options: LoadConfigOptions) {
       "postgresql:",
     ]),
     redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redisClusterNodes: read.hostPorts("REDIS_CLUSTER_NODES", redisClusterSeedNodesMax),
     redisKeyPrefix: read.text("REDIS_KEY_PREFIX") ?? "marquee:",
-    transporter: read.text("TRANSPORTER") ?? null,
+    transporter: transporterSetting(read),
     namespace,
     nodeId: read.text("NODE_ID") ?? null,
     services: services.length > 0 ? services : ["all"],
@@ -222,7 +269,12 @@ function authentication(read: ConfigReader, production: boolean) {
       "AUTH_DEV_TOKENS",
       "AUTH_DEV_TOKENS=true is refused with NODE_ENV=production: POST /auth/token would let anyone mint an admin token (unset AUTH_DEV_TOKENS)",
     );
-  return { authSecret, authJwksUrl, authDevTokens };
+  // The key that seals e-ticket signing keys: its own variable, so AUTH_SECRET can rotate without
+  // voiding every ticket sold; AUTH_SECRET's (required in production) when unset.
+  const ticketKeySecret = read.text("TICKET_KEY_SECRET") ?? authSecret;
+  if (production && ticketKeySecret === developmentAuthSecret)
+    read.problem("TICKET_KEY_SECRET", "TICKET_KEY_SECRET (or AUTH_SECRET) must be set in production");
+  return { authSecret, authJwksUrl, authDevTokens, ticketKeySecret };
 }
 
 function search(read: ConfigReader): Pick<Config, "searchBackend" | "elasticsearchUrl"> {
@@ -285,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     startTimeouts: startTimeouts(read),
     ...clientConnectionCaps(read),
     ...metricsAccess(read, where.port),
+    webhooks: webhookSettings(read, production),
   };
   read.check();
   return config;

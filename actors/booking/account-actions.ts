@@ -4,6 +4,8 @@ import type { Runtime } from "../../platform/runtime.ts";
 import { notFound } from "../../domain/errors.ts";
 import { requireUser, type GatewayMeta } from "../../domain/request.ts";
 import { findUserBooking, findUserPayment, listUserBookings } from "../payments/payments.repository.ts";
+import { withTickets } from "../tickets/booking-tickets.ts";
+import type { TicketKeyStore } from "../tickets/ticket-keys.ts";
 
 const paymentView = (payment: {
   id: string;
@@ -19,13 +21,14 @@ const paymentView = (payment: {
   bookingId: payment.bookingId,
 });
 
-export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
+/** The caller's bookings; a confirmed one with its e-tickets (seat and signed code each). */
+export function accountActions(db: Runtime["db"], keys: TicketKeyStore): ServiceSchema["actions"] {
   return {
     listBookings: {
       params: { $$strict: true },
       async handler(ctx: Context<unknown, GatewayMeta>) {
         const user = requireUser(ctx.meta);
-        return { bookings: await listUserBookings(db, user.id) };
+        return { bookings: await withTickets(db, keys, await listUserBookings(db, user.id)) };
       },
     },
 
@@ -35,7 +38,7 @@ export function accountActions(db: Runtime["db"]): ServiceSchema["actions"] {
         const user = requireUser(ctx.meta);
         const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
         if (!booking) throw notFound("Booking"); // also another user's: no existence leak
-        return booking;
+        return (await withTickets(db, keys, [booking]))[0];
       },
     },
 

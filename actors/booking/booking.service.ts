@@ -10,6 +10,9 @@ import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
 import { createPaymentProvider } from "../payments/providers.ts";
 import { createPaymentRecoveryMetrics } from "../payments/metrics.ts";
 import { recoverPayments, repeatPaymentRecovery } from "../payments/recovery.ts";
+import { orderActions } from "../orders/order-actions.ts";
+import { ticketActions } from "../tickets/ticket-actions.ts";
+import { createTicketKeyStore } from "../tickets/ticket-keys.ts";
 import { accountActions } from "./account-actions.ts";
 import { createActorEngine } from "./actor-engine.ts";
 import { createBookingContext } from "./booking-context.ts";
@@ -28,13 +31,16 @@ export function createBookingService(
     createPaymentProvider(runtime.config.paymentProvider),
   );
   let recovery: Repeating | null = null;
+  const ticketKeys = createTicketKeyStore(runtime.db, runtime.config.ticketKeySecret);
 
   return {
     name: "booking",
     actions: {
       ...holdActions(booking),
       confirm: confirmAction(booking),
-      ...accountActions(runtime.db),
+      ...accountActions(runtime.db, ticketKeys),
+      ...ticketActions(runtime.db, ticketKeys),
+      ...orderActions(runtime.db),
       ...engineActions(booking.engine),
     },
 

@@ -93,7 +93,7 @@ function aliasResponses(alias: RouteAlias, answers: RouteAnswers | undefined): O
     [String(success.status)]: {
       description: success.description,
       headers: headerRefs([...rateLimitHeaderNames, ...(success.headers ?? [])]),
-      content: { "application/json": { schema: success.schema } },
+      content: { [success.contentType ?? "application/json"]: { schema: success.schema } },
     },
   };
   if (success.conditional)

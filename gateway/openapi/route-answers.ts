@@ -17,6 +17,8 @@ export interface RouteAnswers {
   requestHeaders?: string[];
   /** A public read with an ETag: If-None-Match gets a 304 while the answer is unchanged. */
   conditional?: boolean;
+  /** The success's media type when it is not JSON (its schema then describes the text). */
+  contentType?: string;
 }
 
 const either = (...names: string[]): JsonSchema => ({ oneOf: names.map(ref) });
@@ -137,6 +139,50 @@ export const routeAnswers: Record<string, RouteAnswers> = {
     schema: ref("CreatedEvent"),
     headers: ["Location"],
   },
-  "catalog.updateEvent": { status: 200, description: "The event as changed", schema: ref("Event") },
+  "catalog.updateEvent": {
+    status: 200,
+    description: "The event as changed",
+    schema: ref("Event"),
+    errors: { "409": "CURRENCY_LOCKED: a new currency once the event is on sale or a seat was held" },
+  },
   "catalog.deleteEvent": { status: 200, description: "Deleted", schema: ref("DeletedEvent") },
+  "booking.ticketQr": {
+    status: 200,
+    description: "The ticket's signed code as a QR code (owner only: another user's booking is a 404)",
+    schema: { type: "string", description: "An SVG document" },
+    contentType: "image/svg+xml",
+    errors: { "403": "FORBIDDEN: a scanner token" },
+  },
+  "booking.checkin": {
+    status: 200,
+    description: "Checked in now: the first scan of this ticket",
+    schema: ref("CheckIn"),
+    errors: {
+      "400": "INVALID_TICKET_CODE: not a code Marquee signed for its event (forged, altered, truncated)",
+      "409": "ALREADY_CHECKED_IN (details.checkedInAt: the first scan), TICKET_CANCELLED",
+    },
+  },
+  "booking.ticketKey": {
+    status: 200,
+    description: "The event's public key: scanners verify ticket codes offline with it",
+    schema: ref("TicketKey"),
+  },
+  "catalog.listVenues": { status: 200, description: "A page of venues", schema: ref("VenueList") },
+  "catalog.getVenue": { status: 200, description: "The venue", schema: ref("Venue") },
+  "catalog.listPerformers": {
+    status: 200,
+    description: "A page of performers",
+    schema: ref("PerformerList"),
+  },
+  "catalog.getPerformer": { status: 200, description: "The performer", schema: ref("Performer") },
+  "booking.eventBookings": {
+    status: 200,
+    description: "A page of the event's bookings, oldest first",
+    schema: ref("EventBookings"),
+  },
+  "booking.eventSales": {
+    status: 200,
+    description: "The event's seats by status (as its seat map shows them) and its money",
+    schema: ref("EventSales"),
+  },
 };

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../platform/config.ts";
 import { startNode, type MarqueeNode, type NodeOptions } from "../../node.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { answerProblem } from "./openapi-answers.ts";
+import { clusterTestEnv } from "./clusters.ts";
 
 export const postgresUrl = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432";
 
@@ -18,7 +19,7 @@ export interface TestSystem {
   baseUrl: string;
   databaseUrl: string;
   /** Issues a dev token. */
-  token(userId: string, role?: "user" | "admin"): Promise<string>;
+  token(userId: string, role?: "user" | "admin" | "scanner"): Promise<string>;
   /** fetch against the gateway with JSON in and out. */
   request(method: string, path: string, options?: RequestOptions): Promise<JsonAnswer>;
   stop(): Promise<void>;
@@ -63,6 +64,8 @@ export async function startSystem(options: StartOptions = {}): Promise<TestSyste
     RATE_LIMIT_PER_WINDOW: "100000",
     // A seat-map snapshot per version, so a test reads its own writes (the coalescing tests set it).
     SEAT_MAP_COALESCE_MS: "0",
+    // Under `npm run test:clusters`: the Redis Cluster, unless the test names a Redis of its own.
+    ...clusterTestEnv(options.env),
     ...options.env,
   });
   const node = await startNode(config, { clock: options.clock, services: options.services });
@@ -125,7 +128,7 @@ export function createHttpClient(baseUrl: string): HttpClient {
 
   return {
     request,
-    async token(userId: string, role: "user" | "admin" = "user") {
+    async token(userId: string, role: "user" | "admin" | "scanner" = "user") {
       const answer = await request("POST", "/auth/token", { body: { userId, role } });
       if (answer.status !== 200) throw new Error(`token: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.token;

@@ -14,15 +14,24 @@ export const bookingSchemas: Record<string, JsonSchema> = {
     eventId: idString,
     ticketIds: { type: "array", items: ticketIdString, description: "The caller's holds that ended" },
   }),
-  Booking: closedObject({
-    id: idString,
-    eventId: idString,
-    ticketIds,
-    amountCents: cents,
-    status: { type: "string", enum: ["confirmed", "cancelled"] },
-    paymentId: idString,
-    createdAt: dateTime,
-  }),
+  Booking: closedObject(
+    {
+      id: idString,
+      eventId: idString,
+      ticketIds,
+      amountCents: cents,
+      status: { type: "string", enum: ["confirmed", "cancelled"] },
+      paymentId: idString,
+      createdAt: dateTime,
+      tickets: {
+        type: "array",
+        items: ref("ETicket"),
+        description:
+          "A confirmed booking's e-tickets, one per seat (GET /bookings, GET /bookings/{bookingId})",
+      },
+    },
+    ["tickets"],
+  ),
   Confirmation: closedObject({ booking: ref("Booking") }),
   BookingList: closedObject({ bookings: { type: "array", items: ref("Booking") } }),
   Payment: closedObject({

@@ -6,6 +6,7 @@ import { errorSchemas } from "./common.ts";
 import { operationsSchemas } from "./operations.ts";
 import { realtimeSchemas } from "./realtime.ts";
 import { searchSchemas } from "./search.ts";
+import { ticketSchemas } from "./tickets.ts";
 import { waitingRoomSchemas } from "./waiting-room.ts";
 
 export const answerSchemas: Record<string, JsonSchema> = {
@@ -14,6 +15,7 @@ export const answerSchemas: Record<string, JsonSchema> = {
   ...catalogSchemas,
   ...searchSchemas,
   ...bookingSchemas,
+  ...ticketSchemas,
   ...waitingRoomSchemas,
   ...realtimeSchemas,
 };
