@@ -23,11 +23,19 @@ export interface EventRecord {
   waitingRoom: WaitingRoomSettings;
   ticketsPerUserMax: number;
   ticketCount: number;
+  /** ISO 4217; every price of the event is in its minor unit. */
+  currency: string;
+  stage: EventStage | null;
   sections: { name: string; priceCents: number; rows: number }[];
 }
 
+/** Where the stage is on the seat map (in front of the first section). */
+export interface EventStage {
+  label: string;
+}
+
 const eventColumns = `e.id, e.name, e.description, e.type, e.venue_id, e.starts_at, e.on_sale_at, e.waiting_room,
-  e.tickets_per_user_max, e.ticket_count, e.sections,
+  e.tickets_per_user_max, e.ticket_count, e.sections, e.currency, e.stage,
   coalesce((SELECT array_agg(performer_id ORDER BY position) FROM event_performers p WHERE p.event_id = e.id), '{}') AS performer_ids`;
 
 export function toEventRecord(row: any): EventRecord {
@@ -43,6 +51,8 @@ export function toEventRecord(row: any): EventRecord {
     waitingRoom: normalizeWaitingRoom(row.waiting_room),
     ticketsPerUserMax: row.tickets_per_user_max,
     ticketCount: row.ticket_count,
+    currency: row.currency,
+    stage: row.stage ?? null,
     sections: (row.sections as SectionInput[]).map((section) => ({
       name: section.name,
       priceCents: section.priceCents,
@@ -58,6 +68,7 @@ export const venueRecord = (row: any) => ({
   country: row.country,
   lat: row.lat,
   lng: row.lng,
+  timeZone: row.time_zone,
 });
 export const performerRecord = (row: any) => ({ id: row.id, name: row.name, genre: row.genre });
 
@@ -77,12 +88,21 @@ export async function findEvent(
   return rows[0] ? toEventRecord(rows[0]) : null;
 }
 
-/** The sections (rows and seats) of an active event, or null: what its seat layout is built from. */
-export async function findEventSections(db: Database, eventId: string): Promise<SectionInput[] | null> {
-  const { rows } = await db.query("SELECT sections FROM events WHERE id = $1 AND status = 'active'", [
-    eventId,
-  ]);
-  return rows[0] ? (rows[0].sections as SectionInput[]) : null;
+/** What an event's seat layout is built from: its sections (rows and seats), currency and stage. */
+export interface LayoutSource {
+  sections: SectionInput[];
+  currency: string;
+  stage: EventStage | null;
+}
+
+/** The layout source of an active event, or null. */
+export async function findEventLayoutSource(db: Database, eventId: string): Promise<LayoutSource | null> {
+  const { rows } = await db.query(
+    "SELECT sections, currency, stage FROM events WHERE id = $1 AND status = 'active'",
+    [eventId],
+  );
+  if (!rows[0]) return null;
+  return { sections: rows[0].sections as SectionInput[], currency: rows[0].currency, stage: rows[0].stage };
 }
 
 export type NewEvent = Omit<EventRecord, "sections"> & { sections: SectionInput[] };
@@ -108,12 +128,12 @@ export async function insertEvents(client: pg.PoolClient, events: NewEvent[]): P
   await client.query(`SET LOCAL statement_timeout = '${ticketGenerationTimeoutMs}ms'`);
   await client.query(
     `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
-       tickets_per_user_max, ticket_count)
+       tickets_per_user_max, ticket_count, currency, stage)
      SELECT id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
-       tickets_per_user_max, ticket_count
+       tickets_per_user_max, ticket_count, currency, stage
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, description text, type text, venue_id text,
        starts_at timestamptz, on_sale_at timestamptz, sections jsonb, waiting_room jsonb,
-       tickets_per_user_max integer, ticket_count integer)`,
+       tickets_per_user_max integer, ticket_count integer, currency text, stage jsonb)`,
     [
       JSON.stringify(
         events.map((event) => ({
@@ -128,6 +148,8 @@ export async function insertEvents(client: pg.PoolClient, events: NewEvent[]): P
           waiting_room: event.waitingRoom,
           tickets_per_user_max: event.ticketsPerUserMax,
           ticket_count: event.ticketCount,
+          currency: event.currency,
+          stage: event.stage,
         })),
       ),
     ],

@@ -1,7 +1,8 @@
 // The demo catalog seeded by `npm start` into an empty database: real venues in real cities (with
 // their coordinates), made-up performers, a few hundred events over the coming months across types,
-// and one 50,000-seat stadium show with its waiting room on. Deterministic (seeded random numbers),
-// dated from the clock, written in one transaction with bulk statements.
+// and one 50,000-seat stadium show with its waiting room on. Each venue has its real time zone and each
+// event its country's currency, priced in it and starting at a local evening. Deterministic (seeded
+// random numbers), dated from the clock, written in one transaction with bulk statements.
 import type { Database } from "../platform/database.ts";
 import { transaction } from "../platform/database.ts";
 import { newId } from "../domain/ids.ts";
@@ -9,6 +10,8 @@ import { countSeats, normalizeWaitingRoom, type SectionInput } from "../domain/e
 import { ticketsPerUserDefault } from "../domain/limits.ts";
 import { insertEvents, type NewEvent } from "./catalog.repository.ts";
 import { seededRandom } from "../domain/random.ts";
+import { currencyOfCountry } from "./money-and-zones.ts";
+import { zonedTime } from "./zoned-time.ts";
 
 type VenueKind = "club" | "theatre" | "arena" | "stadium";
 
@@ -226,6 +229,14 @@ export const demoVenues: DemoVenue[] = [
     kind: "theatre",
   },
   { name: "MEO Arena", city: "Lisbon", country: "Portugal", lat: 38.7685, lng: -9.094, kind: "arena" },
+  {
+    name: "Estádio da Luz",
+    city: "Lisbon",
+    country: "Portugal",
+    lat: 38.7527,
+    lng: -9.1847,
+    kind: "stadium",
+  },
   { name: "Teatro alla Scala", city: "Milan", country: "Italy", lat: 45.4674, lng: 9.1895, kind: "theatre" },
   { name: "Unipol Forum", city: "Milan", country: "Italy", lat: 45.4097, lng: 9.1467, kind: "arena" },
   {
@@ -258,6 +269,60 @@ export const demoVenues: DemoVenue[] = [
   { name: "Tokyo Dome", city: "Tokyo", country: "Japan", lat: 35.7056, lng: 139.7519, kind: "stadium" },
   { name: "Nippon Budokan", city: "Tokyo", country: "Japan", lat: 35.6933, lng: 139.7498, kind: "arena" },
 ];
+
+/** The IANA time zone of each demo city. */
+const demoTimeZones: Record<string, string> = {
+  London: "Europe/London",
+  "New York": "America/New_York",
+  "East Rutherford": "America/New_York",
+  Chicago: "America/Chicago",
+  Nashville: "America/Chicago",
+  Morrison: "America/Denver",
+  "Los Angeles": "America/Los_Angeles",
+  Inglewood: "America/Los_Angeles",
+  "San Francisco": "America/Los_Angeles",
+  Toronto: "America/Toronto",
+  Montreal: "America/Toronto",
+  "Mexico City": "America/Mexico_City",
+  "Buenos Aires": "America/Argentina/Buenos_Aires",
+  Paris: "Europe/Paris",
+  "Saint-Denis": "Europe/Paris",
+  Berlin: "Europe/Berlin",
+  Amsterdam: "Europe/Amsterdam",
+  Barcelona: "Europe/Madrid",
+  Madrid: "Europe/Madrid",
+  Lisbon: "Europe/Lisbon",
+  Milan: "Europe/Rome",
+  Vienna: "Europe/Vienna",
+  Copenhagen: "Europe/Copenhagen",
+  Dublin: "Europe/Dublin",
+  Sydney: "Australia/Sydney",
+  Melbourne: "Australia/Melbourne",
+  Tokyo: "Asia/Tokyo",
+};
+
+/**
+ * Roughly what a US cent buys in each demo currency, so a price reads as a local one: in the minor
+ * unit of the currency (JPY has none: 1.5 yen to the cent).
+ */
+const minorUnitsPerUsCent: Record<string, number> = {
+  USD: 1,
+  GBP: 0.8,
+  EUR: 0.9,
+  DKK: 7,
+  CAD: 1.4,
+  AUD: 1.5,
+  MXN: 18,
+  ARS: 1_000,
+  JPY: 1.5,
+};
+const localPrice = (usCents: number, currency: string): number =>
+  Math.max(100, Math.round((usCents * (minorUnitsPerUsCent[currency] ?? 1)) / 100) * 100);
+
+/** Where the stage is drawn on the seat map, by the kind of show. */
+const stageOf = (type: string, name: string) => ({
+  label: type !== "sports" ? "Stage" : /FC|Rovers|Costa|Union/.test(name) ? "Pitch" : "Court",
+});
 
 // Made-up names, so the demo never suggests that a real artist plays somewhere.
 const musicians: [string, string][] = [
@@ -393,7 +458,15 @@ const typesByKind: Record<VenueKind, string[]> = {
 };
 
 export interface DemoCatalog {
-  venues: { id: string; name: string; city: string; country: string; lat: number; lng: number }[];
+  venues: {
+    id: string;
+    name: string;
+    city: string;
+    country: string;
+    lat: number;
+    lng: number;
+    timeZone: string;
+  }[];
   performers: { id: string; name: string; genre: string }[];
   events: NewEvent[];
   /** The 50,000-seat stadium show. */
@@ -419,7 +492,11 @@ export function buildDemoCatalog(nowMs: number, options: DemoOptions = {}): Demo
     return copy;
   };
   const dayMs = 86_400_000;
-  const venues = demoVenues.map((venue) => ({ id: newId("vn"), ...venue }));
+  const venues = demoVenues.map((venue) => ({
+    id: newId("vn"),
+    ...venue,
+    timeZone: demoTimeZones[venue.city] ?? "UTC",
+  }));
   const performer = ([name, genre]: [string, string]) => ({ id: newId("pf"), name, genre });
   const groups = {
     musicians: musicians.map(performer),
@@ -432,20 +509,22 @@ export function buildDemoCatalog(nowMs: number, options: DemoOptions = {}): Demo
   const classicalActs = byGenre("classical");
   const popularActs = groups.musicians.filter((entry) => entry.genre !== "classical");
 
-  // An evening between 18:00 and 21:30 UTC, `days` from now.
-  const evening = (days: number) => {
+  // An evening between 18:00 and 21:30 in the venue's time zone, `days` from now.
+  const evening = (days: number, timeZone: string) => {
     const day = Math.floor(nowMs / dayMs) + days;
-    return new Date(day * dayMs + (18 * 60 + Math.floor(random() * 8) * 30) * 60_000);
+    const minutes = 18 * 60 + Math.floor(random() * 8) * 30;
+    return zonedTime(day * dayMs, Math.floor(minutes / 60), minutes % 60, timeZone);
   };
 
   const events: NewEvent[] = [];
   const addEvent = (
-    fields: Omit<NewEvent, "id" | "ticketCount" | "ticketsPerUserMax" | "waitingRoom"> & {
+    fields: Omit<NewEvent, "id" | "ticketCount" | "ticketsPerUserMax" | "waitingRoom" | "currency"> & {
       waitingRoom?: boolean;
     },
   ) => {
     const event: NewEvent = {
       ...fields,
+      currency: currencyOfCountry(venues.find((venue) => venue.id === fields.venueId)!.country),
       id: newId("ev"),
       ticketCount: countSeats(fields.sections),
       ticketsPerUserMax: ticketsPerUserDefault,
@@ -464,10 +543,11 @@ export function buildDemoCatalog(nowMs: number, options: DemoOptions = {}): Demo
     type: "concert",
     venueId: wembley.id,
     performerIds: [groups.musicians[0].id, groups.musicians[12].id],
-    startsAt: evening(120).toISOString(),
+    startsAt: zonedTime(Math.floor(nowMs / dayMs + 120) * dayMs, 19, 30, wembley.timeZone).toISOString(),
     // Opens for sale shortly after the demo starts, behind the waiting room.
     onSaleAt: new Date(nowMs + 10 * 60_000).toISOString(),
-    sections: stadiumShowSections(),
+    sections: stadiumShowSections(), // in pence
+    stage: { label: "Stage" },
     waitingRoom: true,
   });
 
@@ -475,7 +555,7 @@ export function buildDemoCatalog(nowMs: number, options: DemoOptions = {}): Demo
   for (let index = 0; index < eventCount; index += 1) {
     const venue = pick(venues);
     const type = pick(typesByKind[venue.kind]);
-    const startsAt = evening(1 + Math.floor(random() * 180));
+    const startsAt = evening(1 + Math.floor(random() * 180), venue.timeZone);
     // Most events are on sale already; one in eight opens in the coming days.
     const opensLater = random() < 0.125;
     const onSaleAt = opensLater
@@ -557,7 +637,8 @@ export function buildDemoCatalog(nowMs: number, options: DemoOptions = {}): Demo
       performerIds,
       startsAt: startsAt.toISOString(),
       onSaleAt: onSaleAt.toISOString(),
-      sections: seatMap(venue.kind, basePriceCents),
+      sections: seatMap(venue.kind, localPrice(basePriceCents, currencyOfCountry(venue.country))),
+      stage: stageOf(type, name),
       // Big concerts get a waiting room, as a real on-sale would.
       waitingRoom: type === "concert" && venue.kind !== "club" && venue.kind !== "theatre" && random() < 0.3,
     });
@@ -601,10 +682,11 @@ export async function seedDemoData(
     }
     const catalog = buildDemoCatalog(nowMs, options);
     await client.query(
-      `INSERT INTO venues (id, name, city, country, lat, lng)
-       SELECT id, name, city, country, lat, lng
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, city text, country text, lat float8, lng float8)`,
-      [JSON.stringify(catalog.venues)],
+      `INSERT INTO venues (id, name, city, country, lat, lng, time_zone)
+       SELECT id, name, city, country, lat, lng, time_zone
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id text, name text, city text, country text, lat float8, lng float8, time_zone text)`,
+      [JSON.stringify(catalog.venues.map(({ timeZone, ...venue }) => ({ ...venue, time_zone: timeZone })))],
     );
     await client.query(
       `INSERT INTO performers (id, name, genre)

@@ -27,11 +27,16 @@ export function eventAdminActions(runtime: Runtime, cache: JsonCache): ServiceSc
     },
 
     updateEvent: {
-      openapi: { summary: "Change name, description, type, times or waiting room of an event" },
+      openapi: {
+        summary: "Change name, description, type, times, waiting room or currency of an event",
+        description:
+          "`currency` changes only before the event's `onSaleAt` and while none of its seats was ever " +
+          "held or booked (409 CURRENCY_LOCKED otherwise); setting the currency it has is a no-op.",
+      },
       params: updateEventSchema,
       async handler(ctx: Context<any, any>) {
         const { eventId, ...changes } = ctx.params;
-        const updated = await updateEvent(db, eventId, changes);
+        const updated = await updateEvent(db, eventId, changes, clock.now());
         await announceEventChange(ctx, cache, eventId, publicEvent(updated));
         return publicEvent(updated);
       },

@@ -8,6 +8,7 @@ import { countSeats, findDuplicateLabel, normalizeWaitingRoom, type SectionInput
 import { ticketsPerEventMax, ticketsPerUserDefault } from "../domain/limits.ts";
 import type { NewEvent } from "./catalog.repository.ts";
 import { checkOnSaleBeforeStart, parseTime } from "./event-times.ts";
+import { checkCurrency, currencyOfCountry } from "./money-and-zones.ts";
 
 function checkSections(sections: SectionInput[]): number {
   const duplicate = findDuplicateLabel(sections);
@@ -20,8 +21,9 @@ function checkSections(sections: SectionInput[]): number {
   return ticketCount;
 }
 
+/** Checks the venue and performers exist; the venue's country (for the default currency). */
 async function checkVenueAndPerformers(db: Database, venueId: string, performerIds: string[]) {
-  const venue = await db.query("SELECT 1 FROM venues WHERE id = $1", [venueId]);
+  const venue = await db.query("SELECT country FROM venues WHERE id = $1", [venueId]);
   if (venue.rowCount === 0) throw validationError("venueId", "Unknown venue");
   if (performerIds.length > 0) {
     const found = await db.query("SELECT count(*)::int AS n FROM performers WHERE id = ANY($1)", [
@@ -29,6 +31,7 @@ async function checkVenueAndPerformers(db: Database, venueId: string, performerI
     ]);
     if (found.rows[0].n !== performerIds.length) throw validationError("performerIds", "Unknown performer");
   }
+  return { country: venue.rows[0].country as string };
 }
 
 /** `params` as validated by createEventSchema. */
@@ -38,8 +41,9 @@ export async function newEventFromRequest(db: Database, clock: Clock, params: an
   const startsAt = parseTime("startsAt", params.startsAt);
   const onSaleAt = params.onSaleAt ? parseTime("onSaleAt", params.onSaleAt) : new Date(clock.now());
   checkOnSaleBeforeStart(onSaleAt, startsAt);
+  if (params.currency !== undefined) checkCurrency("currency", params.currency);
   const performerIds: string[] = params.performerIds ?? [];
-  await checkVenueAndPerformers(db, params.venueId, performerIds);
+  const venue = await checkVenueAndPerformers(db, params.venueId, performerIds);
   return {
     id: newId("ev"),
     name: params.name,
@@ -52,6 +56,8 @@ export async function newEventFromRequest(db: Database, clock: Clock, params: an
     waitingRoom: normalizeWaitingRoom(params.waitingRoom),
     ticketsPerUserMax: params.ticketsPerUserMax ?? ticketsPerUserDefault,
     ticketCount,
+    currency: params.currency ?? currencyOfCountry(venue.country),
+    stage: params.stage ? { label: params.stage.label } : null,
     sections,
   };
 }

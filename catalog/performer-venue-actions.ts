@@ -6,6 +6,7 @@ import { newId } from "../domain/ids.ts";
 import { performerRecord, venueRecord } from "./catalog.repository.ts";
 import { created } from "./reply-meta.ts";
 import { createPerformerSchema, createVenueSchema } from "./schemas.ts";
+import { checkTimeZone } from "./money-and-zones.ts";
 
 interface VenueParams {
   name: string;
@@ -13,6 +14,7 @@ interface VenueParams {
   country: string;
   lat?: number;
   lng?: number;
+  timeZone?: string;
 }
 
 export function performerVenueActions(db: Database): ServiceSchema["actions"] {
@@ -35,12 +37,14 @@ export function performerVenueActions(db: Database): ServiceSchema["actions"] {
       openapi: { summary: "Create a venue" },
       params: createVenueSchema,
       async handler(ctx: Context<VenueParams, any>) {
-        const { name, city, country, lat, lng } = ctx.params;
+        const { name, city, country, lat, lng, timeZone = "UTC" } = ctx.params;
         if ((lat === undefined) !== (lng === undefined))
           throw validationError(lat === undefined ? "lat" : "lng", "lat and lng go together");
+        checkTimeZone("timeZone", timeZone);
         const { rows } = await db.query(
-          "INSERT INTO venues (id, name, city, country, lat, lng) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
-          [newId("vn"), name, city, country, lat ?? null, lng ?? null],
+          `INSERT INTO venues (id, name, city, country, lat, lng, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           RETURNING *`,
+          [newId("vn"), name, city, country, lat ?? null, lng ?? null, timeZone],
         );
         created(ctx, `/admin/venues/${rows[0].id}`);
         return venueRecord(rows[0]);

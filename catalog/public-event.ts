@@ -14,6 +14,7 @@ export function publicEvent(event: EventRecord) {
     waitingRoom: event.waitingRoom,
     ticketsPerUserMax: event.ticketsPerUserMax,
     ticketCount: event.ticketCount,
+    currency: event.currency,
     sections: event.sections,
   };
 }

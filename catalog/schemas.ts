@@ -17,6 +17,15 @@ const name = { type: "string", min: 1, max: nameLengthMax, trim: true };
 const id = { type: "string", pattern: idPattern };
 // `format` is ignored by fastest-validator and documents the field in /openapi.json.
 const timestamp = { type: "string", pattern: isoTimestampPattern, format: "date-time" };
+// Checked against the runtime's ISO 4217 list by the action (catalog/money-and-zones.ts).
+const currency = { type: "string", pattern: /^[A-Z]{3}$/, optional: true };
+
+/** Where the stage is: drawn in front of the first section of the seat map. */
+export const stageSchema = {
+  type: "object",
+  strict: true,
+  props: { label: { type: "string", min: 1, max: 40, trim: true } },
+};
 
 export const waitingRoomSchema = {
   type: "object",
@@ -47,6 +56,8 @@ export const createVenueSchema = {
   country: name,
   lat: { type: "number", min: -90, max: 90, optional: true },
   lng: { type: "number", min: -180, max: 180, optional: true },
+  // IANA name (e.g. Europe/London) or UTC, checked against the runtime's list by the action.
+  timeZone: { type: "string", min: 1, max: 64, optional: true },
   $$strict: true,
 };
 
@@ -83,6 +94,8 @@ export const createEventSchema = {
   sections: { type: "array", min: 1, max: sectionsPerEventMax, items: sectionSchema },
   waitingRoom: { ...waitingRoomSchema, optional: true },
   ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
+  currency,
+  stage: { ...stageSchema, optional: true },
   $$strict: true,
 };
 
@@ -95,6 +108,7 @@ export const updateEventSchema = {
   onSaleAt: { ...timestamp, optional: true },
   waitingRoom: { ...waitingRoomPatchSchema, optional: true },
   ticketsPerUserMax: { type: "number", integer: true, min: 1, max: 100, optional: true },
+  currency,
   $$strict: true,
 };
 

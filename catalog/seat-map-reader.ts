@@ -9,7 +9,7 @@
 import type { SeatsChanged } from "../domain/messages.ts";
 import type { SectionInput } from "../domain/event.ts";
 import { hasErrorCode, invariant, notFound } from "../domain/errors.ts";
-import { buildSeatLayout, publicLayout, type SeatLayout } from "../domain/seat-layout.ts";
+import { buildSeatLayout, publicLayout, type LayoutExtras, type SeatLayout } from "../domain/seat-layout.ts";
 import { compactSeatMapJson, compactStatuses } from "../domain/seat-map-compact.ts";
 import { FollowedSeats } from "../domain/seat-snapshot.ts";
 import {
@@ -32,8 +32,8 @@ export interface SeatMapSources {
   fetchSeats(eventId: string): Promise<{ version: number; statuses: Uint8Array }>;
   /** The committed seat version in Postgres (not the actor); NOT_FOUND once the event is gone. */
   fetchVersion(eventId: string): Promise<number>;
-  /** The sections of an active event, null when there is none. */
-  fetchSections(eventId: string): Promise<SectionInput[] | null>;
+  /** The sections, currency and stage of an active event, null when there is none. */
+  fetchLayoutSource(eventId: string): Promise<({ sections: SectionInput[] } & LayoutExtras) | null>;
 }
 
 /** Why the actor was asked for a snapshot. */
@@ -74,6 +74,7 @@ class EventSeatMap {
   constructor(
     readonly eventId: string,
     readonly layout: SeatLayout,
+    readonly extras: LayoutExtras,
     readonly renders: SeatMapRenders,
   ) {}
 }
@@ -133,7 +134,7 @@ export class SeatMapReader {
     const entry = await this.entry(eventId);
     if (!entry.layoutAnswer) {
       this.countRender("layout");
-      const json = JSON.stringify(publicLayout(eventId, entry.layout));
+      const json = JSON.stringify(publicLayout(eventId, entry.layout, entry.extras));
       entry.layoutAnswer = new RenderedAnswer(`l.${shortHash(json)}`, Buffer.from(json));
     }
     return entry.layoutAnswer;
@@ -169,7 +170,12 @@ export class SeatMapReader {
     entry.confirmedAt = now;
   }
 
-  /** Drops an event (deleted): its next read is a cold start again. */
+  /** The currency this node's layout of the event says, if it holds one. */
+  layoutCurrency(eventId: string): string | undefined {
+    return this.events.get(eventId)?.extras.currency;
+  }
+
+  /** Drops an event (deleted, or its currency changed): its next read is a cold start again. */
   forget(eventId: string): void {
     const entry = this.events.get(eventId);
     if (!entry) return;
@@ -296,12 +302,13 @@ export class SeatMapReader {
   }
 
   private async load(eventId: string): Promise<EventSeatMap> {
-    const sections = await this.options.sources.fetchSections(eventId);
-    if (!sections) throw notFound("Event");
-    const layout = buildSeatLayout(sections);
+    const source = await this.options.sources.fetchLayoutSource(eventId);
+    if (!source) throw notFound("Event");
+    const layout = buildSeatLayout(source.sections);
     const entry = new EventSeatMap(
       eventId,
       layout,
+      { currency: source.currency, stage: source.stage },
       new SeatMapRenders(layout, (kind) => this.countRender(kind)),
     );
     const eventsMax = this.options.eventsMax ?? seatMapsCachedMax;

@@ -5,7 +5,7 @@ import type { ServiceBroker } from "moleculer";
 import type { Database } from "../platform/database.ts";
 import { notFound } from "../domain/errors.ts";
 import { seatMapCallTimeoutMs } from "../domain/limits.ts";
-import { findEventSections } from "./catalog.repository.ts";
+import { findEventLayoutSource } from "./catalog.repository.ts";
 import type { SeatMapSources } from "./seat-map-reader.ts";
 
 /**
@@ -37,6 +37,6 @@ export function seatMapSources(db: Database, broker: () => ServiceBroker): SeatM
       };
     },
     fetchVersion: (eventId) => committedSeatVersion(db, eventId),
-    fetchSections: (eventId) => findEventSections(db, eventId),
+    fetchLayoutSource: (eventId) => findEventLayoutSource(db, eventId),
   };
 }

@@ -14,4 +14,11 @@ export interface PublicLayout {
   /** Tickets in all: the length of the compact map's `statuses`. */
   ticketCount: number;
   sections: { name: string; priceCents: number; rows: PublicRow[] }[];
+  /** Where the stage is, when the event records one: in front of the first section. */
+  stage?: PublicStage;
+}
+
+export interface PublicStage {
+  label: string;
+  position: "front";
 }

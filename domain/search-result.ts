@@ -9,6 +9,12 @@ export interface SearchResult {
   startsAt: string;
   venue: { name: string; city: string; country: string };
   performers: string[];
+  /** ISO 4217 code of the event's prices. */
+  currency?: string;
+  /** The lowest section price, in the currency's minor unit ("from £25.00"). */
+  priceFromCents?: number;
+  /** Seats neither booked nor held when the answer was made (answers are cached a few seconds). */
+  seatsAvailable?: number;
 }
 
 export interface SearchPage {

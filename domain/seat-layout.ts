@@ -5,7 +5,7 @@
 import type { SectionInput, Ticket, TicketStatus } from "./event.ts";
 import { ticketId } from "./ids.ts";
 import { invariant } from "./errors.ts";
-import type { PublicLayout } from "./public-layout.ts";
+import type { PublicLayout, PublicStage } from "./public-layout.ts";
 
 export type { PublicLayout };
 
@@ -84,17 +84,18 @@ export function ticketsFromStatuses(eventId: string, layout: SeatLayout, statuse
   return tickets;
 }
 
-/**
- * The currency of every price until events carry their own (the contract's v1.1 "Money and time for
- * buyers" adds an event `currency`): every price in Marquee is in this one so far.
- */
-export const priceCurrency = "USD";
+/** What the layout says beside the seats: the event's currency (ISO 4217) and its stage, if any. */
+export interface LayoutExtras {
+  currency: string;
+  stage: { label: string } | null;
+}
 
 /** Sections with their rows, each row's seats and its first ordinal (ticket id `<eventId>.<ordinal>`). */
-export function publicLayout(eventId: string, layout: SeatLayout): PublicLayout {
+export function publicLayout(eventId: string, layout: SeatLayout, extras: LayoutExtras): PublicLayout {
+  const stage: PublicStage | null = extras.stage ? { label: extras.stage.label, position: "front" } : null;
   return {
     eventId,
-    currency: priceCurrency,
+    currency: extras.currency,
     ticketCount: layout.total,
     sections: layout.sections.map((section) => ({
       name: section.name,
@@ -105,5 +106,6 @@ export function publicLayout(eventId: string, layout: SeatLayout): PublicLayout 
         firstOrdinal: row.firstOrdinal,
       })),
     })),
+    ...(stage ? { stage } : {}),
   };
 }

@@ -59,6 +59,8 @@ export function indexDefinition(): {
           },
         },
         performers: { ...textWithPrefix, copy_to: ["all_text"] },
+        currency: { type: "keyword", index: false },
+        priceFromCents: { type: "long", index: false },
         location: { type: "geo_point" },
         // Every searchable word of the event, for "all words must match somewhere".
         all_text: textWithPrefix,
@@ -86,6 +88,8 @@ export function toElasticsearchDocument(document: SearchDocument) {
       country: document.venue.country,
     },
     performers: document.performers,
+    currency: document.currency,
+    ...(document.priceFromCents !== null ? { priceFromCents: document.priceFromCents } : {}),
     ...(lat !== null && lng !== null ? { location: { lat, lon: lng } } : {}),
   };
 }
@@ -129,6 +133,8 @@ export const resultFields = [
   "venue.city",
   "venue.country",
   "performers",
+  "currency",
+  "priceFromCents",
 ];
 
 /** The search request for a query (everything but the index). */
@@ -188,6 +194,8 @@ function toResult(source: any): SearchResult {
     startsAt: source.startsAt,
     venue: { name: source.venue.name, city: source.venue.city, country: source.venue.country },
     performers: source.performers ?? [],
+    ...(source.currency ? { currency: source.currency } : {}),
+    ...(typeof source.priceFromCents === "number" ? { priceFromCents: source.priceFromCents } : {}),
   };
 }
 

@@ -18,6 +18,10 @@ export interface SourceEvent {
   lng: number | null;
   /** In the event's performer order. */
   performerNames: string[];
+  /** ISO 4217: the currency of every price of the event. */
+  currency: string;
+  /** The lowest section price, in the currency's minor unit (null: no sections). */
+  priceFromCents: number | null;
 }
 
 export interface SearchDocument {
@@ -31,6 +35,8 @@ export interface SearchDocument {
   startsAt: string;
   venue: { id: string; name: string; city: string; country: string; lat: number | null; lng: number | null };
   performers: string[];
+  currency: string;
+  priceFromCents: number | null;
   /** Normalized text (see normalizeText): event name and performers. */
   primaryText: string;
   /** Normalized venue name, city and country. */
@@ -77,6 +83,8 @@ export function toSearchDocument(source: SourceEvent, version: number): SearchDo
       lng: source.lng,
     },
     performers: source.performerNames,
+    currency: source.currency,
+    priceFromCents: source.priceFromCents,
     primaryText: normalizeText([source.name, ...source.performerNames].join(" ")),
     venueText: normalizeText(`${source.venueName} ${source.city} ${source.country}`),
     descriptionText: normalizeText(source.description),
@@ -91,5 +99,10 @@ export function toSearchResult(document: SearchDocument): SearchResult {
     startsAt: document.startsAt,
     venue: { name: document.venue.name, city: document.venue.city, country: document.venue.country },
     performers: document.performers,
+    // Documents indexed before events had a currency lack both until indexed again.
+    ...(document.currency ? { currency: document.currency } : {}),
+    ...(document.priceFromCents !== null && document.priceFromCents !== undefined
+      ? { priceFromCents: document.priceFromCents }
+      : {}),
   };
 }

@@ -14,6 +14,7 @@ import { searchIndexChangedEvent, type SearchIndexChanged } from "../domain/mess
 import { searchCacheTtlMs, searchPoolConnectionsMax, searchStatementTimeoutMs } from "../domain/limits.ts";
 import type { SearchPage } from "../domain/search-result.ts";
 import { readPosition } from "./outbox.ts";
+import { withAvailability } from "./availability.ts";
 import { createSearchIndex, type SearchIndex } from "./search-index.ts";
 import {
   canonicalQueryKey,
@@ -68,7 +69,8 @@ const searchOpenApi = {
   summary: "Search events: full text (typo tolerant), place, day or range, type, distance",
   description:
     "Best match first, then soonest. Past events only when `from` or `date` asks. Totals are exact up " +
-    "to 1,000 (`totalExact`). Answers are cached for a few seconds and carry an ETag.",
+    "to 1,000 (`totalExact`). Each result has its lowest price (`priceFromCents` in `currency`) and the " +
+    "seats neither booked nor held (`seatsAvailable`). Answers are cached for a few seconds and carry an ETag.",
 };
 
 export function createSearchService(runtime: Runtime): ServiceSchema {
@@ -103,7 +105,8 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
           let page = await cache.get<SearchPage>(key);
           if (!page) {
             const pending = singleFlight(inFlight, key, () =>
-              index!.search(query).then((fresh) => {
+              index!.search(query).then(async (found) => {
+                const fresh = await withAvailability(pool!, found);
                 void cache.set(key, fresh, searchCacheTtlMs);
                 return fresh;
               }),

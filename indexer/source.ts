@@ -7,7 +7,8 @@ import type { SourceEvent } from "./search-document.ts";
 type Queryable = Pick<pg.ClientBase, "query">;
 
 const sourceSelect = `
-  SELECT e.id, e.name, e.description, e.type, e.starts_at, e.status,
+  SELECT e.id, e.name, e.description, e.type, e.starts_at, e.status, e.currency,
+         (SELECT min((s->>'priceCents')::bigint) FROM jsonb_array_elements(e.sections) AS s) AS price_from_cents,
          v.id AS venue_id, v.name AS venue_name, v.city, v.country, v.lat, v.lng,
          coalesce(pn.names, '{}') AS performer_names
   FROM events e
@@ -32,6 +33,8 @@ export function toSourceEvent(row: any): SourceEvent {
     lat: row.lat,
     lng: row.lng,
     performerNames: row.performer_names,
+    currency: row.currency,
+    priceFromCents: row.price_from_cents === null ? null : Number(row.price_from_cents),
   };
 }
 

@@ -4,6 +4,11 @@ import { cents, closedObject, count, dateTime, idString, ref, seatStatus, seatVe
 
 const nullableString: JsonSchema = { type: ["string", "null"] };
 const nullableNumber: JsonSchema = { type: ["number", "null"] };
+const currency: JsonSchema = {
+  type: "string",
+  pattern: "^[A-Z]{3}$",
+  description: "ISO 4217; every `priceCents` and amount of the event is in its minor unit (0 to 3 digits)",
+};
 
 const sectionSummary = closedObject({
   name: { type: "string" },
@@ -35,6 +40,10 @@ export const catalogSchemas: Record<string, JsonSchema> = {
     country: { type: "string" },
     lat: nullableNumber,
     lng: nullableNumber,
+    timeZone: {
+      type: "string",
+      description: "IANA time zone of the venue (e.g. Europe/London) or UTC; times in the API stay UTC",
+    },
   }),
   WaitingRoomSettings: closedObject({
     enabled: { type: "boolean" },
@@ -54,6 +63,7 @@ export const catalogSchemas: Record<string, JsonSchema> = {
     waitingRoom: ref("WaitingRoomSettings"),
     ticketsPerUserMax: { type: "integer", minimum: 1 },
     ticketCount: count,
+    currency,
     sections: { type: "array", items: sectionSummary },
   }),
   CreatedEvent: closedObject({ event: ref("Event"), ticketCount: count }),
@@ -89,17 +99,24 @@ export const catalogSchemas: Record<string, JsonSchema> = {
     tickets: { type: "array", items: ref("Ticket") },
   }),
   CompactSeatMap: closedObject({ eventId: idString, version: seatVersion, statuses: ref("CompactStatuses") }),
-  Layout: closedObject({
-    eventId: idString,
-    currency: { type: "string", pattern: "^[A-Z]{3}$" },
-    ticketCount: { ...count, description: "Tickets in all: the length of the compact map's `statuses`" },
-    sections: {
-      type: "array",
-      items: closedObject({
-        name: { type: "string" },
-        priceCents: cents,
-        rows: { type: "array", items: layoutRow },
+  Layout: closedObject(
+    {
+      eventId: idString,
+      currency,
+      ticketCount: { ...count, description: "Tickets in all: the length of the compact map's `statuses`" },
+      sections: {
+        type: "array",
+        items: closedObject({
+          name: { type: "string" },
+          priceCents: cents,
+          rows: { type: "array", items: layoutRow },
+        }),
+      },
+      stage: closedObject({
+        label: { type: "string" },
+        position: { const: "front", description: "In front of the first section (its row 1)" },
       }),
     },
-  }),
+    ["stage"],
+  ),
 };

@@ -170,9 +170,9 @@ describe("seat maps for a crowd (compact form, layout)", () => {
     expect(answer.headers.get("cache-control")).to.equal("public, max-age=86400, immutable");
     const layout = answer.body;
     expect(layout.eventId).to.equal(fixture.eventId);
-    expect(layout.currency).to.equal("USD");
+    expect(layout.currency).to.equal("EUR"); // the test venue is in Portugal
     expect(layout.ticketCount).to.equal(seatCount);
-    expect(layout.stage).to.equal(undefined); // no venue records a stage yet
+    expect(layout.stage).to.equal(undefined); // the event records no stage
     expect(layout.sections.map((section: any) => [section.name, section.priceCents])).to.deep.equal(
       sections.map((section) => [section.name, section.priceCents]),
     );

@@ -145,6 +145,8 @@ describe("search indexer", function () {
         lat: null,
         lng: null,
         performerNames: [],
+        currency: "EUR",
+        priceFromCents: 100,
       },
       rows[0].version - 1,
     )!;

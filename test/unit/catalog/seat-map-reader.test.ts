@@ -30,8 +30,8 @@ class FakeActor implements SeatMapSources {
     if (this.gone) throw new MarqueeError("NOT_FOUND", "Event not found");
     return this.version;
   }
-  async fetchSections(id: string) {
-    return id === eventId ? sections : null;
+  async fetchLayoutSource(id: string) {
+    return id === eventId ? { sections, currency: "GBP", stage: null } : null;
   }
   /** A commit: the change and the delta it publishes. */
   commit(ordinal: number, status: "available" | "reserved" | "booked"): SeatsChanged {
@@ -161,7 +161,7 @@ describe("seat-map reader (catalog/seat-map-reader.ts)", () => {
       sources: {
         fetchSeats: () => actor.fetchSeats(),
         fetchVersion: () => actor.fetchVersion(),
-        fetchSections: async (id) => (loaded.push(id), sections),
+        fetchLayoutSource: async (id) => (loaded.push(id), { sections, currency: "GBP", stage: null }),
       },
       now: () => 0,
       windowMs: 0,

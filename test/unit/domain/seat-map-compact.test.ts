@@ -26,9 +26,9 @@ describe("compact seat map and public layout (domain)", () => {
       },
       { name: "Balcony", priceCents: 50, rows: [{ label: "A", seats: 4 }] },
     ]);
-    expect(publicLayout("ev_1", layout)).to.deep.equal({
+    expect(publicLayout("ev_1", layout, { currency: "JPY", stage: null })).to.deep.equal({
       eventId: "ev_1",
-      currency: "USD",
+      currency: "JPY",
       ticketCount: 9,
       sections: [
         {
@@ -42,5 +42,7 @@ describe("compact seat map and public layout (domain)", () => {
         { name: "Balcony", priceCents: 50, rows: [{ label: "A", seats: 4, firstOrdinal: 5 }] },
       ],
     });
+    const staged = publicLayout("ev_1", layout, { currency: "GBP", stage: { label: "Stage" } });
+    expect(staged.stage).to.deep.equal({ label: "Stage", position: "front" });
   });
 });

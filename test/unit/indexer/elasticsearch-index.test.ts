@@ -36,6 +36,8 @@ function documentFor(id: string, version: number, lat: number | null = 38.7): Se
       lat,
       lng: lat === null ? null : -9.1,
       performerNames: ["Taylor Swift"],
+      currency: "EUR",
+      priceFromCents: 6500,
     },
     version,
   )!;
@@ -89,6 +91,8 @@ describe("Elasticsearch index: mapping and query building", () => {
       startsAt: "2027-06-01T19:00:00.000Z",
       venue: { id: "vn_1", name: "Estádio da Luz", city: "Lisbon", country: "Portugal" },
       performers: ["Taylor Swift"],
+      currency: "EUR",
+      priceFromCents: 6500,
       location: { lat: 38.7, lon: -9.1 },
     });
     expect(toElasticsearchDocument(documentFor("ev_2", 7, null))).not.to.have.property("location");

@@ -26,6 +26,8 @@ const source = {
   lat: 41.16,
   lng: -8.58,
   performerNames: ["Beyoncé", "DJ O'Neil"],
+  currency: "EUR",
+  priceFromCents: 4500,
 };
 
 describe("search documents", () => {
@@ -57,6 +59,8 @@ describe("search documents", () => {
       startsAt: "2027-06-01T19:00:00.000Z",
       venue: { name: "Estádio do Dragão", city: "Porto", country: "Portugal" },
       performers: ["Beyoncé", "DJ O'Neil"],
+      currency: "EUR",
+      priceFromCents: 4500,
     });
     expect(toSearchDocument({ ...source, status: "deleted" }, 13)).to.equal(null);
     expect(() => toSearchDocument(source, -1)).to.throw(/version/);
