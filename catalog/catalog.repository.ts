@@ -93,16 +93,24 @@ export interface LayoutSource {
   sections: SectionInput[];
   currency: string;
   stage: EventStage | null;
+  /** Until then the currency may still change (catalog/event-update.ts). */
+  onSaleAt: string;
 }
 
 /** The layout source of an active event, or null. */
 export async function findEventLayoutSource(db: Database, eventId: string): Promise<LayoutSource | null> {
   const { rows } = await db.query(
-    "SELECT sections, currency, stage FROM events WHERE id = $1 AND status = 'active'",
+    "SELECT sections, currency, stage, on_sale_at FROM events WHERE id = $1 AND status = 'active'",
     [eventId],
   );
   if (!rows[0]) return null;
-  return { sections: rows[0].sections as SectionInput[], currency: rows[0].currency, stage: rows[0].stage };
+  const row = rows[0];
+  return {
+    sections: row.sections as SectionInput[],
+    currency: row.currency,
+    stage: row.stage,
+    onSaleAt: new Date(row.on_sale_at).toISOString(),
+  };
 }
 
 export type NewEvent = Omit<EventRecord, "sections"> & { sections: SectionInput[] };

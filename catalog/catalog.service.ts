@@ -38,7 +38,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       ...performerVenueReads(db),
       ...eventAdminActions(runtime, cache),
       ...eventReadActions(db, cache, seatMaps),
-      ...seatMapActions(db, seatMaps),
+      ...seatMapActions(db, seatMaps, runtime.clock),
     },
     events: {
       [seatsChangedEvent]: {
@@ -50,11 +50,12 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       [eventChangedEvent]: {
         group,
         handler(ctx: Context<{ eventId: string; event: unknown }>) {
-          const event = ctx.params?.event as { currency?: string } | null | undefined;
-          // A currency changes only before any seat was held (catalog/event-update.ts); the layout
-          // that states it is then built again.
-          if (event === null || (event && seatMaps.layoutCurrency(ctx.params.eventId) !== event.currency))
-            seatMaps.forget(ctx.params.eventId);
+          const event = ctx.params?.event as { currency: string; onSaleAt: string } | null | undefined;
+          // A currency changes only before the sale (catalog/event-update.ts); the layout that states
+          // it (and how long it may be cached) is then built again.
+          const { eventId } = ctx.params ?? {};
+          if (event === null || (event && !seatMaps.layoutMatches(eventId, event.currency, event.onSaleAt)))
+            seatMaps.forget(eventId);
         },
       },
     },

@@ -13,7 +13,7 @@ import type { RenderedAnswer } from "./seat-map-renders.ts";
 /** Live seat maps: a CDN holds one a second and may serve it while it revalidates (clients follow
  * the deltas from its version). */
 export const seatMapCacheControl = `public, max-age=${seatMapMaxAgeSeconds}, stale-while-revalidate=${seatMapStaleWhileRevalidateSeconds}`;
-/** The layout never changes while the event exists. */
+/** The layout never changes once the event is on sale (catalog/event-update.ts). */
 export const layoutCacheControl = `public, max-age=${layoutMaxAgeSeconds}, immutable`;
 
 /**

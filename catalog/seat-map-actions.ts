@@ -2,12 +2,17 @@
 // committed version. The maps come from this node's seat-map reader, never from the actor's mailbox.
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../platform/database.ts";
+import type { Clock } from "../domain/clock.ts";
 import type { SeatMapReader } from "./seat-map-reader.ts";
 import { committedSeatVersion } from "./seat-map-sources.ts";
 import { layoutCacheControl, seatMapCacheControl, sendRendered } from "./reply-meta.ts";
 import { eventIdSchema, seatMapQuerySchema, type SeatMapFormat } from "./schemas.ts";
 
-export function seatMapActions(db: Database, seatMaps: SeatMapReader): ServiceSchema["actions"] {
+export function seatMapActions(
+  db: Database,
+  seatMaps: SeatMapReader,
+  clock: Clock,
+): ServiceSchema["actions"] {
   return {
     getTickets: {
       openapi: {
@@ -33,12 +38,16 @@ export function seatMapActions(db: Database, seatMaps: SeatMapReader): ServiceSc
         summary: "The static part of an event's seat map: sections, rows, first ordinals, prices",
         description:
           "`{eventId, currency, ticketCount, sections: [{name, priceCents, rows: [{label, seats, " +
-          "firstOrdinal}]}]}`; the tickets of a row are `<eventId>.<firstOrdinal + seat - 1>`. Never " +
-          "changes while the event exists: sent with a long-lived, immutable Cache-Control.",
+          "firstOrdinal}]}], stage?: {label, position}}`; the tickets of a row are " +
+          "`<eventId>.<firstOrdinal + seat - 1>`. Never changes once the event is on sale: from its " +
+          "`onSaleAt` sent with a long-lived, immutable Cache-Control (before it, the currency may " +
+          "still change, and the layout is cached like the seat maps).",
       },
       params: eventIdSchema,
       async handler(ctx: Context<{ eventId: string }, any>) {
-        return sendRendered(ctx, await seatMaps.layout(ctx.params.eventId), layoutCacheControl);
+        const { answer, onSaleAtMs } = await seatMaps.layoutWithOnSale(ctx.params.eventId);
+        const final = clock.now() >= onSaleAtMs;
+        return sendRendered(ctx, answer, final ? layoutCacheControl : seatMapCacheControl);
       },
     },
 

@@ -33,7 +33,9 @@ export interface SeatMapSources {
   /** The committed seat version in Postgres (not the actor); NOT_FOUND once the event is gone. */
   fetchVersion(eventId: string): Promise<number>;
   /** The sections, currency and stage of an active event, null when there is none. */
-  fetchLayoutSource(eventId: string): Promise<({ sections: SectionInput[] } & LayoutExtras) | null>;
+  fetchLayoutSource(
+    eventId: string,
+  ): Promise<({ sections: SectionInput[]; onSaleAt: string } & LayoutExtras) | null>;
 }
 
 /** Why the actor was asked for a snapshot. */
@@ -75,6 +77,8 @@ class EventSeatMap {
     readonly eventId: string,
     readonly layout: SeatLayout,
     readonly extras: LayoutExtras,
+    /** The event's onSaleAt (ms): before it, the layout's currency may still change. */
+    readonly onSaleAtMs: number,
     readonly renders: SeatMapRenders,
   ) {}
 }
@@ -170,9 +174,16 @@ export class SeatMapReader {
     entry.confirmedAt = now;
   }
 
-  /** The currency this node's layout of the event says, if it holds one. */
-  layoutCurrency(eventId: string): string | undefined {
-    return this.events.get(eventId)?.extras.currency;
+  /** The static layout with the event's onSaleAt (ms), from which on it never changes. */
+  async layoutWithOnSale(eventId: string): Promise<{ answer: RenderedAnswer; onSaleAtMs: number }> {
+    const answer = await this.layout(eventId);
+    return { answer, onSaleAtMs: (await this.entry(eventId)).onSaleAtMs };
+  }
+
+  /** Whether this node's layout of the event was built from this currency and onSaleAt (true if none is held). */
+  layoutMatches(eventId: string, currency: string, onSaleAt: string): boolean {
+    const entry = this.events.get(eventId);
+    return !entry || (entry.extras.currency === currency && entry.onSaleAtMs === Date.parse(onSaleAt));
   }
 
   /** Drops an event (deleted, or its currency changed): its next read is a cold start again. */
@@ -309,6 +320,7 @@ export class SeatMapReader {
       eventId,
       layout,
       { currency: source.currency, stage: source.stage },
+      Date.parse(source.onSaleAt),
       new SeatMapRenders(layout, (kind) => this.countRender(kind)),
     );
     const eventsMax = this.options.eventsMax ?? seatMapsCachedMax;

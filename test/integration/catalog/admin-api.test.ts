@@ -56,6 +56,7 @@ describe("catalog admin API", () => {
       country: "Portugal",
       lat: 41.1465,
       lng: -8.6063,
+      timeZone: "UTC",
     });
     expect(venue.body.id).to.not.equal(performer.body.id);
   });

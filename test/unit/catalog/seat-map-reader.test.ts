@@ -31,7 +31,9 @@ class FakeActor implements SeatMapSources {
     return this.version;
   }
   async fetchLayoutSource(id: string) {
-    return id === eventId ? { sections, currency: "GBP", stage: null } : null;
+    return id === eventId
+      ? { sections, currency: "GBP", stage: null, onSaleAt: "2027-01-01T00:00:00Z" }
+      : null;
   }
   /** A commit: the change and the delta it publishes. */
   commit(ordinal: number, status: "available" | "reserved" | "booked"): SeatsChanged {
@@ -161,7 +163,10 @@ describe("seat-map reader (catalog/seat-map-reader.ts)", () => {
       sources: {
         fetchSeats: () => actor.fetchSeats(),
         fetchVersion: () => actor.fetchVersion(),
-        fetchLayoutSource: async (id) => (loaded.push(id), { sections, currency: "GBP", stage: null }),
+        fetchLayoutSource: async (id) => (
+          loaded.push(id),
+          { sections, currency: "GBP", stage: null, onSaleAt: "2027-01-01T00:00:00Z" }
+        ),
       },
       now: () => 0,
       windowMs: 0,
