@@ -41,6 +41,9 @@ interface World {
   /** Held by "user": one for reserve, one for release, one for confirm. */
   held: { reserve: string; release: string; confirm: string };
   bookingId: string;
+  /** The booked seat of the user's booking, and its e-ticket code. */
+  bookedTicketId: string;
+  ticketCode: string;
   paymentId: string;
   admissionToken: string;
   venueId: string;
@@ -244,6 +247,46 @@ const table: Row[] = [
     request: (w) => ({ path: `/admin/events/${w.spare.eventId}` }),
     expect: adminOnly(200),
   },
+  // E-tickets, check-in and organiser reads (issue 19); the scanner role is in test/integration/tickets.
+  {
+    route: "GET /bookings/{bookingId}/tickets/{ticketId}/qr.svg",
+    about: "the user's ticket",
+    request: (w) => ({ path: `/bookings/${w.bookingId}/tickets/${w.bookedTicketId}/qr.svg` }),
+    expect: { ...refusedToken, user: 200, other: [404, "NOT_FOUND"], admin: [404, "NOT_FOUND"] },
+  },
+  {
+    route: "POST /admin/checkin",
+    about: "the user's ticket",
+    request: (w) => ({ path: "/admin/checkin", body: { code: w.ticketCode } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: "GET /admin/events/{eventId}/ticket-key",
+    request: (w) => ({ path: `/admin/events/${w.event.eventId}/ticket-key` }),
+    expect: adminOnly(200),
+  },
+  { route: "GET /admin/venues", request: () => ({ path: "/admin/venues" }), expect: adminOnly(200) },
+  {
+    route: "GET /admin/venues/{id}",
+    request: (w) => ({ path: `/admin/venues/${w.venueId}` }),
+    expect: adminOnly(200),
+  },
+  { route: "GET /admin/performers", request: () => ({ path: "/admin/performers" }), expect: adminOnly(200) },
+  {
+    route: "GET /admin/performers/{id}",
+    request: (w) => ({ path: `/admin/performers/${w.performerId}` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: "GET /admin/events/{eventId}/bookings",
+    request: (w) => ({ path: `/admin/events/${w.event.eventId}/bookings` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: "GET /admin/events/{eventId}/sales",
+    request: (w) => ({ path: `/admin/events/${w.event.eventId}/sales` }),
+    expect: adminOnly(200),
+  },
 ];
 
 const methodOf = (row: Row) => row.route.split(" ")[0];
@@ -308,6 +351,9 @@ describe("authorization matrix: every route x {no token, user, another user, adm
       hot,
       held: { reserve, release, confirm },
       bookingId: booking.body.booking.id,
+      bookedTicketId: booked,
+      ticketCode: (await system.request("GET", `/bookings/${booking.body.booking.id}`, { token: user })).body
+        .tickets[0].code,
       paymentId: booking.body.booking.paymentId,
       admissionToken,
       venueId: event.venueId,
