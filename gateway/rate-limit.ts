@@ -7,10 +7,9 @@
 // event loop) go to Redis as one pipeline, one write and one read for all of them. While Redis is
 // down each node counts in memory instead, in a bounded table: the limit then holds per node, which
 // still stops a single client's burst.
-import type { Redis } from "ioredis";
 import type { Clock } from "../domain/clock.ts";
 import { rateLimitMemoryKeysMax } from "../domain/limits.ts";
-import { redisIsUp } from "../platform/redis.ts";
+import { redisIsUp, type RedisClient } from "../platform/redis.ts";
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -25,7 +24,7 @@ export interface RateLimitDecision {
 }
 
 export interface RateLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   limit: number;
   windowMs: number;
@@ -88,7 +87,7 @@ type HitArguments = [
   limit: number,
 ];
 
-type RedisWithHit = Redis & {
+type RedisWithHit = RedisClient & {
   marqueeRateLimitHit(...args: HitArguments): Promise<[number, number, number]>;
 };
 
@@ -198,10 +197,12 @@ export class RateLimiter {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 1) {
-      // Alone in its turn: a pipeline object would only add to the one command's cost.
-      const [{ args, settle }] = batch;
-      this.redis.marqueeRateLimitHit(...args).then(settle, () => settle(null));
+    if (batch.length === 1 || this.redis.isCluster) {
+      // Alone in its turn: a pipeline object would only add to the one command's cost. On a Redis
+      // Cluster the clients' keys sit in different slots, which one pipeline may not span: each check
+      // goes by itself to its slot's node (still one write each, without waiting for the others).
+      for (const { args, settle } of batch)
+        this.redis.marqueeRateLimitHit(...args).then(settle, () => settle(null));
       return;
     }
     const pipeline = this.redis.pipeline() as unknown as {

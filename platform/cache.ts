@@ -1,9 +1,8 @@
 // A JSON cache in Redis that never stands in the way: with Redis down (or slower than the read
 // timeout) reads miss at once and writes and deletes are dropped, so callers answer from the
 // source instead of failing or hanging. The client has no offline queue and a command timeout.
-import type { Redis } from "ioredis";
 import { cacheReadTimeoutMs } from "../domain/limits.ts";
-import { redisIsUp } from "./redis.ts";
+import { redisIsUp, type RedisClient } from "./redis.ts";
 
 export interface JsonCache {
   get<T>(key: string): Promise<T | undefined>;
@@ -14,7 +13,7 @@ export interface JsonCache {
 /** Keys deleted per DEL command. */
 const deleteBatchMax = 500;
 
-export function createJsonCache(redis: Redis, readTimeoutMs = cacheReadTimeoutMs): JsonCache {
+export function createJsonCache(redis: RedisClient, readTimeoutMs = cacheReadTimeoutMs): JsonCache {
   return {
     async get<T>(key: string): Promise<T | undefined> {
       if (!redisIsUp(redis)) return undefined;
@@ -40,7 +39,11 @@ export function createJsonCache(redis: Redis, readTimeoutMs = cacheReadTimeoutMs
     async delete(keys: string[]): Promise<void> {
       if (!redisIsUp(redis) || keys.length === 0) return;
       for (let start = 0; start < keys.length; start += deleteBatchMax) {
-        await redis.del(...keys.slice(start, start + deleteBatchMax)).catch(() => {});
+        const batch = keys.slice(start, start + deleteBatchMax);
+        // On a cluster the keys (one event each) sit in different slots, where one DEL would be
+        // refused (CROSSSLOT) and the stale entries would stay: one DEL per key there.
+        if (redis.isCluster) await Promise.all(batch.map((key) => redis.del(key).catch(() => 0)));
+        else await redis.del(...batch).catch(() => {});
       }
     },
   };

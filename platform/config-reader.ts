@@ -2,6 +2,7 @@
 // first: a node with three wrong settings says all three at once, each as `VARIABLE: problem`, and
 // main.ts prints them without a stack trace. A wrong value reads as its fallback meanwhile, so the
 // reading goes on; loadConfig throws one ConfigError at the end if anything was wrong.
+import { isIPv6 } from "node:net";
 
 /** Settings that cannot be used: every problem, each naming its variable. */
 export class ConfigError extends Error {
@@ -21,6 +22,25 @@ export interface IntegerBounds {
 
 /** What a problem shows of a wrong value: short, quoted, never of a secret (those never reach here). */
 const shown = (raw: string): string => JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}...` : raw);
+
+/** A network address of a node: an IPv6 host is kept without its brackets. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** A DNS name (letters, digits, `-`, `.`, `_`) or an IPv4 address, at most 253 characters. */
+const hostNamePattern = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
+
+/** `host:port` or `[ipv6]:port`; null when it is not one. */
+export function parseHostPort(entry: string): HostPort | null {
+  const match = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(entry);
+  if (!match) return null;
+  const port = Number(match[3]);
+  if (!(port >= 1 && port <= 65_535)) return null;
+  if (match[1] !== undefined) return isIPv6(match[1]) ? { host: match[1], port } : null;
+  return hostNamePattern.test(match[2]) ? { host: match[2], port } : null;
+}
 
 export class ConfigReader {
   readonly problems: string[] = [];
@@ -92,6 +112,35 @@ export class ConfigReader {
     if (protocol !== null && protocols.includes(protocol)) return raw;
     this.problem(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
     return fallback;
+  }
+
+  /**
+   * A comma-separated list of `host:port` (a host name, an IPv4 address or a bracketed IPv6 one; a
+   * port from 1 to 65535), at most `max` of them, no repeats. Unset reads as null; any wrong entry
+   * makes the whole setting a problem (naming the entry) and reads as null.
+   */
+  hostPorts(name: string, max: number): HostPort[] | null {
+    const raw = this.text(name);
+    if (raw === undefined) return null;
+    const entries = raw.split(",").map((entry) => entry.trim());
+    if (entries.length > max) {
+      this.problem(name, `names ${entries.length} nodes, at most ${max} are allowed`);
+      return null;
+    }
+    const nodes: HostPort[] = [];
+    for (const entry of entries) {
+      const node = parseHostPort(entry);
+      if (node === null) {
+        this.problem(name, `must be host:port entries separated by commas (got ${shown(entry)})`);
+        return null;
+      }
+      if (nodes.some((seen) => seen.host === node.host && seen.port === node.port)) {
+        this.problem(name, `names ${shown(entry)} twice`);
+        return null;
+      }
+      nodes.push(node);
+    }
+    return nodes;
   }
 
   /** Throws one ConfigError naming every problem found. */

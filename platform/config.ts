@@ -213,7 +213,12 @@ function transporterSetting(read: ConfigReader): string | null {
     } catch {
       /* the problem below */
     }
-    if (parsed === null || parsed.protocol !== "nats:" || parsed.hostname === "" || !["", "/"].includes(parsed.pathname)) {
+    if (
+      parsed === null ||
+      parsed.protocol !== "nats:" ||
+      parsed.hostname === "" ||
+      !["", "/"].includes(parsed.pathname)
+    ) {
       read.problem(
         "TRANSPORTER",
         `entry ${index + 1} must be a URL nats://host:port (several separated by commas)`,

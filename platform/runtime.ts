@@ -1,15 +1,15 @@
 // What every service is built from: configuration, connections and a clock, created once per node
 // and handed to service factories (no hidden globals, so tests can run several nodes in one process).
-import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import { createPool, type Database } from "./database.ts";
-import { createRedis } from "./redis.ts";
+import { createRedisClient, type RedisClient } from "./redis.ts";
 import { systemClock, type Clock } from "../domain/clock.ts";
 
 export interface Runtime {
   config: Config;
   db: Database;
-  redis: Redis;
+  /** One Redis server or a Redis Cluster (platform/redis.ts). */
+  redis: RedisClient;
   clock: Clock;
 }
 
@@ -17,7 +17,7 @@ export function createRuntime(config: Config, clock: Clock = systemClock): Runti
   return {
     config,
     db: createPool(config.databaseUrl, { max: 10, applicationName: `marquee-${config.services.join("+")}` }),
-    redis: createRedis(config.redisUrl, config.redisKeyPrefix),
+    redis: createRedisClient(config, config.redisKeyPrefix),
     clock,
   };
 }

@@ -1,7 +1,7 @@
 // The line: joining it and asking for one's place, answered in the contract's shape
 // {status, position, estimatedWaitSeconds, admissionToken?}. One Redis script per batch: joins (and
 // polls) of one event that arrive in the same turn of the event loop share a round trip.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 import type { WaitingRoomSettings } from "../../domain/event.ts";
 import { MarqueeError, invariant } from "../../domain/errors.ts";
 import { lineBatchMax, lineLengthMax, waitingRoomRetryAfterSeconds } from "../../domain/limits.ts";
@@ -66,7 +66,7 @@ async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createLine(
-  redis: Redis,
+  redis: RedisClient,
   tokens: AdmissionTokens,
   options: { waitingMax?: number; batchMax?: number } = {},
 ): Line {

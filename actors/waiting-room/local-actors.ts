@@ -3,7 +3,7 @@
 // with a waiting room in use, read every few seconds: after a restart, or when nodes come and go).
 // A Redis lease still decides which node admits; this only decides which nodes try.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 import type { ServiceBroker } from "moleculer";
 import type { Clock } from "../../domain/clock.ts";
 import { toUserEvent, type ToUser } from "../../domain/messages.ts";
@@ -21,7 +21,7 @@ const discoveryMembersMax = 10 * waitingRoomActorsPerNodeMax;
 
 export interface LocalActorsOptions {
   broker: ServiceBroker;
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   tokens: AdmissionTokens;
   settings: EventSettingsCache;

@@ -1,7 +1,7 @@
 // The waiting room's Lua scripts: each one Redis round trip, atomic, so a join, a poll or an
 // admission batch never sees half of another. ioredis sends them by SHA and resends the text after a
 // Redis restart emptied the script cache (NOSCRIPT).
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 import { invariant } from "../../domain/errors.ts";
 import type { WaitingRoomKeys } from "./keys.ts";
 
@@ -231,10 +231,10 @@ export interface WaitingRoomScripts {
   drop(keys: WaitingRoomKeys, leaseValue: string): Promise<boolean>;
 }
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** Defines the scripts on a client, once (ioredis then sends them by SHA). */
-function defineScripts(redis: Redis): void {
+function defineScripts(redis: RedisClient): void {
   if (defined.has(redis)) return;
   redis.defineCommand("marqueeWaitingRoomJoin", { numberOfKeys: 4, lua: joinScript });
   redis.defineCommand("marqueeWaitingRoomStatus", { numberOfKeys: 4, lua: statusScript });
@@ -247,7 +247,7 @@ function defineScripts(redis: Redis): void {
 }
 
 /** The scripts bound to a client (defined on it once). */
-export function waitingRoomScripts(redis: Redis): WaitingRoomScripts {
+export function waitingRoomScripts(redis: RedisClient): WaitingRoomScripts {
   defineScripts(redis);
   const client = redis as any;
   return {

@@ -4,7 +4,7 @@
 // the waiting. All state lives in Redis, so another node (or this one after a Redis outage) carries on
 // where it stopped. One owner at a time: the lease value is unique (fence number) and every admission
 // script checks it atomically, so an owner that lost its lease (paused, partitioned) cannot admit.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { invariant } from "../../domain/errors.ts";
 import {
@@ -25,7 +25,7 @@ import type { WaitingRoomAnswer } from "./line.ts";
 
 export interface WaitingRoomActorOptions {
   eventId: string;
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   /** Unique per process: `<nodeId>.<random>`; the lease value adds a fence number to it. */
   ownerId: string;

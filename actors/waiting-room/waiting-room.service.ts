@@ -3,7 +3,7 @@
 // waiting-room actors this node runs. Calls carry `eventId`, so the broker's Shard strategy sends every
 // call for one event to the same node, which runs that event's actor; a Redis lease makes sure only
 // one node admits at a time.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 import type { Context, ServiceActionsSchema, ServiceEvents, ServiceSchema } from "moleculer";
 import type { Clock } from "../../domain/clock.ts";
 import type { Runtime } from "../../platform/runtime.ts";
@@ -132,7 +132,7 @@ function waitingRoomActions(line: Line, clock: Clock): ServiceActionsSchema {
 }
 
 /** Shoppers who leave free their place; event changes refresh the cached settings. */
-function waitingRoomEvents(redis: Redis): ServiceEvents {
+function waitingRoomEvents(redis: RedisClient): ServiceEvents {
   const scripts = waitingRoomScripts(redis);
   return {
     // A shopper who booked, released or let their holds lapse frees their place for the next, and has

@@ -1,8 +1,10 @@
 // The classic design's hold lock: a Redis `SET NX EX` key per seat, every seat of a request in one
 // pipelined round trip. Used by the classic engine and by the in-process baseline of bench:booking.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../platform/redis.ts";
 
-const lockKey = (eventId: string, ordinal: number) => `classic:hold:${eventId}:${ordinal}`;
+// The event id is the hash tag: a request's locks (one event) share a Redis Cluster slot, so its one
+// pipeline and its one DEL stay legal there.
+const lockKey = (eventId: string, ordinal: number) => `classic:hold:{${eventId}}:${ordinal}`;
 
 export interface LockAttempt {
   /** Seats whose lock this attempt set. */
@@ -13,7 +15,7 @@ export interface LockAttempt {
 
 export class HoldLocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSeconds: number,
   ) {}
 

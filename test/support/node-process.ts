@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createHttpClient, uniqueName, type HttpClient } from "./system.ts";
 import { freePort } from "./processes.ts";
+import { clusterTestEnv } from "./clusters.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -32,6 +33,7 @@ export async function startNodeProcess(
       WORKER_POOL_SIZE: "1",
       REDIS_KEY_PREFIX: `${uniqueName("mq")}:`,
       RATE_LIMIT_PER_WINDOW: "100000",
+      ...clusterTestEnv(env),
       ...env,
       PORT: String(port),
     },

@@ -6,7 +6,7 @@ import { startSystem, dropDatabase, uniqueName, type TestSystem } from "../../su
 import { createEventFixture } from "../../support/catalog.ts";
 import { eventually } from "../../support/eventually.ts";
 
-const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+const natsUrl = process.env.TEST_NATS_URL || process.env.NATS_URL || "nats://127.0.0.1:4222";
 
 const waitingRoomActors = (system: TestSystem): Map<string, { holdsLease: boolean }> =>
   (system.node.broker.getLocalService("waiting-room") as any).actors;

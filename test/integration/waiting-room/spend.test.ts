@@ -2,25 +2,22 @@
 // booking actor names, and any earlier one, end (place freed, no longer admitted); a newer admission
 // of the same user stays; without a name only the place is freed.
 import { expect } from "chai";
-import type { Redis } from "ioredis";
-import { createRedis } from "../../../platform/redis.ts";
+import type { RedisClient } from "../../../platform/redis.ts";
 import { waitingRoomKeys } from "../../../actors/waiting-room/keys.ts";
 import { waitingRoomScripts } from "../../../actors/waiting-room/scripts.ts";
 import { uniqueName } from "../../support/system.ts";
-
-const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+import { connectTestRedis, deleteTestKeys } from "../../support/clusters.ts";
 
 describe("waiting room: spending an admission (real Redis)", () => {
-  let redis: Redis;
+  let redis: RedisClient;
   const prefix = `${uniqueName("mqtest")}:`;
 
   before(async () => {
-    redis = createRedis(redisUrl, prefix);
-    if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+    // The Redis Cluster under `npm run test:clusters`.
+    redis = await connectTestRedis(prefix);
   });
   after(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+    await deleteTestKeys(redis, prefix);
     redis.disconnect();
   });
 

@@ -1,22 +1,21 @@
 // The line and the waiting-room actor against a real Redis (own key prefix per run), driven tick by tick
 // with a manual clock: lottery, FIFO, capacity and rate, expiry, fencing, live pushes.
 import { expect } from "chai";
-import type { Redis } from "ioredis";
 import { ManualClock } from "../../../domain/clock.ts";
 import { waitingRoomDefaults, type WaitingRoomSettings } from "../../../domain/event.ts";
-import { createRedis } from "../../../platform/redis.ts";
+import type { RedisClient } from "../../../platform/redis.ts";
 import { createAdmissionTokens } from "../../../actors/waiting-room/admission-token.ts";
 import { createEventSettingsCache, type EventSettings } from "../../../actors/waiting-room/event-settings.ts";
 import { waitingRoomEventsKey, waitingRoomKeys } from "../../../actors/waiting-room/keys.ts";
 import { WaitingRoomActor, type TickResult } from "../../../actors/waiting-room/waiting-room-actor.ts";
 import { createLine, type WaitingRoomAnswer } from "../../../actors/waiting-room/line.ts";
 import { uniqueName } from "../../support/system.ts";
+import { connectTestRedis, deleteTestKeys } from "../../support/clusters.ts";
 
-const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const quietLogger = { warn() {}, info() {} };
 
 describe("the line and the waiting-room actor (real Redis)", () => {
-  let redis: Redis;
+  let redis: RedisClient;
   const prefix = `${uniqueName("mqtest")}:`;
   const tokens = createAdmissionTokens("waiting-room-actor-test-secret");
   let clock: ManualClock;
@@ -24,12 +23,11 @@ describe("the line and the waiting-room actor (real Redis)", () => {
   let pushes: { userId: string; data: WaitingRoomAnswer }[];
 
   before(async () => {
-    redis = createRedis(redisUrl, prefix);
-    if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+    // The Redis Cluster under `npm run test:clusters`.
+    redis = await connectTestRedis(prefix);
   });
   after(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+    await deleteTestKeys(redis, prefix);
     redis.disconnect();
   });
   beforeEach(() => {
