@@ -8,6 +8,7 @@ import { createBookingService } from "./actors/booking/booking.service.ts";
 import { createWaitingRoomService } from "./actors/waiting-room/waiting-room.service.ts";
 import { createIndexerService } from "./indexer/indexer.service.ts";
 import { createSearchService } from "./indexer/search.service.ts";
+import { createWebhooksService } from "./webhooks/webhooks.service.ts";
 
 export type ServiceFactory = (runtime: Runtime) => ServiceSchema;
 
@@ -18,6 +19,7 @@ export const serviceFactories: Record<string, ServiceFactory> = {
   "waiting-room": createWaitingRoomService,
   search: createSearchService,
   indexer: createIndexerService,
+  webhooks: createWebhooksService,
 };
 
 /** The factories of the services named in SERVICES, out of `factories` (every known one by default). */

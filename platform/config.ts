@@ -68,10 +68,15 @@ export interface Config {
   /** Check every invariant of a seat state after each actor turn (O(seats) per turn: tests only). */
   actorParanoidChecks: boolean;
   /**
-   * Test hook for crash tests: the confirm saga sleeps this long between recording a capture and
-   * booking, so a test can SIGKILL the node in that window. Refused in production.
+   * Test hook for crash tests: the confirm saga sleeps this long between the charge and the booking
+   * commit, so a test can SIGKILL the node in that window. Refused in production.
    */
   testPauseAfterCaptureMs: number;
+  /**
+   * Test hook: a file where the simulated payment provider keeps its charges, so that, like a real
+   * provider, it still knows them after the node is killed (SIMULATED_PROVIDER_LEDGER). Not in production.
+   */
+  simulatedProviderLedger: string | null;
   /** Per-client rate limit: requests per window. */
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
@@ -329,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     paymentProvider: read.oneOf("PAYMENT_PROVIDER", paymentProviderNames, "simulated"),
     actorParanoidChecks: read.boolean("ACTOR_PARANOID_CHECKS", false),
     testPauseAfterCaptureMs: production ? 0 : read.integer("TEST_PAUSE_AFTER_CAPTURE_MS", 0),
+    simulatedProviderLedger: production ? null : (read.text("SIMULATED_PROVIDER_LEDGER") ?? null),
     rateLimitPerWindow: read.integer("RATE_LIMIT_PER_WINDOW", 600, { min: 1 }),
     rateLimitWindowMs: read.integer("RATE_LIMIT_WINDOW_MS", 10_000, { min: 100 }),
     httpConnectionsMax: read.integer("HTTP_CONNECTIONS_MAX", httpConnectionsPerNodeMaxDefault, { min: 1 }),

@@ -4,6 +4,7 @@
 // and 415 with a body) are added by operations.ts.
 import type { JsonSchema } from "./json-schema.ts";
 import { ref } from "./schemas/common.ts";
+import { webhookRouteAnswers } from "./schemas/webhooks.ts";
 
 export interface RouteAnswers {
   status: number;
@@ -185,4 +186,5 @@ export const routeAnswers: Record<string, RouteAnswers> = {
     description: "The event's seats by status (as its seat map shows them) and its money",
     schema: ref("EventSales"),
   },
+  ...webhookRouteAnswers,
 };

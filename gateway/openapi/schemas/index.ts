@@ -8,6 +8,7 @@ import { realtimeSchemas } from "./realtime.ts";
 import { searchSchemas } from "./search.ts";
 import { ticketSchemas } from "./tickets.ts";
 import { waitingRoomSchemas } from "./waiting-room.ts";
+import { webhookSchemas } from "./webhooks.ts";
 
 export const answerSchemas: Record<string, JsonSchema> = {
   ...errorSchemas,
@@ -18,4 +19,5 @@ export const answerSchemas: Record<string, JsonSchema> = {
   ...ticketSchemas,
   ...waitingRoomSchemas,
   ...realtimeSchemas,
+  ...webhookSchemas,
 };
