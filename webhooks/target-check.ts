@@ -145,10 +145,7 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     (addresses) => {
       const refused = addresses.find((entry) => isPrivateAddress(entry.address));
       if (refused || addresses.length === 0) {
-        const error = Object.assign(new Error("webhook target resolves to a private or local address"), {
-          code: "EWEBHOOKPRIVATE",
-        });
-        return callback(error, "", 0);
+        return callback(new Error("target resolves to a private or local address"), "", 0);
       }
       const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
       const usable = addresses.filter((entry) => wanted === 0 || entry.family === wanted);
