@@ -72,7 +72,7 @@ function route(state: SeatState, command: Command, now: number, effects: Effect[
     case "confirmStart":
       return confirmStart(state, command, effects);
     case "confirmComplete":
-      return confirmComplete(state, command, effects);
+      return confirmComplete(state, command, now, effects);
     case "confirmAbort":
       return confirmAbort(state, command, now, effects);
     case "updateSettings":

@@ -28,7 +28,9 @@ export function createBookingService(
   const booking = createBookingContext(
     runtime,
     engineFactory(runtime),
-    createPaymentProvider(runtime.config.paymentProvider),
+    createPaymentProvider(runtime.config.paymentProvider, {
+      simulatedLedger: runtime.config.simulatedProviderLedger,
+    }),
   );
   let recovery: Repeating | null = null;
   const ticketKeys = createTicketKeyStore(runtime.db, runtime.config.ticketKeySecret);

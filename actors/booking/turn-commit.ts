@@ -4,19 +4,26 @@
 import type { Database } from "../../platform/database.ts";
 import { hasErrorCode } from "../../domain/errors.ts";
 import { commitBatches } from "./persistence/group-commit.ts";
-import type { EventBatch } from "./persistence/batch.ts";
+import type { EventBatch, Refusal } from "./persistence/batch.ts";
 import type { CommitStats } from "./protocol.ts";
 import type { ActorWork, DecidedTurn } from "./turn-decide.ts";
 
 export interface Committed {
   /** Events fenced out: nothing of theirs was written. */
   stale: Set<string>;
+  /** Commands the commit refused, by event: nothing of those events was written. */
+  refusals: Map<string, Refusal[]>;
   /** The commit failed: nothing was written. */
   failure: Error | null;
   stats: CommitStats | null;
 }
 
-export const nothingCommitted = (): Committed => ({ stale: new Set(), failure: null, stats: null });
+export const nothingCommitted = (): Committed => ({
+  stale: new Set(),
+  refusals: new Map(),
+  failure: null,
+  stats: null,
+});
 
 /** One batch per actor, in the order of `work`. */
 export function toBatches(work: ActorWork[]): EventBatch[] {
@@ -50,18 +57,22 @@ export async function commitTurn(db: Database, batches: EventBatch[], turn: Deci
   });
   try {
     const result = await commitBatches(db, batches);
+    const refusals = new Map<string, Refusal[]>();
+    for (const refusal of result.refusals ?? [])
+      refusals.set(refusal.eventId, [...(refusals.get(refusal.eventId) ?? []), refusal]);
     return {
       stale: new Set(result.stale),
+      refusals,
       failure: null,
       stats: stats({
-        events: batches.length - result.stale.length,
+        events: batches.length - result.stale.length - refusals.size,
         rows: result.rows,
         statements: result.statements,
         stale: result.stale.length,
       }),
     };
   } catch (error) {
-    return { stale: new Set(), failure: error as Error, stats: stats({ failed: true }) };
+    return { ...nothingCommitted(), failure: error as Error, stats: stats({ failed: true }) };
   }
 }
 

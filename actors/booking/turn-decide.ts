@@ -25,6 +25,8 @@ export interface ActorWork {
   actor: Actor;
   effects: Effect[];
   outcomes: { id: number; outcome: Outcome }[];
+  /** The requests decided, in the order of `outcomes` (sent again should the commit refuse one). */
+  decided: Envelope[];
   /** The latest clock among its commands. */
   now: number;
 }
@@ -71,8 +73,8 @@ export function decideTurn(actors: Iterable<Actor>, options: DecideOptions): Dec
 /** Decides the head of one actor's mailbox; returns how many requests it took. */
 function decideActor(actor: Actor, budget: number, turn: DecidedTurn, options: DecideOptions): number {
   const state = actor.state!;
-  const work: ActorWork = { actor, effects: [], outcomes: [], now: 0 };
   const decided: Envelope[] = [];
+  const work: ActorWork = { actor, effects: [], outcomes: [], decided, now: 0 };
   let taken = 0;
   while (taken < actor.mailbox.length && taken < budget) {
     const envelope = actor.mailbox[taken];

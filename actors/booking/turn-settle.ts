@@ -3,7 +3,7 @@
 // forgets its state and reloads it from Postgres for what is still queued).
 import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
 import { ticketId } from "../../domain/ids.ts";
-import type { PublicSeatStatus } from "../../domain/seat-state.ts";
+import type { Command, PublicSeatStatus } from "../../domain/seat-state.ts";
 import {
   expireRequestId,
   mailboxIds,
@@ -12,8 +12,9 @@ import {
   unavailableError,
   type Actor,
 } from "./actor.ts";
-import type { EventBatch } from "./persistence/batch.ts";
-import type { Reply } from "./protocol.ts";
+import type { ErrorFacts } from "../../domain/errors.ts";
+import type { EventBatch, Refusal } from "./persistence/batch.ts";
+import type { ActorRequest, Reply } from "./protocol.ts";
 import type { Committed } from "./turn-commit.ts";
 import type { ActorWork } from "./turn-decide.ts";
 
@@ -49,6 +50,8 @@ export function settleTurn(
       host.forget(actor);
       refuse([...outcomes.map(({ id }) => id), ...mailboxIds(actor.mailbox)], staleOwnerError, replies);
       host.log("warn", `actor of ${actor.eventId} was fenced out (epoch ${actor.epoch}); stopped`);
+    } else if (committed.refusals.has(actor.eventId)) {
+      resendRefused(item, committed.refusals.get(actor.eventId)!, replies, host);
     } else if (committed.failure) {
       // Nothing was written: forget this state, reload from Postgres for what is still queued.
       host.forget(actor);
@@ -64,6 +67,49 @@ export function settleTurn(
   });
   return settled;
 }
+
+/**
+ * The commit refused commands of this actor (nothing of its turn was written): each refused command is
+ * answered with its refusal; the actor forgets its state (it decided them) and reloads from Postgres
+ * for the others, sent again in their order ahead of what is queued (nothing of theirs was answered).
+ */
+function resendRefused(item: ActorWork, refusals: Refusal[], replies: Reply[], host: SettleHost): void {
+  const { actor, decided } = item;
+  host.forget(actor);
+  const again: typeof decided = [];
+  for (const envelope of decided) {
+    const refusal = refusalOf(envelope.request, refusals);
+    if (!refusal) again.push(envelope);
+    else if (envelope.request.id !== expireRequestId)
+      replies.push({ id: envelope.request.id, ok: false, error: refusalError(refusal) });
+  }
+  actor.mailbox = [...again, ...actor.mailbox];
+  if (actor.mailbox.length > 0) host.reactivate(actor);
+}
+
+/** The refusal that names this request's command: its confirmStart's or confirmComplete's payment. */
+function refusalOf(request: ActorRequest, refusals: Refusal[]): Refusal | undefined {
+  if (request.kind !== "command") return undefined;
+  const command = request.command as Command | null;
+  if (command?.type === "confirmStart")
+    return refusals.find((r) => r.code === "IDEMPOTENCY_KEY_TAKEN" && r.paymentId === command.paymentId);
+  if (command?.type === "confirmComplete")
+    return refusals.find((r) => r.code === "PAYMENT_SETTLED" && r.paymentId === command.paymentId);
+  return undefined;
+}
+
+const refusalError = (refusal: Refusal): ErrorFacts =>
+  refusal.code === "IDEMPOTENCY_KEY_TAKEN"
+    ? {
+        code: refusal.code,
+        message: "This Idempotency-Key is already claimed",
+        details: { paymentId: refusal.paymentId },
+      }
+    : {
+        code: refusal.code,
+        message: "This payment was settled elsewhere; it is no longer bookable",
+        details: { paymentId: refusal.paymentId },
+      };
 
 function settleCommitted(
   { actor, effects, outcomes }: ActorWork,

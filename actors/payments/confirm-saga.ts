@@ -1,13 +1,17 @@
-// The confirm saga (DESIGN.md "Money is a saga with a durable record"):
-//   1. the event's actor marks the hold `confirming` (it can no longer lapse) and records the payment
-//      intent with the Idempotency-Key, in one commit;
+// The confirm saga (DESIGN.md "Money is a saga with a durable record"), in two commits of the event's
+// actor on the happy path, both its group commits (no transaction of its own):
+//   1. confirmStart: the actor marks the hold `confirming` (it can no longer lapse), records the
+//      payment intent and claims the Idempotency-Key for it, in one commit. A key already claimed
+//      (this event or another: keys are the user's) refuses this confirm alone; the key's record then
+//      answers (replay, wait for the first, or 409);
 //   2. the provider charges, outside the actor, so the mailbox never waits on the network;
-//   3. the actor books the seats. If it cannot, the actor gives the hold back and marks the payment
-//      for refund in one commit, and the money is refunded.
+//   3. confirmComplete: the actor records the capture, books the seats and stores the 201 on the key,
+//      in one commit. If it cannot book them (given back meanwhile), the money is refunded.
+// A decline is one commit too (confirmAbort: payment declined, hold back, the 402 stored).
 // The actor is the arbiter: only it decides "booked" or "given back", so a live saga and a recovery
 // pass racing on the same payment always agree. Every step is idempotent by payment id.
 import type { Database } from "../../platform/database.ts";
-import { errorCatalogue, invariant, MarqueeError, type ErrorCode } from "../../domain/errors.ts";
+import { hasErrorCode, invariant, MarqueeError, type ErrorCode } from "../../domain/errors.ts";
 import { newId } from "../../domain/ids.ts";
 import {
   idempotencyPollMs,
@@ -16,28 +20,36 @@ import {
   sagaActorAttemptsMax,
 } from "../../domain/limits.ts";
 import type { Command } from "../../domain/seat-state.ts";
+import {
+  bookedAnswer,
+  bookingOf,
+  declinedAnswer,
+  refundedAnswer,
+  type Answer,
+  type BookedFacts,
+} from "./answers.ts";
 import { withTimeout, type PaymentProvider } from "./provider.ts";
 import {
-  claimIdempotencyKey,
   findBooking,
   findIdempotencyKey,
   findPayment,
   markCaptured,
   markDeclined,
   markRefunded,
-  releaseIdempotencyKey,
   requestRefund,
   storeIdempotentResponse,
-  type BookingView,
+  takeOverLapsedClaim,
   type IdempotencyRecord,
 } from "./payments.repository.ts";
+
+export { answerResult, bookedAnswer, declinedAnswer, refundedAnswer, type Answer } from "./answers.ts";
 
 export interface SagaContext {
   db: Database;
   provider: PaymentProvider;
   /** Sends a command to the event's actor (routed to its owner, re-sent after a stale owner). */
   actor(eventId: string, command: Command): Promise<any>;
-  /** Test hook: sleep between recording the capture and booking (a crash window for tests). */
+  /** Test hook: sleep between the charge and the booking commit (a crash window for tests). */
   pauseAfterCaptureMs: number;
   log(level: "warn" | "error", message: string): void;
 }
@@ -52,12 +64,6 @@ export interface ConfirmRequest {
   requestHash: string;
 }
 
-/** The final answer of a confirm, stored with its Idempotency-Key and replayed as it is. */
-export interface Answer {
-  statusCode: number;
-  body: any;
-}
-
 interface KeyRef {
   eventId: string;
   userId: string;
@@ -66,56 +72,69 @@ interface KeyRef {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const bookedAnswer = (booking: BookingView): Answer => ({ statusCode: 201, body: { booking } });
-const errorAnswer = (code: ErrorCode, message: string, details?: Record<string, unknown>): Answer => ({
-  statusCode: errorCatalogue[code].status,
-  body: { error: details ? { code, message, details } : { code, message } },
-});
-export const refundedAnswer = (paymentId: string): Answer =>
-  errorAnswer(
-    "PAYMENT_REFUNDED",
-    "The payment was captured but the booking could not be completed; it has been refunded",
-    { paymentId },
-  );
-export const declinedAnswer = (paymentId: string, reason: string): Answer =>
-  errorAnswer(
-    "PAYMENT_DECLINED",
-    `The payment was declined (${reason}); your hold is kept until it expires`,
-    {
-      paymentId,
-    },
-  );
+/** The actor's refusals of a confirmStart: answers of the seats' state, or of the key's. */
+const refusalCodes = new Set<ErrorCode>([
+  "IDEMPOTENCY_KEY_TAKEN",
+  "TICKET_UNAVAILABLE",
+  "HOLD_EXPIRED",
+  "FORBIDDEN",
+  "TICKET_LIMIT_REACHED",
+  "NOT_ON_SALE",
+  "NOT_FOUND",
+  "ADMISSION_REQUIRED",
+]);
+const isRefusal = (error: unknown): boolean =>
+  refusalCodes.has((error as { code?: ErrorCode } | null)?.code as ErrorCode);
 
-/** Turns a stored answer into the action's result (201 body) or its error. */
-export function answerResult(answer: Answer): any {
-  if (answer.statusCode >= 200 && answer.statusCode < 300) return answer.body;
-  const error = answer.body?.error ?? {};
-  throw new MarqueeError(error.code, error.message, error.details);
-}
+const stillProcessing = () =>
+  new MarqueeError(
+    "IDEMPOTENCY_CONFLICT",
+    "A request with this Idempotency-Key is still being processed; retry shortly",
+  );
 
 export async function confirm(saga: SagaContext, request: ConfirmRequest): Promise<Answer> {
   const key = { eventId: request.eventId, userId: request.userId, key: request.idempotencyKey };
   const deadline = Date.now() + idempotencyWaitMs;
-  const claimId = newId("clm");
-  for (;;) {
-    const claim = await claimIdempotencyKey(saga.db, { ...key, requestHash: request.requestHash, claimId });
-    if (claim.claimed) return runSaga(saga, request, key, claimId);
-    const answer = await replay(saga, request, key, claim.record, deadline);
-    if (answer) return answer;
-    // The first request gave the key back (it failed before any payment), or its claim lapsed
-    // without a payment (it died): claim it again.
+  for (let attempt = 1; ; attempt++) {
+    const paymentId = newId("pay");
+    let started: { amountCents: number };
+    try {
+      started = await saga.actor(request.eventId, {
+        type: "confirmStart",
+        userId: request.userId,
+        ordinals: request.ordinals,
+        paymentId,
+        idempotencyKey: request.idempotencyKey,
+        requestHash: request.requestHash,
+      });
+    } catch (error) {
+      // Nothing of this confirm was written. A refusal is the answer unless the key says otherwise:
+      // a duplicate finds the seats confirming or booked by the first request, which answers it.
+      if (!isRefusal(error)) throw error;
+      const answer = await replay(saga, request, key, deadline);
+      if (answer) return answer;
+      if (!hasErrorCode(error, "IDEMPOTENCY_KEY_TAKEN")) throw error;
+      // The key was free after all (a lapsed claim taken over, a racing claim rolled back): again.
+      if (attempt >= sagaActorAttemptsMax) throw stillProcessing();
+      continue;
+    }
+    return pay(saga, request, key, paymentId, started.amountCents);
   }
 }
 
-/** A request whose key is taken: the same answer, or a wait while the first one finishes. */
+/**
+ * A request whose key may be taken: the stored answer, or one derived from the key's payment, or a
+ * wait while the first request finishes. null when the key is free (none, or a claim without a
+ * payment whose lease lapsed: taken over, i.e. deleted).
+ */
 async function replay(
   saga: SagaContext,
   request: ConfirmRequest,
   key: KeyRef,
-  record: IdempotencyRecord | null,
   deadline: number,
 ): Promise<Answer | null> {
   for (;;) {
+    const record: IdempotencyRecord | null = await findIdempotencyKey(saga.db, key);
     if (!record) return null;
     if (record.requestHash !== request.requestHash)
       throw new MarqueeError(
@@ -130,15 +149,13 @@ async function replay(
         return store(saga, key, bookedAnswer((await findBooking(saga.db, key.eventId, payment.bookingId))!));
       if (payment?.status === "refunded") return store(saga, key, refundedAnswer(payment.id));
     }
-    // Its holder died before recording a payment (the lease ran out): the key may be claimed again.
-    if (!record.paymentId && record.claimLapsed) return null;
-    if (Date.now() > deadline)
-      throw new MarqueeError(
-        "IDEMPOTENCY_CONFLICT",
-        "A request with this Idempotency-Key is still being processed; retry shortly",
-      );
+    // A claim of the old two-step confirm whose holder died before recording a payment.
+    if (!record.paymentId && record.claimLapsed) {
+      await takeOverLapsedClaim(saga.db, { ...key, requestHash: request.requestHash });
+      return null;
+    }
+    if (Date.now() > deadline) throw stillProcessing();
     await sleep(idempotencyPollMs);
-    record = await findIdempotencyKey(saga.db, key);
   }
 }
 
@@ -150,33 +167,19 @@ async function store(saga: SagaContext, key: KeyRef, answer: Answer): Promise<An
     : answer;
 }
 
-async function runSaga(
+/** After commit 1: the charge, then commit 2 (booked, or declined). */
+async function pay(
   saga: SagaContext,
   request: ConfirmRequest,
   key: KeyRef,
-  claimId: string,
+  paymentId: string,
+  amountCents: number,
 ): Promise<Answer> {
   const { eventId } = request;
-  const paymentId = newId("pay");
-  let started: { amountCents: number };
-  try {
-    started = await saga.actor(eventId, {
-      type: "confirmStart",
-      userId: request.userId,
-      ordinals: request.ordinals,
-      paymentId,
-      idempotencyKey: request.idempotencyKey,
-    });
-  } catch (error) {
-    // Nothing was charged: the key is free again (a no-op if the intent was recorded after all).
-    await releaseIdempotencyKey(saga.db, key, claimId).catch(() => {});
-    throw error;
-  }
-
   let charge;
   try {
     charge = await withTimeout(
-      saga.provider.charge({ paymentId, amountCents: started.amountCents, token: request.token }),
+      saga.provider.charge({ paymentId, amountCents, token: request.token }),
       paymentProviderTimeoutMs,
       "payment provider charge",
     );
@@ -191,49 +194,103 @@ async function runSaga(
     );
   }
 
-  if (charge.status === "declined") {
-    await markDeclined(saga.db, eventId, paymentId, charge.reason);
-    // Back to held with the same expiry. If this fails, recovery gives the hold back later.
-    await actorStep(saga, eventId, { type: "confirmAbort", paymentId }).catch((error: Error) =>
-      saga.log("warn", `payment ${paymentId}: hold not given back yet: ${error.message}`),
-    );
-    return store(saga, key, declinedAnswer(paymentId, charge.reason));
-  }
-
-  if (!(await markCaptured(saga.db, eventId, paymentId, charge.providerRef))) {
-    // Recovery declared this payment lost while we were charging: the money goes back.
-    await withTimeout(
-      saga.provider.refund(paymentId, charge.providerRef),
-      paymentProviderTimeoutMs,
-      "refund",
-    );
-    return store(saga, key, refundedAnswer(paymentId));
-  }
+  if (charge.status === "declined") return decline(saga, key, eventId, paymentId, charge.reason);
   if (saga.pauseAfterCaptureMs > 0) await sleep(saga.pauseAfterCaptureMs);
   if (charge.failBookingStep) {
     saga.log("warn", `payment ${paymentId}: simulated booking failure after capture; refunding`);
-    return refundPayment(saga, key, eventId, paymentId, "the booking step failed after capture (simulated)");
+    return refundCaptured(
+      saga,
+      key,
+      eventId,
+      paymentId,
+      charge.providerRef,
+      "the booking step failed after capture (simulated)",
+    );
   }
-  return settleCaptured(saga, key, eventId, paymentId);
+  let result;
+  try {
+    result = await actorStep(saga, eventId, {
+      type: "confirmComplete",
+      paymentId,
+      bookingId: newId("bk"),
+      providerRef: charge.providerRef,
+    });
+  } catch (error) {
+    if (!hasErrorCode(error, "PAYMENT_SETTLED")) throw error;
+    result = { booked: false };
+  }
+  // Booked: the capture, the booking and this answer were stored in one commit.
+  if (result.booked) return bookedAnswer(bookingOf(result as BookedFacts));
+  return refundCaptured(saga, key, eventId, paymentId, charge.providerRef, "the seats could not be booked");
 }
 
-/** Books a captured payment, or refunds it when its seats can no longer be booked. */
+/** Commit 2 of a decline: the payment declined, the hold back, the 402 stored, in one commit. */
+async function decline(
+  saga: SagaContext,
+  key: KeyRef,
+  eventId: string,
+  paymentId: string,
+  reason: string,
+): Promise<Answer> {
+  const aborted = await actorStep(saga, eventId, { type: "confirmAbort", paymentId, declined: reason }).catch(
+    (error: Error) => {
+      saga.log("warn", `payment ${paymentId}: hold not given back yet: ${error.message}`);
+      return null;
+    },
+  );
+  // Given back by this commit, which also declined the pending payment and stored this 402.
+  if (aborted?.aborted) return declinedAnswer(paymentId, reason);
+  // The hold was given back already, or the actor is out of reach (recovery gives it back later).
+  await markDeclined(saga.db, eventId, paymentId, reason);
+  return store(saga, key, declinedAnswer(paymentId, reason));
+}
+
+/**
+ * Money this saga took that its booking commit did not turn into a booking: the booking made
+ * meanwhile (recovery) wins; otherwise it is recorded as captured and refunded.
+ */
+async function refundCaptured(
+  saga: SagaContext,
+  key: KeyRef,
+  eventId: string,
+  paymentId: string,
+  providerRef: string,
+  reason: string,
+): Promise<Answer> {
+  if (!(await markCaptured(saga.db, eventId, paymentId, providerRef))) {
+    const payment = await findPayment(saga.db, eventId, paymentId);
+    if (payment?.status === "declined" || payment?.status === "refunded") {
+      // Recovery declared this payment lost while we were charging: the money goes back.
+      await withTimeout(saga.provider.refund(paymentId, providerRef), paymentProviderTimeoutMs, "refund");
+      await actorStep(saga, eventId, { type: "confirmAbort", paymentId }).catch(() => {});
+      return store(saga, key, refundedAnswer(paymentId));
+    }
+  }
+  return refundPayment(saga, key, eventId, paymentId, reason);
+}
+
+/** Books a captured payment (recovery), or refunds it when its seats can no longer be booked. */
 export async function settleCaptured(
   saga: SagaContext,
   key: KeyRef,
   eventId: string,
   paymentId: string,
 ): Promise<Answer> {
-  const result = await actorStep(saga, eventId, {
-    type: "confirmComplete",
-    paymentId,
-    bookingId: newId("bk"),
-  });
-  const bookingId: string | null = result.booked
-    ? result.bookingId
-    : ((await findPayment(saga.db, eventId, paymentId))?.bookingId ?? null);
-  if (!bookingId) return refundPayment(saga, key, eventId, paymentId, "the seats could not be booked");
-  return store(saga, key, bookedAnswer((await findBooking(saga.db, eventId, bookingId))!));
+  try {
+    const result = await actorStep(saga, eventId, {
+      type: "confirmComplete",
+      paymentId,
+      bookingId: newId("bk"),
+    });
+    if (result.booked) return bookedAnswer(bookingOf(result as BookedFacts));
+  } catch (error) {
+    // Settled by someone else between our read and the actor's commit: its record answers.
+    if (!hasErrorCode(error, "PAYMENT_SETTLED")) throw error;
+  }
+  const payment = await findPayment(saga.db, eventId, paymentId);
+  if (payment?.bookingId)
+    return store(saga, key, bookedAnswer((await findBooking(saga.db, eventId, payment.bookingId))!));
+  return refundPayment(saga, key, eventId, paymentId, "the seats could not be booked");
 }
 
 /** Gives the seats back through the actor, then refunds; a booking made meanwhile wins. */

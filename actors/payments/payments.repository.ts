@@ -1,6 +1,7 @@
 // Payments, idempotency keys and bookings as the confirm saga, recovery and the read endpoints see
-// them. The seat-changing writes (payment intent, booking) are made by the event actor's group
-// commit (actors/booking/persistence/); these are the writes outside the actor.
+// them. The confirm's own writes (key claimed, payment intent, capture, booking, the stored answer of
+// a booking or a decline) are made by the event actor's group commit (actors/booking/persistence/);
+// these are the reads, and the writes outside the actor off the happy path (recovery, refunds, races).
 import type { Database } from "../../platform/database.ts";
 import { notFound } from "../../domain/errors.ts";
 import { ticketId } from "../../domain/ids.ts";
@@ -119,12 +120,19 @@ export async function findIdempotencyKey(db: Database, key: KeyRef): Promise<Ide
   };
 }
 
-/** Gives a key back when the request failed before any payment was attempted (its holder only). */
-export async function releaseIdempotencyKey(db: Database, key: KeyRef, claimId: string): Promise<void> {
+/**
+ * Takes over a claim of the old two-step confirm (claimed in a transaction of its own) whose holder
+ * died before recording a payment, once its lease lapsed: the row goes, so the next confirmStart's
+ * commit claims the key afresh. Only for the same request; a no-op if anything was recorded meanwhile.
+ */
+export async function takeOverLapsedClaim(
+  db: Database,
+  key: KeyRef & { requestHash: string },
+): Promise<void> {
   await db.query(
-    `DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3
-       AND claim_id = $4 AND payment_id IS NULL AND response IS NULL`,
-    [key.eventId, key.userId, key.key, claimId],
+    `DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3 AND request_hash = $4
+       AND payment_id IS NULL AND response IS NULL AND claimed_at < now() - make_interval(secs => $5)`,
+    [key.eventId, key.userId, key.key, key.requestHash, idempotencyClaimLeaseMs / 1000],
   );
 }
 

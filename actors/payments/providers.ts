@@ -4,8 +4,16 @@ import type { PaymentProviderName } from "../../platform/config.ts";
 import type { PaymentProvider } from "./provider.ts";
 import { SimulatedPaymentProvider } from "./simulated-provider.ts";
 
-const providers: Record<PaymentProviderName, () => PaymentProvider> = {
-  simulated: () => new SimulatedPaymentProvider(),
+interface ProviderOptions {
+  /** The simulated provider's charges kept in this file (tests that kill a node); null: in memory. */
+  simulatedLedger?: string | null;
+}
+
+const providers: Record<PaymentProviderName, (options: ProviderOptions) => PaymentProvider> = {
+  simulated: (options) => new SimulatedPaymentProvider(options.simulatedLedger ?? null),
 };
 
-export const createPaymentProvider = (name: PaymentProviderName): PaymentProvider => providers[name]();
+export const createPaymentProvider = (
+  name: PaymentProviderName,
+  options: ProviderOptions = {},
+): PaymentProvider => providers[name](options);

@@ -2,7 +2,8 @@
 // periodically) every payment without a final state is finished through the event's actor:
 //   captured, no booking       -> book it (its hold is still confirming), else refund it;
 //   captured, refund requested -> refund it;
-//   pending for too long       -> ask the provider: captured -> as above; otherwise declined + hold back;
+//   pending for too long       -> ask the provider: captured -> as above (also a saga that died between
+//                                 the charge and its booking commit); otherwise declined + hold back;
 //   declined, hold confirming  -> give the hold back.
 // Running on several nodes at once is safe: the actor arbitrates book-or-give-back, and every
 // database step is conditional on the state it expects.
@@ -60,10 +61,18 @@ export async function recoverPayments(
         } else {
           const reason =
             known?.status === "declined" ? known.reason : "abandoned: the confirm was interrupted";
-          await markDeclined(saga.db, payment.eventId, payment.id, reason);
-          await actorStep(saga, payment.eventId, { type: "confirmAbort", paymentId: payment.id });
-          const answer = declinedAnswer(payment.id, reason);
-          await storeIdempotentResponse(saga.db, key, answer.statusCode, answer.body);
+          // One commit of the actor: declined, the hold back, the 402 stored. Without a confirming
+          // hold (given back before), recorded here.
+          const result = await actorStep(saga, payment.eventId, {
+            type: "confirmAbort",
+            paymentId: payment.id,
+            declined: reason,
+          });
+          if (!result.aborted) {
+            await markDeclined(saga.db, payment.eventId, payment.id, reason);
+            const answer = declinedAnswer(payment.id, reason);
+            await storeIdempotentResponse(saga.db, key, answer.statusCode, answer.body);
+          }
         }
       } else if (payment.status === "declined") {
         await actorStep(saga, payment.eventId, { type: "confirmAbort", paymentId: payment.id });

@@ -89,9 +89,9 @@ const shapes: Record<string, Shape> = {
   },
   release: { userId: id, ordinals },
   expire: {},
-  confirmStart: { userId: id, ordinals, paymentId: id, idempotencyKey: id },
-  confirmComplete: { paymentId: id, bookingId: id },
-  confirmAbort: { paymentId: id },
+  confirmStart: { userId: id, ordinals, paymentId: id, idempotencyKey: id, requestHash: optional(id) },
+  confirmComplete: { paymentId: id, bookingId: id, providerRef: optional(id) },
+  confirmAbort: { paymentId: id, declined: optional(id) },
   updateSettings: { settings: object(settingsShape) },
 };
 

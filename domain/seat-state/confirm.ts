@@ -38,6 +38,7 @@ export function confirmStart(
       paymentId: command.paymentId,
       userId: command.userId,
       idempotencyKey: command.idempotencyKey,
+      ...(command.requestHash === undefined ? {} : { requestHash: command.requestHash }),
       holdId: hold.holdId,
       ordinals: hold.ordinals,
       amountCents: hold.amountCents,
@@ -131,6 +132,7 @@ const confirmStarted = (state: SeatState, hold: Hold) => ({
 export function confirmComplete(
   state: SeatState,
   command: CommandOf<"confirmComplete">,
+  now: number,
   effects: Effect[],
 ): Outcome {
   const hold = state.holdsByPayment.get(command.paymentId);
@@ -159,6 +161,8 @@ export function confirmComplete(
       userId,
       ordinals,
       amountCents,
+      createdAtMs: now,
+      ...(command.providerRef === undefined ? {} : { providerRef: command.providerRef }),
     },
     { type: "holdsDeleted", ordinals },
     { type: "seatsChanged", ordinals, status: "booked" },
@@ -172,6 +176,7 @@ export function confirmComplete(
     ticketIds: ids(state, ordinals),
     amountCents,
     paymentId: command.paymentId,
+    createdAt: new Date(now).toISOString(),
   });
 }
 
@@ -184,7 +189,11 @@ export function confirmAbort(
   const hold = state.holdsByPayment.get(command.paymentId);
   if (!hold) return ok({ aborted: false });
   state.holdsByPayment.delete(command.paymentId);
-  effects.push({ type: "paymentAbandoned", paymentId: command.paymentId });
+  effects.push(
+    command.declined === undefined
+      ? { type: "paymentAbandoned", paymentId: command.paymentId }
+      : { type: "paymentAbandoned", paymentId: command.paymentId, declined: command.declined },
+  );
   if (hold.expiresAt > now) {
     // Back to held with the same expiry: a declined payment keeps the hold until it lapses.
     for (const ordinal of hold.ordinals) state.status[ordinal] = held;

@@ -19,9 +19,25 @@ export type Command =
   | ({ type: "reserveBest"; userId: string; holdId: string; admission?: Admission } & BestAvailableRequest)
   | { type: "release"; userId: string; ordinals: number[] }
   | { type: "expire" }
-  | { type: "confirmStart"; userId: string; ordinals: number[]; paymentId: string; idempotencyKey: string }
-  | { type: "confirmComplete"; paymentId: string; bookingId: string }
-  | { type: "confirmAbort"; paymentId: string }
+  /**
+   * With `requestHash`, the commit also claims the Idempotency-Key (user, key) for this payment; a key
+   * already taken refuses this command alone (IDEMPOTENCY_KEY_TAKEN), nothing of it written.
+   */
+  | {
+      type: "confirmStart";
+      userId: string;
+      ordinals: number[];
+      paymentId: string;
+      idempotencyKey: string;
+      requestHash?: string;
+    }
+  /**
+   * With `providerRef`, the commit also records the capture (a pending payment becomes captured);
+   * without, the payment must already be captured. The booking's answer is stored on its key.
+   */
+  | { type: "confirmComplete"; paymentId: string; bookingId: string; providerRef?: string }
+  /** With `declined` (the reason), the commit also marks the pending payment declined and stores the 402. */
+  | { type: "confirmAbort"; paymentId: string; declined?: string }
   | { type: "updateSettings"; settings: Partial<SaleSettings> };
 
 /** The command of one type, as its use case receives it. */
@@ -35,6 +51,8 @@ export type Effect =
       paymentId: string;
       userId: string;
       idempotencyKey: string;
+      /** Present: the key is claimed in the same commit (see the confirmStart command). */
+      requestHash?: string;
       holdId: string;
       ordinals: number[];
       amountCents: number;
@@ -46,9 +64,16 @@ export type Effect =
       userId: string;
       ordinals: number[];
       amountCents: number;
+      /** The booking's created_at (the command's clock), also in the stored answer. */
+      createdAtMs: number;
+      /** Present: the capture is recorded in the same commit. */
+      providerRef?: string;
     }
-  /** A confirming hold was given back: a captured payment of it must now be refunded. */
-  | { type: "paymentAbandoned"; paymentId: string }
+  /**
+   * A confirming hold was given back: a captured payment of it must now be refunded; with `declined`
+   * (the reason), a pending payment is marked declined and its 402 stored.
+   */
+  | { type: "paymentAbandoned"; paymentId: string; declined?: string }
   | { type: "seatsChanged"; ordinals: number[]; status: PublicSeatStatus }
   /** The user's holds all ended; the latest admission they used (now spent) named by admission.ts. */
   | {

@@ -16,6 +16,7 @@ import {
   type LockedSeat,
 } from "./classic-seats.ts";
 import { noNews, write, type ClassicContext } from "./classic-writes.ts";
+import { bookedAnswer, bookingOf, declinedAnswer } from "../../actors/payments/answers.ts";
 
 type ConfirmStart = Extract<Command, { type: "confirmStart" }>;
 
@@ -70,12 +71,13 @@ function refuseUnconfirmable(eventId: string, userId: string, seats: LockedSeat[
 async function startConfirming(
   client: pg.PoolClient,
   eventId: string,
-  { userId, ordinals, paymentId, idempotencyKey }: ConfirmStart,
+  { userId, ordinals, paymentId, idempotencyKey, requestHash }: ConfirmStart,
   seats: LockedSeat[],
 ) {
   const expiresAt = Math.min(...seats.map((seat) => seat.holdExpiresAt!));
   const holdId = seats[0].holdId!;
   const amountCents = seats.reduce((sum, seat) => sum + seat.priceCents, 0);
+  await claimKey(client, eventId, { userId, idempotencyKey, paymentId, requestHash });
   await client.query(
     `UPDATE holds SET status = 'confirming', payment_id = $3, hold_id = $4, expires_at = to_timestamp($5 / 1000.0)
      WHERE event_id = $1 AND ordinal = ANY($2::int[])`,
@@ -86,10 +88,6 @@ async function startConfirming(
      VALUES ($1, $2, $3, $4, $5, $6::int[], $7, 'pending')`,
     [eventId, paymentId, userId, idempotencyKey, holdId, sorted(ordinals), amountCents],
   );
-  await client.query(
-    "UPDATE idempotency_keys SET payment_id = $4 WHERE event_id = $1 AND user_id = $2 AND key = $3",
-    [eventId, userId, idempotencyKey, paymentId],
-  );
   // Reserved stays reserved: no public change.
   return {
     eventId,
@@ -98,6 +96,34 @@ async function startConfirming(
     ticketIds: toIds(eventId, sorted(ordinals)),
     holdExpiresAt: new Date(expiresAt).toISOString(),
   };
+}
+
+/**
+ * The confirm's Idempotency-Key, claimed in the same transaction as its intent (as the actors' group
+ * commit does); a key taken rolls the transaction back and refuses the confirm. Without a request
+ * hash the key was claimed before: the payment is recorded on it.
+ */
+async function claimKey(
+  client: pg.PoolClient,
+  eventId: string,
+  claim: { userId: string; idempotencyKey: string; paymentId: string; requestHash?: string },
+): Promise<void> {
+  const { userId, idempotencyKey, paymentId, requestHash } = claim;
+  if (requestHash === undefined) {
+    await client.query(
+      "UPDATE idempotency_keys SET payment_id = $4 WHERE event_id = $1 AND user_id = $2 AND key = $3",
+      [eventId, userId, idempotencyKey, paymentId],
+    );
+    return;
+  }
+  // Before the payment's insert: its unique (event, user, key) would fail the transaction instead.
+  const claimed = await client.query(
+    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, payment_id, claim_id)
+     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
+    [eventId, userId, idempotencyKey, requestHash, paymentId],
+  );
+  if (claimed.rowCount !== 1)
+    throw new MarqueeError("IDEMPOTENCY_KEY_TAKEN", "This Idempotency-Key is already claimed", { paymentId });
 }
 
 async function startedAnswer(client: pg.PoolClient, eventId: string, paymentId: string, seats: LockedSeat[]) {
@@ -118,8 +144,7 @@ async function startedAnswer(client: pg.PoolClient, eventId: string, paymentId: 
 export async function confirmComplete(
   context: ClassicContext,
   eventId: string,
-  paymentId: string,
-  bookingId: string,
+  { paymentId, bookingId, providerRef }: Extract<Command, { type: "confirmComplete" }>,
 ) {
   const now = context.clock.now();
   const ordinals = await paymentOrdinals(context.db, eventId, paymentId);
@@ -134,14 +159,24 @@ export async function confirmComplete(
       seats.length === ordinals.length,
       `payment ${paymentId}: its confirming hold covers only part of its seats`,
     );
+    // Money taken: captured already, or its capture recorded here (providerRef).
     const { rows } = await client.query(
-      `SELECT user_id, amount_cents FROM payments WHERE event_id = $1 AND id = $2
-         AND status = 'captured' AND booking_id IS NULL AND refund_requested_at IS NULL FOR UPDATE`,
-      [eventId, paymentId],
+      `UPDATE payments SET status = 'captured', provider_ref = coalesce($3, provider_ref), updated_at = now()
+       WHERE event_id = $1 AND id = $2 AND booking_id IS NULL AND refund_requested_at IS NULL
+         AND (status = 'captured' OR (status = 'pending' AND $3::text IS NOT NULL))
+       RETURNING user_id, amount_cents`,
+      [eventId, paymentId, providerRef ?? null],
     );
-    invariant(rows[0], `payment ${paymentId}: confirming hold but no captured payment to book`);
+    if (!rows[0])
+      throw new MarqueeError(
+        "PAYMENT_SETTLED",
+        "This payment was settled elsewhere; it is no longer bookable",
+        {
+          paymentId,
+        },
+      );
     const { user_id: userId, amount_cents: amountCents } = rows[0];
-    await book(client, eventId, { paymentId, bookingId, userId, amountCents, ordinals });
+    await book(client, eventId, { paymentId, bookingId, userId, amountCents, ordinals, createdAtMs: now });
     const publication = noNews();
     for (const ordinal of ordinals) publication.changes.push({ ordinal, status: "booked" });
     if ((await usersWithoutLiveHolds(client, eventId, [userId], now)).length > 0)
@@ -154,7 +189,10 @@ export async function confirmComplete(
       ticketIds: toIds(eventId, sorted(ordinals)),
       amountCents: Number(amountCents),
       paymentId,
+      createdAt: new Date(now).toISOString(),
     };
+    const answer = bookedAnswer(bookingOf(result));
+    await storeAnswer(client, eventId, paymentId, answer.statusCode, answer.body);
     return { result, publication };
   });
 }
@@ -163,13 +201,20 @@ export async function confirmComplete(
 async function book(
   client: pg.PoolClient,
   eventId: string,
-  booking: { paymentId: string; bookingId: string; userId: string; amountCents: unknown; ordinals: number[] },
+  booking: {
+    paymentId: string;
+    bookingId: string;
+    userId: string;
+    amountCents: unknown;
+    ordinals: number[];
+    createdAtMs: number;
+  },
 ): Promise<void> {
   const { paymentId, bookingId, ordinals } = booking;
   await client.query(
-    `INSERT INTO bookings (event_id, id, user_id, amount_cents, status, payment_id)
-     VALUES ($1, $2, $3, $4, 'confirmed', $5)`,
-    [eventId, bookingId, booking.userId, booking.amountCents, paymentId],
+    `INSERT INTO bookings (event_id, id, user_id, amount_cents, status, payment_id, created_at)
+     VALUES ($1, $2, $3, $4, 'confirmed', $5, to_timestamp($6 / 1000.0))`,
+    [eventId, bookingId, booking.userId, booking.amountCents, paymentId, booking.createdAtMs],
   );
   // booking_tickets' primary key is the last line against a double booking.
   await client.query(
@@ -193,7 +238,11 @@ async function book(
   await deleteHolds(client, eventId, ordinals);
 }
 
-export async function confirmAbort(context: ClassicContext, eventId: string, paymentId: string) {
+export async function confirmAbort(
+  context: ClassicContext,
+  eventId: string,
+  { paymentId, declined }: Extract<Command, { type: "confirmAbort" }>,
+) {
   const now = context.clock.now();
   const ordinals = await paymentOrdinals(context.db, eventId, paymentId);
   if (ordinals.length === 0) return { aborted: false };
@@ -210,6 +259,17 @@ export async function confirmAbort(context: ClassicContext, eventId: string, pay
        WHERE event_id = $1 AND id = $2 AND status = 'captured' AND booking_id IS NULL`,
       [eventId, paymentId],
     );
+    if (declined !== undefined) {
+      // The charge was declined: the payment and its 402 in the same transaction.
+      const marked = await client.query(
+        `UPDATE payments SET status = 'declined', failure_reason = $3, updated_at = now()
+         WHERE event_id = $1 AND id = $2 AND status = 'pending'`,
+        [eventId, paymentId, declined],
+      );
+      const answer = declinedAnswer(paymentId, declined);
+      if (marked.rowCount === 1)
+        await storeAnswer(client, eventId, paymentId, answer.statusCode, answer.body);
+    }
     if (seats[0].holdExpiresAt! > now) {
       // Back to held with the same expiry: a declined payment keeps the hold until it lapses.
       await client.query(
@@ -225,4 +285,20 @@ export async function confirmAbort(context: ClassicContext, eventId: string, pay
     }
     return { result: { aborted: true }, publication };
   });
+}
+
+/** The final answer stored on the key of its payment, unless one is there (first writer wins). */
+async function storeAnswer(
+  client: pg.PoolClient,
+  eventId: string,
+  paymentId: string,
+  statusCode: number,
+  body: unknown,
+): Promise<void> {
+  await client.query(
+    `UPDATE idempotency_keys k SET status_code = $3, response = $4::jsonb FROM payments p
+     WHERE p.event_id = $1 AND p.id = $2 AND k.event_id = p.event_id AND k.user_id = p.user_id
+       AND k.key = p.idempotency_key AND k.payment_id = p.id AND k.response IS NULL`,
+    [eventId, paymentId, statusCode, JSON.stringify(body)],
+  );
 }

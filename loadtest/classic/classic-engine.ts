@@ -64,9 +64,9 @@ export class ClassicEngine implements BookingEngine {
       case "confirmStart":
         return confirmStart(context, eventId, command);
       case "confirmComplete":
-        return confirmComplete(context, eventId, command.paymentId, command.bookingId);
+        return confirmComplete(context, eventId, command);
       case "confirmAbort":
-        return confirmAbort(context, eventId, command.paymentId);
+        return confirmAbort(context, eventId, command);
       case "expire":
         return { lapsed: (await sweepEvent(context, eventId)) > 0 };
       case "updateSettings":

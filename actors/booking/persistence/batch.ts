@@ -12,9 +12,21 @@ export interface EventBatch {
   effects: Effect[];
 }
 
+/**
+ * A single command the commit refused (its event's writes were left out of the commit): a confirm
+ * whose Idempotency-Key was taken, a booking whose payment was settled outside the actor.
+ */
+export interface Refusal {
+  eventId: string;
+  paymentId: string;
+  code: "IDEMPOTENCY_KEY_TAKEN" | "PAYMENT_SETTLED";
+}
+
 export interface CommitResult {
   /** Events whose fence failed: their actors are stale, nothing of theirs was written. */
   stale: string[];
+  /** Commands refused; nothing of their events was written (their actors reload). */
+  refusals?: Refusal[];
   rows: number;
   statements: number;
 }

@@ -3,7 +3,7 @@
 // of the fences), holds only (one statement, holds-commit.ts), anything else (a transaction with the
 // fence first, then one writer per table).
 import { inTransaction, withConnection, type Database } from "../../../platform/database.ts";
-import type { CommitResult, EventBatch } from "./batch.ts";
+import type { CommitResult, EventBatch, Refusal } from "./batch.ts";
 import { checkFences, fenceSql, fenceValues, staleEvents } from "./fences.ts";
 import { commitHolds } from "./holds-commit.ts";
 import { holdsOnly, net, type Netted } from "./netting.ts";
@@ -17,17 +17,23 @@ export async function commitBatches(db: Database, batches: EventBatch[]): Promis
   return commitFenced(db, batches, netted);
 }
 
-/** One attempt: the events whose fence failed (then nothing was written), or what was written. */
-type Attempt = { refused: string[] } | { refused: null; rows: number; statements: number };
+/**
+ * One attempt: the events whose fence failed (then nothing was written), or what was written, or the
+ * commands a statement refused (then nothing was written either).
+ */
+type Attempt =
+  { refused: string[] } | { refused: null; refusals: Refusal[]; rows: number; statements: number };
 
 /**
  * Fencing first: the UPDATE of event_actors locks each event's row and checks epoch and version; an
  * event that fails it is dropped (its actor is stale) and the transaction is retried without it, on
- * the same connection.
+ * the same connection. Likewise an event with a refused command (a confirm whose Idempotency-Key is
+ * taken, say): a refusal never fails the other events' commands sharing the commit.
  */
 function commitFenced(db: Database, batches: EventBatch[], netted: Netted): Promise<CommitResult> {
   return withConnection(db, async (client) => {
     const stale: string[] = [];
+    const refusals: Refusal[] = [];
     let pending = batches;
     while (pending.length > 0) {
       const effects = pending.length === batches.length ? netted : net(pending);
@@ -40,14 +46,24 @@ function commitFenced(db: Database, batches: EventBatch[], netted: Netted): Prom
           }
           return { refused: null, ...(await writeEffects(client, effects)) };
         },
-        { commitIf: (result) => result.refused === null },
+        { commitIf: (result) => result.refused === null && result.refusals.length === 0 },
       );
-      if (attempt.refused === null)
-        return { stale, rows: attempt.rows + pending.length, statements: attempt.statements + 1 };
-      stale.push(...attempt.refused);
-      const refused = new Set(attempt.refused);
-      pending = pending.filter((batch) => !refused.has(batch.eventId));
+      let dropped: Set<string>;
+      if (attempt.refused !== null) {
+        stale.push(...attempt.refused);
+        dropped = new Set(attempt.refused);
+      } else if (attempt.refusals.length > 0) {
+        refusals.push(...attempt.refusals);
+        dropped = new Set(attempt.refusals.map((refusal) => refusal.eventId));
+      } else
+        return {
+          stale,
+          refusals,
+          rows: attempt.rows + pending.length,
+          statements: attempt.statements + 1,
+        };
+      pending = pending.filter((batch) => !dropped.has(batch.eventId));
     }
-    return { stale, rows: 0, statements: 0 };
+    return { stale, refusals, rows: 0, statements: 0 };
   });
 }

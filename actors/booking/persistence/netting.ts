@@ -26,7 +26,7 @@ export interface AdmissionWrites {
 
 export type PaymentIntent = { eventId: string; effect: Extract<Effect, { type: "paymentIntent" }> };
 export type Booked = { eventId: string; effect: Extract<Effect, { type: "booked" }> };
-export type Abandoned = { eventId: string; paymentId: string };
+export type Abandoned = { eventId: string; paymentId: string; declined?: string };
 
 export interface Netted {
   deletes: HoldDeletes;
@@ -76,7 +76,11 @@ export function net(batches: EventBatch[]): Netted {
           result.bookings.push({ eventId: batch.eventId, effect });
           break;
         case "paymentAbandoned":
-          result.abandoned.push({ eventId: batch.eventId, paymentId: effect.paymentId });
+          result.abandoned.push({
+            eventId: batch.eventId,
+            paymentId: effect.paymentId,
+            ...(effect.declined === undefined ? {} : { declined: effect.declined }),
+          });
           break;
         case "admissionUsed":
           result.admissions.used.eventIds.push(batch.eventId);

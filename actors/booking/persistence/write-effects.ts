@@ -1,30 +1,86 @@
-// The writes of a fenced transaction, table by table (writers/), in a fixed order: holds, used
-// admissions, payment intents and their idempotency keys, bookings with their seats, the payments
-// they settle, refunds.
+// The writes of a fenced transaction, table by table (writers/), in a fixed order: the Idempotency-
+// Keys a turn's confirms claim, the payments its bookings settle (both may refuse single commands,
+// then nothing is written: see Refusal), holds, used admissions, payment intents, bookings with their
+// seats, what given-back holds do to their payments, the answers stored on keys.
 import type pg from "pg";
+import { bookedFactsOf, bookingOf, bookedAnswer, declinedAnswer } from "../../payments/answers.ts";
+import type { Refusal } from "./batch.ts";
 import { bookedSeats, type Netted } from "./netting.ts";
 import { statementRunner, type Written } from "./statements.ts";
 import { writeAdmissions } from "./writers/admissions.ts";
 import { insertBookings } from "./writers/bookings.ts";
 import { writeHolds } from "./writers/holds.ts";
-import { recordKeyPayments } from "./writers/idempotency-keys.ts";
-import { insertPaymentIntents, linkPaymentsToBookings, requestRefunds } from "./writers/payments.ts";
+import { claimKeys, recordKeyPayments, storeAnswers, type StoredAnswer } from "./writers/idempotency-keys.ts";
+import { abandonPayments, bookPayments, insertPaymentIntents } from "./writers/payments.ts";
 import { markTicketsBooked } from "./writers/tickets.ts";
 
-export async function writeEffects(client: pg.PoolClient, netted: Netted): Promise<Written> {
-  const { run, written } = statementRunner(client);
+/** What was written, or the commands refused (then the caller rolls the transaction back). */
+export type EffectsWritten = Written & { refusals: Refusal[] };
+
+export async function writeEffects(client: pg.PoolClient, netted: Netted): Promise<EffectsWritten> {
+  const { run, query, written } = statementRunner(client);
+  const refusals = await refusedCommands(query, netted);
+  if (refusals.length > 0) return { ...written, refusals };
   await writeHolds(run, netted.deletes, netted.puts);
   await writeAdmissions(run, netted.admissions);
   if (netted.intents.length > 0) {
     await insertPaymentIntents(run, netted.intents);
-    await recordKeyPayments(run, netted.intents);
+    const claimedBefore = netted.intents.filter((item) => item.effect.requestHash === undefined);
+    if (claimedBefore.length > 0) await recordKeyPayments(run, claimedBefore);
   }
   if (netted.bookings.length > 0) {
     const seats = bookedSeats(netted.bookings);
     await insertBookings(run, netted.bookings, seats);
     await markTicketsBooked(run, seats);
-    await linkPaymentsToBookings(run, netted.bookings);
   }
-  if (netted.abandoned.length > 0) await requestRefunds(run, netted.abandoned);
-  return written;
+  if (netted.abandoned.length > 0) await abandonPayments(run, netted.abandoned);
+  const answers = storedAnswers(netted);
+  if (answers.length > 0) await storeAnswers(run, answers);
+  return { ...written, refusals };
+}
+
+/**
+ * The statements that may refuse a single command: the keys claimed (taken: IDEMPOTENCY_KEY_TAKEN)
+ * and the payments booked (no longer bookable: PAYMENT_SETTLED). Run first, so a refusal costs little.
+ */
+async function refusedCommands(query: Parameters<typeof claimKeys>[0], netted: Netted): Promise<Refusal[]> {
+  const refusals: Refusal[] = [];
+  const claims = netted.intents.filter((item) => item.effect.requestHash !== undefined);
+  if (claims.length > 0) {
+    const taken = new Set(await claimKeys(query, claims));
+    for (const item of claims)
+      if (taken.has(item.effect.paymentId))
+        refusals.push({
+          eventId: item.eventId,
+          paymentId: item.effect.paymentId,
+          code: "IDEMPOTENCY_KEY_TAKEN",
+        });
+  }
+  if (netted.bookings.length > 0) {
+    const unbookable = new Set(await bookPayments(query, netted.bookings));
+    for (const item of netted.bookings)
+      if (unbookable.has(item.effect.paymentId))
+        refusals.push({ eventId: item.eventId, paymentId: item.effect.paymentId, code: "PAYMENT_SETTLED" });
+  }
+  return refusals;
+}
+
+/** The answers this commit settles: each booking's 201, each decline's 402. */
+function storedAnswers(netted: Netted): StoredAnswer[] {
+  const answers: StoredAnswer[] = [];
+  for (const { eventId, effect } of netted.bookings) {
+    const answer = bookedAnswer(bookingOf(bookedFactsOf(eventId, effect)));
+    answers.push({
+      eventId,
+      paymentId: effect.paymentId,
+      statusCode: answer.statusCode,
+      response: answer.body,
+    });
+  }
+  for (const { eventId, paymentId, declined } of netted.abandoned) {
+    if (declined === undefined) continue;
+    const answer = declinedAnswer(paymentId, declined);
+    answers.push({ eventId, paymentId, statusCode: answer.statusCode, response: answer.body });
+  }
+  return answers;
 }

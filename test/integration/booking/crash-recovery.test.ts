@@ -1,5 +1,11 @@
-// A node SIGKILLed between capturing a payment and booking it: after a restart the money must end as
-// a booking or a refund (here: a booking, since the seats were still confirming under the payment).
+// A node SIGKILLed between the charge and the booking commit (the capture is recorded only by that
+// commit, so the payment is still pending): after a restart, recovery asks the provider, which knows
+// the charge (the simulated provider's ledger file outlives the node, as a real provider's records
+// do), and the money must end as a booking or a refund (here: a booking, since the seats were still
+// confirming under the payment).
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { dropDatabase, freshDatabaseUrl, uniqueName } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
@@ -34,10 +40,12 @@ describe("booking: a node killed between capture and booking", function () {
 
   it("books (or refunds) the captured payment after a restart, and the key replays the booking", async () => {
     const namespace = uniqueName("ns");
+    const ledger = path.join(os.tmpdir(), `${uniqueName("provider-ledger")}.jsonl`);
     const first = await startNodeProcess({
       DATABASE_URL: databaseUrl,
       NAMESPACE: namespace,
       TEST_PAUSE_AFTER_CAPTURE_MS: "60000",
+      SIMULATED_PROVIDER_LEDGER: ledger,
     });
     nodes.push(first);
     const fixture = await createEventFixture(first, { seats: 10 });
@@ -52,27 +60,41 @@ describe("booking: a node killed between capture and booking", function () {
       .request("POST", "/booking/confirm", { token, body, headers })
       .catch((error) => error);
 
-    const payment = await waitFor("the capture", async () => {
+    const payment = await waitFor("the charge", async () => {
       const rows = await queryDatabase(databaseUrl, "SELECT * FROM payments WHERE user_id = 'kim'");
-      return rows[0]?.status === "captured" ? rows[0] : null;
+      const charged = await readFile(ledger, "utf8").catch(() => "");
+      return rows[0] && charged.includes(rows[0].id) ? rows[0] : null;
     });
     expect(await first.kill("SIGKILL")).to.equal("SIGKILL");
     expect(await pending).to.be.instanceOf(Error); // the client never got an answer
     const before = await queryDatabase(databaseUrl, "SELECT status, booking_id FROM payments WHERE id = $1", [
       payment.id,
     ]);
-    expect(before[0]).to.deep.equal({ status: "captured", booking_id: null });
+    expect(before[0]).to.deep.equal({ status: "pending", booking_id: null });
     const holds = await queryDatabase(databaseUrl, "SELECT status, payment_id FROM holds ORDER BY ordinal");
     expect(holds.map((hold) => hold.status)).to.deep.equal(["confirming", "confirming"]);
+    const [key] = await queryDatabase(databaseUrl, "SELECT payment_id, response FROM idempotency_keys");
+    expect(key).to.deep.equal({ payment_id: payment.id, response: null }); // claimed with the intent
 
-    const second = await startNodeProcess({ DATABASE_URL: databaseUrl, NAMESPACE: namespace });
-    nodes.push(second);
-    const settled = await waitFor("recovery", async () => {
-      const rows = await queryDatabase(databaseUrl, "SELECT status, booking_id FROM payments WHERE id = $1", [
-        payment.id,
-      ]);
-      return rows[0].booking_id !== null || rows[0].status === "refunded" ? rows[0] : null;
+    const second = await startNodeProcess({
+      DATABASE_URL: databaseUrl,
+      NAMESPACE: namespace,
+      SIMULATED_PROVIDER_LEDGER: ledger,
     });
+    nodes.push(second);
+    // A pending payment is asked about once it is older than pendingPaymentAbandonMs (30 s).
+    const settled = await waitFor(
+      "recovery",
+      async () => {
+        const rows = await queryDatabase(
+          databaseUrl,
+          "SELECT status, booking_id FROM payments WHERE id = $1",
+          [payment.id],
+        );
+        return rows[0].booking_id !== null || rows[0].status === "refunded" ? rows[0] : null;
+      },
+      75_000,
+    );
     expect(settled.status).to.equal("captured");
     expect(settled.booking_id).to.be.a("string");
     expect(await findDatabaseViolations(databaseUrl)).to.deep.equal([]);
