@@ -48,6 +48,8 @@ interface World {
   admissionToken: string;
   venueId: string;
   performerId: string;
+  /** A webhook for the admin rows to read and DELETE. */
+  webhookId: string;
   tokens: Record<Exclude<Identity, "none">, string>;
 }
 
@@ -287,6 +289,26 @@ const table: Row[] = [
     request: (w) => ({ path: `/admin/events/${w.event.eventId}/sales` }),
     expect: adminOnly(200),
   },
+  // Webhooks (issue 19).
+  {
+    route: "POST /admin/webhooks",
+    request: () => ({
+      path: "/admin/webhooks",
+      body: { url: "https://hooks.example.com/matrix", events: ["event.sold_out"] },
+    }),
+    expect: adminOnly(201),
+  },
+  { route: "GET /admin/webhooks", request: () => ({ path: "/admin/webhooks" }), expect: adminOnly(200) },
+  {
+    route: "GET /admin/webhooks/{webhookId}/deliveries",
+    request: (w) => ({ path: `/admin/webhooks/${w.webhookId}/deliveries` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: "DELETE /admin/webhooks/{webhookId}",
+    request: (w) => ({ path: `/admin/webhooks/${w.webhookId}` }),
+    expect: adminOnly(200),
+  },
 ];
 
 const methodOf = (row: Row) => row.route.split(" ")[0];
@@ -358,6 +380,12 @@ describe("authorization matrix: every route x {no token, user, another user, adm
       admissionToken,
       venueId: event.venueId,
       performerId: event.performerId,
+      webhookId: (
+        await system.request("POST", "/admin/webhooks", {
+          token: tokens.admin,
+          body: { url: "https://hooks.example.com/matrix-setup", events: ["event.sold_out"] },
+        })
+      ).body.id,
       tokens,
     };
   });
