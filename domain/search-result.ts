@@ -7,7 +7,8 @@ export interface SearchResult {
   name: string;
   type: string;
   startsAt: string;
-  venue: { name: string; city: string; country: string };
+  /** `timeZone`: the venue's IANA zone, in which the page shows `startsAt`. */
+  venue: { name: string; city: string; country: string; timeZone?: string };
   performers: string[];
   /** ISO 4217 code of the event's prices. */
   currency?: string;

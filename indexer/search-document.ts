@@ -20,6 +20,8 @@ export interface SourceEvent {
   performerNames: string[];
   /** ISO 4217: the currency of every price of the event. */
   currency: string;
+  /** The venue's IANA time zone (event times are shown in it). */
+  timeZone: string;
   /** The lowest section price, in the currency's minor unit (null: no sections). */
   priceFromCents: number | null;
 }
@@ -33,7 +35,15 @@ export interface SearchDocument {
   type: string;
   /** ISO-8601 UTC. */
   startsAt: string;
-  venue: { id: string; name: string; city: string; country: string; lat: number | null; lng: number | null };
+  venue: {
+    id: string;
+    name: string;
+    city: string;
+    country: string;
+    lat: number | null;
+    lng: number | null;
+    timeZone: string;
+  };
   performers: string[];
   currency: string;
   priceFromCents: number | null;
@@ -81,6 +91,7 @@ export function toSearchDocument(source: SourceEvent, version: number): SearchDo
       country: source.country,
       lat: source.lat,
       lng: source.lng,
+      timeZone: source.timeZone,
     },
     performers: source.performerNames,
     currency: source.currency,
@@ -97,7 +108,13 @@ export function toSearchResult(document: SearchDocument): SearchResult {
     name: document.name,
     type: document.type,
     startsAt: document.startsAt,
-    venue: { name: document.venue.name, city: document.venue.city, country: document.venue.country },
+    venue: {
+      name: document.venue.name,
+      city: document.venue.city,
+      country: document.venue.country,
+      // Documents indexed before venues had a zone lack it until indexed again.
+      ...(document.venue.timeZone ? { timeZone: document.venue.timeZone } : {}),
+    },
     performers: document.performers,
     // Documents indexed before events had a currency lack both until indexed again.
     ...(document.currency ? { currency: document.currency } : {}),

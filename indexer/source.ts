@@ -9,7 +9,7 @@ type Queryable = Pick<pg.ClientBase, "query">;
 const sourceSelect = `
   SELECT e.id, e.name, e.description, e.type, e.starts_at, e.status, e.currency,
          (SELECT min((s->>'priceCents')::bigint) FROM jsonb_array_elements(e.sections) AS s) AS price_from_cents,
-         v.id AS venue_id, v.name AS venue_name, v.city, v.country, v.lat, v.lng,
+         v.id AS venue_id, v.name AS venue_name, v.city, v.country, v.lat, v.lng, v.time_zone,
          coalesce(pn.names, '{}') AS performer_names
   FROM events e
   JOIN venues v ON v.id = e.venue_id
@@ -34,6 +34,7 @@ export function toSourceEvent(row: any): SourceEvent {
     lng: row.lng,
     performerNames: row.performer_names,
     currency: row.currency,
+    timeZone: row.time_zone,
     priceFromCents: row.price_from_cents === null ? null : Number(row.price_from_cents),
   };
 }

@@ -754,6 +754,8 @@ export interface components {
         name: string;
         city: string;
         country: string;
+        /** @description The venue's IANA time zone (startsAt stays UTC) */
+        timeZone?: string;
       };
       /** @description Performer names */
       performers: string[];

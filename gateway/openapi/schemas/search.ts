@@ -9,11 +9,15 @@ export const searchSchemas: Record<string, JsonSchema> = {
       name: { type: "string" },
       type: { type: "string" },
       startsAt: dateTime,
-      venue: closedObject({
-        name: { type: "string" },
-        city: { type: "string" },
-        country: { type: "string" },
-      }),
+      venue: closedObject(
+        {
+          name: { type: "string" },
+          city: { type: "string" },
+          country: { type: "string" },
+          timeZone: { type: "string", description: "The venue's IANA time zone (startsAt stays UTC)" },
+        },
+        ["timeZone"],
+      ),
       performers: { type: "array", items: { type: "string" }, description: "Performer names" },
       currency: { type: "string", pattern: "^[A-Z]{3}$", description: "ISO 4217 code of the event's prices" },
       priceFromCents: {

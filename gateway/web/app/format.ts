@@ -1,13 +1,76 @@
 // Formatting of money, times and waits for display. Pure (no DOM).
 
-/** The contract has money in integer cents and no currency; the demo shows US dollars. */
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const moneyFormats = new Map<string, Intl.NumberFormat>();
 
-export const formatMoney = (cents: number): string => money.format(cents / 100);
+function moneyFormat(currency: string): Intl.NumberFormat | null {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+    } catch {
+      return null; // not a currency this browser knows
+    }
+    moneyFormats.set(currency, format);
+  }
+  return format;
+}
 
-export function formatDateTime(iso: string): string {
+/**
+ * An amount in the minor unit of its event's currency (`priceCents`, `amountCents`), e.g. 2500 GBP ->
+ * "£25.00", 2500 JPY -> "¥2,500", 2500 BHD -> "BHD 2.500": the currency's own number of decimals. Without
+ * a known currency, the number alone with two decimals.
+ */
+export function formatMoney(minorUnits: number, currency?: string): string {
+  const format = currency ? moneyFormat(currency) : null;
+  if (!format) return (minorUnits / 100).toFixed(2);
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minorUnits / 10 ** digits);
+}
+
+/** "New York" for America/New_York; "UTC" for UTC. */
+export const zoneCity = (timeZone: string): string =>
+  timeZone.includes("/") ? timeZone.slice(timeZone.lastIndexOf("/") + 1).replace(/_/g, " ") : timeZone;
+
+function zoneName(date: Date, timeZone: string): string {
+  // en-GB names British and Irish summer time (BST, IST), en-US the American zones (EDT, PST);
+  // elsewhere both say GMT+n.
+  for (const locale of ["en-GB", "en-US"]) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" })
+      .formatToParts(date)
+      .find((part) => part.type === "timeZoneName")?.value;
+    if (name && !/^(GMT|UTC)[+-]/.test(name)) return name;
+  }
+  return (
+    new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" })
+      .formatToParts(date)
+      .find((part) => part.type === "timeZoneName")?.value ?? timeZone
+  );
+}
+
+/**
+ * A time for display. With the venue's time zone: in that zone and labelled, "Sat 1 Jun 2027, 20:00
+ * BST, London time"; without one, in the viewer's zone (as the browser shows it).
+ */
+export function formatDateTime(iso: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
+  if (timeZone) {
+    try {
+      const day = date.toLocaleDateString("en-GB", {
+        timeZone,
+        weekday: "short",
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+      });
+      const time = date.toLocaleTimeString("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" });
+      const zone = zoneName(date, timeZone);
+      const city = zoneCity(timeZone);
+      return `${day}, ${time} ${zone}${city === zone ? "" : `, ${city} time`}`;
+    } catch {
+      // A zone this browser does not know: the viewer's own, below.
+    }
+  }
   return date.toLocaleString("en-US", {
     weekday: "short",
     year: "numeric",

@@ -111,6 +111,10 @@ export interface EventSummary {
   name: string;
   startsAt: string;
   onSaleAt?: string;
+  /** ISO 4217: what the event's amounts are in. */
+  currency?: string;
+  /** The venue's IANA zone: the event's times are shown in it. */
+  timeZone?: string;
 }
 const eventsKey = "marquee.events";
 

@@ -146,6 +146,7 @@ describe("search indexer", function () {
         lng: null,
         performerNames: [],
         currency: "EUR",
+        timeZone: "Europe/Lisbon",
         priceFromCents: 100,
       },
       rows[0].version - 1,

@@ -53,8 +53,12 @@ for (const env of backends) {
         name: "Taylor Swift | The Eras Tour",
         type: "concert",
         startsAt: new Date(startsAt).toISOString(),
-        venue: { name: "Estadio da Luz", city: "Lisbon", country: "Portugal" },
+        venue: { name: "Estadio da Luz", city: "Lisbon", country: "Portugal", timeZone: "UTC" },
         performers: ["Taylor Swift"],
+        // Additions of contract v1.1 "Money and time for buyers" (the venue's country sets the currency).
+        currency: "EUR",
+        priceFromCents: 5_000,
+        seatsAvailable: 2,
       };
       await eventually(async () => {
         const answer = await search(system, { term: "taylor swift" });

@@ -27,6 +27,7 @@ const source = {
   lng: -8.58,
   performerNames: ["Beyoncé", "DJ O'Neil"],
   currency: "EUR",
+  timeZone: "Europe/Lisbon",
   priceFromCents: 4500,
 };
 
@@ -57,7 +58,7 @@ describe("search documents", () => {
       name: "Beyoncé: Renaissance World-Tour",
       type: "concert",
       startsAt: "2027-06-01T19:00:00.000Z",
-      venue: { name: "Estádio do Dragão", city: "Porto", country: "Portugal" },
+      venue: { name: "Estádio do Dragão", city: "Porto", country: "Portugal", timeZone: "Europe/Lisbon" },
       performers: ["Beyoncé", "DJ O'Neil"],
       currency: "EUR",
       priceFromCents: 4500,

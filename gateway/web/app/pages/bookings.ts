@@ -6,6 +6,7 @@ import { eventPath, navigate, signInPath } from "../router.ts";
 import { currentUser } from "../session.ts";
 import { recalledBookingSeats, recalledEvent } from "../store.ts";
 import { MessageBox, focusHeading, link, loading, type Cleanup } from "./common.ts";
+import { eTickets, seatLabel, type ETicket } from "./e-tickets.ts";
 
 export interface Booking {
   id: string;
@@ -15,6 +16,8 @@ export interface Booking {
   status: string;
   paymentId?: string;
   createdAt?: string;
+  /** A confirmed booking's e-tickets (seat and signed code each). */
+  tickets?: ETicket[];
 }
 
 /** The contract names the list but not its wrapper: accept a bare array or {bookings: [...]}. */
@@ -27,7 +30,11 @@ export async function fetchMyBookings(): Promise<Booking[]> {
 
 function bookingCard(booking: Booking, headingLevel: "h1" | "h2"): HTMLElement {
   const event = recalledEvent(booking.eventId);
-  const seatLabels = recalledBookingSeats(booking.id);
+  // The seats this browser remembers choosing, else the booking's own tickets say which they are.
+  const seatLabels: Record<string, string> = {
+    ...Object.fromEntries((booking.tickets ?? []).map((ticket) => [ticket.ticketId, seatLabel(ticket)])),
+    ...recalledBookingSeats(booking.id),
+  };
   const title = event?.name ?? `Event ${booking.eventId}`;
   return h(
     "article",
@@ -38,7 +45,7 @@ function bookingCard(booking: Booking, headingLevel: "h1" | "h2"): HTMLElement {
       headingLevel === "h1" ? "Booking confirmed" : link(eventPath(booking.eventId), title),
     ),
     headingLevel === "h1" ? h("p", { class: "event-name" }, link(eventPath(booking.eventId), title)) : null,
-    event ? h("p", { class: "meta" }, formatDateTime(event.startsAt)) : null,
+    event ? h("p", { class: "meta" }, formatDateTime(event.startsAt, event.timeZone)) : null,
     h(
       "dl",
       {},
@@ -57,10 +64,11 @@ function bookingCard(booking: Booking, headingLevel: "h1" | "h2"): HTMLElement {
         ),
       ),
       h("dt", {}, "Paid"),
-      h("dd", { class: "amount" }, formatMoney(booking.amountCents)),
+      h("dd", { class: "amount" }, formatMoney(booking.amountCents, event?.currency)),
       booking.paymentId ? [h("dt", {}, "Payment"), h("dd", {}, booking.paymentId)] : null,
       booking.createdAt ? [h("dt", {}, "Booked at"), h("dd", {}, formatDateTime(booking.createdAt))] : null,
     ),
+    eTickets(booking),
   );
 }
 

@@ -33,9 +33,11 @@ export function checkoutPage(root: HTMLElement, eventId: string): Cleanup {
     h(
       "ul",
       { id: "checkout-seats", class: "seats", "aria-label": "Seats on hold" },
-      hold.seats.map((seat) => h("li", {}, `${seat.label} · ${formatMoney(seat.priceCents)}`)),
+      hold.seats.map((seat) =>
+        h("li", {}, `${seat.label} · ${formatMoney(seat.priceCents, checkout.currency)}`),
+      ),
     ),
-    h("p", { class: "total" }, `Total: ${formatMoney(checkout.totalCents)}`),
+    h("p", { class: "total" }, `Total: ${formatMoney(checkout.totalCents, checkout.currency)}`),
     checkout.message.element,
     checkout.form,
   );

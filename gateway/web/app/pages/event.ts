@@ -14,6 +14,7 @@ import { eventHeader, eventNotices, type EventDetails } from "./event/header.ts"
 import { SeatLegend } from "./event/legend.ts";
 import { LiveSeats } from "./event/live-seats.ts";
 import { seatMapPanel } from "./event/map-panel.ts";
+import { sectionPrices, stageMarker } from "./event/prices.ts";
 import { ReserveActions } from "./event/reserve.ts";
 import { EventSeats } from "./event/seats.ts";
 import { SelectionPanel } from "./event/selection.ts";
@@ -49,8 +50,16 @@ export function eventPage(root: HTMLElement, eventId: string): Cleanup {
 
 function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLayout): Cleanup {
   const { event } = details;
-  rememberEvent(event.id, { name: event.name, startsAt: event.startsAt, onSaleAt: event.onSaleAt });
-  const seats = new EventSeats(event.id, snapshotFromCompact(layout, details));
+  // The event's own currency (the layout may be a browser-cached copy from before a change).
+  const currency = event.currency ?? layout.currency;
+  rememberEvent(event.id, {
+    name: event.name,
+    startsAt: event.startsAt,
+    onSaleAt: event.onSaleAt,
+    currency,
+    timeZone: details.venue?.timeZone,
+  });
+  const seats = new EventSeats(event.id, snapshotFromCompact(layout, details), currency);
   const legend = new SeatLegend();
   const live = new LiveSeats(event.id, seats, {
     onSeatsChanged: (changed) => selection.onSeatsChanged(changed),
@@ -63,6 +72,8 @@ function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLay
     seats,
     eventName: event.name,
     legend: legend.element,
+    prices: sectionPrices(layout, currency),
+    stage: stageMarker(layout),
     liveStatus: live.indicator,
     onToggle: (index) => selection.toggle(index),
   });

@@ -2,7 +2,7 @@
 // bookmarked and Back works. Results link to the event pages.
 import { api } from "../api.ts";
 import { h } from "../dom.ts";
-import { formatDateTime, plural } from "../format.ts";
+import { formatDateTime, formatMoney, plural } from "../format.ts";
 import { eventPath, navigate } from "../router.ts";
 import { rememberEvent } from "../store.ts";
 import type { SearchResult } from "../../../../domain/search-result.ts";
@@ -140,7 +140,12 @@ function resultItem(result: SearchResult): HTMLElement {
   const href = `#${eventPath(result.id)}`;
   const anchor = h("a", { href }, result.name);
   anchor.addEventListener("click", () =>
-    rememberEvent(result.id, { name: result.name, startsAt: result.startsAt }),
+    rememberEvent(result.id, {
+      name: result.name,
+      startsAt: result.startsAt,
+      currency: result.currency,
+      timeZone: result.venue?.timeZone,
+    }),
   );
   const venue = result.venue ? `${result.venue.name}, ${result.venue.city}, ${result.venue.country}` : "";
   return h(
@@ -150,10 +155,21 @@ function resultItem(result: SearchResult): HTMLElement {
     h(
       "p",
       { class: "meta" },
-      h("time", { datetime: result.startsAt }, formatDateTime(result.startsAt)),
+      h("time", { datetime: result.startsAt }, formatDateTime(result.startsAt, result.venue?.timeZone)),
       venue ? ` · ${venue}` : "",
       result.type ? ` · ${result.type}` : "",
     ),
     result.performers?.length ? h("p", { class: "performers" }, result.performers.join(", ")) : null,
+    offer(result),
   );
+}
+
+/** "From £25.00 · 1,234 seats left", or "Sold out". */
+function offer(result: SearchResult): HTMLElement | null {
+  const parts: string[] = [];
+  if (result.seatsAvailable === 0) return h("p", { class: "offer sold-out" }, "Sold out");
+  if (result.priceFromCents !== undefined && result.currency)
+    parts.push(`From ${formatMoney(result.priceFromCents, result.currency)}`);
+  if (result.seatsAvailable !== undefined) parts.push(`${plural(result.seatsAvailable, "seat")} left`);
+  return parts.length ? h("p", { class: "offer" }, parts.join(" · ")) : null;
 }

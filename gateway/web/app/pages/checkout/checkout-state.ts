@@ -3,13 +3,15 @@
 import { h } from "../../dom.ts";
 import { formatMoney } from "../../format.ts";
 import { eventPath } from "../../router.ts";
-import { clearHold, type Hold } from "../../store.ts";
+import { clearHold, recalledEvent, type Hold } from "../../store.ts";
 import { MessageBox, type Cleanup } from "../common.ts";
 import { paymentForm } from "./payment-form.ts";
 
 export class Checkout {
   readonly message = new MessageBox("checkout-message");
   readonly totalCents: number;
+  /** The event's currency, remembered by its page (ISO 4217). */
+  readonly currency: string | undefined;
   readonly payLabel: string;
   readonly form: HTMLFormElement;
   readonly payButton: HTMLButtonElement;
@@ -23,7 +25,8 @@ export class Checkout {
     readonly hold: Hold,
   ) {
     this.totalCents = hold.seats.reduce((sum, seat) => sum + seat.priceCents, 0);
-    this.payLabel = `Pay ${formatMoney(this.totalCents)}`;
+    this.currency = recalledEvent(eventId)?.currency;
+    this.payLabel = `Pay ${formatMoney(this.totalCents, this.currency)}`;
     const parts = paymentForm(this.payLabel);
     this.form = parts.form;
     this.payButton = parts.payButton;

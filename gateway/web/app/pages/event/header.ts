@@ -16,8 +16,11 @@ export interface EventDetails {
     onSaleAt?: string;
     waitingRoom?: { enabled: boolean };
     ticketsPerUserMax?: number;
+    /** ISO 4217: every price of the event is in its minor unit. */
+    currency?: string;
   };
-  venue?: { name: string; city: string; country: string };
+  /** `timeZone`: the venue's IANA zone; the page shows the event's times in it, labelled. */
+  venue?: { name: string; city: string; country: string; timeZone?: string };
   performers?: { id: string; name: string }[];
   /** `GET /events/:id?format=compact`: one character a ticket, in ordinal order. */
   statuses: string;
@@ -33,7 +36,11 @@ export function eventHeader(details: EventDetails): (HTMLElement | null)[] {
     h(
       "p",
       { class: "meta" },
-      h("time", { datetime: event.startsAt }, formatDateTime(event.startsAt)),
+      h(
+        "time",
+        { datetime: event.startsAt, id: "event-time" },
+        formatDateTime(event.startsAt, details.venue?.timeZone),
+      ),
       venue ? ` · ${venue}` : "",
       performers ? ` · ${performers}` : "",
     ),

@@ -8,6 +8,10 @@ export interface MapPanelParts {
   seats: EventSeats;
   eventName: string;
   legend: HTMLElement;
+  /** Each section's price, shown with the legend. */
+  prices: HTMLElement;
+  /** Where the stage is, above the map (null: not recorded). */
+  stage: HTMLElement | null;
   liveStatus: HTMLElement;
   /** A seat was picked (click, Space or Enter). */
   onToggle(index: number): void;
@@ -19,7 +23,8 @@ export interface MapPanel {
   seatInfo: HTMLElement;
 }
 
-export function seatMapPanel({ seats, eventName, legend, liveStatus, onToggle }: MapPanelParts): MapPanel {
+export function seatMapPanel(parts: MapPanelParts): MapPanel {
+  const { seats, eventName, legend, prices, stage, liveStatus, onToggle } = parts;
   const seatInfo = h(
     "p",
     { id: "seat-info", class: "seat-info" },
@@ -46,6 +51,8 @@ export function seatMapPanel({ seats, eventName, legend, liveStatus, onToggle }:
     "section",
     { class: "map-panel", "aria-label": "Seat map" },
     h("div", { class: "map-toolbar" }, legend, zoomControls(view), liveStatus),
+    prices,
+    stage,
     view.element,
     seatInfo,
     cursorAnnouncer,

@@ -13,7 +13,12 @@ export class EventSeats {
   readonly mine = new Set<number>();
   private readonly eventId: string;
 
-  constructor(eventId: string, snapshot: SeatSnapshot) {
+  /** `currency`: ISO 4217, what every price of the event is in (its minor unit). */
+  constructor(
+    eventId: string,
+    snapshot: SeatSnapshot,
+    readonly currency?: string,
+  ) {
     this.eventId = eventId;
     this.board = new SeatBoard(snapshot);
     this.markHeld();
@@ -60,7 +65,7 @@ export class EventSeats {
     const ticket = this.board.tickets[index];
     const kind = this.kindOf(index);
     const state = kind === "mine" ? "yours" : kind;
-    return `${seatLabel(ticket)}, ${formatMoney(ticket.priceCents)}, ${state}`;
+    return `${seatLabel(ticket)}, ${formatMoney(ticket.priceCents, this.currency)}, ${state}`;
   }
 
   /** What the legend counts: seats selected here are no longer counted as available. */

@@ -63,7 +63,7 @@ export class SelectionPanel {
       0,
     );
     this.total.textContent = seats.selected.size
-      ? `${plural(seats.selected.size, "seat")} · ${formatMoney(sum)}`
+      ? `${plural(seats.selected.size, "seat")} · ${formatMoney(sum, seats.currency)}`
       : "";
     // A button counting down its Retry-After keeps its countdown.
     if (!this.parts.actions.isHeldOff(this.reserveButton)) this.renderReserveButton();
@@ -112,7 +112,12 @@ export class SelectionPanel {
       "Remove",
     );
     remove.addEventListener("click", () => this.toggle(index));
-    return h("li", {}, `${seatLabel(ticket)} · ${formatMoney(ticket.priceCents)} `, remove);
+    return h(
+      "li",
+      {},
+      `${seatLabel(ticket)} · ${formatMoney(ticket.priceCents, this.page.seats.currency)} `,
+      remove,
+    );
   }
 
   private renderReserveButton(): void {
