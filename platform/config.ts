@@ -282,7 +282,8 @@ function authentication(read: ConfigReader, production: boolean) {
   // The key that seals e-ticket signing keys: its own variable, so AUTH_SECRET can rotate without
   // voiding every ticket sold; AUTH_SECRET's (required in production) when unset.
   const ticketKeySecret = read.text("TICKET_KEY_SECRET") ?? authSecret;
-  if (production && ticketKeySecret === developmentAuthSecret)
+  // (Without AUTH_SECRET and AUTH_JWKS_URL the AUTH_SECRET problem above already says it.)
+  if (production && ticketKeySecret === developmentAuthSecret && authJwksUrl !== null)
     read.problem("TICKET_KEY_SECRET", "TICKET_KEY_SECRET (or AUTH_SECRET) must be set in production");
   return { authSecret, authJwksUrl, authDevTokens, ticketKeySecret };
 }

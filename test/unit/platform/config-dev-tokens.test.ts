@@ -26,3 +26,20 @@ describe("config: dev tokens and NODE_ENV=production", () => {
     expect(() => createTokenVerifier(loadConfig(production))).to.not.throw();
   });
 });
+
+describe("config: the e-ticket key secret", () => {
+  it("is TICKET_KEY_SECRET, else AUTH_SECRET's", () => {
+    expect(loadConfig(production).ticketKeySecret).to.equal(production.AUTH_SECRET);
+    expect(loadConfig({ ...production, TICKET_KEY_SECRET: "tickets-only" }).ticketKeySecret).to.equal(
+      "tickets-only",
+    );
+  });
+
+  it("is required in production when tokens come from a JWKS URL and AUTH_SECRET is unset", () => {
+    const jwksOnly = { NODE_ENV: "production", AUTH_JWKS_URL: "https://id.example.com/jwks.json" };
+    expect(() => loadConfig(jwksOnly)).to.throw(/TICKET_KEY_SECRET/);
+    expect(loadConfig({ ...jwksOnly, TICKET_KEY_SECRET: "a-real-one" }).ticketKeySecret).to.equal(
+      "a-real-one",
+    );
+  });
+});
