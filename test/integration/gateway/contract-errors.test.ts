@@ -331,7 +331,13 @@ describe("contract errors", () => {
         expectError(await request("DELETE", "/admin/events/ev_unknown", { token: admin }), 404, "NOT_FOUND");
         expectError(await request("GET", "/no/such/route"), 404, "NOT_FOUND");
         expectError(await request("PUT", `/events/${eventId}`, { body: {} }), 404, "NOT_FOUND");
-        expectError(await request("GET", "/admin/performers", { token: admin }), 404, "NOT_FOUND");
+        expectError(await request("PUT", "/admin/performers", { token: admin, body: {} }), 404, "NOT_FOUND");
+        expectError(await request("GET", "/admin/performers/pf_unknown", { token: admin }), 404, "NOT_FOUND");
+        expectError(
+          await request("GET", "/admin/events/ev_unknown/sales", { token: admin }),
+          404,
+          "NOT_FOUND",
+        );
       }));
   });
 
