@@ -8,11 +8,29 @@ import { validationError } from "../domain/errors.ts";
 export const fallbackCurrency = "USD";
 
 const currencies = new Set(Intl.supportedValuesOf("currency"));
-// ICU lists canonical zone names only; "UTC" is the one alias worth accepting.
 const timeZones = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
+/** An IANA "Area/Location" name, spelt as the database spells it (capitalised parts). */
+const zoneNamePattern =
+  /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(\/[A-Z][A-Za-z_-]*){1,2}$/;
 
 export const isCurrency = (value: string): boolean => currencies.has(value);
-export const isTimeZone = (value: string): boolean => timeZones.has(value);
+
+/**
+ * ICU lists its canonical names only, some of them older than IANA's current ones (Asia/Calcutta, not
+ * Asia/Kolkata; America/Buenos_Aires, not America/Argentina/Buenos_Aires): a current IANA name that
+ * ICU knows as an alias is accepted too, as it is given. Lower-case spellings, legacy names (US/Eastern,
+ * EST5EDT) and offsets are not.
+ */
+export function isTimeZone(value: string): boolean {
+  if (timeZones.has(value)) return true;
+  if (!zoneNamePattern.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function checkCurrency(field: string, value: string): string {
   if (!isCurrency(value))

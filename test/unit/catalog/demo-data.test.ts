@@ -3,6 +3,8 @@ import fastestValidator from "fastest-validator";
 import { buildDemoCatalog } from "../../../catalog/demo-data.ts";
 import { createEventSchema } from "../../../catalog/schemas.ts";
 import { countSeats } from "../../../domain/event.ts";
+import { currencyOfCountry, isTimeZone } from "../../../catalog/money-and-zones.ts";
+import { zoneOffsetMs } from "../../../catalog/zoned-time.ts";
 
 const Validator = ((fastestValidator as any).default ?? fastestValidator) as typeof fastestValidator.default;
 
@@ -57,6 +59,37 @@ describe("demo catalog", () => {
     expect(headline.waitingRoom.enabled).to.equal(true);
     const venue = catalog.venues.find((entry) => entry.id === headline.venueId)!;
     expect(venue.name).to.equal("Wembley Stadium");
+  });
+
+  it("gives each venue its real time zone and each event its country's currency, at a local evening", () => {
+    const byName = new Map(catalog.venues.map((venue) => [venue.name, venue]));
+    expect(byName.get("Wembley Stadium")).to.include({ timeZone: "Europe/London" });
+    expect(byName.get("Estádio da Luz")).to.include({ city: "Lisbon", timeZone: "Europe/Lisbon" });
+    expect(byName.get("Madison Square Garden")).to.include({ timeZone: "America/New_York" });
+    expect(byName.get("Tokyo Dome")).to.include({ timeZone: "Asia/Tokyo" });
+    for (const venue of catalog.venues) expect(isTimeZone(venue.timeZone), venue.name).to.equal(true);
+    expect(catalog.venues.filter((venue) => venue.timeZone === "UTC")).to.deep.equal([]);
+
+    const venueOf = new Map(catalog.venues.map((venue) => [venue.id, venue]));
+    const currencies = new Set<string>();
+    for (const event of catalog.events) {
+      const venue = venueOf.get(event.venueId)!;
+      expect(event.currency, event.name).to.equal(currencyOfCountry(venue.country));
+      currencies.add(event.currency);
+      // 18:00 to 21:30 on the venue's clock.
+      const local = new Date(
+        Date.parse(event.startsAt) + zoneOffsetMs(Date.parse(event.startsAt), venue.timeZone),
+      );
+      const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+      expect(minutes, `${event.name} at ${venue.name}`).to.be.within(18 * 60, 21 * 60 + 30);
+      expect(event.stage?.label).to.be.oneOf(["Stage", "Pitch", "Court"]);
+    }
+    for (const currency of ["GBP", "EUR", "USD", "JPY"]) expect(currencies).to.include(currency);
+    const headline = catalog.events.find((event) => event.id === catalog.headlineEventId)!;
+    expect(headline.currency).to.equal("GBP");
+    // Yen have no minor unit: a ticket in Tokyo costs thousands of them.
+    const tokyo = catalog.events.find((event) => event.currency === "JPY")!;
+    expect(Math.min(...tokyo.sections.map((section) => section.priceCents))).to.be.at.least(1_000);
   });
 
   it("is the same catalog for the same seed and clock", () => {
