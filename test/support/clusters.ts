@@ -57,6 +57,8 @@ export interface RedisClusterProcesses {
   kill(port: number): Promise<void>;
   /** Resolves once every live node says the cluster is ok and every slot has a live master. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Lua script calls (EVAL and EVALSHA) the live nodes have run: proof that clients used the cluster. */
+  scriptCalls(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         timeoutMs,
       );
     },
+    async scriptCalls() {
+      let calls = 0;
+      for (const node of live()) {
+        const stats = await onNode(node.port, (redis) => redis.info("commandstats"));
+        for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm))
+          calls += Number(match[1]);
+      }
+      return calls;
+    },
     stop,
   };
   await cluster.waitHealthy().catch(async (error) => {
@@ -201,6 +212,8 @@ export interface NatsClusterProcesses {
   connections(): Promise<Map<number, number>>;
   /** SIGKILLs the server on `port` (a crash). */
   kill(port: number): Promise<void>;
+  /** Messages the live servers received from clients and routes: proof that clients used the cluster. */
+  messagesIn(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -246,13 +259,21 @@ export async function startNatsCluster(count = 3): Promise<NatsClusterProcesses>
     await stop();
     throw error;
   }
+  const live = () => servers.filter((server) => server.child.exitCode === null && !server.child.signalCode);
   return {
     servers,
     url: servers.map((server) => `nats://127.0.0.1:${server.port}`).join(","),
     async connections() {
-      const live = servers.filter((server) => server.child.exitCode === null && !server.child.signalCode);
-      const counts = await Promise.all(live.map(async (server) => (await varz(server, "varz")).connections));
-      return new Map(live.map((server, index) => [server.port, Number(counts[index])]));
+      const counts = await Promise.all(
+        live().map(async (server) => (await varz(server, "varz")).connections),
+      );
+      return new Map(live().map((server, index) => [server.port, Number(counts[index])]));
+    },
+    async messagesIn() {
+      const counts = await Promise.all(
+        live().map(async (server) => Number((await varz(server, "varz")).in_msgs)),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
     },
     async kill(port) {
       const server = servers.find((candidate) => candidate.port === port);

@@ -24,9 +24,18 @@ async function main(args: string[]): Promise<number> {
     // Ctrl-C reaches mocha through the terminal; a signal sent to this process alone is passed on.
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on("SIGINT", forward).on("SIGTERM", forward);
-    return await new Promise<number>((resolve) =>
-      child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+    const code = await new Promise<number>((resolve) =>
+      child.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),
     );
+    // The tests passing says nothing if they ran on the shared Redis and NATS: the clusters must have
+    // seen the waiting room's scripts and the nodes' messages.
+    const [scripts, messages] = [await redis.scriptCalls(), await nats.messagesIn()];
+    console.log(`clusters used: ${scripts} Lua script calls on the Redis Cluster, ${messages} NATS messages`);
+    if (code === 0 && (scripts === 0 || messages === 0)) {
+      console.error("the tests did not use the clusters (TEST_REDIS_CLUSTER_NODES, TEST_NATS_URL)");
+      return 1;
+    }
+    return code;
   } finally {
     await Promise.all([redis.stop(), nats?.stop()]);
   }
