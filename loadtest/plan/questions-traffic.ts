@@ -6,7 +6,9 @@ import type { PlanInputs } from "./plan-arguments.ts";
 import type { Measurements } from "./measurements.ts";
 import { formatNumber as n, formatSeconds, present, Work, type Answer } from "./work.ts";
 
-const percent = (fraction: number) => `${n(fraction * 100)}%`;
+/** A share in percent; past 99% with the digits that tell 99.95% from 100%. */
+const percent = (fraction: number) =>
+  fraction >= 0.99 && fraction < 1 ? `${Math.floor(fraction * 10_000) / 100}%` : `${n(fraction * 100)}%`;
 
 /** A node of `nodeCores` against the measuring machine's `cores`, said in the steps when they differ. */
 function coreScale(work: Work, inputs: PlanInputs, cores: number): number {
