@@ -34,10 +34,10 @@ describe("faults: NATS stopped and started again", function () {
     await sleep(3_000);
 
     const stoppedAt = Date.now();
-    await faults.nats.stop("SIGKILL");
+    await faults.nats!.stop("SIGKILL");
     await sleep(outageMs);
     const restartedAt = Date.now();
-    await faults.nats.start();
+    await faults.nats!.start();
 
     const recoveryMs = await waitForEveryEventServed(load, events, restartedAt);
     await sleep(3_000);

@@ -1,7 +1,8 @@
 // A Marquee cluster for one fault test: gateway, two actor nodes (and the indexer when it exists) as
-// separate `tsx main.ts` processes over a private nats-server, on a fresh database and a unique
-// namespace, optionally on a private redis-server. Node output goes to log files that are printed
-// when a test fails. Everything is stopped by PID and the database dropped at the end.
+// separate `tsx main.ts` processes over a private nats-server (or a NATS cluster of three), on a fresh
+// database and a unique namespace, optionally on a private redis-server or a Redis Cluster. Node output
+// goes to log files that are printed when a test fails. Everything is stopped by PID and the database
+// dropped at the end.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +30,12 @@ import {
   type RestartableNatsServer,
   type RestartableRedisServer,
 } from "../../support/processes.ts";
+import {
+  startNatsCluster,
+  startRedisCluster,
+  type NatsClusterProcesses,
+  type RedisClusterProcesses,
+} from "../../support/clusters.ts";
 
 export interface FaultCluster {
   cluster: Cluster;
@@ -36,9 +43,14 @@ export interface FaultCluster {
   databaseUrl: string;
   /** A small pool for the test's own checks (never the nodes'). */
   db: Database;
-  nats: RestartableNatsServer;
+  /** The private nats-server (null when the nodes run over a NATS cluster instead). */
+  nats: RestartableNatsServer | null;
+  /** Three nats-servers routed as one cluster, when asked for. */
+  natsCluster: NatsClusterProcesses | null;
   /** The private redis-server, when asked for (else the shared one with a unique key prefix). */
   redis: RestartableRedisServer | null;
+  /** A Redis Cluster of three masters, each with a replica, when asked for (REDIS_CLUSTER_NODES). */
+  redisCluster: RedisClusterProcesses | null;
   namespace: string;
   logDirectory: string;
   request(method: string, path: string, options?: RequestOptions): Promise<JsonAnswer>;
@@ -55,6 +67,10 @@ export interface FaultCluster {
 
 export interface FaultClusterOptions {
   privateRedis?: boolean;
+  /** The nodes on a Redis Cluster (three masters, three replicas, 1 s node timeout). */
+  redisCluster?: boolean;
+  /** The nodes over a NATS cluster of three servers instead of one nats-server. */
+  natsCluster?: boolean;
   env?: Record<string, string>;
 }
 
@@ -72,8 +88,13 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
   const databaseUrl = await freshDatabaseUrl();
   const namespace = uniqueName("faults");
   const logDirectory = await mkdtemp(path.join(os.tmpdir(), "marquee-faults-"));
-  const nats = await startNatsServer();
+  const nats = options.natsCluster ? null : await startNatsServer();
+  const natsCluster = options.natsCluster ? await startNatsCluster(3) : null;
   const redis = options.privateRedis ? await startRestartableRedisServer() : null;
+  const redisCluster = options.redisCluster ? await startRedisCluster({ masters: 3, replicas: 1 }) : null;
+  const stopEngines = async () => {
+    await Promise.all([nats?.stop(), natsCluster?.stop(), redis?.destroy(), redisCluster?.stop()]);
+  };
   const port = await freePort();
   let cluster: Cluster;
   try {
@@ -81,15 +102,18 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
       databaseUrl,
       port,
       namespace,
-      transporter: nats.url,
+      transporter: natsCluster?.url ?? nats!.url,
       redisUrl: redis?.url,
       redisKeyPrefix: `${namespace}:`,
-      env: { ...nodeEnv, ...options.env },
+      env: {
+        ...nodeEnv,
+        ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.seeds } : {}),
+        ...options.env,
+      },
       logDirectory,
     });
   } catch (error) {
-    await nats.stop();
-    await redis?.destroy();
+    await stopEngines();
     throw error;
   }
   const db = createPool(databaseUrl, { max: 3, applicationName: "marquee-fault-test" });
@@ -101,7 +125,9 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
     databaseUrl,
     db,
     nats,
+    natsCluster,
     redis,
+    redisCluster,
     namespace,
     logDirectory,
     request,
@@ -126,8 +152,7 @@ export async function startFaultCluster(options: FaultClusterOptions = {}): Prom
     async stop() {
       await cluster.stop();
       await db.end();
-      await nats.stop();
-      await redis?.destroy();
+      await stopEngines();
       await dropDatabase(databaseUrl).catch(() => {});
       if (process.env.FAULTS_KEEP_LOGS) console.log(`node logs kept in ${logDirectory}`);
       else await rm(logDirectory, { recursive: true, force: true });
