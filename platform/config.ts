@@ -234,6 +234,21 @@ function transporterSetting(read: ConfigReader): string | null {
   return urls.join(",");
 }
 
+/**
+ * REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX. On a cluster the prefix may hold no `{` or `}`: a hash tag
+ * in it would put every key of the node in one slot (one master doing all the work).
+ */
+function redisPlacement(read: ConfigReader): Pick<Config, "redisClusterNodes" | "redisKeyPrefix"> {
+  const redisClusterNodes = read.hostPorts("REDIS_CLUSTER_NODES", redisClusterSeedNodesMax);
+  const redisKeyPrefix = read.text("REDIS_KEY_PREFIX") ?? "marquee:";
+  if (redisClusterNodes !== null && /[{}]/.test(redisKeyPrefix))
+    read.problem(
+      "REDIS_KEY_PREFIX",
+      "may not contain { or } with REDIS_CLUSTER_NODES (a hash tag there puts every key in one slot)",
+    );
+  return { redisClusterNodes, redisKeyPrefix };
+}
+
 /** Where the node listens and which others it joins. */
 function placement(read: ConfigReader, options: LoadConfigOptions) {
   const namespace = read.text("NAMESPACE") ?? "marquee";
@@ -257,8 +272,7 @@ function placement(read: ConfigReader, options: LoadConfigOptions) {
       "postgresql:",
     ]),
     redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
-    redisClusterNodes: read.hostPorts("REDIS_CLUSTER_NODES", redisClusterSeedNodesMax),
-    redisKeyPrefix: read.text("REDIS_KEY_PREFIX") ?? "marquee:",
+    ...redisPlacement(read),
     transporter: transporterSetting(read),
     namespace,
     nodeId: read.text("NODE_ID") ?? null,

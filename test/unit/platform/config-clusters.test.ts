@@ -52,6 +52,13 @@ describe("config: Redis Cluster nodes and NATS cluster servers", () => {
     ]);
   });
 
+  it("refuses a key prefix with a hash tag on a cluster (every key would share one slot)", () => {
+    expect(problemsOf({ REDIS_CLUSTER_NODES: "a:7000", REDIS_KEY_PREFIX: "mq{x}:" })).to.deep.equal([
+      "REDIS_KEY_PREFIX: may not contain { or } with REDIS_CLUSTER_NODES (a hash tag there puts every key in one slot)",
+    ]);
+    expect(loadConfig({ REDIS_KEY_PREFIX: "mq{x}:" }).redisKeyPrefix).to.equal("mq{x}:");
+  });
+
   it("parses host:port strictly", () => {
     expect(parseHostPort("127.0.0.1:6379")).to.deep.equal({ host: "127.0.0.1", port: 6379 });
     for (const wrong of [
