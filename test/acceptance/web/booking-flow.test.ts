@@ -151,7 +151,7 @@ describe("web UI booking flows (headless Chromium)", function () {
     await pickSeat(buyer);
     await reserveAndCheckout(buyer);
     await waitForText(buyer, "#countdown", /held for \d+:\d\d/);
-    await waitForText(buyer, "#checkout-seats", /Floor, row A, seat 1 · \$50\.00/);
+    await waitForText(buyer, "#checkout-seats", /Floor, row A, seat 1 · €50\.00/);
     await screenshot(buyer, "checkout");
 
     const keys: string[] = [];
@@ -170,7 +170,7 @@ describe("web UI booking flows (headless Chromium)", function () {
     expect(keys[0]).to.match(/^[0-9a-f]{32}$/);
     expect(keys[1]).to.not.equal(keys[0]);
     await waitForText(buyer, ".booking .seats", /Floor, row A, seat 1/);
-    await waitForText(buyer, ".booking .amount", /\$50\.00/);
+    await waitForText(buyer, ".booking .amount", /€50\.00/);
     expect(await buyer.locator(".booking-status").textContent()).to.equal("confirmed");
     await screenshot(buyer, "confirmation");
 

@@ -16,7 +16,7 @@ export function waitingRoomPage(root: HTMLElement, eventId: string): Cleanup {
   }
   const recalled = recalledEvent(eventId);
   const message = new MessageBox("queue-message");
-  const view = new QueueStatusView(recalled?.onSaleAt);
+  const view = new QueueStatusView(recalled?.onSaleAt, recalled?.timeZone);
   const membership = new QueueMembership(eventId, view, message);
   root.replaceChildren(
     h("h1", {}, "Waiting room"),

@@ -18,8 +18,11 @@ export class QueueStatusView {
   );
   private lastAnnouncedPosition: number | null = null;
 
-  /** `onSaleAt`: when the sale opens, if this tab knows. */
-  constructor(private readonly onSaleAt?: string) {}
+  /** `onSaleAt`: when the sale opens, if this tab knows; shown in the venue's `timeZone` when known. */
+  constructor(
+    private readonly onSaleAt?: string,
+    private readonly timeZone?: string,
+  ) {}
 
   showAdmitted(): void {
     this.statusLine.textContent = "It's your turn! Taking you to seat selection…";
@@ -36,7 +39,7 @@ export class QueueStatusView {
       this.statusLine.textContent = "You are in the waiting room.";
       this.position.textContent =
         "The sale has not opened yet. Everyone who joins before it opens gets a random place in line when it does" +
-        (this.onSaleAt ? ` (${formatDateTime(this.onSaleAt)}).` : ".");
+        (this.onSaleAt ? ` (${formatDateTime(this.onSaleAt, this.timeZone)}).` : ".");
       this.eta.textContent = "";
       return;
     }
