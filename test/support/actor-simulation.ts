@@ -10,6 +10,13 @@
 // - after a fault, the database equals the model either before or after the whole turn (the turn is
 //   atomic), a crash restarts the host (it reloads from Postgres), money captured is finished the way
 //   recovery does it, and the shadow continues from what the database says;
+// - confirms follow the two-commit saga: confirmStart claims its Idempotency-Key in its commit (now and
+//   then a key the user already used: the commit must refuse that command alone, reload the actor and
+//   decide the turn's other commands again), the booking commit records the capture and stores the
+//   201 on the key, a decline's commit the 402; a model of the provider (which outlives our crashes)
+//   lets recovery book a payment charged before a crash of its booking commit, and decline one whose
+//   process died between commit 1 and the charge. The keys and their stored answers are part of the
+//   rows compared after every step (a replay answers what is stored: the payment's booking or decline);
 // - the invariants hold: the shadow's (findInvariantViolations), the audit's on the database, the
 //   host's seat map equals the shadow's, the seat version is the model's.
 // Everything that varies comes from the seed (ids included), so a failing seed replays exactly: the
@@ -103,7 +110,19 @@ interface PaymentRow {
   ordinals: number[];
 }
 
+/** An Idempotency-Key claimed in a commit: its payment and the answer stored (201 or 402). */
+interface KeyRow {
+  paymentId: string | null;
+  statusCode: number | null;
+  /** The booking a 201 names. */
+  bookingId: string | null;
+  /** The payment the stored answer names (booking.paymentId or error.details.paymentId). */
+  answeredPayment: string | null;
+}
+
 interface Rows {
+  /** By "user|key". */
+  keys: Map<string, KeyRow>;
   holds: Map<
     number,
     { holdId: string; userId: string; status: string; expiresAt: number; paymentId: string | null }
@@ -114,6 +133,7 @@ interface Rows {
 }
 
 const cloneRows = (rows: Rows): Rows => ({
+  keys: new Map([...rows.keys].map(([key, row]) => [key, { ...row }])),
   holds: new Map([...rows.holds].map(([ordinal, hold]) => [ordinal, { ...hold }])),
   booked: new Map([...rows.booked].map(([ordinal, booking]) => [ordinal, { ...booking }])),
   payments: new Map(
@@ -124,6 +144,7 @@ const cloneRows = (rows: Rows): Rows => ({
 
 function canonical(rows: Rows): string {
   return JSON.stringify({
+    keys: [...rows.keys].sort(([a], [b]) => a.localeCompare(b)),
     holds: [...rows.holds].sort(([a], [b]) => a - b),
     booked: [...rows.booked].sort(([a], [b]) => a - b),
     payments: [...rows.payments].sort(([a], [b]) => a.localeCompare(b)),
@@ -143,6 +164,13 @@ function applyEffects(rows: Rows, effects: Effect[]): void {
         for (const ordinal of effect.ordinals) rows.holds.delete(ordinal);
         break;
       case "paymentIntent":
+        if (effect.requestHash !== undefined)
+          rows.keys.set(`${effect.userId}|${effect.idempotencyKey}`, {
+            paymentId: effect.paymentId,
+            statusCode: null,
+            bookingId: null,
+            answeredPayment: null,
+          });
         rows.payments.set(effect.paymentId, {
           status: "pending",
           bookingId: null,
@@ -155,13 +183,19 @@ function applyEffects(rows: Rows, effects: Effect[]): void {
         for (const ordinal of effect.ordinals)
           rows.booked.set(ordinal, { bookingId: effect.bookingId, userId: effect.userId });
         const payment = rows.payments.get(effect.paymentId)!;
+        if (effect.providerRef !== undefined) payment.status = "captured"; // the capture, in the same commit
         payment.bookingId = effect.bookingId;
+        answer(rows, effect.paymentId, 201, effect.bookingId);
         break;
       }
       case "paymentAbandoned": {
         const payment = rows.payments.get(effect.paymentId);
         if (payment && payment.status === "captured" && payment.bookingId === null)
           payment.refundRequested = true;
+        else if (payment && payment.status === "pending" && effect.declined !== undefined) {
+          payment.status = "declined";
+          answer(rows, effect.paymentId, 402, null);
+        }
         break;
       }
       case "seatsChanged":
@@ -174,6 +208,13 @@ function applyEffects(rows: Rows, effects: Effect[]): void {
   if (changed) rows.version++;
 }
 
+/** The answer a commit stores on the key of a payment (first writer wins). */
+function answer(rows: Rows, paymentId: string, statusCode: number, bookingId: string | null): void {
+  for (const key of rows.keys.values())
+    if (key.paymentId === paymentId && key.statusCode === null)
+      Object.assign(key, { statusCode, bookingId, answeredPayment: paymentId });
+}
+
 /** About how many statements the commit of these effects sends (see persistence/group-commit.ts): where to aim a fault. */
 function commitStatements(effects: Effect[]): number {
   const types = new Set(effects.map((effect) => effect.type));
@@ -181,14 +222,20 @@ function commitStatements(effects: Effect[]): number {
   let count = 3; // BEGIN, the fence, COMMIT
   if (types.has("holdsDeleted")) count++;
   if (types.has("holdsPut")) count++;
-  if (types.has("paymentIntent")) count += 2;
-  if (types.has("booked")) count += 4;
-  if (types.has("paymentAbandoned")) count++;
+  if (types.has("paymentIntent")) count += 2; // the intent, the key claimed (or recorded)
+  if (types.has("booked")) count += 5; // payments first, bookings, booking_tickets, tickets, the answer
+  if (types.has("paymentAbandoned")) count += 2; // payments, the answer of a decline
   return count;
 }
 
 async function readRows(db: Database, eventId: string): Promise<Rows> {
-  const [holds, booked, payments, actor] = await Promise.all([
+  const [keys, holds, booked, payments, actor] = await Promise.all([
+    db.query(
+      `SELECT user_id || '|' || key AS id, payment_id, status_code, response->'booking'->>'id' AS booking_id,
+              coalesce(response->'booking'->>'paymentId', response->'error'->'details'->>'paymentId') AS answered
+       FROM idempotency_keys WHERE event_id = $1`,
+      [eventId],
+    ),
     db.query(
       `SELECT ordinal, hold_id, user_id, status, round(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms,
               payment_id FROM holds WHERE event_id = $1 ORDER BY ordinal`,
@@ -207,6 +254,17 @@ async function readRows(db: Database, eventId: string): Promise<Rows> {
     db.query("SELECT seat_version FROM event_actors WHERE event_id = $1", [eventId]),
   ]);
   return {
+    keys: new Map(
+      keys.rows.map((row) => [
+        row.id,
+        {
+          paymentId: row.payment_id,
+          statusCode: row.status_code,
+          bookingId: row.booking_id,
+          answeredPayment: row.answered,
+        },
+      ]),
+    ),
     holds: new Map(
       holds.rows.map((row) => [
         row.ordinal,
@@ -364,7 +422,9 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   );
 
   let now = startOfTime;
-  let rows: Rows = { holds: new Map(), booked: new Map(), payments: new Map(), version: 0 };
+  let rows: Rows = { keys: new Map(), holds: new Map(), booked: new Map(), payments: new Map(), version: 0 };
+  /** What the payment provider knows (it outlives any crash of ours, as a real provider's records do). */
+  const provider = new Map<string, "captured" | "declined">();
   let shadow = shadowFrom(eventId, rows, settings);
   let incarnation = startIncarnation(config.databaseUrl, 0);
   let nextRequestId = 1;
@@ -446,15 +506,33 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
     });
   }
 
-  /** What recovery does after a crash: money captured is booked; a declined payment's hold given back. */
-  async function recover(): Promise<string[]> {
+  /**
+   * What recovery does after a crash: money captured is booked (also a payment still pending whose
+   * charge the provider took: a saga that died between the charge and its booking commit); a declined
+   * payment's hold given back (also a pending one the provider declined). After a crash the sagas of
+   * that process are gone: a pending payment the provider never saw (died between commit 1 and the
+   * charge) is declined as abandoned, its hold given back.
+   */
+  async function recover(crashed: boolean): Promise<string[]> {
     const done: string[] = [];
     for (const [paymentId, payment] of [...rows.payments].sort(([a], [b]) => a.localeCompare(b))) {
+      const word = provider.get(paymentId);
       if (payment.status === "captured" && payment.bookingId === null && !payment.refundRequested) {
         const [outcome] = await runClean([{ type: "confirmComplete", paymentId, bookingId: nextId("bk") }]);
         if (!outcome.ok || !outcome.value.booked)
           fail(`recovery could not book captured payment ${paymentId}`);
         done.push(`booked ${paymentId}`);
+      } else if (payment.status === "pending" && word === "captured") {
+        const [outcome] = await runClean([
+          { type: "confirmComplete", paymentId, bookingId: nextId("bk"), providerRef: `ref-${paymentId}` },
+        ]);
+        if (!outcome.ok || !outcome.value.booked)
+          fail(`recovery could not book charged payment ${paymentId}`);
+        done.push(`booked charged ${paymentId}`);
+      } else if (payment.status === "pending" && (word === "declined" || (crashed && word === undefined))) {
+        provider.set(paymentId, "declined");
+        await runClean([{ type: "confirmAbort", paymentId, declined: word ? "simulated" : "abandoned" }]);
+        done.push(`declined ${paymentId}`);
       } else if (payment.status === "declined" && shadow.holdsByPayment.has(paymentId)) {
         await runClean([{ type: "confirmAbort", paymentId }]);
         done.push(`gave back ${paymentId}`);
@@ -492,12 +570,27 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         const mine = heldBy(holder).flatMap((hold) => hold!.ordinals);
         const ordinals = mine.slice(0, 1 + Math.floor(random() * mine.length));
         const paymentId = nextId("pay");
+        if (chance(0.2))
+          return {
+            type: "confirmStart",
+            userId: holder,
+            ordinals,
+            paymentId,
+            idempotencyKey: `key-${paymentId}`,
+          };
+        // The key claimed in the commit; now and then one the holder used before (a retry of another
+        // purchase's key, or the same key on another event): the commit must refuse this command alone.
+        const used = [...rows.keys.keys()].filter((key) => key.startsWith(`${holder}|`)).sort();
+        // (Keys are the user's across events, and runs share users: each run's keys name its event.)
+        const key =
+          used.length > 0 && chance(0.15) ? pick(used).split("|")[1] : `key-${paymentId}-${eventId}`;
         return {
           type: "confirmStart",
           userId: holder,
           ordinals,
           paymentId,
-          idempotencyKey: `key-${paymentId}`,
+          idempotencyKey: key,
+          requestHash: `hash-${paymentId}`,
         };
       }
     }
@@ -506,20 +599,33 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       .sort();
     if (roll < 0.92 && pending.length > 0) {
       const paymentId = pick(pending);
-      if (chance(0.75)) {
-        // The provider captured: recorded before the booking step, as the saga does.
-        await observer.query(
-          "UPDATE payments SET status = 'captured', provider_ref = $3, updated_at = now() WHERE event_id = $1 AND id = $2",
-          [eventId, paymentId, `ref-${paymentId}`],
+      const payment = rows.payments.get(paymentId)!;
+      const providerRef = `ref-${paymentId}`;
+      const setStatus = (status: PaymentRow["status"]) =>
+        observer.query(
+          `UPDATE payments SET status = $3, updated_at = now(),
+             provider_ref = CASE WHEN $3 = 'captured' THEN $4 ELSE provider_ref END WHERE event_id = $1 AND id = $2`,
+          [eventId, paymentId, status, providerRef],
         );
-        rows.payments.get(paymentId)!.status = "captured";
+      if (chance(0.75)) {
+        provider.set(paymentId, "captured");
+        if (chance(0.06)) {
+          // Declared lost outside the actor while the charge went through (the race of an old
+          // recovery): the booking commit must refuse this booking alone (PAYMENT_SETTLED).
+          await setStatus("declined");
+          payment.status = "declined";
+          return { type: "confirmComplete", paymentId, bookingId: nextId("bk"), providerRef };
+        }
+        // The capture recorded in the booking commit, or (as before) on its own first.
+        if (chance(0.6)) return { type: "confirmComplete", paymentId, bookingId: nextId("bk"), providerRef };
+        await setStatus("captured");
+        payment.status = "captured";
         return { type: "confirmComplete", paymentId, bookingId: nextId("bk") };
       }
-      await observer.query(
-        "UPDATE payments SET status = 'declined', failure_reason = 'simulated', updated_at = now() WHERE event_id = $1 AND id = $2",
-        [eventId, paymentId],
-      );
-      rows.payments.get(paymentId)!.status = "declined";
+      provider.set(paymentId, "declined");
+      if (chance(0.6)) return { type: "confirmAbort", paymentId, declined: "simulated" };
+      await setStatus("declined");
+      payment.status = "declined";
       return { type: "confirmAbort", paymentId };
     }
     return { type: "expire" };
@@ -569,7 +675,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         note = " (taken over while running)";
         shadow = shadowFrom(eventId, rows, settings);
         decidedNow = false;
-        const recovered = await recover();
+        const recovered = await recover(true);
         if (recovered.length > 0) {
           note += ` recovery: ${recovered.join(", ")}`;
           decidedNow = true;
@@ -577,12 +683,30 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       } else {
         // The shadow decides the turn; the model of the rows before and after it.
         const rowsBefore = cloneRows(rows);
-        const outcomes: Outcome[] = [];
-        const effects: Effect[] = [];
-        for (const command of commands) {
-          const decision = decide(shadow, structuredClone(command), now);
-          outcomes.push(decision.outcome);
-          effects.push(...decision.effects);
+        // A command the commit refuses alone (its key taken, its payment settled outside the actor):
+        // nothing of the turn is written, the actor reloads and decides the others again, in order.
+        const refused = new Map<number, Outcome>();
+        let outcomes: Outcome[] = [];
+        let effects: Effect[] = [];
+        for (;;) {
+          outcomes = [];
+          effects = [];
+          const claimed = new Set<string>();
+          let more = false;
+          commands.forEach((command, index) => {
+            const known = refused.get(index);
+            if (known) return void outcomes.push(known);
+            const decision = decide(shadow, structuredClone(command), now);
+            const refusal = refusalInCommit(rowsBefore, command, decision.effects, claimed);
+            if (refusal) {
+              refused.set(index, refusal);
+              more = true;
+            }
+            outcomes.push(decision.outcome);
+            effects.push(...decision.effects);
+          });
+          if (!more) break;
+          shadow = shadowFrom(eventId, rowsBefore, settings);
         }
         applyEffects(rows, effects);
         const rowsAfter = rows;
@@ -590,13 +714,18 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         // A fault aimed at any statement of this turn: the actor's activation (two, when it is not
         // active), then its commit (one on the hot path, up to a dozen for a booking).
         const statements = (activeInHost ? 0 : 2) + commitStatements(effects);
-        const plan: FaultPlan | null = chance(faultProbability)
-          ? {
-              kind: chance(0.6) ? "crash" : "transient",
-              when: chance(0.5) ? "before" : "after",
-              statement: 1 + Math.floor(random() * statements),
-            }
-          : null;
+        const plan: FaultPlan | null =
+          refused.size === 0 && chance(faultProbability)
+            ? {
+                kind: chance(0.6) ? "crash" : "transient",
+                when: chance(0.5) ? "before" : "after",
+                statement: 1 + Math.floor(random() * statements),
+              }
+            : null;
+        if (refused.size > 0) {
+          note = ` refused in the commit: ${[...refused.keys()].join(", ")} (the actor reloaded)`;
+          if (refused.size === commands.length) [activeInHost, decidedNow] = [false, false];
+        }
 
         current = `t+${now - startOfTime} ${commands.map(describe).join(" | ")}${plan ? ` with ${JSON.stringify(plan)}` : ""}`;
         if (plan) incarnation.faulty.arm(plan);
@@ -633,7 +762,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
           decidedNow = false;
           activeInHost = false;
           if (fired.kind === "crash") await restart();
-          const recovered = await recover();
+          const recovered = await recover(fired.kind === "crash");
           if (recovered.length > 0) {
             note += ` recovery: ${recovered.join(", ")}`;
             decidedNow = true;
@@ -642,7 +771,14 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         } else {
           if (!replies) fail("no replies and no fault");
           compareReplies(replies!, outcomes);
-          activeInHost = true;
+          if (refused.size < commands.length) activeInHost = true;
+          if (
+            [...refused.values()].some((outcome) => !outcome.ok && outcome.error.code === "PAYMENT_SETTLED")
+          ) {
+            // The saga, told its booking was refused, gives the hold back (and refunds the charge).
+            const recovered = await recover(false);
+            if (recovered.length > 0) [note, decidedNow] = [`${note} then: ${recovered.join(", ")}`, true];
+          }
         }
       }
 
@@ -679,6 +815,38 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   }
   result.digest = createHash("sha256").update(result.trace.join("\n")).digest("hex").slice(0, 16);
   return result;
+}
+
+/**
+ * Whether the group commit refuses this command alone (persistence/write-effects.ts): a confirmStart
+ * whose key (claimed in the commit) is taken already, by an earlier turn or an earlier command of
+ * this one; a booking whose payment is not bookable (settled outside the actor).
+ */
+function refusalInCommit(
+  before: Rows,
+  command: Command,
+  effects: Effect[],
+  claimed: Set<string>,
+): Outcome | null {
+  const refusal = (code: "IDEMPOTENCY_KEY_TAKEN" | "PAYMENT_SETTLED", paymentId: string): Outcome => ({
+    ok: false,
+    error: { code, message: code, details: { paymentId } },
+  });
+  if (command.type === "confirmStart" && command.requestHash !== undefined) {
+    if (!effects.some((effect) => effect.type === "paymentIntent")) return null;
+    const key = `${command.userId}|${command.idempotencyKey}`;
+    if (before.keys.has(key) || claimed.has(key)) return refusal("IDEMPOTENCY_KEY_TAKEN", command.paymentId);
+    claimed.add(key);
+  }
+  if (command.type === "confirmComplete" && effects.some((effect) => effect.type === "booked")) {
+    const payment = before.payments.get(command.paymentId)!;
+    const bookable =
+      payment.bookingId === null &&
+      !payment.refundRequested &&
+      (payment.status === "captured" || (payment.status === "pending" && command.providerRef !== undefined));
+    if (!bookable) return refusal("PAYMENT_SETTLED", command.paymentId);
+  }
+  return null;
 }
 
 function describe(command: Command): string {
