@@ -18,13 +18,21 @@ const id = { type: "string", pattern: idPattern };
 // `format` is ignored by fastest-validator and documents the field in /openapi.json.
 const timestamp = { type: "string", pattern: isoTimestampPattern, format: "date-time" };
 // Checked against the runtime's ISO 4217 list by the action (catalog/money-and-zones.ts).
-const currency = { type: "string", pattern: /^[A-Z]{3}$/, optional: true };
+const currency = {
+  type: "string",
+  pattern: /^[A-Z]{3}$/,
+  optional: true,
+  description:
+    "ISO 4217 code (e.g. GBP); every priceCents of the event is in its minor unit. Default: the usual " +
+    "currency of the venue's country, else USD. PATCH: only before onSaleAt and while no seat was held.",
+};
 
 /** Where the stage is: drawn in front of the first section of the seat map. */
 export const stageSchema = {
   type: "object",
   strict: true,
   props: { label: { type: "string", min: 1, max: 40, trim: true } },
+  description: "Where the stage is, e.g. {label: Stage}: drawn in front of the first section",
 };
 
 export const waitingRoomSchema = {
@@ -57,7 +65,13 @@ export const createVenueSchema = {
   lat: { type: "number", min: -90, max: 90, optional: true },
   lng: { type: "number", min: -180, max: 180, optional: true },
   // IANA name (e.g. Europe/London) or UTC, checked against the runtime's list by the action.
-  timeZone: { type: "string", min: 1, max: 64, optional: true },
+  timeZone: {
+    type: "string",
+    min: 1,
+    max: 64,
+    optional: true,
+    description: "IANA time zone, e.g. Europe/London, or UTC (the default); event times are shown in it",
+  },
   $$strict: true,
 };
 

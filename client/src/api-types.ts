@@ -1240,7 +1240,9 @@ export interface operations {
             tokenTtlSeconds?: number;
           };
           ticketsPerUserMax?: number;
+          /** @description ISO 4217 code (e.g. GBP); every priceCents of the event is in its minor unit. Default: the usual currency of the venue's country, else USD. PATCH: only before onSaleAt and while no seat was held. */
           currency?: string;
+          /** @description Where the stage is, e.g. {label: Stage}: drawn in front of the first section */
           stage?: {
             label: string;
           };
@@ -1327,6 +1329,7 @@ export interface operations {
             tokenTtlSeconds?: number;
           };
           ticketsPerUserMax?: number;
+          /** @description ISO 4217 code (e.g. GBP); every priceCents of the event is in its minor unit. Default: the usual currency of the venue's country, else USD. PATCH: only before onSaleAt and while no seat was held. */
           currency?: string;
         };
       };
@@ -1598,6 +1601,7 @@ export interface operations {
           country: string;
           lat?: number;
           lng?: number;
+          /** @description IANA time zone, e.g. Europe/London, or UTC (the default); event times are shown in it */
           timeZone?: string;
         };
       };
