@@ -35,6 +35,7 @@ export interface Measurements {
     bytesPerMillionTickets: Figure;
     firstReserveMs: Figure;
     loadedActivationMs: Figure;
+    activationGrowth: Figure;
     reserveConfirmPerSec: Figure;
     cores: Figure;
   };
@@ -134,6 +135,11 @@ function scaleFigures(directory: string): Measurements["scale"] {
       scale,
       atLargest("activation query of a 50,000-seat event 40% sold, median ms"),
       (json) => largest(json).activation.loadedQueryMedianMs,
+    ),
+    activationGrowth: figure(
+      scale,
+      "activation query, largest size / smallest",
+      (json) => json.growthDetail.loadedActivationRatio,
     ),
     reserveConfirmPerSec: figure(
       scale,

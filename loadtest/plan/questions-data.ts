@@ -99,9 +99,17 @@ export function bookingNodes(inputs: PlanInputs, measurements: Measurements): An
     work.measured("its machine's cores", fromHttp ? measurements.http.cores : measurements.scale.cores),
   );
   const transactions = work.measured("Postgres transactions per buy", measurements.http.pgTransactionsPerBuy);
-  const activation = measurements.scale.firstReserveMs;
-  if (isMeasured(activation))
-    work.measured("activation of a 50,000-seat event (first reserve)", activation, " ms");
+  // What a hot event moving to another node (a node lost, one added) costs: its activation.
+  const { firstReserveMs, loadedActivationMs, activationGrowth } = measurements.scale;
+  if (isMeasured(firstReserveMs))
+    work.measured("a fresh 50,000-seat event's first reserve (activation included)", firstReserveMs, " ms");
+  if (isMeasured(loadedActivationMs)) {
+    work.figure(
+      "activationMs",
+      work.measured("activation of a 50,000-seat event 40% sold", loadedActivationMs, " ms"),
+    );
+    work.measured("its growth from the smallest tables to the largest", activationGrowth, "x");
+  }
   if (!measured) return work.answer(null);
   const [rate, cores] = measured;
   const nodeCores = inputs.nodeCores ?? cores;

@@ -29,6 +29,7 @@ const files: Record<string, unknown> = {
     machine: { cpus: 2 },
     largestTicketRows: 30e6,
     growth: 1.6,
+    growthDetail: { loadedActivationRatio: 1.1 },
     // 10M rows within 1.5x of the 1M p99, 30M past it: 10M is the size one Postgres held flat.
     sizes: [scaleSize(1e6, 100), scaleSize(10e6, 140), scaleSize(30e6, 160)],
   },
@@ -138,6 +139,8 @@ describe("capacity planner", () => {
     // 8 cores / 2 measured = 4 hot events a node; 10 events -> 3 nodes; 50,000 seats / 400 buys/s = 125 s
     expect(booking.figures).to.include({ hotEventsPerNode: 4, bookingNodes: 3, sellOutSeconds: 125 });
     expect(booking.figures.postgresTransactionsPerSec).to.equal(10 * 400 * 5);
+    expect(booking.figures.activationMs).to.equal(90);
+    expect(booking.run).to.deep.equal([]);
   });
 
   it("counts gateway nodes for the fan-out by CPU and by clients", () => {
