@@ -90,6 +90,11 @@ describe("scale benchmark (toy size)", function () {
       const bought = measurements.sizes.reduce((sum, size) => sum + size.reserveConfirm.ops, 0);
       const bulkBookings = (measurements.sizes[1].bulkEvents * seatsPerEvent * 0.4) / 2;
       expect(measurements.audit.bookings).to.equal(bulkBookings + bought);
+      // The bulk events went in with their search capture: the search phase had them to find.
+      const indexed = await client.query(
+        "SELECT count(*)::int AS count FROM search_documents WHERE event_id LIKE 'ev\\_scale%'",
+      );
+      expect(indexed.rows[0].count).to.be.greaterThan(0);
     } finally {
       await client.end();
     }
