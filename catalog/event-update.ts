@@ -13,8 +13,11 @@ import { checkCurrency } from "./money-and-zones.ts";
  * A currency changes only while the event is not on sale yet (before its current onSaleAt) and no
  * seat of it was ever held or booked (committed seat version 0, presale holds included): a price a
  * buyer has seen or paid never changes its meaning, and the layout that states the currency is
- * immutable once the sale opens. The actor's commits update event_actors, so locking that row orders
- * this check against them. Setting the currency it already has is always accepted.
+ * immutable once the sale opens. The committed seat version is read without a lock: locking
+ * event_actors after the event row could deadlock with an actor's commit, which updates it before
+ * writing rows that reference the event. A hold committing in the same instant (a presale only, as
+ * the sale has not opened) may thus land just after the change, like a reserve from a page loaded a
+ * moment earlier. Setting the currency it already has is always accepted.
  */
 async function checkCurrencyChange(
   client: pg.PoolClient,
@@ -24,10 +27,9 @@ async function checkCurrencyChange(
 ) {
   checkCurrency("currency", currency);
   if (currency === current.currency) return;
-  const { rows } = await client.query(
-    "SELECT seat_version FROM event_actors WHERE event_id = $1 FOR UPDATE",
-    [current.id],
-  );
+  const { rows } = await client.query("SELECT seat_version FROM event_actors WHERE event_id = $1", [
+    current.id,
+  ]);
   const seatsTouched = Number(rows[0]?.seat_version ?? 0) > 0;
   if (now >= Date.parse(current.onSaleAt) || seatsTouched) {
     throw new MarqueeError(
