@@ -145,4 +145,46 @@ describe("Marquee on a Redis Cluster (three masters)", function () {
       await dropDatabase(system.databaseUrl);
     }
   });
+
+  // Last: it kills a master (no replica here), so its slots stay unserved.
+  it("degrades only what lives on a dead master's slots, each call failing within its bounds", async () => {
+    const system = await startSystem({
+      env: { REDIS_CLUSTER_NODES: processes.seeds, REDIS_KEY_PREFIX: prefix },
+    });
+    try {
+      const masterOfEvent = (eventId: string) =>
+        processes.masterOf(prefix + waitingRoomKeys(eventId).waiting);
+      const events: { eventId: string; master: number }[] = [];
+      while (new Set(events.map((event) => event.master)).size < 2) {
+        const { eventId } = await createEventFixture(system, { waitingRoom: { enabled: true } });
+        events.push({ eventId, master: await masterOfEvent(eventId) });
+      }
+      const doomed = events[0];
+      const spared = events.find((event) => event.master !== doomed.master)!;
+      const join = async (eventId: string, user: string) =>
+        system.request("POST", `/events/${eventId}/queue`, { token: await system.token(user) });
+      expect((await join(doomed.eventId, "early")).status).to.equal(200);
+
+      await processes.kill(doomed.master);
+      // A command on the dead master's slots fails (a timeout or bounded redirections); it never hangs.
+      const outcome = await Promise.race([
+        redis.zcard(waitingRoomKeys(doomed.eventId).waiting).then(
+          () => "answered",
+          () => "failed",
+        ),
+        new Promise((resolve) => setTimeout(() => resolve("hung"), 15_000)),
+      ]);
+      expect(outcome).to.equal("failed");
+      const refused = await join(doomed.eventId, "late");
+      expect(refused.status).to.equal(503);
+      expect(refused.body.error.code).to.equal("OVERLOADED");
+      expect(Number(refused.headers.get("retry-after"))).to.be.greaterThan(0);
+      expect((await join(spared.eventId, "elsewhere")).status).to.equal(200);
+      // Event details read past the cache and are answered.
+      expect((await system.request("GET", `/events/${doomed.eventId}`)).status).to.equal(200);
+    } finally {
+      await system.stop();
+      await dropDatabase(system.databaseUrl);
+    }
+  });
 });
