@@ -36,6 +36,8 @@ export interface Measurements {
     firstReserveMs: Figure;
     loadedActivationMs: Figure;
     activationGrowth: Figure;
+    sampleSoldFraction: Figure;
+    sampleTicketsPerBooking: Figure;
     reserveConfirmPerSec: Figure;
     cores: Figure;
   };
@@ -135,6 +137,16 @@ function scaleFigures(directory: string): Measurements["scale"] {
       scale,
       atLargest("activation query of a 50,000-seat event 40% sold, median ms"),
       (json) => largest(json).activation.loadedQueryMedianMs,
+    ),
+    sampleSoldFraction: figure(
+      scale,
+      "share of the bulk-loaded seats sold",
+      (json) => json.bulkSample.soldFraction,
+    ),
+    sampleTicketsPerBooking: figure(
+      scale,
+      "seats a bulk-loaded booking",
+      (json) => json.bulkSample.ticketsPerBooking,
     ),
     activationGrowth: figure(
       scale,

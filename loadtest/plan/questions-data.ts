@@ -4,10 +4,6 @@ import type { PlanInputs } from "./plan-arguments.ts";
 import { firstMeasured, isMeasured, type Measurements } from "./measurements.ts";
 import { formatBytes, formatNumber as n, formatSeconds, present, Work, type Answer } from "./work.ts";
 
-/** The bulk-loaded sample of rows.json and bench:scale: 40% of the seats sold, two per booking. */
-const sampleSoldFraction = 0.4;
-const sampleTicketsPerBooking = 2;
-
 export interface StorageAnswer extends Answer {
   bytesPerTicket: number | null;
 }
@@ -42,11 +38,16 @@ export function ticketStorage(inputs: PlanInputs, measurements: Measurements): S
   work.step(
     `storage: ${n(ticketRows)} x ${n(bytesPerTicket)} B = ${formatBytes(total)} (the tickets table alone ${formatBytes(ticketRows * ticket)})`,
   );
-  const scaleBytes = measurements.scale.bytesPerMillionTickets;
-  if (isMeasured(scaleBytes)) {
-    const sample = perTicket(sampleSoldFraction, sampleTicketsPerBooking);
+  // Cross-check against the disk bench:scale measured, at the mix it loaded.
+  const { bytesPerMillionTickets, sampleSoldFraction, sampleTicketsPerBooking } = measurements.scale;
+  if (
+    isMeasured(bytesPerMillionTickets) &&
+    isMeasured(sampleSoldFraction) &&
+    isMeasured(sampleTicketsPerBooking)
+  ) {
+    const [sold, perBooking] = [sampleSoldFraction.value, sampleTicketsPerBooking.value];
     work.step(
-      `cross-check: the same rows at bench:scale's sample (${sampleSoldFraction} sold, ${sampleTicketsPerBooking} a booking) = ${n(sample)} B a ticket; bench:scale measured ${n(scaleBytes.value / 1e6)} B  [${scaleBytes.source}]`,
+      `cross-check: the same rows at bench:scale's mix (${n(sold)} sold, ${n(perBooking)} a booking) = ${n(perTicket(sold, perBooking))} B a ticket; bench:scale measured ${n(bytesPerMillionTickets.value / 1e6)} B  [${bytesPerMillionTickets.source}]`,
     );
   }
   return {

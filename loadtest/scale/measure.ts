@@ -5,7 +5,14 @@
 // whole database at the end. `growth` is the reserve+confirm p99 at the largest size over the smallest.
 import pg from "pg";
 import { auditDatabase, formatAudit } from "../audit.ts";
-import { bookingTables, ensureBulkCatalog, loadTicketRows, settleAfterLoad } from "./bulk-load.ts";
+import {
+  bookedSeatsPerTen,
+  bookingTables,
+  ensureBulkCatalog,
+  loadTicketRows,
+  seatsPerBooking,
+  settleAfterLoad,
+} from "./bulk-load.ts";
 import {
   runFixedLoad,
   type FixedLoadFigures,
@@ -62,6 +69,8 @@ export interface GrowthDetail {
 }
 
 export interface ScaleMeasurements {
+  /** What the bulk events hold (bulk-load.ts): the disk per million tickets is of this mix. */
+  bulkSample: { seatsPerEvent: number; soldFraction: number; ticketsPerBooking: number };
   sizes: SizeResult[];
   largestTicketRows: number;
   /** Reserve+confirm p99 at the largest size over the p99 at the smallest. */
@@ -171,6 +180,11 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleMeasurem
   const whole = await withClient(running.target.databaseUrl, (client) => audit(client, null, options.log));
   const growthDetail = growthOf(results);
   return {
+    bulkSample: {
+      seatsPerEvent: options.seatsPerEvent,
+      soldFraction: bookedSeatsPerTen / 10,
+      ticketsPerBooking: seatsPerBooking,
+    },
     sizes: results,
     largestTicketRows: growthDetail.largestTicketRows,
     growth: ratio(growthDetail.reserveConfirmP99LargestMs, growthDetail.reserveConfirmP99BaseMs),

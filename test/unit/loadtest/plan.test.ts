@@ -30,6 +30,7 @@ const files: Record<string, unknown> = {
     largestTicketRows: 30e6,
     growth: 1.6,
     growthDetail: { loadedActivationRatio: 1.1 },
+    bulkSample: { seatsPerEvent: 50_000, soldFraction: 0.4, ticketsPerBooking: 2 },
     // 10M rows within 1.5x of the 1M p99, 30M past it: 10M is the size one Postgres held flat.
     sizes: [scaleSize(1e6, 100), scaleSize(10e6, 140), scaleSize(30e6, 160)],
   },
