@@ -25,7 +25,7 @@ export const defaultTopology: ClusterNodeSpec[] = [
   { name: "gateway", services: ["api", "catalog", "search"], gateway: true },
   { name: "actor-1", services: ["booking", "waiting-room"] },
   { name: "actor-2", services: ["booking", "waiting-room"] },
-  { name: "indexer", services: ["indexer"] },
+  { name: "indexer", services: ["indexer", "webhooks"] },
 ];
 
 export interface ClusterOptions {

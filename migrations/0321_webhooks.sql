@@ -98,23 +98,26 @@ CREATE FUNCTION webhook_subscribed(event_type text) RETURNS boolean LANGUAGE sql
   SELECT EXISTS (SELECT 1 FROM webhooks WHERE events @> ARRAY[event_type]);
 $$;
 
--- A booking's webhook data; its seats are its payment's (the seats paid for are the seats booked).
-CREATE FUNCTION webhook_booking_data(b bookings) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object(
-    'bookingId', b.id, 'eventId', b.event_id, 'userId', b.user_id, 'amountCents', b.amount_cents,
-    'paymentId', b.payment_id, 'status', b.status,
-    'ticketIds', coalesce((
-      SELECT jsonb_agg(b.event_id || '.' || ordinal ORDER BY ordinal)
-      FROM payments p CROSS JOIN unnest(p.ordinals) AS ordinal
-      WHERE p.event_id = b.event_id AND p.id = b.payment_id), '[]'::jsonb));
+-- Bookings' webhook data, one JSON object each, for the bookings in `rows` (a transition table's
+-- rows as JSON) that pass `wanted`; their seats are their payments' (the seats paid for are the seats
+-- booked: booking_tickets is written after bookings in the same commit). One join for the statement.
+CREATE FUNCTION webhook_bookings_data(rows jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_agg(jsonb_build_object(
+      'bookingId', b.id, 'eventId', b.event_id, 'userId', b.user_id, 'amountCents', b.amount_cents,
+      'paymentId', b.payment_id, 'status', b.status,
+      'ticketIds', coalesce((SELECT jsonb_agg(b.event_id || '.' || ordinal ORDER BY ordinal)
+                             FROM unnest(p.ordinals) AS ordinal), '[]'::jsonb))
+    ORDER BY b.event_id, b.id)
+  FROM jsonb_to_recordset(rows) AS b(event_id text, id text, user_id text, amount_cents bigint,
+                                     payment_id text, status text)
+  LEFT JOIN payments p ON p.event_id = b.event_id AND p.id = b.payment_id;
 $$;
 
 CREATE FUNCTION webhook_capture_bookings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF webhook_subscribed('booking.confirmed') THEN
-    PERFORM webhook_emit('booking.confirmed', (
-      SELECT jsonb_agg(webhook_booking_data(n) ORDER BY n.event_id, n.id) FROM new_rows n
-      WHERE n.status = 'confirmed'));
+    PERFORM webhook_emit('booking.confirmed', webhook_bookings_data(
+      (SELECT jsonb_agg(to_jsonb(n)) FROM new_rows n WHERE n.status = 'confirmed')));
   END IF;
   RETURN NULL;
 END;
@@ -123,16 +126,16 @@ $$;
 CREATE FUNCTION webhook_capture_bookings_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF webhook_subscribed('booking.confirmed') THEN
-    PERFORM webhook_emit('booking.confirmed', (
-      SELECT jsonb_agg(webhook_booking_data(n) ORDER BY n.event_id, n.id)
+    PERFORM webhook_emit('booking.confirmed', webhook_bookings_data((
+      SELECT jsonb_agg(to_jsonb(n))
       FROM new_rows n JOIN old_rows o ON o.event_id = n.event_id AND o.id = n.id
-      WHERE n.status = 'confirmed' AND o.status <> 'confirmed'));
+      WHERE n.status = 'confirmed' AND o.status <> 'confirmed')));
   END IF;
   IF webhook_subscribed('booking.cancelled') THEN
-    PERFORM webhook_emit('booking.cancelled', (
-      SELECT jsonb_agg(webhook_booking_data(n) ORDER BY n.event_id, n.id)
+    PERFORM webhook_emit('booking.cancelled', webhook_bookings_data((
+      SELECT jsonb_agg(to_jsonb(n))
       FROM new_rows n JOIN old_rows o ON o.event_id = n.event_id AND o.id = n.id
-      WHERE n.status = 'cancelled' AND o.status <> 'cancelled'));
+      WHERE n.status = 'cancelled' AND o.status <> 'cancelled')));
   END IF;
   RETURN NULL;
 END;
@@ -189,17 +192,16 @@ INSERT INTO event_seat_counts (event_id, available)
 SELECT e.id, (SELECT count(*) FROM tickets t WHERE t.event_id = e.id AND t.status = 'available')
 FROM events e;
 
--- Moves the counts by `deltas` ({eventId: delta}) and emits event.sold_out for each event whose last
+-- Moves the counts of `event_ids` by `deltas` and emits event.sold_out for each event whose last
 -- available ticket went. Rows are locked in event order (two statements over the same events cannot
 -- deadlock); a missing row is counted once from the tickets (after the statement: it includes it).
-CREATE FUNCTION webhook_move_seat_counts(deltas jsonb) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION webhook_move_seat_counts(event_ids text[], deltas integer[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   sold_out jsonb;
 BEGIN
-  PERFORM 1 FROM event_seat_counts WHERE event_id IN (SELECT key FROM jsonb_each_text(deltas))
-    ORDER BY event_id FOR UPDATE;
+  PERFORM 1 FROM event_seat_counts WHERE event_id = ANY (event_ids) ORDER BY event_id FOR UPDATE;
   WITH moves AS (
-    SELECT key AS event_id, value::integer AS delta FROM jsonb_each_text(deltas)
+    SELECT * FROM unnest(event_ids, deltas) AS m(event_id, delta)
   ), moved AS (
     UPDATE event_seat_counts c SET available = c.available + m.delta
     FROM moves m WHERE c.event_id = m.event_id
@@ -233,19 +235,19 @@ $$;
 
 CREATE FUNCTION webhook_count_tickets_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  deltas jsonb;
+  event_ids text[];
+  deltas integer[];
 BEGIN
   -- Only statements that moved a ticket in or out of `available` change a count.
-  deltas := (
-    SELECT jsonb_object_agg(event_id, delta) FROM (
-      SELECT event_id, sum(delta) AS delta FROM (
-        SELECT event_id, count(*) AS delta FROM new_rows WHERE status = 'available' GROUP BY event_id
-        UNION ALL
-        SELECT event_id, -count(*) FROM old_rows WHERE status = 'available' GROUP BY event_id
-      ) AS moves GROUP BY event_id
-    ) AS per_event WHERE delta <> 0);
-  IF deltas IS NOT NULL THEN
-    PERFORM webhook_move_seat_counts(deltas);
+  SELECT array_agg(event_id), array_agg(delta) INTO event_ids, deltas FROM (
+    SELECT event_id, sum(delta)::integer AS delta FROM (
+      SELECT event_id, count(*) AS delta FROM new_rows WHERE status = 'available' GROUP BY event_id
+      UNION ALL
+      SELECT event_id, -count(*) FROM old_rows WHERE status = 'available' GROUP BY event_id
+    ) AS moves GROUP BY event_id
+  ) AS per_event WHERE delta <> 0;
+  IF event_ids IS NOT NULL THEN
+    PERFORM webhook_move_seat_counts(event_ids, deltas);
   END IF;
   RETURN NULL;
 END;

@@ -85,7 +85,7 @@ describe("metrics served by every node (gateway, booking node, indexer over NATS
     };
     const gateway = await node({ NODE_ID: "gateway", SERVICES: "api,catalog,search" });
     await node({ NODE_ID: "booking", SERVICES: "booking,waiting-room", HEALTH_PORT: String(bookingPort) });
-    await node({ NODE_ID: "indexer", SERVICES: "indexer", HEALTH_PORT: String(indexerPort) });
+    await node({ NODE_ID: "indexer", SERVICES: "indexer,webhooks", HEALTH_PORT: String(indexerPort) });
     urls = {
       gateway: `${gateway.baseUrl}/metrics`,
       booking: `http://127.0.0.1:${bookingPort}/metrics`,
