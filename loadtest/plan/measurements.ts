@@ -36,6 +36,7 @@ export interface Measurements {
     firstReserveMs: Figure;
     loadedActivationMs: Figure;
     activationGrowth: Figure;
+    sampleSeatsPerEvent: Figure;
     sampleSoldFraction: Figure;
     sampleTicketsPerBooking: Figure;
     reserveConfirmPerSec: Figure;
@@ -130,14 +131,15 @@ function scaleFigures(directory: string): Measurements["scale"] {
     ),
     firstReserveMs: figure(
       scale,
-      atLargest("first reserve of a fresh 50,000-seat event (activation), ms"),
+      atLargest("first reserve of a fresh event (activation), ms"),
       (json) => largest(json).activation.firstReserveMs,
     ),
     loadedActivationMs: figure(
       scale,
-      atLargest("activation query of a 50,000-seat event 40% sold, median ms"),
+      atLargest("activation query of a bulk-loaded event, median ms"),
       (json) => largest(json).activation.loadedQueryMedianMs,
     ),
+    sampleSeatsPerEvent: figure(scale, "seats of its events", (json) => json.bulkSample.seatsPerEvent),
     sampleSoldFraction: figure(
       scale,
       "share of the bulk-loaded seats sold",

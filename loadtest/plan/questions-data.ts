@@ -101,14 +101,13 @@ export function bookingNodes(inputs: PlanInputs, measurements: Measurements): An
   );
   const transactions = work.measured("Postgres transactions per buy", measurements.http.pgTransactionsPerBuy);
   // What a hot event moving to another node (a node lost, one added) costs: its activation.
-  const { firstReserveMs, loadedActivationMs, activationGrowth } = measurements.scale;
-  if (isMeasured(firstReserveMs))
-    work.measured("a fresh 50,000-seat event's first reserve (activation included)", firstReserveMs, " ms");
-  if (isMeasured(loadedActivationMs)) {
-    work.figure(
-      "activationMs",
-      work.measured("activation of a 50,000-seat event 40% sold", loadedActivationMs, " ms"),
-    );
+  const { firstReserveMs, loadedActivationMs, activationGrowth, sampleSeatsPerEvent, sampleSoldFraction } =
+    measurements.scale;
+  if (isMeasured(firstReserveMs) && isMeasured(sampleSeatsPerEvent) && isMeasured(sampleSoldFraction)) {
+    const seats = `${n(sampleSeatsPerEvent.value)}-seat event`;
+    work.measured(`a fresh ${seats}'s first reserve (activation included)`, firstReserveMs, " ms");
+    const loaded = `activation of a ${seats} ${n(sampleSoldFraction.value * 100)}% sold`;
+    work.figure("activationMs", work.measured(loaded, loadedActivationMs, " ms"));
     work.measured("its growth from the smallest tables to the largest", activationGrowth, "x");
   }
   if (!measured) return work.answer(null);
@@ -120,7 +119,9 @@ export function bookingNodes(inputs: PlanInputs, measurements: Measurements): An
     `hot events a node runs at the measured rate: floor(${n(nodeCores)} cores / ${n(cores)} measured) = ${n(eventsPerNode)} (cores taken as linear: measure bench:http on the target node to confirm)`,
   );
   const nodes = work.figure("bookingNodes", Math.ceil(inputs.hotEvents / eventsPerNode))!;
-  work.step(`nodes: ceil(${n(inputs.hotEvents)} hot events / ${n(eventsPerNode)}) = ${n(nodes)}`);
+  work.step(
+    `nodes: ceil(${n(inputs.hotEvents)} hot event${inputs.hotEvents === 1 ? "" : "s"} / ${n(eventsPerNode)}) = ${n(nodes)}`,
+  );
   const sellOut = work.figure("sellOutSeconds", inputs.ticketsPerEvent / rate)!;
   work.step(
     `one event sells out: ${n(inputs.ticketsPerEvent)} seats / ${n(rate)} buys/s (a seat a buy, as measured) = ${formatSeconds(sellOut)}`,
