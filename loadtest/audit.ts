@@ -91,6 +91,15 @@ const checks: { name: string; sql: string }[] = [
             WHERE t.event_id = e.id) s ON true
           WHERE ($1::text IS NULL OR e.id = $1) AND s.booked + s.held + s.available <> e.ticket_count`,
   },
+  {
+    // A cancelled booking may have given its seats back; a standing one checks in its own seats only.
+    name: "a check-in is of a seat of its booking",
+    sql: `SELECT c.event_id, c.booking_id, c.ordinal FROM checkins c
+          JOIN bookings b ON b.event_id = c.event_id AND b.id = c.booking_id
+          LEFT JOIN booking_tickets bt
+            ON bt.event_id = c.event_id AND bt.booking_id = c.booking_id AND bt.ordinal = c.ordinal
+          WHERE ($1::text IS NULL OR c.event_id = $1) AND b.status = 'confirmed' AND bt.ordinal IS NULL`,
+  },
 ];
 
 export async function auditDatabase(
