@@ -27,9 +27,8 @@ export function countSeats(statuses: Uint8Array): { available: number; reserved:
 
 /** The money and door figures of an active event from Postgres; NOT_FOUND for any other. */
 export async function eventSalesRecord(db: Database, eventId: string) {
-  // The event's own currency once it has the column (v1.1), else the contract's default, USD.
   const { rows } = await db.query(
-    `SELECT e.ticket_count, coalesce(to_jsonb(e) ->> 'currency', 'USD') AS currency,
+    `SELECT e.ticket_count, e.currency,
        (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'confirmed') AS bookings,
        (SELECT coalesce(sum(b.amount_cents), 0) FROM bookings b
         WHERE b.event_id = e.id AND b.status = 'confirmed') AS revenue,
