@@ -17,7 +17,7 @@ export interface TicketClaim {
 
 const payloadPattern = /^1\|([A-Za-z0-9_.-]{1,100})\|(0|[1-9][0-9]{0,6})\|([A-Za-z0-9_.-]{1,100})$/;
 /** An Ed25519 signature is 64 bytes: 86 base64url characters. */
-const codePattern = /^([A-Za-z0-9_-]{1,200})\.([A-Za-z0-9_-]{86})$/;
+const codePattern = /^([A-Za-z0-9_-]{1,300})\.([A-Za-z0-9_-]{86})$/;
 
 const payloadText = (claim: TicketClaim) =>
   `${ticketCodeVersion}|${claim.eventId}|${claim.ordinal}|${claim.bookingId}`;

@@ -3,6 +3,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { expect } from "chai";
 import { readTicketCode, signTicketCode, verifyTicketCode } from "../../../../actors/tickets/ticket-code.ts";
+import { ticketCodeLengthMax } from "../../../../domain/limits.ts";
 
 const pair = () => generateKeyPairSync("ed25519");
 const claim = { eventId: "ev_abc123", ordinal: 42, bookingId: "bk_xyz789" };
@@ -51,9 +52,16 @@ describe("ticket code (Ed25519, offline verification)", () => {
       `${encode("1|ev_abc123|42|bk_xyz789|")}.${signature}`,
       `${encode("1|ev_abc123|42|bk_xyz789\n")}.${signature}`,
       `${payload}.${signature.slice(0, -1)}`,
-      `${"A".repeat(300)}.${signature}`,
+      `${"A".repeat(301)}.${signature}`,
     ];
     for (const each of bad) expect(readTicketCode(each), each).to.equal(null);
+  });
+
+  it("reads the code of the longest ids it signs, within the code length limit", () => {
+    const long = { eventId: "e".repeat(100), ordinal: 9_999_999, bookingId: "b".repeat(100) };
+    const longCode = signTicketCode(long, keys.privateKey);
+    expect(longCode.length).to.be.at.most(ticketCodeLengthMax);
+    expect(verifyTicketCode(readTicketCode(longCode)!, keys.publicKey)).to.deep.equal(long);
   });
 
   it("signs only ids of the id pattern", () => {
