@@ -161,7 +161,7 @@ export function confirmComplete(
       userId,
       ordinals,
       amountCents,
-      createdAtMs: now,
+      createdAtMs: Math.floor(now),
       ...(command.providerRef === undefined ? {} : { providerRef: command.providerRef }),
     },
     { type: "holdsDeleted", ordinals },
@@ -176,7 +176,7 @@ export function confirmComplete(
     ticketIds: ids(state, ordinals),
     amountCents,
     paymentId: command.paymentId,
-    createdAt: new Date(now).toISOString(),
+    createdAt: new Date(Math.floor(now)).toISOString(),
   });
 }
 

@@ -213,7 +213,7 @@ async function book(
   const { paymentId, bookingId, ordinals } = booking;
   await client.query(
     `INSERT INTO bookings (event_id, id, user_id, amount_cents, status, payment_id, created_at)
-     VALUES ($1, $2, $3, $4, 'confirmed', $5, to_timestamp($6 / 1000.0))`,
+     VALUES ($1, $2, $3, $4, 'confirmed', $5, timestamptz 'epoch' + $6::bigint * interval '1 millisecond')`,
     [eventId, bookingId, booking.userId, booking.amountCents, paymentId, booking.createdAtMs],
   );
   // booking_tickets' primary key is the last line against a double booking.

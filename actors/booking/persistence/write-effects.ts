@@ -33,8 +33,9 @@ export async function writeEffects(client: pg.PoolClient, netted: Netted): Promi
     await insertBookings(run, netted.bookings, seats);
     await markTicketsBooked(run, seats);
   }
-  if (netted.abandoned.length > 0) await abandonPayments(run, netted.abandoned);
-  const answers = storedAnswers(netted);
+  const declined =
+    netted.abandoned.length > 0 ? await abandonPayments(query, netted.abandoned) : new Set<string>();
+  const answers = storedAnswers(netted, declined);
   if (answers.length > 0) await storeAnswers(run, answers);
   return { ...written, refusals };
 }
@@ -65,8 +66,8 @@ async function refusedCommands(query: Parameters<typeof claimKeys>[0], netted: N
   return refusals;
 }
 
-/** The answers this commit settles: each booking's 201, each decline's 402. */
-function storedAnswers(netted: Netted): StoredAnswer[] {
+/** The answers this commit settles: each booking's 201, the 402 of each payment it declined. */
+function storedAnswers(netted: Netted, declined: Set<string>): StoredAnswer[] {
   const answers: StoredAnswer[] = [];
   for (const { eventId, effect } of netted.bookings) {
     const answer = bookedAnswer(bookingOf(bookedFactsOf(eventId, effect)));
@@ -77,9 +78,9 @@ function storedAnswers(netted: Netted): StoredAnswer[] {
       response: answer.body,
     });
   }
-  for (const { eventId, paymentId, declined } of netted.abandoned) {
-    if (declined === undefined) continue;
-    const answer = declinedAnswer(paymentId, declined);
+  for (const { eventId, paymentId, declined: reason } of netted.abandoned) {
+    if (reason === undefined || !declined.has(paymentId)) continue;
+    const answer = declinedAnswer(paymentId, reason);
     answers.push({ eventId, paymentId, statusCode: answer.statusCode, response: answer.body });
   }
   return answers;

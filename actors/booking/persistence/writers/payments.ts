@@ -50,10 +50,11 @@ export async function bookPayments(query: Query, bookings: Booked[]): Promise<st
 
 /**
  * A confirming hold given back: its captured payment must be refunded (recovery finishes it if we
- * die); a pending one the abort declined is marked declined with its reason.
+ * die); a pending one the abort declined is marked declined with its reason. Returns the payments
+ * this statement declined (their 402 is stored in the same commit).
  */
-export async function abandonPayments(run: Run, abandoned: Abandoned[]): Promise<void> {
-  await run(
+export async function abandonPayments(query: Query, abandoned: Abandoned[]): Promise<Set<string>> {
+  const rows = await query(
     `UPDATE payments p SET updated_at = now(),
        refund_requested_at = CASE WHEN p.status = 'captured' THEN now() ELSE p.refund_requested_at END,
        status = CASE WHEN p.status = 'pending' AND x.declined IS NOT NULL THEN 'declined' ELSE p.status END,
@@ -61,11 +62,13 @@ export async function abandonPayments(run: Run, abandoned: Abandoned[]): Promise
                         ELSE p.failure_reason END
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, id, declined)
      WHERE p.event_id = x.event_id AND p.id = x.id AND p.booking_id IS NULL
-       AND (p.status = 'captured' OR (p.status = 'pending' AND x.declined IS NOT NULL))`,
+       AND (p.status = 'captured' OR (p.status = 'pending' AND x.declined IS NOT NULL))
+     RETURNING p.id, p.status`,
     [
       abandoned.map((item) => item.eventId),
       abandoned.map((item) => item.paymentId),
       abandoned.map((item) => item.declined ?? null),
     ],
   );
+  return new Set(rows.filter((row) => row.status === "declined").map((row) => row.id as string));
 }

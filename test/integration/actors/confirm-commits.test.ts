@@ -1,0 +1,255 @@
+// The confirm in two of the actor's group commits (issue 14), on the real ActorHost and Postgres with
+// the saga of actors/payments/: a happy confirm sends no statement outside those two transactions; a
+// confirm whose Idempotency-Key is taken (by another event's claim) is refused alone while the other
+// commands of the same group commit, of this event and another, are written; a booking whose payment
+// was declared lost outside the actor while the charge went through is refused alone and refunded.
+import { expect } from "chai";
+import { ActorHost } from "../../../actors/booking/actor-host.ts";
+import type { Reply } from "../../../actors/booking/protocol.ts";
+import { confirm, type SagaContext } from "../../../actors/payments/confirm-saga.ts";
+import type { ChargeRequest, ChargeResult, PaymentProvider } from "../../../actors/payments/provider.ts";
+import { MarqueeError } from "../../../domain/errors.ts";
+import type { Command } from "../../../domain/seat-state.ts";
+import { createPool, type Database } from "../../../platform/database.ts";
+import { dropDatabase } from "../../support/system.ts";
+import { simulationDatabase } from "../../support/actor-simulation.ts";
+
+/** A pool that records the first word of every statement, pool.query and checked-out clients alike. */
+function recordingPool(databaseUrl: string): { db: Database; statements: string[] } {
+  const pool = createPool(databaseUrl, { max: 4 });
+  const statements: string[] = [];
+  const word = (query: unknown) =>
+    (typeof query === "string" ? query : String((query as { text?: string }).text)).trim().split(/\s+/)[0];
+  const recorded = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, property, receiver) {
+        if (property === "query")
+          return (query: any, values?: any) => {
+            statements.push(word(query));
+            return (object as any).query(query, values);
+          };
+        if (property === "connect") return async () => recorded(await (object as any).connect());
+        const value = Reflect.get(object, property, receiver);
+        return typeof value === "function" ? value.bind(object) : value;
+      },
+    });
+  return { db: recorded(pool), statements };
+}
+
+class TestProvider implements PaymentProvider {
+  readonly name = "test";
+  refunds: string[] = [];
+  beforeCapture: (paymentId: string) => Promise<void> = async () => {};
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    await this.beforeCapture(request.paymentId);
+    return { status: "captured", providerRef: `ref-${request.paymentId}` };
+  }
+  async refund(paymentId: string): Promise<void> {
+    this.refunds.push(paymentId);
+  }
+  async lookup(): Promise<ChargeResult | null> {
+    return null;
+  }
+}
+
+describe("actors: the confirm in two group commits", function () {
+  this.timeout(60_000);
+  let databaseUrl: string;
+  let observer: Database;
+  let recording: { db: Database; statements: string[] };
+  let host: ActorHost;
+  const replies = new Map<number, (reply: Reply) => void>();
+  let nextId = 1;
+  const provider = new TestProvider();
+
+  const send = (commands: { eventId: string; command: Command }[]): Promise<Reply[]> => {
+    const ids = commands.map(() => nextId++);
+    const answered = ids.map((id) => new Promise<Reply>((resolve) => replies.set(id, resolve)));
+    host.submit(
+      commands.map(({ eventId, command }, index) => ({ kind: "command", id: ids[index], eventId, command })),
+      Date.now(),
+    );
+    return Promise.all(answered);
+  };
+  const saga = (): SagaContext => ({
+    db: recording.db,
+    provider,
+    actor: async (eventId, command) => {
+      const [reply] = await send([{ eventId, command }]);
+      if (reply.ok) return reply.value;
+      throw MarqueeError.from(reply.error);
+    },
+    pauseAfterCaptureMs: 0,
+    log: () => {},
+  });
+
+  async function createEvent(eventId: string): Promise<void> {
+    await observer.query(
+      `INSERT INTO venues (id, name, city, country) VALUES ('vn_commits', 'Hall', 'Lisbon', 'Portugal')
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    await observer.query(
+      `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
+         tickets_per_user_max, ticket_count)
+       VALUES ($1, 'Commits', '', 'concert', 'vn_commits', now() + interval '30 days', now() - interval '1 day',
+         '[{"name": "Stalls", "priceCents": 1000, "rows": [{"label": "A", "seats": 4}]}]', '{"enabled": false}', 4, 4)`,
+      [eventId],
+    );
+    await observer.query(
+      `INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
+       SELECT $1, ordinal, 0, 'Stalls', 0, 'A', ordinal + 1, 1000 FROM generate_series(0, 3) AS ordinal`,
+      [eventId],
+    );
+  }
+
+  const reserve = (eventId: string, userId: string, ordinal: number) =>
+    send([
+      {
+        eventId,
+        command: { type: "reserve", userId, ordinals: [ordinal], holdId: `hd_${userId}_${eventId}` },
+      },
+    ]);
+
+  before(async () => {
+    databaseUrl = await simulationDatabase();
+    observer = createPool(databaseUrl, { max: 2 });
+    recording = recordingPool(databaseUrl);
+    host = new ActorHost({
+      db: recording.db,
+      owner: "confirm-commits",
+      holdTtlMs: 600_000,
+      paranoid: true,
+      output: (output) => {
+        for (const reply of output.replies) replies.get(reply.id)?.(reply);
+      },
+      fatal: (error) => {
+        throw error;
+      },
+      log: () => {},
+    });
+    for (const eventId of ["ev_commits_a", "ev_commits_b", "ev_commits_c"]) await createEvent(eventId);
+  });
+  after(async () => {
+    await host.stop();
+    await recording.db.end();
+    await observer.end();
+    await dropDatabase(databaseUrl);
+  });
+
+  it("a happy confirm is two transactions (the actor's commits) and no statement outside them", async () => {
+    expect((await reserve("ev_commits_a", "ana", 3))[0].ok).to.equal(true); // activates the actor too
+    recording.statements.length = 0;
+    const answer = await confirm(saga(), {
+      eventId: "ev_commits_a",
+      userId: "ana",
+      ordinals: [3],
+      token: "tok_ok",
+      idempotencyKey: "ana-key-0001",
+      requestHash: "hash-ana",
+    });
+    expect(answer.statusCode).to.equal(201);
+    const statements = recording.statements;
+    expect(statements.filter((word) => word === "BEGIN")).to.have.length(2);
+    expect(statements.filter((word) => word === "COMMIT")).to.have.length(2);
+    expect(statements[0]).to.equal("BEGIN");
+    expect(statements.at(-1)).to.equal("COMMIT");
+    expect(statements.indexOf("COMMIT")).to.equal(statements.lastIndexOf("BEGIN") - 1);
+    // The stored answer is the one given, and the booking is the one the answer names.
+    const [key] = (
+      await observer.query("SELECT status_code, response FROM idempotency_keys WHERE key = 'ana-key-0001'")
+    ).rows;
+    expect(key.status_code).to.equal(201);
+    expect(key.response).to.deep.equal(answer.body);
+    const [booking] = (await observer.query("SELECT id, created_at FROM bookings WHERE user_id = 'ana'"))
+      .rows;
+    expect(booking.id).to.equal(answer.body.booking.id);
+    expect(new Date(booking.created_at).toISOString()).to.equal(answer.body.booking.createdAt);
+    const [payment] = (await observer.query("SELECT status, provider_ref, booking_id FROM payments")).rows;
+    expect(payment).to.deep.include({ status: "captured", booking_id: booking.id });
+  });
+
+  it("refuses a confirm whose key another event's claim holds, alone: the same commit's others are written", async () => {
+    await observer.query(
+      `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, payment_id)
+       VALUES ('ev_commits_c', 'bea', 'shared-key-01', 'another-body', 'pay_elsewhere')`,
+    );
+    for (const [eventId, userId, ordinal] of [
+      ["ev_commits_b", "bea", 0],
+      ["ev_commits_b", "carl", 1],
+      ["ev_commits_a", "dora", 0],
+    ] as const)
+      expect((await reserve(eventId, userId, ordinal))[0].ok).to.equal(true);
+    const start = (eventId: string, userId: string, ordinal: number, key: string) => ({
+      eventId,
+      command: {
+        type: "confirmStart" as const,
+        userId,
+        ordinals: [ordinal],
+        paymentId: `pay_${userId}`,
+        idempotencyKey: key,
+        requestHash: `hash-${userId}`,
+      },
+    });
+    // One submit: one turn, one group commit for both events.
+    const answers = await send([
+      start("ev_commits_b", "bea", 0, "shared-key-01"),
+      start("ev_commits_b", "carl", 1, "carl-key-0001"),
+      start("ev_commits_a", "dora", 0, "dora-key-0001"),
+    ]);
+    expect(answers.map((reply) => (reply.ok ? "ok" : reply.error.code))).to.deep.equal([
+      "IDEMPOTENCY_KEY_TAKEN",
+      "ok",
+      "ok",
+    ]);
+    const payments = await observer.query("SELECT id FROM payments WHERE id LIKE 'pay\\_%' ORDER BY id");
+    expect(payments.rows.map((row) => row.id)).to.include.members(["pay_carl", "pay_dora"]);
+    expect(payments.rows.map((row) => row.id)).to.not.include("pay_bea");
+    const holds = await observer.query(
+      "SELECT ordinal, user_id, status FROM holds WHERE event_id = 'ev_commits_b' ORDER BY ordinal",
+    );
+    expect(holds.rows).to.deep.equal([
+      { ordinal: 0, user_id: "bea", status: "held" },
+      { ordinal: 1, user_id: "carl", status: "confirming" },
+    ]);
+    const [key] = (
+      await observer.query("SELECT event_id, request_hash FROM idempotency_keys WHERE key = 'shared-key-01'")
+    ).rows;
+    expect(key).to.deep.equal({ event_id: "ev_commits_c", request_hash: "another-body" });
+    // The reloaded actor still has bea's hold and lets her pay with a key of her own.
+    const [again] = await send([start("ev_commits_b", "bea", 0, "bea-key-00001")]);
+    expect(again.ok).to.equal(true);
+  });
+
+  it("refunds, and answers from the record, a booking whose payment was declared lost during the charge", async () => {
+    expect((await reserve("ev_commits_c", "eve", 2))[0].ok).to.equal(true);
+    provider.beforeCapture = async (paymentId) => {
+      // A recovery pass on another node declared the payment lost (outside the actor).
+      await observer.query("UPDATE payments SET status = 'declined', failure_reason = 'lost' WHERE id = $1", [
+        paymentId,
+      ]);
+    };
+    try {
+      const answer = await confirm(saga(), {
+        eventId: "ev_commits_c",
+        userId: "eve",
+        ordinals: [2],
+        token: "tok_ok",
+        idempotencyKey: "eve-key-0001",
+        requestHash: "hash-eve",
+      });
+      expect(answer.statusCode).to.equal(409);
+      expect(answer.body.error.code).to.equal("PAYMENT_REFUNDED");
+      expect(provider.refunds).to.deep.equal([answer.body.error.details.paymentId]);
+      const [key] = (await observer.query("SELECT response FROM idempotency_keys WHERE key = 'eve-key-0001'"))
+        .rows;
+      expect(key.response).to.deep.equal(answer.body);
+      const holds = await observer.query("SELECT status FROM holds WHERE event_id = 'ev_commits_c'");
+      expect(holds.rows).to.deep.equal([{ status: "held" }]); // given back, kept until it expires
+      expect(
+        (await observer.query("SELECT count(*)::int AS n FROM bookings WHERE user_id = 'eve'")).rows[0].n,
+      ).to.equal(0);
+    } finally {
+      provider.beforeCapture = async () => {};
+    }
+  });
+});
