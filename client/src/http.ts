@@ -5,6 +5,8 @@ import { ApiError, retryAfterSeconds } from "./errors.ts";
 import type {
   BookingList,
   Booking,
+  CheckIn,
+  TicketKey,
   CompactEventPage,
   CompactSeatMap,
   Confirmation,
@@ -181,5 +183,15 @@ export class MarqueeClient {
 
   queueStatus(eventId: string): Promise<QueueStatus> {
     return this.data("GET", `/events/${encode(eventId)}/queue`, { auth: true });
+  }
+
+  /** At the door (an admin or scanner token): the first scan 200, a second 409 ALREADY_CHECKED_IN. */
+  checkIn(code: string): Promise<CheckIn> {
+    return this.data("POST", "/admin/checkin", { body: { code }, auth: true });
+  }
+
+  /** The event's public key (admin or scanner token): verifies ticket codes offline. */
+  ticketKey(eventId: string): Promise<TicketKey> {
+    return this.data("GET", `/admin/events/${encode(eventId)}/ticket-key`, { auth: true });
   }
 }

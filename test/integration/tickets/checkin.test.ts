@@ -7,6 +7,7 @@ import pg from "pg";
 import QRCode from "qrcode";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
+import { ApiError, MarqueeClient } from "../../../client/src/index.ts";
 
 describe("tickets: e-tickets and check-in over HTTP", function () {
   this.timeout(60_000);
@@ -202,6 +203,18 @@ describe("tickets: e-tickets and check-in over HTTP", function () {
     expect(
       (await system.request("GET", "/admin/events/ev_nothing/ticket-key", { token: admin })).status,
     ).to.equal(404);
+  });
+
+  it("is reachable from the typed client: the event's key and a check-in, a second one refused", async () => {
+    const { booking } = await book("ivan");
+    const client = new MarqueeClient({ baseUrl: system.baseUrl, token: () => scanner });
+    const key = await client.ticketKey(fixture.eventId);
+    expect(key.algorithm).to.equal("Ed25519");
+    const checked = await client.checkIn(booking.tickets[0].code);
+    expect(checked.holder.userId).to.equal("ivan");
+    const again = await client.checkIn(booking.tickets[0].code).catch((error: unknown) => error);
+    expect(again).to.be.instanceOf(ApiError);
+    expect((again as ApiError).code).to.equal("ALREADY_CHECKED_IN");
   });
 
   it("keeps a scanner token to check-in: every other authenticated route answers 403 FORBIDDEN", async () => {
