@@ -43,6 +43,7 @@ const backlogCheckIntervalMs = 15_000;
 
 export class WebhookDispatcher {
   private readonly inFlight = new Map<string, number>();
+  private readonly attempts = new Set<Promise<void>>();
   private total = 0;
   private readonly poster: WebhookPoster;
   private readonly timeoutMs: number;
@@ -68,13 +69,17 @@ export class WebhookDispatcher {
     this.schedule(0);
   }
 
-  /** Stops claiming and ends the attempts in flight (their leases run out; another node retries them). */
+  /**
+   * Stops claiming and ends the attempts in flight; each settles before this resolves (an ended one
+   * is not recorded: its lease runs out and another node, or this one restarted, attempts it again).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.passing?.catch(() => {});
     this.poster.close();
+    await Promise.allSettled([...this.attempts]);
   }
 
   private schedule(delayMs: number): void {
@@ -97,7 +102,11 @@ export class WebhookDispatcher {
     const claimed = await claimDue(this.options.db, ids, slots, this.timeoutMs + webhookClaimLeaseMarginMs);
     this.saturated = asked > 0 && claimed.length >= asked;
     const byId = new Map(receivers.map((receiver) => [receiver.id, receiver]));
-    for (const delivery of claimed) void this.deliver(byId.get(delivery.webhookId)!, delivery);
+    for (const delivery of claimed) {
+      const attempt = this.deliver(byId.get(delivery.webhookId)!, delivery);
+      this.attempts.add(attempt);
+      void attempt.finally(() => this.attempts.delete(attempt));
+    }
     await this.housekeeping();
   }
 

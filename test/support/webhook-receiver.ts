@@ -12,8 +12,8 @@ export interface ReceivedDelivery {
   answered: number | null;
 }
 
-/** What to answer the n-th request (from 1): a status, or "hang" (never answer). */
-export type Behaviour = (n: number, delivery: ReceivedDelivery) => number | "hang";
+/** What to answer the n-th request (from 1): a status (now, or when the promise settles), or "hang" (never). */
+export type Behaviour = (n: number, delivery: ReceivedDelivery) => number | "hang" | Promise<number>;
 
 export interface WebhookReceiver {
   url: string;
@@ -28,7 +28,7 @@ export async function startReceiver(behaviour: Behaviour = () => 200): Promise<W
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk) => chunks.push(chunk));
-    request.on("end", () => {
+    request.on("end", async () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       const delivery: ReceivedDelivery = {
         raw,
@@ -37,7 +37,7 @@ export async function startReceiver(behaviour: Behaviour = () => 200): Promise<W
         answered: null,
       };
       received.push(delivery);
-      const answer = behaviour(received.length, delivery);
+      const answer = await behaviour(received.length, delivery);
       if (answer === "hang") return;
       delivery.answered = answer;
       response.writeHead(answer, { "content-type": "text/plain" }).end("ok");
