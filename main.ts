@@ -88,6 +88,9 @@ async function announce(node: MarqueeNode, config: Config, logger: Logger): Prom
   const tokens = createTokenVerifier(config);
   logger.info(`dev user token:  ${await tokens.issue({ id: "demo-user", role: "user" })}`);
   logger.info(`dev admin token: ${await tokens.issue({ id: "demo-admin", role: "admin" })}`);
+  logger.info(
+    `dev scanner token (check-in only): ${await tokens.issue({ id: "demo-door", role: "scanner" })}`,
+  );
   // Shell lines to paste, with the variables docs/api.md's examples use.
   logger.info(
     `try: BASE=${url}; curl -s "$BASE/events/search?term=aurora"  (docs/api.md: a booking step by step)`,
