@@ -100,6 +100,14 @@ const checks: { name: string; sql: string }[] = [
             ON bt.event_id = c.event_id AND bt.booking_id = c.booking_id AND bt.ordinal = c.ordinal
           WHERE ($1::text IS NULL OR c.event_id = $1) AND b.status = 'confirmed' AND bt.ordinal IS NULL`,
   },
+  {
+    // event.sold_out webhooks fire when this count reaches 0 (migrations/0321_webhooks.sql).
+    name: "an event's available-seat count is its available tickets",
+    sql: `SELECT c.event_id, c.available, s.available AS tickets_available FROM event_seat_counts c
+          CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE t.status = 'available') AS available
+            FROM tickets t WHERE t.event_id = c.event_id) s
+          WHERE ($1::text IS NULL OR c.event_id = $1) AND c.available <> s.available`,
+  },
 ];
 
 export async function auditDatabase(

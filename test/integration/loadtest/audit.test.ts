@@ -68,5 +68,9 @@ describe("invariant audit", () => {
     expect(await failing()).to.deep.equal(["a check-in is of a seat of its booking"]);
     await db.query("UPDATE checkins SET ordinal = 0");
     expect(await failing()).to.deep.equal([]);
+
+    // The available-seat count behind event.sold_out, out of step with the tickets.
+    await db.query("UPDATE event_seat_counts SET available = available + 1 WHERE event_id = $1", [eventId]);
+    expect(await failing()).to.deep.equal(["an event's available-seat count is its available tickets"]);
   });
 });
