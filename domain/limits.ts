@@ -154,6 +154,12 @@ export const elasticsearchRequestTimeoutMs = 10_000;
 export const actorMailboxMax = 5_000;
 /** Commands one worker decides per turn, i.e. per group-commit transaction: bounds statement size. */
 export const turnCommandsMax = 2_000;
+/**
+ * Idempotency-Keys a worker remembers having claimed in its commits (event, user, key; least recently
+ * claimed forgotten first): a confirm reusing one is refused as it is decided, without the commit's
+ * refusal and the actor's reload (a retry after a 402, say). Forgetting one only costs that reload.
+ */
+export const claimedKeysRememberedMax = 50_000;
 /** Commands per postMessage between the main thread and a worker (one structured clone each). */
 export const workerMessageCommandsMax = 2_000;
 /** An actor with no command for this long and no live hold passivates and frees its memory. */

@@ -11,7 +11,12 @@
 import type { Database } from "../../platform/database.ts";
 import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import { newId } from "../../domain/ids.ts";
-import { actorIdleMs, actorMailboxMax, actorPassivationCheckMs } from "../../domain/limits.ts";
+import {
+  actorIdleMs,
+  actorMailboxMax,
+  actorPassivationCheckMs,
+  claimedKeysRememberedMax,
+} from "../../domain/limits.ts";
 import { hasErrorCode, InternalFault, invariant, type ErrorFacts } from "../../domain/errors.ts";
 import {
   createSeatState,
@@ -65,10 +70,19 @@ export class ActorHost {
   private readonly holdIdPrefix = newId("hd", 6);
   private holdCounter = 0;
   private readonly decideOptions: DecideOptions;
+  /** Idempotency-Keys this host's commits claimed, "event\nuser\nkey", oldest first (bounded). */
+  private readonly claimedKeys = new Map<string, true>();
   private readonly settleHost: SettleHost = {
     forget: (actor) => this.actors.delete(actor.eventId),
     reactivate: (actor) => this.createActor(actor.eventId, actor.mailbox),
     log: (level, message) => this.options.log(level, message),
+    keyClaimed: (eventId, userId, key) => {
+      const name = `${eventId}\n${userId}\n${key}`;
+      this.claimedKeys.delete(name);
+      this.claimedKeys.set(name, true);
+      if (this.claimedKeys.size > claimedKeysRememberedMax)
+        this.claimedKeys.delete(this.claimedKeys.keys().next().value!);
+    },
   };
 
   constructor(private readonly options: ActorHostOptions) {
@@ -78,6 +92,7 @@ export class ActorHost {
       paranoid: options.paranoid,
       nextHoldId: () => `${this.holdIdPrefix}${(this.holdCounter++).toString(36)}`,
       deciding: options.deciding,
+      keyClaimed: (eventId, userId, key) => this.claimedKeys.has(`${eventId}\n${userId}\n${key}`),
     };
   }
 

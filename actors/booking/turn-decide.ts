@@ -55,6 +55,8 @@ export interface DecideOptions {
   /** Check every invariant of each touched seat state after its commands (O(seats); tests). */
   paranoid?: boolean;
   nextHoldId(): string;
+  /** Whether this worker's commits claimed this Idempotency-Key already (see claimedKeysRememberedMax). */
+  keyClaimed?(eventId: string, userId: string, key: string): boolean;
   /** Told of the command about to be decided, then of null once it is (see ActorHostOptions). */
   deciding?(request: CommandRequest | null): void;
 }
@@ -126,6 +128,11 @@ function decideCommand(
   if ((command?.type === "reserve" || command?.type === "reserveBest") && !command.holdId)
     command.holdId = options.nextHoldId();
   work.now = Math.max(work.now, now);
+  if (command?.type === "confirmStart" && reclaimed(actor, command, options)) {
+    work.outcomes.push({ id: request.id, outcome: keyTaken(command.paymentId) });
+    turn.commands++;
+    return;
+  }
   const timed = type === "reserveBest";
   const started = timed ? performance.now() : 0;
   let decision: Decision;
@@ -140,6 +147,26 @@ function decideCommand(
   work.outcomes.push({ id: request.id, outcome: decision.outcome });
   turn.commands++;
 }
+
+/** A confirm claiming a key this worker's commits claimed before (not a retry of the same payment). */
+const reclaimed = (
+  actor: Actor,
+  command: Extract<Command, { type: "confirmStart" }>,
+  options: DecideOptions,
+): boolean =>
+  command.requestHash !== undefined &&
+  !actor.state!.holdsByPayment.has(command.paymentId) &&
+  options.keyClaimed?.(actor.eventId, command.userId, command.idempotencyKey) === true;
+
+/** The refusal the commit would give (turn-settle.ts), without the commit. */
+const keyTaken = (paymentId: string): Outcome => ({
+  ok: false,
+  error: {
+    code: "IDEMPOTENCY_KEY_TAKEN",
+    message: "This Idempotency-Key is already claimed",
+    details: { paymentId },
+  },
+});
 
 function snapshot(state: SeatState, now: number): SeatMapSnapshot {
   return {

@@ -25,6 +25,8 @@ export interface SettleHost {
   /** Activates the event again for the requests still in `actor`'s mailbox. */
   reactivate(actor: Actor): void;
   log(level: "warn" | "error", message: string): void;
+  /** An Idempotency-Key this commit claimed (a later confirm reusing it is refused as decided). */
+  keyClaimed(eventId: string, userId: string, key: string): void;
 }
 
 export interface Settled {
@@ -63,6 +65,9 @@ export function settleTurn(
       if (actor.mailbox.length > 0) host.reactivate(actor);
     } else {
       settleCommitted(item, batches[index], committedAt, settled, committed);
+      for (const effect of item.effects)
+        if (effect.type === "paymentIntent" && effect.requestHash !== undefined)
+          host.keyClaimed(actor.eventId, effect.userId, effect.idempotencyKey);
     }
   });
   return settled;

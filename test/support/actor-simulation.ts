@@ -427,6 +427,16 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   const provider = new Map<string, "captured" | "declined">();
   let shadow = shadowFrom(eventId, rows, settings);
   let incarnation = startIncarnation(config.databaseUrl, 0);
+  /**
+   * The keys the current incarnation's commits claimed: it refuses a confirm reusing one as it decides
+   * it (no commit, no reload; actor-host.ts claimedKeys). A new incarnation knows none.
+   */
+  let hostKeys = new Set<string>();
+  const remembered = (command: Command): command is Extract<Command, { type: "confirmStart" }> =>
+    command.type === "confirmStart" &&
+    command.requestHash !== undefined &&
+    !shadow.holdsByPayment.has(command.paymentId) &&
+    hostKeys.has(`${command.userId}|${command.idempotencyKey}`);
   let nextRequestId = 1;
   let counter = 0;
   /** Whether the host has the event's actor in memory (else the next command activates it). */
@@ -474,6 +484,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
     await stopIncarnation(incarnation);
     result.restarts++;
     incarnation = startIncarnation(config.databaseUrl, result.restarts);
+    hostKeys = new Set();
   }
 
   /** Runs commands with no fault and requires them to do exactly what the shadow does. */
@@ -659,6 +670,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         const old = incarnation;
         result.restarts++;
         incarnation = startIncarnation(config.databaseUrl, result.restarts);
+        hostKeys = new Set();
         await seatMap(); // activates: the new epoch
         activeInHost = true;
         const replies = await submitTo(old, commands);
@@ -696,6 +708,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
           commands.forEach((command, index) => {
             const known = refused.get(index);
             if (known) return void outcomes.push(known);
+            if (remembered(command)) return void outcomes.push(keyTaken(command.paymentId));
             const decision = decide(shadow, structuredClone(command), now);
             const refusal = refusalInCommit(rowsBefore, command, decision.effects, claimed);
             if (refusal) {
@@ -771,6 +784,9 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         } else {
           if (!replies) fail("no replies and no fault");
           compareReplies(replies!, outcomes);
+          for (const effect of effects)
+            if (effect.type === "paymentIntent" && effect.requestHash !== undefined)
+              hostKeys.add(`${effect.userId}|${effect.idempotencyKey}`);
           if (refused.size < commands.length) activeInHost = true;
           if (
             [...refused.values()].some((outcome) => !outcome.ok && outcome.error.code === "PAYMENT_SETTLED")
@@ -817,6 +833,11 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   return result;
 }
 
+const keyTaken = (paymentId: string): Outcome => ({
+  ok: false,
+  error: { code: "IDEMPOTENCY_KEY_TAKEN", message: "taken", details: { paymentId } },
+});
+
 /**
  * Whether the group commit refuses this command alone (persistence/write-effects.ts): a confirmStart
  * whose key (claimed in the commit) is taken already, by an earlier turn or an earlier command of
@@ -828,14 +849,10 @@ function refusalInCommit(
   effects: Effect[],
   claimed: Set<string>,
 ): Outcome | null {
-  const refusal = (code: "IDEMPOTENCY_KEY_TAKEN" | "PAYMENT_SETTLED", paymentId: string): Outcome => ({
-    ok: false,
-    error: { code, message: code, details: { paymentId } },
-  });
   if (command.type === "confirmStart" && command.requestHash !== undefined) {
     if (!effects.some((effect) => effect.type === "paymentIntent")) return null;
     const key = `${command.userId}|${command.idempotencyKey}`;
-    if (before.keys.has(key) || claimed.has(key)) return refusal("IDEMPOTENCY_KEY_TAKEN", command.paymentId);
+    if (before.keys.has(key) || claimed.has(key)) return keyTaken(command.paymentId);
     claimed.add(key);
   }
   if (command.type === "confirmComplete" && effects.some((effect) => effect.type === "booked")) {
@@ -844,7 +861,11 @@ function refusalInCommit(
       payment.bookingId === null &&
       !payment.refundRequested &&
       (payment.status === "captured" || (payment.status === "pending" && command.providerRef !== undefined));
-    if (!bookable) return refusal("PAYMENT_SETTLED", command.paymentId);
+    if (!bookable)
+      return {
+        ok: false,
+        error: { code: "PAYMENT_SETTLED", message: "settled", details: { paymentId: command.paymentId } },
+      };
   }
   return null;
 }

@@ -220,6 +220,38 @@ describe("actors: the confirm in two group commits", function () {
     expect(again.ok).to.equal(true);
   });
 
+  it("refuses a confirm reusing a key this worker claimed as it decides it: no transaction, no reload", async () => {
+    expect((await reserve("ev_commits_a", "fay", 1))[0].ok).to.equal(true);
+    const start = (paymentId: string) => ({
+      eventId: "ev_commits_a",
+      command: {
+        type: "confirmStart" as const,
+        userId: "fay",
+        ordinals: [1],
+        paymentId,
+        idempotencyKey: "fay-key-0001",
+        requestHash: "hash-fay",
+      },
+    });
+    expect((await send([start("pay_fay_1")]))[0].ok).to.equal(true);
+    const declined = { type: "confirmAbort" as const, paymentId: "pay_fay_1", declined: "card declined" };
+    expect((await send([{ eventId: "ev_commits_a", command: declined }]))[0].ok).to.equal(true);
+    recording.statements.length = 0;
+    // A retry after the 402 (the hold is fay's again): the key is this worker's claim.
+    const [again] = await send([start("pay_fay_2")]);
+    expect(again.ok ? "ok" : again.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
+    expect(recording.statements).to.not.include("BEGIN");
+    expect(recording.statements).to.not.include("INSERT"); // no activation: the actor kept its state
+    const [key] = (
+      await observer.query("SELECT status_code, response FROM idempotency_keys WHERE key = 'fay-key-0001'")
+    ).rows;
+    expect(key.status_code).to.equal(402);
+    expect(key.response.error).to.deep.include({
+      code: "PAYMENT_DECLINED",
+      details: { paymentId: "pay_fay_1" },
+    });
+  });
+
   it("refunds, and answers from the record, a booking whose payment was declared lost during the charge", async () => {
     expect((await reserve("ev_commits_c", "eve", 2))[0].ok).to.equal(true);
     provider.beforeCapture = async (paymentId) => {
