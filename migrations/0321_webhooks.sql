@@ -11,7 +11,8 @@
 -- Events: booking.confirmed (a booking inserted as, or updated to, `confirmed`), booking.cancelled
 -- (a booking updated to `cancelled`), payment.refunded (a payment updated to `refunded`),
 -- event.sold_out (an event's last `available` ticket became booked: seats only held do not count),
--- waitlist.offered (emitted by the waiting list through webhook_emit(), below).
+-- waitlist.offered (emitted by the waiting list through webhook_emit(), below, in the transaction
+-- that makes the offer, with data {"eventId", "userId", "ticketIds", "expiresAt"} as docs/api.md says).
 --
 -- Sold out without scanning tickets: `event_seat_counts` keeps each event's number of available
 -- tickets, moved by the statement-level triggers on tickets by the difference of the statement's
