@@ -63,6 +63,8 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
       return "This sale has a waiting room: join the queue, and you can choose seats when it is your turn.";
     case "NOT_ON_SALE":
       return "Tickets for this event are not on sale right now.";
+    case "CURRENCY_LOCKED":
+      return "The event's currency can no longer change: it is on sale or seats have been held.";
     case "IDEMPOTENCY_CONFLICT":
       return "This payment clashed with an earlier attempt. Please press Pay again.";
     case "UNAUTHENTICATED":
