@@ -84,19 +84,31 @@ export function isPrivateAddress(address: string): boolean {
 /** The host of a URL as an address or name (IPv6 without its brackets). */
 const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, "$1");
 
+/**
+ * Lookups in flight, by host name: concurrent deliveries to one host share one. dns.lookup runs on
+ * libuv's small thread pool and our timeout only stops the waiting, not the lookup: without sharing,
+ * one receiver whose DNS hangs would fill the pool and hold up every other receiver's lookups.
+ */
+const lookupsInFlight = new Map<string, Promise<dns.LookupAddress[]>>();
+
 /** dns.lookup of every address of `host`, bounded in time. */
 function lookupAll(host: string): Promise<dns.LookupAddress[]> {
-  return new Promise((resolve, reject) => {
+  const running = lookupsInFlight.get(host);
+  if (running) return running;
+  const lookup = new Promise<dns.LookupAddress[]>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`DNS lookup timed out after ${webhookDnsTimeoutMs} ms`)),
       webhookDnsTimeoutMs,
     );
     dns.lookup(host, { all: true, verbatim: true }, (error, addresses) => {
       clearTimeout(timer);
+      lookupsInFlight.delete(host);
       if (error) reject(error);
       else resolve(addresses);
     });
   });
+  lookupsInFlight.set(host, lookup);
+  return lookup;
 }
 
 /** Why `text` cannot be a webhook URL, or null. Syntax only: http or https, length, a host. */
