@@ -13,7 +13,7 @@ import { createJsonCache } from "../../../platform/cache.ts";
 import { createRedisCluster } from "../../../platform/redis.ts";
 import { startRedisCluster, type RedisClusterProcesses } from "../../support/clusters.ts";
 import { createEventFixture } from "../../support/catalog.ts";
-import { dropDatabase, startSystem, uniqueName } from "../../support/system.ts";
+import { dropDatabase, startSystem, uniqueName, type TestSystem } from "../../support/system.ts";
 
 describe("Marquee on a Redis Cluster (three masters)", function () {
   this.timeout(60_000);
@@ -122,36 +122,33 @@ describe("Marquee on a Redis Cluster (three masters)", function () {
     expect(await Promise.all(keys.map((key) => redis.exists(key)))).to.deep.equal(keys.map(() => 0));
   });
 
-  it("serves the waiting room of a node started with REDIS_CLUSTER_NODES from the cluster", async () => {
-    const system = await startSystem({
-      env: { REDIS_CLUSTER_NODES: processes.seeds, REDIS_KEY_PREFIX: prefix },
+  describe("a node started with REDIS_CLUSTER_NODES", () => {
+    let system: TestSystem;
+    before(async () => {
+      system = await startSystem({ env: { REDIS_CLUSTER_NODES: processes.seeds, REDIS_KEY_PREFIX: prefix } });
     });
-    try {
+    after(async () => {
+      if (!system) return;
+      await system.stop();
+      await dropDatabase(system.databaseUrl);
+    });
+    const join = async (eventId: string, user: string) =>
+      system.request("POST", `/events/${eventId}/queue`, { token: await system.token(user) });
+
+    it("serves the waiting room from the cluster", async () => {
       expect(system.node.runtime.redis.isCluster).to.equal(true);
       const ready = await system.request("GET", "/health/ready");
       expect(ready.body.checks.redis).to.equal("up");
       const { eventId } = await createEventFixture(system, {
         waitingRoom: { enabled: true, maxActiveShoppers: 1, admitPerMinute: 60 },
       });
-      const joins = [];
-      for (const user of ["alice", "bob"])
-        joins.push(
-          await system.request("POST", `/events/${eventId}/queue`, { token: await system.token(user) }),
-        );
+      const joins = [await join(eventId, "alice"), await join(eventId, "bob")];
       expect(joins.map((answer) => answer.status)).to.deep.equal([200, 200]);
       expect(await redis.zscore(waitingRoomKeys(eventId).waiting, "bob")).to.not.equal(null);
-    } finally {
-      await system.stop();
-      await dropDatabase(system.databaseUrl);
-    }
-  });
-
-  // Last: it kills a master (no replica here), so its slots stay unserved.
-  it("degrades only what lives on a dead master's slots, each call failing within its bounds", async () => {
-    const system = await startSystem({
-      env: { REDIS_CLUSTER_NODES: processes.seeds, REDIS_KEY_PREFIX: prefix },
     });
-    try {
+
+    // Last: it kills a master (no replica here), so its slots stay unserved.
+    it("degrades only what lives on a dead master's slots, each call failing within its bounds", async () => {
       const masterOfEvent = (eventId: string) =>
         processes.masterOf(prefix + waitingRoomKeys(eventId).waiting);
       const events: { eventId: string; master: number }[] = [];
@@ -161,8 +158,6 @@ describe("Marquee on a Redis Cluster (three masters)", function () {
       }
       const doomed = events[0];
       const spared = events.find((event) => event.master !== doomed.master)!;
-      const join = async (eventId: string, user: string) =>
-        system.request("POST", `/events/${eventId}/queue`, { token: await system.token(user) });
       expect((await join(doomed.eventId, "early")).status).to.equal(200);
 
       await processes.kill(doomed.master);
@@ -182,9 +177,6 @@ describe("Marquee on a Redis Cluster (three masters)", function () {
       expect((await join(spared.eventId, "elsewhere")).status).to.equal(200);
       // Event details read past the cache and are answered.
       expect((await system.request("GET", `/events/${doomed.eventId}`)).status).to.equal(200);
-    } finally {
-      await system.stop();
-      await dropDatabase(system.databaseUrl);
-    }
+    });
   });
 });
