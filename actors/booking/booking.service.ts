@@ -11,6 +11,7 @@ import { createPaymentProvider } from "../payments/providers.ts";
 import { createPaymentRecoveryMetrics } from "../payments/metrics.ts";
 import { recoverPayments, repeatPaymentRecovery } from "../payments/recovery.ts";
 import { orderActions } from "../orders/order-actions.ts";
+import { createCheckinMetrics, type CheckinOutcome } from "../tickets/metrics.ts";
 import { ticketActions } from "../tickets/ticket-actions.ts";
 import { createTicketKeyStore } from "../tickets/ticket-keys.ts";
 import { accountActions } from "./account-actions.ts";
@@ -34,6 +35,7 @@ export function createBookingService(
   );
   let recovery: Repeating | null = null;
   const ticketKeys = createTicketKeyStore(runtime.db, runtime.config.ticketKeySecret);
+  let countCheckin: ((outcome: CheckinOutcome) => void) | null = null;
 
   return {
     name: "booking",
@@ -41,7 +43,7 @@ export function createBookingService(
       ...holdActions(booking),
       confirm: confirmAction(booking),
       ...accountActions(runtime.db, ticketKeys),
-      ...ticketActions(runtime.db, ticketKeys),
+      ...ticketActions(runtime.db, ticketKeys, (outcome) => countCheckin?.(outcome)),
       ...orderActions(runtime.db),
       ...engineActions(booking.engine),
     },
@@ -50,6 +52,7 @@ export function createBookingService(
 
     created(this: any) {
       booking.broker = this.broker;
+      countCheckin = createCheckinMetrics(this.broker);
       this.paymentProvider = booking.provider;
     },
 

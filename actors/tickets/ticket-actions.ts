@@ -10,13 +10,53 @@ import { requireUser, type GatewayMeta } from "../../domain/request.ts";
 import { findUserBooking } from "../payments/payments.repository.ts";
 import { eventIdSchema } from "../booking/action-schemas.ts";
 import { checkIn } from "./checkin.ts";
-import { readTicketCode, signTicketCode, verifyTicketCode } from "./ticket-code.ts";
+import type { CheckinOutcome } from "./metrics.ts";
+import { readTicketCode, signTicketCode, verifyTicketCode, type TicketClaim } from "./ticket-code.ts";
 import type { TicketKeyStore } from "./ticket-keys.ts";
 
 const scanningRoles = new Set(["admin", "scanner"]);
 const idSchema = { type: "string", min: 1, max: 200 };
 
-export function ticketActions(db: Database, keys: TicketKeyStore): ServiceSchema["actions"] {
+const outcomeOf: Record<string, CheckinOutcome> = {
+  ALREADY_CHECKED_IN: "already_checked_in",
+  INVALID_TICKET_CODE: "invalid_code",
+  TICKET_CANCELLED: "cancelled",
+};
+
+/** What a code claims when its event's key verifies it; INVALID_TICKET_CODE otherwise. */
+async function verifiedClaim(keys: TicketKeyStore, code: string): Promise<TicketClaim> {
+  const read = readTicketCode(code);
+  const publicKey = read ? await keys.publicKeyOf(read.claim.eventId) : null;
+  const claim = read && publicKey ? verifyTicketCode(read, publicKey) : null;
+  if (!claim) throw new MarqueeError("INVALID_TICKET_CODE", "Not a ticket code signed for its event");
+  return claim;
+}
+
+/** The signed code of a seat of the user's confirmed booking; NOT_FOUND for anything else. */
+async function ownTicketCode(
+  db: Database,
+  keys: TicketKeyStore,
+  userId: string,
+  params: { bookingId: string; ticketId: string },
+): Promise<string> {
+  const booking = await findUserBooking(db, userId, params.bookingId);
+  const parsed = parseTicketId(params.ticketId);
+  // Another user's booking, a cancelled one or a seat outside it: not found, no existence leak.
+  if (!booking || booking.status !== "confirmed" || !booking.ticketIds.includes(params.ticketId) || !parsed)
+    throw notFound("Ticket");
+  const { privateKeyObject } = await keys.keysOf(booking.eventId);
+  return signTicketCode(
+    { eventId: booking.eventId, ordinal: parsed.ordinal, bookingId: booking.id },
+    privateKeyObject,
+  );
+}
+
+/** `countCheckin` is told each scan's outcome (the service's metrics). */
+export function ticketActions(
+  db: Database,
+  keys: TicketKeyStore,
+  countCheckin: (outcome: CheckinOutcome) => void = () => {},
+): ServiceSchema["actions"] {
   return {
     ticketQr: {
       openapi: {
@@ -26,22 +66,7 @@ export function ticketActions(db: Database, keys: TicketKeyStore): ServiceSchema
       async handler(
         ctx: Context<{ bookingId: string; ticketId: string }, GatewayMeta & Record<string, any>>,
       ) {
-        const user = requireUser(ctx.meta);
-        const booking = await findUserBooking(db, user.id, ctx.params.bookingId);
-        // Another user's booking, a cancelled one or a seat outside it: not found, no existence leak.
-        const parsed = parseTicketId(ctx.params.ticketId);
-        if (
-          !booking ||
-          booking.status !== "confirmed" ||
-          !booking.ticketIds.includes(ctx.params.ticketId) ||
-          !parsed
-        )
-          throw notFound("Ticket");
-        const { privateKeyObject } = await keys.keysOf(booking.eventId);
-        const code = signTicketCode(
-          { eventId: booking.eventId, ordinal: parsed.ordinal, bookingId: booking.id },
-          privateKeyObject,
-        );
+        const code = await ownTicketCode(db, keys, requireUser(ctx.meta).id, ctx.params);
         ctx.meta.$responseType = "image/svg+xml";
         ctx.meta.$responseHeaders = { "Cache-Control": "private, no-store" };
         return QRCode.toString(code, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
@@ -54,11 +79,15 @@ export function ticketActions(db: Database, keys: TicketKeyStore): ServiceSchema
       async handler(ctx: Context<{ code: string }, GatewayMeta>) {
         const user = requireUser(ctx.meta);
         if (!scanningRoles.has(user.role)) throw forbidden("Admin or scanner role required");
-        const read = readTicketCode(ctx.params.code);
-        const publicKey = read ? await keys.publicKeyOf(read.claim.eventId) : null;
-        const claim = read && publicKey ? verifyTicketCode(read, publicKey) : null;
-        if (!claim) throw new MarqueeError("INVALID_TICKET_CODE", "Not a ticket code signed for its event");
-        return checkIn(db, claim, user.id);
+        try {
+          const answer = await checkIn(db, await verifiedClaim(keys, ctx.params.code), user.id);
+          countCheckin("checked_in");
+          return answer;
+        } catch (error) {
+          const outcome = outcomeOf[(error as { code?: string }).code ?? ""];
+          if (outcome) countCheckin(outcome);
+          throw error;
+        }
       },
     },
 

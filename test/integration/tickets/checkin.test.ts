@@ -209,6 +209,33 @@ describe("tickets: e-tickets and check-in over HTTP", function () {
     ).to.equal(404);
   });
 
+  it("counts each scan's outcome in marquee_checkins_total", async () => {
+    const count = async (outcome: string) => {
+      const text: string = (await system.request("GET", "/metrics")).body;
+      const line = new RegExp(
+        `^marquee_checkins_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`,
+        "m",
+      ).exec(text);
+      return Number(line?.[1]);
+    };
+    const before = Object.fromEntries(
+      await Promise.all(
+        ["checked_in", "already_checked_in", "invalid_code", "cancelled"].map(async (outcome) => [
+          outcome,
+          await count(outcome),
+        ]),
+      ),
+    );
+    const { booking } = await book("judy");
+    await checkin(booking.tickets[0].code);
+    await checkin(booking.tickets[0].code);
+    await checkin("forged.code");
+    expect(await count("checked_in")).to.equal(before.checked_in + 1);
+    expect(await count("already_checked_in")).to.equal(before.already_checked_in + 1);
+    expect(await count("invalid_code")).to.equal(before.invalid_code + 1);
+    expect(await count("cancelled")).to.equal(before.cancelled);
+  });
+
   it("is reachable from the typed client: the event's key and a check-in, a second one refused", async () => {
     const { booking } = await book("ivan");
     const client = new MarqueeClient({ baseUrl: system.baseUrl, token: () => scanner });
