@@ -80,6 +80,7 @@ export class WebhookPoster {
     request.on("error", (error: NodeJS.ErrnoException) => settle(failure(null, error.code ?? error.message)));
     request.on("response", (response) => {
       const status = response.statusCode ?? 0;
+      const known = status >= 100 && status <= 599 ? status : null; // what the history can keep
       let read = 0;
       response.on("data", (chunk: Buffer) => {
         read += chunk.length;
@@ -89,7 +90,7 @@ export class WebhookPoster {
         settle(
           status >= 200 && status < 300
             ? { statusCode: status, ok: true, error: null }
-            : failure(status, `answered ${status}`),
+            : failure(known, `answered ${status}`),
         );
       response.on("end", done);
       response.on("close", done);
