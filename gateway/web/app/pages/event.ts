@@ -14,7 +14,7 @@ import { eventHeader, eventNotices, type EventDetails } from "./event/header.ts"
 import { SeatLegend } from "./event/legend.ts";
 import { LiveSeats } from "./event/live-seats.ts";
 import { seatMapPanel } from "./event/map-panel.ts";
-import { sectionPrices, stageMarker } from "./event/prices.ts";
+import { sectionHeadings, sectionPrices, stageMarker } from "./event/prices.ts";
 import { ReserveActions } from "./event/reserve.ts";
 import { EventSeats } from "./event/seats.ts";
 import { SelectionPanel } from "./event/selection.ts";
@@ -73,6 +73,7 @@ function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLay
     eventName: event.name,
     legend: legend.element,
     prices: sectionPrices(layout, currency),
+    sectionHeading: sectionHeadings(layout, currency),
     stage: stageMarker(layout),
     liveStatus: live.indicator,
     onToggle: (index) => selection.toggle(index),

@@ -19,6 +19,8 @@ export interface SeatMapCallbacks {
   onCursor(index: number): void;
   /** The pointer is over a seat, or -1. */
   onHover(index: number): void;
+  /** The heading drawn over a section (default: its name), e.g. with its price. */
+  sectionHeading?(name: string): string;
 }
 
 export class SeatMapView {
@@ -130,7 +132,12 @@ export class SeatMapView {
     context.font = "600 12px system-ui, sans-serif";
     context.textAlign = "left";
     for (const section of layout.sections)
-      context.fillText(section.name, section.x, section.y + 13, section.width);
+      context.fillText(
+        this.callbacks.sectionHeading?.(section.name) ?? section.name,
+        section.x,
+        section.y + 13,
+        section.width,
+      );
     if (layout.rowLabelWidth > 0) {
       context.font = `${Math.min(11, layout.cellSize - 2)}px system-ui, sans-serif`;
       context.textAlign = "right";

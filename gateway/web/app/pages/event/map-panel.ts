@@ -10,6 +10,8 @@ export interface MapPanelParts {
   legend: HTMLElement;
   /** Each section's price, shown with the legend. */
   prices: HTMLElement;
+  /** A section's heading on the map (its name and price). */
+  sectionHeading(name: string): string;
   /** Where the stage is, above the map (null: not recorded). */
   stage: HTMLElement | null;
   liveStatus: HTMLElement;
@@ -24,7 +26,7 @@ export interface MapPanel {
 }
 
 export function seatMapPanel(parts: MapPanelParts): MapPanel {
-  const { seats, eventName, legend, prices, stage, liveStatus, onToggle } = parts;
+  const { seats, eventName, legend, prices, stage, liveStatus, onToggle, sectionHeading } = parts;
   const seatInfo = h(
     "p",
     { id: "seat-info", class: "seat-info" },
@@ -44,6 +46,7 @@ export function seatMapPanel(parts: MapPanelParts): MapPanel {
       onHover(index) {
         if (index >= 0) seatInfo.textContent = seats.describe(index);
       },
+      sectionHeading,
     },
     `Seats for ${eventName}`,
   );

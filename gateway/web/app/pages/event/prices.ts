@@ -20,6 +20,15 @@ export function sectionPrices(layout: PublicLayout, currency: string): HTMLEleme
   );
 }
 
+/** "Pitch Standing · £89.50": a section's heading on the canvas. */
+export function sectionHeadings(layout: PublicLayout, currency: string): (name: string) => string {
+  const prices = new Map(layout.sections.map((section) => [section.name, section.priceCents]));
+  return (name) => {
+    const price = prices.get(name);
+    return price === undefined ? name : `${name} · ${formatMoney(price, currency)}`;
+  };
+}
+
 /** A bar across the top of the map, where the first section's row 1 faces; null when none is recorded. */
 export function stageMarker(layout: PublicLayout): HTMLElement | null {
   if (!layout.stage) return null;
