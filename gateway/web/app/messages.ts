@@ -65,6 +65,14 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
       return "Tickets for this event are not on sale right now.";
     case "CURRENCY_LOCKED":
       return "The event's currency can no longer change: it is on sale or seats have been held.";
+    case "INVALID_TICKET_CODE":
+      return "This ticket code is not valid: it was altered or does not belong to Marquee.";
+    case "ALREADY_CHECKED_IN": {
+      const at = typeof error.details?.checkedInAt === "string" ? ` at ${error.details.checkedInAt}` : "";
+      return `This ticket was already checked in${at}.`;
+    }
+    case "TICKET_CANCELLED":
+      return "This ticket's booking was cancelled: it does not admit anyone.";
     case "IDEMPOTENCY_CONFLICT":
       return "This payment clashed with an earlier attempt. Please press Pay again.";
     case "UNAUTHENTICATED":
