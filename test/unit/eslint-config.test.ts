@@ -38,6 +38,17 @@ describe("lint: walls between the parts", function () {
     ["platform/probe.ts", `import { brokerOptions } from "../moleculer.config.ts";`, "no-restricted-paths"],
     ["gateway/probe.ts", `import { auditDatabase } from "../loadtest/audit.ts";`, "no-restricted-paths"],
     ["catalog/probe.ts", `import { startSystem } from "../test/support/system.ts";`, "no-restricted-paths"],
+    [
+      "webhooks/probe.ts",
+      `import { ActorPool } from "../actors/booking/actor-pool.ts";`,
+      "no-restricted-paths",
+    ],
+    ["webhooks/probe.ts", `import { gatewayRoutes } from "../gateway/routes.ts";`, "no-restricted-paths"],
+    [
+      "domain/probe.ts",
+      `import { WebhookDispatcher } from "../webhooks/dispatcher.ts";`,
+      "no-restricted-paths",
+    ],
   ];
   for (const [file, line, rule] of crossings) {
     it(`refuses in ${file}: ${line}`, async function () {
@@ -57,6 +68,7 @@ describe("lint: walls between the parts", function () {
       ],
       ["actors/booking/probe.ts", `import type { User } from "../../domain/request.ts";`],
       ["gateway/probe.ts", `import { loadConfig } from "../platform/config.ts";`],
+      ["webhooks/probe.ts", `import { createPool } from "../platform/database.ts";`],
       ["loadtest/probe.ts", `import { startNode } from "../node.ts";`],
     ];
     for (const [file, lines] of allowed) {
