@@ -204,7 +204,9 @@ BEGIN
   WITH moves AS (
     SELECT * FROM unnest(event_ids, deltas) AS m(event_id, delta)
   ), moved AS (
-    UPDATE event_seat_counts c SET available = c.available + m.delta
+    -- Never below 0: a count that drifted (tickets changed with triggers off) must not fail a booking's
+    -- commit; the invariant audit (loadtest/audit.ts) reports the drift.
+    UPDATE event_seat_counts c SET available = greatest(0, c.available + m.delta)
     FROM moves m WHERE c.event_id = m.event_id
     RETURNING c.event_id, c.available
   ), counted AS (
