@@ -66,7 +66,6 @@ export function registrationActions(db: Database, settings: WebhookSettings): Se
         if (rows.length === 0)
           throw validationError("url", `at most ${webhooksMax} webhooks can be registered`);
         ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/admin/webhooks/${rows[0].id}`;
         return { ...webhookRecord(rows[0]), secret: rows[0].secret };
       },
     },

@@ -1718,7 +1718,6 @@ export interface operations {
           "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
           "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
           "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-          Location: components["headers"]["Location"];
           [name: string]: unknown;
         };
         content: {

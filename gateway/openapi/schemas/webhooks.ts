@@ -52,7 +52,6 @@ export const webhookRouteAnswers = {
     status: 201,
     description: "Registered; the secret is shown this once",
     schema: ref("CreatedWebhook"),
-    headers: ["Location"],
   },
   "webhooks.list": { status: 200, description: "Every registered webhook", schema: ref("WebhookList") },
   "webhooks.remove": { status: 200, description: "Deleted", schema: ref("DeletedWebhook") },
