@@ -3,12 +3,13 @@
 // keep-alive clients in this process (loadtest/http/): for 100 and for 1,000 requests in flight,
 // reserve+confirm (distinct buyers and seats), reserve+release and best available+confirm, each
 // phase on a fresh hot event of 20,000 seats, with the Postgres transactions per operation from
-// pg_stat_database; waiting-room joins through HTTP; GET /health/live against a bare node:http
-// server; then the same buy phases against the classic baseline engine (loadtest/classic/) through
+// pg_stat_database; waiting-room joins through HTTP (distinct users, one hot event, at each number
+// in flight); GET /health/live against a bare node:http server; then the same buy phases against the classic baseline engine (loadtest/classic/) through
 // the same gateway. The invariant audit runs after each engine's phases. Not a test: it prints the
 // figures and writes loadtest/results/http.json (exit 1 on an audit violation).
-// Settings: BENCH_SECONDS (10 per phase), BENCH_SEATS (20000), BENCH_IN_FLIGHT ("100,1000"),
-// BENCH_CONNECTIONS (100, the join and trivial-route phases).
+// Settings: BENCH_SECONDS (10 per phase), BENCH_SEATS (20000), BENCH_IN_FLIGHT ("100,1000": buy and
+// join phases), BENCH_CONNECTIONS (100, the trivial-route phase), BENCH_PARTS ("buy,join,trivial";
+// a part of them writes loadtest/results/http-<parts>.json instead, e.g. http-join-trivial.json).
 import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -21,7 +22,7 @@ import { classicNodeScript } from "./classic/classic-node.ts";
 import { oneAddressManyClientsEnv } from "./client-caps-env.ts";
 import { startCluster } from "./cluster.ts";
 import type { EngineTarget } from "./http/engine-phases.ts";
-import { measureHttp, type RunningEngine } from "./http/measure.ts";
+import { benchParts, measureHttp, type BenchPart, type RunningEngine } from "./http/measure.ts";
 import { createSigner } from "./http/tokens.ts";
 
 const settings = {
@@ -29,7 +30,15 @@ const settings = {
   seats: Number(process.env.BENCH_SEATS ?? 20_000),
   inFlight: (process.env.BENCH_IN_FLIGHT ?? "100,1000").split(",").map(Number),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 100),
+  parts: (process.env.BENCH_PARTS ?? benchParts.join(",")).split(",") as BenchPart[],
 };
+for (const part of settings.parts)
+  if (!benchParts.includes(part))
+    throw new Error(`BENCH_PARTS: ${part} is not one of ${benchParts.join(", ")}`);
+const allParts = benchParts.every((part) => settings.parts.includes(part));
+const resultsFile = allParts
+  ? "http.json"
+  : `http-${benchParts.filter((part) => settings.parts.includes(part)).join("-")}.json`;
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 const authSecret = randomBytes(32).toString("hex");
@@ -97,13 +106,14 @@ async function main(): Promise<void> {
       inFlight: settings.inFlight,
       durationMs: settings.seconds * 1000,
       connections: settings.connections,
+      parts: settings.parts,
       startMarquee: () => startEngine("marquee"),
       startClassic: () => startEngine("classic"),
       log: (message) => console.log(message),
     });
     const results = {
       generatedAt: new Date().toISOString(),
-      command: "npm run bench:http",
+      command: allParts ? "npm run bench:http" : `BENCH_PARTS=${settings.parts.join(",")} npm run bench:http`,
       settings,
       machine: { cpus: os.availableParallelism(), loadAverageBefore, loadAverageAfter: os.loadavg() },
       uptimeBefore,
@@ -112,9 +122,9 @@ async function main(): Promise<void> {
     };
     const directory = fileURLToPath(new URL("./results/", import.meta.url));
     await mkdir(directory, { recursive: true });
-    await writeFile(`${directory}http.json`, JSON.stringify(results, null, 2) + "\n");
-    console.log(`ratios (Marquee / classic ops/s): ${JSON.stringify(results.ratios)}`);
-    console.log(`http bench: loadtest/results/http.json (${results.uptimeAfter})`);
+    await writeFile(`${directory}${resultsFile}`, JSON.stringify(results, null, 2) + "\n");
+    if (results.ratios) console.log(`ratios (Marquee / classic ops/s): ${JSON.stringify(results.ratios)}`);
+    console.log(`http bench: loadtest/results/${resultsFile} (${results.uptimeAfter})`);
     if (!measurements.auditOk) process.exitCode = 1;
   } finally {
     await dropDatabases();

@@ -44,24 +44,29 @@ export async function cannon(options: CannonOptions): Promise<CannonSummary> {
   };
 }
 
-/** Joins of distinct users to the waiting room of `eventId`, `connections` at a time. */
+/**
+ * Joins of distinct users to the waiting room of `eventId`, `connections` at a time (keep-alive, each
+ * connection sends its next join once the last is answered); `tag` keeps the users of one run apart
+ * from another's on the same event.
+ */
 export function waitingRoomJoins(
   baseUrl: string,
   eventId: string,
   sign: Signer,
-  settings: { connections: number; durationMs: number },
+  settings: { connections: number; durationMs: number; tag: string },
 ): Promise<CannonSummary> {
   let joiner = 0;
+  const { tag, ...load } = settings;
   return cannon({
     url: baseUrl,
-    ...settings,
+    ...load,
     requests: [
       {
         method: "POST",
         path: `/events/${eventId}/queue`,
         setupRequest: (request) => ({
           ...request,
-          headers: { ...request.headers, authorization: sign(`joiner-${eventId}-${joiner++}`) },
+          headers: { ...request.headers, authorization: sign(`joiner-${tag}-${joiner++}`) },
         }),
       },
     ],

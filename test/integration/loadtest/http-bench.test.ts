@@ -45,6 +45,18 @@ function expectPhase(result: PhaseResult | null, steps: string[]) {
   for (const step of steps) expect(result!.steps[step].count).to.be.at.least(result!.ops);
 }
 
+function expectJoins(measurements: HttpMeasurements) {
+  expect(Object.keys(measurements.waitingRoomJoins!).map(Number)).to.deep.equal(inFlight);
+  for (const level of inFlight) {
+    const joins = measurements.waitingRoomJoins![level];
+    expect(joins.inFlight).to.equal(level);
+    expect(joins.requests).to.be.greaterThan(0);
+    expect(joins.requestsPerSec).to.be.greaterThan(0);
+    expect(joins.p99Ms).to.be.at.least(joins.p50Ms);
+    expect(joins.failures).to.equal(0);
+  }
+}
+
 describe("HTTP benchmark (toy size)", function () {
   this.timeout(180_000);
   const systems: TestSystem[] = [];
@@ -74,7 +86,7 @@ describe("HTTP benchmark (toy size)", function () {
 
   it("runs every buy phase on both engines, the classic one without best available", () => {
     for (const engine of ["marquee", "classic"] as const) {
-      const phases = measurements.engines[engine].phases;
+      const phases = measurements.engines![engine].phases;
       for (const level of inFlight) {
         expectPhase(phases["reserve+confirm"][level], ["reserve", "confirm"]);
         expectPhase(phases["reserve+release"][level], ["reserve", "release"]);
@@ -82,30 +94,30 @@ describe("HTTP benchmark (toy size)", function () {
       }
     }
     for (const level of inFlight) {
-      expectPhase(measurements.engines.marquee.phases["bestAvailable+confirm"][level], [
+      expectPhase(measurements.engines!.marquee.phases["bestAvailable+confirm"][level], [
         "reserve",
         "confirm",
       ]);
-      expect(measurements.engines.classic.phases["bestAvailable+confirm"][level]).to.equal(null);
+      expect(measurements.engines!.classic.phases["bestAvailable+confirm"][level]).to.equal(null);
     }
   });
 
   it("answers the ratio of each phase Marquee and the baseline both ran", () => {
     for (const phase of buyPhases)
       for (const level of inFlight) {
-        const ratio = measurements.ratios[phase][level];
+        const ratio = measurements.ratios![phase][level];
         if (phase === "bestAvailable+confirm") expect(ratio).to.equal(null);
         else {
           expect(ratio).to.be.greaterThan(0);
-          expect(measurements.engines.marquee.phases[phase][level]!.ratio).to.equal(ratio);
+          expect(measurements.engines!.marquee.phases[phase][level]!.ratio).to.equal(ratio);
         }
       }
   });
 
-  it("measures waiting-room joins and the trivial route against a bare server", () => {
-    expect(measurements.waitingRoomJoin.requests).to.be.greaterThan(0);
-    expect(measurements.waitingRoomJoin.failures).to.equal(0);
-    const { gateway, bare, ratio } = measurements.trivialRoute;
+  it("measures waiting-room joins at each number in flight and the trivial route against a bare server", () => {
+    expect(measurements.parts).to.deep.equal(["buy", "join", "trivial"]);
+    expectJoins(measurements);
+    const { gateway, bare, ratio } = measurements.trivialRoute!;
     expect(gateway.requests).to.be.greaterThan(0);
     expect(bare.requests).to.be.greaterThan(0);
     expect(gateway.failures + bare.failures).to.equal(0);
@@ -115,7 +127,7 @@ describe("HTTP benchmark (toy size)", function () {
   it("audits each engine's database after its phases: no violation, the buys booked", () => {
     expect(measurements.auditOk).to.equal(true);
     for (const engine of ["marquee", "classic"] as const) {
-      const { audit, phases } = measurements.engines[engine];
+      const { audit, phases } = measurements.engines![engine];
       expect(audit).to.include({ ok: true, violations: 0 });
       const bought = inFlight.reduce(
         (sum, level) =>
@@ -145,5 +157,34 @@ describe("HTTP benchmark (toy size)", function () {
     } finally {
       await counter.close();
     }
+  });
+});
+
+describe("HTTP benchmark, a part of it (toy size)", function () {
+  this.timeout(120_000);
+  let system: TestSystem;
+
+  after(async () => {
+    if (system) await dropDatabase(system.databaseUrl);
+  });
+
+  it("runs the join and trivial-route phases alone: no buy phase, no classic engine", async () => {
+    const measurements = await measureHttp({
+      seats: 2_000,
+      inFlight,
+      durationMs: 300,
+      connections: 4,
+      parts: ["trivial", "join"],
+      startMarquee: async () => {
+        system = await startSystem();
+        return running(system, "marquee");
+      },
+      startClassic: () => Promise.reject(new Error("the classic engine must not start")),
+      log: () => {},
+    });
+    expect(measurements.parts).to.deep.equal(["join", "trivial"]);
+    expect(measurements).to.include({ engines: null, ratios: null, auditOk: true });
+    expectJoins(measurements);
+    expect(measurements.trivialRoute!.gateway.requests).to.be.greaterThan(0);
   });
 });

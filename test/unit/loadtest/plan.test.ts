@@ -40,7 +40,7 @@ const files: Record<string, unknown> = {
     engines: {
       marquee: { phases: { "reserve+confirm": { "100": { opsPerSec: 400, pgTransactionsPerOp: 5 } } } },
     },
-    waitingRoomJoin: { requestsPerSec: 2_000 },
+    waitingRoomJoins: { "100": { requestsPerSec: 1_500 }, "1000": { requestsPerSec: 2_000 } },
   },
   "search.json": {
     at: measuredAt,
