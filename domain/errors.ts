@@ -17,6 +17,8 @@ const publicCatalogue = {
   PAYMENT_DECLINED: { status: 402, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
   ADMISSION_REQUIRED: { status: 403, retryable: false },
+  /** Presales (v1.1): an X-Presale-Code that is wrong, used up, of another event or outside its window. */
+  PRESALE_CODE_INVALID: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   TICKET_UNAVAILABLE: { status: 409, retryable: false },
   /** Extension: the per-user cap on held + booked tickets of one event (event.ticketsPerUserMax). */
@@ -33,6 +35,8 @@ const publicCatalogue = {
   ALREADY_CHECKED_IN: { status: 409, retryable: false },
   /** Check-in: the ticket's booking was cancelled. */
   TICKET_CANCELLED: { status: 409, retryable: false },
+  /** Waiting list (v1.1): joining while enough seats are available to reserve instead. */
+  TICKETS_AVAILABLE: { status: 409, retryable: false },
   /** Extension: a request (headers and body) that did not arrive in time (slow clients). */
   REQUEST_TIMEOUT: { status: 408, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
@@ -66,6 +70,11 @@ const internalCatalogue = {
    * nothing of that booking; the saga answers from the payment's record.
    */
   PAYMENT_SETTLED: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
+  /**
+   * A cancellation's booking was no longer confirmed when its commit ran (cancelled meanwhile): its
+   * commit wrote nothing of it; the cancellation answers from the booking's record.
+   */
+  BOOKING_NOT_CANCELLABLE: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
   /** A broken seat-state invariant: the worker that sees it stops loudly. */
   INVARIANT_VIOLATION: { status: 500, retryable: false, answeredAs: "INTERNAL_ERROR" },
 } as const satisfies Record<string, CatalogueEntry>;

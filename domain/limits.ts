@@ -394,3 +394,26 @@ export const ticketsPerBookingMax = 100;
 
 // Webhooks (webhooks/; issue 19): in their own file, re-exported here.
 export * from "./webhook-limits.ts";
+
+// Presale codes (issue 18; domain/presale-codes.ts, domain/seat-state/presale.ts).
+/** Codes one presale may be created with (each shown once in the 201). */
+export const presaleCodeCountMax = 1_000;
+/** Bookings one code may make. */
+export const presaleUsesPerCodeMax = 100;
+/** Presales of one event. */
+export const presalesPerEventMax = 20;
+/**
+ * Holds one code may have live at once, per use it has left: enough for two fans racing on a code's
+ * last use (both hold, one books), never enough for a leaked one-use code to hold 50 seats in 50 holds.
+ */
+export const presaleHoldsPerUseMax = 2;
+/** Length of a generated code; a header value longer than `presaleCodeLengthMax` is not a code. */
+export const presaleCodeLength = 14;
+export const presaleCodeLengthMax = 64;
+
+/** Waiting list (issue 18): open entries (waiting or offered) an event's actor keeps; a join beyond is 503. */
+export const waitlistEntriesPerEventMax = 50_000;
+/** Cancellation (issue 19): the reason an organiser gives, in characters. */
+export const cancelReasonLengthMax = 500;
+/** Cancelled bookings whose refund recovery finishes per pass. */
+export const cancelRefundsPerPassMax = 100;

@@ -82,6 +82,7 @@ const refusalCodes = new Set<ErrorCode>([
   "NOT_ON_SALE",
   "NOT_FOUND",
   "ADMISSION_REQUIRED",
+  "PRESALE_CODE_INVALID",
 ]);
 const isRefusal = (error: unknown): boolean =>
   refusalCodes.has((error as { code?: ErrorCode } | null)?.code as ErrorCode);

@@ -3,6 +3,7 @@
 import type { BestAvailableRequest } from "../best-available.ts";
 import type { ErrorCode, ErrorFacts } from "../errors.ts";
 import { ticketId } from "../ids.ts";
+import type { WaitlistCommand, WaitlistEffect } from "./waitlist-types.ts";
 import type { Hold, HoldRow, PublicSeatStatus, SaleSettings, SeatState } from "./state.ts";
 
 /**
@@ -13,10 +14,35 @@ export interface Admission {
   expiresAtMs: number;
 }
 
+/**
+ * The presale code a reserve comes with (X-Presale-Code), as the booking service found it in Postgres:
+ * a presale's definition never changes once created, so the actor gets it with the command and decides
+ * the window, the uses and the holds itself (presale.ts).
+ */
+export interface PresaleGrant {
+  codeId: string;
+  startsAtMs: number;
+  endsAtMs: number;
+  usesPerCode: number;
+}
+
 export type Command =
-  | { type: "reserve"; userId: string; ordinals: number[]; holdId: string; admission?: Admission }
+  | {
+      type: "reserve";
+      userId: string;
+      ordinals: number[];
+      holdId: string;
+      admission?: Admission;
+      presale?: PresaleGrant;
+    }
   /** Best available: the actor picks the seats (see domain/best-available.ts) and holds them. */
-  | ({ type: "reserveBest"; userId: string; holdId: string; admission?: Admission } & BestAvailableRequest)
+  | ({
+      type: "reserveBest";
+      userId: string;
+      holdId: string;
+      admission?: Admission;
+      presale?: PresaleGrant;
+    } & BestAvailableRequest)
   | { type: "release"; userId: string; ordinals: number[] }
   | { type: "expire" }
   /**
@@ -38,7 +64,8 @@ export type Command =
   | { type: "confirmComplete"; paymentId: string; bookingId: string; providerRef?: string }
   /** With `declined` (the reason), the commit also marks the pending payment declined and stores the 402. */
   | { type: "confirmAbort"; paymentId: string; declined?: string }
-  | { type: "updateSettings"; settings: Partial<SaleSettings> };
+  | { type: "updateSettings"; settings: Partial<SaleSettings> }
+  | WaitlistCommand;
 
 /** The command of one type, as its use case receives it. */
 export type CommandOf<T extends Command["type"]> = Extract<Command, { type: T }>;
@@ -85,7 +112,10 @@ export type Effect =
   /** An admission took its first hold (admission.ts): remembered until it expires. */
   | { type: "admissionUsed"; userId: string; expiresAtMs: number }
   /** Used admissions that expired at or before `upToMs` are forgotten. */
-  | { type: "admissionsExpired"; upToMs: number };
+  | { type: "admissionsExpired"; upToMs: number }
+  /** A booking used a presale code (presale.ts): written in the booking's commit. */
+  | { type: "presaleUsed"; codeId: string; bookingId: string }
+  | WaitlistEffect;
 
 export type Outcome = { ok: true; value: any } | { ok: false; error: ErrorFacts };
 

@@ -18,10 +18,13 @@ export function checkOrdinals(state: SeatState, ordinals: number[]): Outcome | n
   return null;
 }
 
-/** NOT_ON_SALE before the sale opens and from the moment the event starts; null while on sale. */
-export function saleClosed(state: SeatState, now: number): Outcome | null {
+/**
+ * NOT_ON_SALE before the sale opens and from the moment the event starts; null while on sale.
+ * `early`: a valid presale code opened it before onSaleAt (presale.ts checked it first).
+ */
+export function saleClosed(state: SeatState, now: number, early = false): Outcome | null {
   const { settings } = state;
-  if (now < settings.onSaleAt)
+  if (now < settings.onSaleAt && !early)
     return fail("NOT_ON_SALE", "The sale has not started yet", {
       onSaleAt: new Date(settings.onSaleAt).toISOString(),
     });

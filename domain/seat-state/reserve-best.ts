@@ -15,7 +15,7 @@ export function reserveBest(
 ): Outcome {
   const { quantity } = command; // 1 to ticketsPerRequestMax (command-checks.ts)
   if (!state.settings.active) return fail("NOT_FOUND", "Event not found");
-  const closed = saleClosed(state, now);
+  const closed = saleClosed(state, now, command.presale !== undefined);
   if (closed) return closed;
   const overCap = userCapReached(state, command.userId, quantity);
   if (overCap) return overCap;

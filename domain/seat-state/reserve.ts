@@ -22,7 +22,7 @@ export function reserve(
 ): Outcome {
   const refused = checkOrdinals(state, command.ordinals);
   if (refused) return refused;
-  const closed = saleClosed(state, now);
+  const closed = saleClosed(state, now, command.presale !== undefined);
   if (closed) return closed;
 
   const unavailable: number[] = [];

@@ -7,6 +7,9 @@ import { invariant } from "../errors.ts";
 import { ExpiryHeap } from "../expiry-heap.ts";
 import { pricesByOrdinal, type SeatLayout } from "../seat-layout.ts";
 import { createAdmissionLedger, type AdmissionLedger, type LoadedAdmission } from "./admission.ts";
+import { createWaitlistLedger, type WaitlistLedger } from "./waitlist-ledger.ts";
+import type { LoadedWaitlist } from "./waitlist-types.ts";
+import { createPresaleLedger, type LoadedPresaleCode, type PresaleLedger } from "./presale-ledger.ts";
 
 /** Seat status codes in `SeatState.status`. */
 export const available = 0;
@@ -64,6 +67,8 @@ export interface SeatState {
   holders: number;
   /** Waiting-room admissions that took a hold, until they expire (admission.ts). */
   admissions: AdmissionLedger;
+  /** Presale codes: their bookings and live holds (presale.ts). */
+  presales: PresaleLedger;
   /** Who held a seat whose hold lapsed: a late confirm gets HOLD_EXPIRED instead of FORBIDDEN. */
   lapsedHolder: Map<number, string>;
   expiries: ExpiryHeap<Hold>;
@@ -77,6 +82,8 @@ export interface SeatState {
    * becomes free or taken marks its row for a lazy rescan (addHold, setAvailable).
    */
   bestAvailable: BestAvailableIndex | null;
+  /** The waiting list of a sold-out event (waitlist.ts). */
+  waitlist: WaitlistLedger;
 }
 
 export interface BestAvailableIndex {
@@ -106,6 +113,8 @@ export interface LoadedSeats {
   holds: LoadedHoldRow[];
   version: number;
   admissions?: LoadedAdmission[];
+  waitlist?: LoadedWaitlist;
+  presaleCodes?: LoadedPresaleCode[];
 }
 
 export function createSeatState(
@@ -128,12 +137,14 @@ export function createSeatState(
     users: new Map(),
     holders: 0,
     admissions: createAdmissionLedger(loaded.admissions),
+    presales: createPresaleLedger(loaded.presaleCodes),
     lapsedHolder: new Map(),
     expiries: new ExpiryHeap<Hold>(),
     counts: { available: total, held: 0, confirming: 0, booked: 0 },
     version: loaded.version,
     settings: { ...settings },
     bestAvailable: null,
+    waitlist: createWaitlistLedger(loaded.waitlist),
   };
   loadBooked(state, loaded);
   loadHolds(state, loaded.holds);
