@@ -50,8 +50,14 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
   private stopped = true;
-  /** The last pass filled every slot it asked for: a finished attempt triggers the next pass. */
-  private saturated = false;
+  /**
+   * Receivers whose last claim filled every slot it asked for: more of theirs may be due, so a slot
+   * freed on this node starts the next pass at once (a backlog drains at the receivers' pace, not
+   * one poll interval at a time).
+   */
+  private readonly backlogged = new Set<string>();
+  /** A pass was asked for while one was running: run another right after it. */
+  private again = false;
   private rotation = 0;
   private lastSweep = 0;
   private lastBacklogCheck = 0;
@@ -91,17 +97,19 @@ export class WebhookDispatcher {
         .catch((error) => this.options.warn("webhook dispatcher pass failed", { error: String(error) }))
         .finally(() => {
           this.passing = null;
-          this.schedule(this.saturated ? 0 : this.options.settings.pollIntervalMs);
+          const again = this.again;
+          this.again = false;
+          this.schedule(again ? 0 : this.options.settings.pollIntervalMs);
         });
     }, delayMs);
   }
 
   private async pass(): Promise<void> {
     const receivers = await listReceivers(this.options.db);
-    const { ids, slots, asked } = this.freeSlots(receivers);
+    const { ids, slots } = this.freeSlots(receivers);
     const claimed = await claimDue(this.options.db, ids, slots, this.timeoutMs + webhookClaimLeaseMarginMs);
-    this.saturated = asked > 0 && claimed.length >= asked;
     const byId = new Map(receivers.map((receiver) => [receiver.id, receiver]));
+    this.noteBacklogs(ids, slots, claimed, byId);
     for (const delivery of claimed) {
       const attempt = this.deliver(byId.get(delivery.webhookId)!, delivery);
       this.attempts.add(attempt);
@@ -111,7 +119,7 @@ export class WebhookDispatcher {
   }
 
   /** Slots per receiver this pass may fill: each receiver's free ones, within the node's total. */
-  private freeSlots(receivers: Receiver[]): { ids: string[]; slots: number[]; asked: number } {
+  private freeSlots(receivers: Receiver[]): { ids: string[]; slots: number[] } {
     const ids: string[] = [];
     const slots: number[] = [];
     let left = webhookDeliveriesInFlightMax - this.total;
@@ -125,7 +133,28 @@ export class WebhookDispatcher {
       slots.push(free);
       left -= free;
     }
-    return { ids, slots, asked: slots.reduce((sum, n) => sum + n, 0) };
+    return { ids, slots };
+  }
+
+  private noteBacklogs(
+    ids: string[],
+    slots: number[],
+    claimed: ClaimedDelivery[],
+    known: Map<string, Receiver>,
+  ) {
+    const got = new Map<string, number>();
+    for (const delivery of claimed) got.set(delivery.webhookId, (got.get(delivery.webhookId) ?? 0) + 1);
+    ids.forEach((id, i) => {
+      if ((got.get(id) ?? 0) >= slots[i]) this.backlogged.add(id);
+      else this.backlogged.delete(id);
+    });
+    for (const id of this.backlogged) if (!known.has(id)) this.backlogged.delete(id);
+  }
+
+  /** A slot was freed and some receiver may have more due: a pass now (or right after the running one). */
+  private passSoon(): void {
+    if (this.passing) this.again = true;
+    else this.schedule(0);
   }
 
   private async deliver(receiver: Receiver, delivery: ClaimedDelivery): Promise<void> {
@@ -163,7 +192,7 @@ export class WebhookDispatcher {
       this.options.warn("webhook delivery not recorded", { webhookId: receiver.id, error: String(error) });
     } finally {
       this.track(receiver.id, -1);
-      if (this.saturated) this.schedule(0);
+      if (this.backlogged.size > 0) this.passSoon();
     }
   }
 

@@ -79,3 +79,39 @@ describe("webhook dispatch on several nodes", function () {
     expect(history.body.deliveries[0]).to.include({ id: orphanId, status: "delivered", attempts: 2 });
   });
 });
+
+describe("webhook dispatch of a backlog", function () {
+  this.timeout(30_000);
+  let gateway: TestSystem;
+  let worker: TestSystem | null = null;
+  let receiver: WebhookReceiver;
+  // No poll comes within the test: only the dispatcher's first pass and the slots it frees can move.
+  const env = { WEBHOOK_POLL_INTERVAL_MS: "60000" };
+
+  before(async () => {
+    receiver = await startReceiver(() => 200);
+    gateway = await startSystem({ env });
+  });
+  after(async () => {
+    await worker?.stop();
+    await gateway.stop();
+    await receiver.close();
+    await dropDatabase(gateway.databaseUrl);
+  });
+
+  it("drains at the receiver's pace, each freed slot claiming the next delivery, without waiting for a poll", async () => {
+    const admin = await gateway.token("webhook-admin", "admin");
+    await gateway.request("POST", "/admin/webhooks", {
+      token: admin,
+      body: { url: receiver.url, events: ["booking.confirmed"] },
+    });
+    // 150 events while the gateway's dispatcher waits for its next poll (a minute away).
+    await gateway.node.runtime.db.query(
+      `SELECT webhook_emit('booking.confirmed', (SELECT jsonb_agg(jsonb_build_object('n', n)) FROM generate_series(1, 150) n))`,
+    );
+    // A node starting now passes once, claims 4 (its slots for this receiver) and must go on from there.
+    worker = await startSystem({ databaseUrl: gateway.databaseUrl, env: { ...env, SERVICES: "webhooks" } });
+    await eventually(async () => (receiver.acknowledged().size === 150 ? true : undefined), 20_000);
+    for (const [, copies] of receiver.acknowledged()) expect(copies).to.have.length(1);
+  });
+});
