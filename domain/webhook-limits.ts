@@ -22,7 +22,7 @@ export const webhookRetryWindowSecondsDefault = 86_400;
 export const webhookDeliveriesPerReceiverMax = 4;
 /** Deliveries one node has in flight in all (sockets and memory). */
 export const webhookDeliveriesInFlightMax = 64;
-/** The dispatcher looks for due deliveries this often (WEBHOOK_POLL_INTERVAL_MS), at once again after a busy pass. */
+/** The dispatcher looks for newly due deliveries this often (WEBHOOK_POLL_INTERVAL_MS); a backlogged receiver is served as its slots free. */
 export const webhookPollIntervalMsDefault = 500;
 /**
  * A claimed delivery is leased for its timeout plus this: a node that dies mid-delivery leaves it to
