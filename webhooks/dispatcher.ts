@@ -40,6 +40,7 @@ export interface DispatcherOptions {
 }
 
 const backlogCheckIntervalMs = 15_000;
+const warnIntervalMs = 10_000;
 
 export class WebhookDispatcher {
   private readonly inFlight = new Map<string, number>();
@@ -61,6 +62,8 @@ export class WebhookDispatcher {
   private rotation = 0;
   private lastSweep = 0;
   private lastBacklogCheck = 0;
+  private lastWarning = -Infinity;
+  private warningsSkipped = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.timeoutMs = options.timeoutMs ?? webhookDeliveryTimeoutMs;
@@ -94,7 +97,7 @@ export class WebhookDispatcher {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.passing = this.pass()
-        .catch((error) => this.options.warn("webhook dispatcher pass failed", { error: String(error) }))
+        .catch((error) => this.warnSometimes("webhook dispatcher pass failed", { error: String(error) }))
         .finally(() => {
           this.passing = null;
           const again = this.again;
@@ -189,7 +192,7 @@ export class WebhookDispatcher {
       this.options.metrics?.attempt(outcome ?? "stale", (performance.now() - started) / 1_000);
     } catch (error) {
       // The outcome could not be recorded (database down): the lease brings the delivery back.
-      this.options.warn("webhook delivery not recorded", { webhookId: receiver.id, error: String(error) });
+      this.warnSometimes("webhook delivery not recorded", { webhookId: receiver.id, error: String(error) });
     } finally {
       this.track(receiver.id, -1);
       if (this.backlogged.size > 0) this.passSoon();
@@ -215,6 +218,18 @@ export class WebhookDispatcher {
       this.lastSweep = now;
       await sweep(this.options.db, webhookDeliveryRetentionMs, this.options.settings.retryWindowSeconds);
     }
+  }
+
+  /** A warning at most every warnIntervalMs (PostgreSQL down fails every pass), with how many were not logged. */
+  private warnSometimes(message: string, details: Record<string, unknown>): void {
+    const now = performance.now();
+    if (now - this.lastWarning < warnIntervalMs) {
+      this.warningsSkipped++;
+      return;
+    }
+    this.options.warn(message, { ...details, notLoggedSinceLast: this.warningsSkipped });
+    this.lastWarning = now;
+    this.warningsSkipped = 0;
   }
 
   /** Attempts in flight on this node (tests). */
