@@ -140,7 +140,7 @@ export function confirmComplete(
   // the payment's durable record to tell which.
   if (!hold) return ok({ booked: false });
   invariant(hold.live && hold.status === "confirming", "a payment maps to a hold that is not confirming");
-  const ordinals = hold.ordinals.slice();
+  const ordinals = hold.ordinals.slice().sort((a, b) => a - b); // as the stored answer lists them
   const userId = hold.userId;
   const amountCents = hold.amountCents;
   for (const ordinal of ordinals) {
