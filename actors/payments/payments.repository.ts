@@ -64,7 +64,9 @@ const paymentRecord = (row: any): PaymentRecord => ({
 });
 
 /**
- * Claims an Idempotency-Key for a request, as `claimId`: a new key, or one whose earlier claim by the
+ * The claim of the older two-step confirm (a transaction of its own; the confirm now claims its key in
+ * the actor's commit, actors/booking/persistence/writers/idempotency-keys.ts), kept for the migration
+ * test of 0203. Claims an Idempotency-Key for a request, as `claimId`: a new key, or one whose earlier claim by the
  * same request lapsed without a payment (see migration 0202). `claimed: false` returns the record
  * that is there, possibly on another event: the unique index on (user_id, key) of migration 0203
  * makes the INSERT do nothing when the user's key is taken on any event, also by a racing node.
