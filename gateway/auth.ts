@@ -5,6 +5,7 @@ import type { Config } from "../platform/config.ts";
 import { MarqueeError } from "../domain/errors.ts";
 import { roles, type Role, type User } from "../domain/request.ts";
 import { verifiedTokenCacheEntriesMax, verifiedTokenCacheTtlMs } from "../domain/limits.ts";
+import { createHs256FastPath } from "./hs256-fast-path.ts";
 import { VerifiedTokenCache } from "./token-cache.ts";
 
 const tokenLengthMax = 4_096;
@@ -34,6 +35,24 @@ export function createTokenVerifier(config: Config, options: TokenVerifierOption
     : null;
   // Verified tokens, so a client's every request does not pay for its signature again.
   const verified = new VerifiedTokenCache(verifiedTokenCacheEntriesMax, verifiedTokenCacheTtlMs);
+  // The common HS256 token checked on this thread; jose decides every token it does not accept.
+  const fastPath = jwks ? null : createHs256FastPath(secret);
+
+  /** The token's claims, or 401 (503 when the identity provider's key set cannot be fetched). */
+  async function verifyWithJose(token: string, nowMs: number) {
+    try {
+      const checks = { requiredClaims: ["sub", "exp"], currentDate: new Date(nowMs) };
+      return jwks
+        ? (await jwtVerify(token, jwks, checks)).payload
+        : (await jwtVerify(token, secret, { ...checks, algorithms: ["HS256"] })).payload;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // The identity provider's key set could not be fetched: not the client's fault.
+      if (jwks && (code === "ERR_JWKS_TIMEOUT" || code === undefined))
+        throw new MarqueeError("UNAVAILABLE", "The identity provider is not reachable", undefined, 5);
+      throw unauthenticated(code === "ERR_JWT_EXPIRED" ? "Token expired" : "Invalid token");
+    }
+  }
 
   return {
     /** null when no Authorization header is sent; throws 401 for anything sent but not valid. */
@@ -46,19 +65,7 @@ export function createTokenVerifier(config: Config, options: TokenVerifierOption
       const nowMs = now();
       const known = verified.get(token, nowMs);
       if (known !== undefined) return known;
-      let payload;
-      try {
-        const checks = { requiredClaims: ["sub", "exp"], currentDate: new Date(nowMs) };
-        payload = jwks
-          ? (await jwtVerify(token, jwks, checks)).payload
-          : (await jwtVerify(token, secret, { ...checks, algorithms: ["HS256"] })).payload;
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        // The identity provider's key set could not be fetched: not the client's fault.
-        if (jwks && (code === "ERR_JWKS_TIMEOUT" || code === undefined))
-          throw new MarqueeError("UNAVAILABLE", "The identity provider is not reachable", undefined, 5);
-        throw unauthenticated(code === "ERR_JWT_EXPIRED" ? "Token expired" : "Invalid token");
-      }
+      const payload = fastPath?.verify(token, nowMs) ?? (await verifyWithJose(token, nowMs));
       const role = payload.role ?? "user";
       if (typeof payload.sub !== "string" || !userIdPattern.test(payload.sub))
         throw unauthenticated("Invalid token subject");

@@ -2,16 +2,20 @@
 // (process.cpuUsage, the CPU profile) is the server's alone. GETs by autocannon (raw keep-alive
 // sockets: the client is cheap enough for the server to be the bottleneck, as under real load);
 // reserve + release by `concurrency` keep-alive workers each looping over its own ticket and token
-// until `requests` answers. Prints one JSON line.
+// until `requests` answers; waiting-room joins by autocannon, a fresh user (token signed here with
+// PROFILE_CLIENT_AUTH_SECRET) per join. Prints one JSON line.
 import autocannon from "autocannon";
 import { createAgent, request } from "./seat-map/http-load.ts";
+import { createSigner } from "./http/tokens.ts";
 
 export interface ClientJob {
   baseUrl: string;
-  kind: "bare" | "live" | "event" | "reserve-release";
+  kind: "bare" | "live" | "event" | "reserve-release" | "join";
   requests: number;
   concurrency: number;
   eventId?: string;
+  /** The event whose waiting room is on (join). */
+  queueEventId?: string;
   /** One per worker (reserve-release): worker i holds and drops ticketIds[i] with tokens[i]. */
   ticketIds?: string[];
   tokens?: string[];
@@ -36,6 +40,23 @@ function workerSteps(job: ClientJob, worker: number, agent: ReturnType<typeof cr
   return [post("/booking/reserve"), post("/booking/release")];
 }
 
+/** A POST /events/:id/queue by a user never seen before, each time. */
+function joinRequests(job: ClientJob): autocannon.Request[] {
+  const sign = createSigner(process.env.PROFILE_CLIENT_AUTH_SECRET ?? "");
+  const run = Date.now().toString(36);
+  let joiner = 0;
+  return [
+    {
+      method: "POST",
+      path: `/events/${job.queueEventId}/queue`,
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, authorization: sign(`profile-joiner-${run}-${joiner++}`) },
+      }),
+    },
+  ];
+}
+
 async function runCannon(job: ClientJob): Promise<ClientResult> {
   const path = job.kind === "bare" ? "/" : job.kind === "live" ? "/health/live" : `/events/${job.eventId}`;
   const result = await autocannon({
@@ -43,6 +64,7 @@ async function runCannon(job: ClientJob): Promise<ClientResult> {
     connections: job.concurrency,
     amount: job.requests,
     timeout: 30,
+    requests: job.kind === "join" ? joinRequests(job) : undefined,
   });
   const statuses: Record<string, number> = { "2xx": result["2xx"], other: result.non2xx + result.errors };
   return { answers: result["2xx"] + result.non2xx, elapsedMs: result.duration * 1_000, statuses };

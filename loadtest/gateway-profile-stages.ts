@@ -37,6 +37,7 @@ const stagesByUrl: [string, string[]][] = [
   ["broker call (moleculer)", ["/node_modules/moleculer/"]],
   ["logging", ["/node_modules/pino", "/node_modules/sonic-boom/", "/platform/logger.ts"]],
   ["postgres client", ["/node_modules/pg", "/platform/database.ts"]],
+  ["waiting room (line, tokens)", ["/actors/waiting-room/"]],
   ["engine (actors, catalog)", ["/actors/", "/domain/", "/catalog/", "/platform/", "/services.ts"]],
   ["other libraries", ["/node_modules/"]],
 ];

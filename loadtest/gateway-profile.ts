@@ -2,7 +2,7 @@
 // this process (all services, as `npm start` does, on a fresh database) and a bare node:http server
 // beside it, then drives each kind of request from a client in its own process (keep-alive, bounded
 // concurrency): the bare server, GET /health/live, GET /events/:id, POST /booking/reserve + release
-// with bearer tokens. Each kind runs twice: without a profiler for µs of CPU per request
+// with bearer tokens, POST /events/:id/queue (join: a new user each time). Each kind runs twice: without a profiler for µs of CPU per request
 // (process.cpuUsage: this process, all its threads, so the server only), then under V8's sampling
 // profiler for the main thread's time by stage (loadtest/gateway-profile-stages.ts). Prints a table, writes
 // loadtest/results/gateway-profile.json. Options (env): PROFILE_REQUESTS (per kind, default 20000),
@@ -26,7 +26,7 @@ import { createAgent, request } from "./seat-map/http-load.ts";
 import { stageTimes, topFunctions } from "./gateway-profile-stages.ts";
 
 const run = promisify(execFile);
-const kinds = (process.env.PROFILE_KINDS ?? "bare,live,event,reserve-release").split(
+const kinds = (process.env.PROFILE_KINDS ?? "bare,live,event,reserve-release,join").split(
   ",",
 ) as ClientJob["kind"][];
 const requests = Number(process.env.PROFILE_REQUESTS ?? 20_000);
@@ -116,7 +116,7 @@ async function profileKind(session: Session, job: ClientJob): Promise<KindResult
 const round = (value: number) => Math.round(value * 10) / 10;
 
 /** An event of `seats` seats, through the admin API (as an operator would create one). */
-async function createEvent(baseUrl: string, adminToken: string, seats: number) {
+async function createEvent(baseUrl: string, adminToken: string, seats: number, waitingRoom = false) {
   const agent = createAgent(1);
   const headers = { authorization: `Bearer ${adminToken}` };
   const post = async (path: string, body: unknown) => {
@@ -135,6 +135,7 @@ async function createEvent(baseUrl: string, adminToken: string, seats: number) {
     startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     onSaleAt: new Date(Date.now() - 3_600_000).toISOString(),
     sections: [{ name: "Floor", priceCents: 5_000, rows: [{ label: "1", seats }] }],
+    ...(waitingRoom ? { waitingRoom: { enabled: true } } : {}),
   });
   const tickets = await request(agent, `${baseUrl}/events/${event.id}/tickets`);
   agent.destroy();
@@ -215,6 +216,10 @@ async function main(): Promise<void> {
       await tokens.issue({ id: "profile-admin", role: "admin" }),
       concurrency,
     );
+    const adminToken = await tokens.issue({ id: "profile-admin", role: "admin" });
+    const queueEventId = (await createEvent(baseUrl, adminToken, 10, true)).eventId;
+    // The join kind's client signs a token per joiner with the node's secret.
+    process.env.PROFILE_CLIENT_AUTH_SECRET = config.authSecret;
     const userTokens = await Promise.all(
       event.ticketIds.map((_, index) => tokens.issue({ id: `profile-user-${index}`, role: "user" })),
     );
@@ -222,7 +227,15 @@ async function main(): Promise<void> {
     for (const kind of kinds) {
       const target =
         kind === "bare" ? `http://127.0.0.1:${(bare.address() as { port: number }).port}` : baseUrl;
-      const job: ClientJob = { baseUrl: target, kind, requests, concurrency, ...event, tokens: userTokens };
+      const job: ClientJob = {
+        baseUrl: target,
+        kind,
+        requests,
+        concurrency,
+        ...event,
+        queueEventId,
+        tokens: userTokens,
+      };
       results.push(await profileKind(session, job));
     }
     printTable(results);
