@@ -8,6 +8,7 @@ import { eventAdminActions } from "./event-admin-actions.ts";
 import { eventReadActions } from "./event-read-actions.ts";
 import { performerVenueActions } from "./performer-venue-actions.ts";
 import { performerVenueReads } from "./performer-venue-reads.ts";
+import { presaleActions } from "./presales.ts";
 import { seatMapActions } from "./seat-map-actions.ts";
 import { createSeatMapMetrics, type SeatMapMetrics } from "./seat-map-metrics.ts";
 import { SeatMapReader } from "./seat-map-reader.ts";
@@ -39,6 +40,7 @@ export function createCatalogService(runtime: Runtime): ServiceSchema {
       ...eventAdminActions(runtime, cache),
       ...eventReadActions(db, cache, seatMaps),
       ...seatMapActions(db, seatMaps, runtime.clock),
+      ...presaleActions(runtime),
     },
     events: {
       [seatsChangedEvent]: {

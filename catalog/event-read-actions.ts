@@ -3,6 +3,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../platform/database.ts";
 import type { JsonCache } from "../platform/cache.ts";
 import { readEventDetails, requireEvent } from "./event-details.ts";
+import { admitsFrom } from "./presales.ts";
 import type { SeatMapReader } from "./seat-map-reader.ts";
 import { seatMapCacheControl, sendRendered } from "./reply-meta.ts";
 import { eventIdSchema, seatMapQuerySchema, type SeatMapFormat } from "./schemas.ts";
@@ -18,7 +19,9 @@ export function eventReadActions(
       params: eventIdSchema,
       visibility: "public",
       async handler(ctx: Context<{ eventId: string }>) {
-        return requireEvent(db, ctx.params.eventId);
+        const event = await requireEvent(db, ctx.params.eventId);
+        // The waiting room's line opens at the first presale, if before the sale (catalog/presales.ts).
+        return { ...event, admitsFrom: await admitsFrom(db, event) };
       },
     },
 

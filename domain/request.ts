@@ -17,6 +17,8 @@ export interface GatewayMeta {
   clientAddress?: string;
   idempotencyKey?: string;
   admissionToken?: string;
+  /** X-Presale-Code (reserve only). */
+  presaleCode?: string;
   /** The request's Accept-Encoding (answers compressed ahead pick from it). */
   acceptEncoding?: string;
   /** Set by a service: the HTTP status of a success (201...). */

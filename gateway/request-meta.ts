@@ -1,6 +1,6 @@
 // What actions need of an HTTP request, copied into ctx.meta before the call (headers never reach
-// params): the client's address, the Idempotency-Key, the waiting room's admission token. A query
-// string that is not UTF-8 is refused here, before the call.
+// params): the client's address, the Idempotency-Key, the waiting room's admission token, the
+// X-Presale-Code. A query string that is not UTF-8 is refused here, before the call.
 import type { Context } from "moleculer";
 import type { GatewayMeta } from "../domain/request.ts";
 import { forMiddleware } from "../platform/moleculer-errors.ts";
@@ -23,6 +23,8 @@ export function requestMetaHook(trustedProxies: Set<string>): BeforeCallHook {
     if (idempotencyKey !== undefined) ctx.meta.idempotencyKey = idempotencyKey;
     const admissionToken = headerValue(req.headers["x-admission-token"]);
     if (admissionToken !== undefined) ctx.meta.admissionToken = admissionToken;
+    const presaleCode = headerValue(req.headers["x-presale-code"]);
+    if (presaleCode !== undefined) ctx.meta.presaleCode = presaleCode;
     // We are the origin: a conditional GET is validated here whatever the client's Cache-Control
     // says (`no-cache` asks caches to revalidate with the origin, which is what this is; RFC 9111
     // 5.2.1.4). moleculer-web's freshness check (the `fresh` package) would otherwise never answer

@@ -17,6 +17,9 @@ const adminAliases = {
   "GET /performers/:id": "catalog.getPerformer",
   "GET /events/:eventId/bookings": "booking.eventBookings",
   "GET /events/:eventId/sales": "booking.eventSales",
+  "POST /bookings/:bookingId/cancel": "booking.cancelBooking",
+  "POST /events/:eventId/presales": "catalog.createPresale",
+  "GET /events/:eventId/presales": "catalog.listPresales",
   "POST /webhooks": "webhooks.create",
   "GET /webhooks": "webhooks.list",
   "DELETE /webhooks/:webhookId": "webhooks.remove",
@@ -57,6 +60,7 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
         "GET /events/:eventId": "catalog.getEvent",
         "GET /events/:eventId/tickets": "catalog.getTickets",
         "GET /events/:eventId/layout": "catalog.getLayout",
+        "GET /events/:eventId/presales": "catalog.publicPresales",
       },
     },
     {
@@ -76,6 +80,9 @@ export function gatewayRoutes(onBeforeCall: BeforeCallHook): Record<string, unkn
         "GET /payments/:paymentId": "booking.getPayment",
         "POST /events/:eventId/queue": "waiting-room.join",
         "GET /events/:eventId/queue": "waiting-room.status",
+        "POST /events/:eventId/waitlist": "booking.waitlistJoin",
+        "GET /events/:eventId/waitlist": "booking.waitlistStatus",
+        "DELETE /events/:eventId/waitlist": "booking.waitlistLeave",
       },
     },
     {

@@ -3,6 +3,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import { requireUser, type User } from "../../domain/request.ts";
 import { createAdmissionGuard, type AdmissionGuard } from "../waiting-room/admission-guard.ts";
 import { bestAvailableSchema, internalBulkhead, ticketSelectionSchema } from "./action-schemas.ts";
+import { findPresaleGrant } from "./presale-code.ts";
 import type { BookingContext } from "./booking-context.ts";
 import { reserveCommand, selectTickets, type ReserveParams } from "./ticket-selection.ts";
 
@@ -18,7 +19,10 @@ export function holdActions(booking: BookingContext): ServiceSchema["actions"] {
           "Hold tickets: by id ({ticketId} or {ticketIds}), or best available ({eventId, quantity, " +
           "section?, maxPriceCents?, adjacent?}: the engine picks the N best seats that fit)",
       },
-      async handler(this: any, ctx: Context<ReserveParams, { user?: User; admissionToken?: string }>) {
+      async handler(
+        this: any,
+        ctx: Context<ReserveParams, { user?: User; admissionToken?: string; presaleCode?: string }>,
+      ) {
         const user = requireUser(ctx.meta);
         const { eventId, command } = reserveCommand(ctx.params, user.id, booking.engine.bestAvailable);
         // Waiting-room events: 403 ADMISSION_REQUIRED without the caller's own valid token (no Redis);
@@ -32,6 +36,12 @@ export function holdActions(booking: BookingContext): ServiceSchema["actions"] {
         const admitted = await admission.requireAdmission(eventId, user.id, ctx.meta.admissionToken);
         if (admitted && (command.type === "reserve" || command.type === "reserveBest"))
           command.admission = { expiresAtMs: admitted.expiresAtMs };
+        // X-Presale-Code: the code's presale, for the actor to decide on (presale-code.ts).
+        if (
+          ctx.meta.presaleCode !== undefined &&
+          (command.type === "reserve" || command.type === "reserveBest")
+        )
+          command.presale = await findPresaleGrant(booking.runtime.db, eventId, ctx.meta.presaleCode);
         return booking.run(ctx, eventId, command);
       },
     },

@@ -27,12 +27,15 @@ export interface EventSettingsCache {
 export function toEventSettings(record: {
   id: string;
   onSaleAt: string;
+  /** When the line starts admitting: onSaleAt, or the first presale's start if earlier. */
+  admitsFrom?: string;
   startsAt: string;
   waitingRoom: Partial<WaitingRoomSettings> | null;
 }): EventSettings {
   return {
     eventId: record.id,
-    onSaleAtMs: Date.parse(record.onSaleAt),
+    // The line's "on sale": presale holds need an admission too, so it admits from the first presale.
+    onSaleAtMs: Date.parse(record.admitsFrom ?? record.onSaleAt),
     startsAtMs: Date.parse(record.startsAt),
     waitingRoom: normalizeWaitingRoom(record.waitingRoom),
   };

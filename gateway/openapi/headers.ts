@@ -59,6 +59,16 @@ export const requestHeaders: Record<string, Record<string, unknown>> = {
       "once admitted (without one: 403 ADMISSION_REQUIRED)",
     schema: { type: "string", minLength: 1 },
   },
+  PresaleCode: {
+    name: "X-Presale-Code",
+    in: "header",
+    required: false,
+    description:
+      "Before the event's onSaleAt, a presale code (from an organiser) opens reserve during its presale's " +
+      "window; spaces, dashes and case are ignored. Wrong, another event's, used up or outside the window: " +
+      "403 PRESALE_CODE_INVALID. Not needed (and not used) once the sale is open; confirm needs none",
+    schema: { type: "string", minLength: 1 },
+  },
   IfNoneMatch: {
     name: "If-None-Match",
     in: "header",

@@ -4,6 +4,8 @@
 // and 415 with a body) are added by operations.ts.
 import type { JsonSchema } from "./json-schema.ts";
 import { ref } from "./schemas/common.ts";
+import { presaleRouteAnswers } from "./schemas/presales.ts";
+import { waitlistRouteAnswers } from "./schemas/waitlist.ts";
 import { webhookRouteAnswers } from "./schemas/webhooks.ts";
 
 export interface RouteAnswers {
@@ -75,9 +77,12 @@ export const routeAnswers: Record<string, RouteAnswers> = {
     status: 200,
     description: "Every listed (or chosen) ticket is held by the caller until `expiresAt`",
     schema: ref("Hold"),
-    requestHeaders: ["AdmissionToken"],
+    requestHeaders: ["AdmissionToken", "PresaleCode"],
     errors: {
-      "403": "ADMISSION_REQUIRED: the waiting room is on and no valid, active X-Admission-Token was sent",
+      "403":
+        "ADMISSION_REQUIRED: the waiting room is on and no valid, active X-Admission-Token was sent; " +
+        "PRESALE_CODE_INVALID: an X-Presale-Code that is wrong, another event's, used up, or outside " +
+        "its presale's window (details.reason)",
       "404": "NOT_FOUND: an unknown event or ticket",
       "409":
         "TICKET_UNAVAILABLE (details.ticketIds; nothing held), NOT_ON_SALE, TICKET_LIMIT_REACHED " +
@@ -187,4 +192,6 @@ export const routeAnswers: Record<string, RouteAnswers> = {
     schema: ref("EventSales"),
   },
   ...webhookRouteAnswers,
+  ...waitlistRouteAnswers,
+  ...presaleRouteAnswers,
 };

@@ -5,6 +5,8 @@ import { InternalFault, MarqueeError } from "../../../domain/errors.ts";
 import type { SectionInput } from "../../../domain/event.ts";
 import { buildSeatLayout, type SeatLayout } from "../../../domain/seat-layout.ts";
 import { maxActiveShoppersOf, type SaleSettings, type LoadedSeats } from "../../../domain/seat-state.ts";
+import { loadPresaleCodes } from "./writers/presale-uses.ts";
+import { loadWaitlist } from "./waitlist-load.ts";
 
 export interface Activation {
   epoch: number;
@@ -35,7 +37,11 @@ export async function activate(db: Database, eventId: string, owner: string): Pr
   const row = rows[0];
   if (!row) return null;
   if (row.epoch !== epoch) throw staleEpoch(eventId);
-  return toActivation(eventId, epoch, row);
+  const activation = toActivation(eventId, epoch, row);
+  // After the epoch too: no booking of the previous owner (and so no use) can commit any more.
+  activation.loaded.presaleCodes = await loadPresaleCodes(db, eventId);
+  activation.loaded.waitlist = await loadWaitlist(db, eventId);
+  return activation;
 }
 
 /** The event, its fence and its whole seat state (bookings and holds as parallel arrays) in one row. */

@@ -2,6 +2,7 @@
 // in the same turn is one DELETE) and the inserts to make, as columns for unnest().
 import type { Effect, HoldRow } from "../../../domain/seat-state.ts";
 import type { EventBatch } from "./batch.ts";
+import { netWaitlist, nothingForWaitlist, type WaitlistWrites } from "./writers/waitlist.ts";
 
 export interface HoldDeletes {
   eventIds: string[];
@@ -24,6 +25,13 @@ export interface AdmissionWrites {
   expired: { eventIds: string[]; upToMs: number[] };
 }
 
+/** Bookings made with a presale code (writers/presale-uses.ts). */
+export interface PresaleUses {
+  eventIds: string[];
+  bookingIds: string[];
+  codeIds: string[];
+}
+
 export type PaymentIntent = { eventId: string; effect: Extract<Effect, { type: "paymentIntent" }> };
 export type Booked = { eventId: string; effect: Extract<Effect, { type: "booked" }> };
 export type Abandoned = { eventId: string; paymentId: string; declined?: string };
@@ -35,6 +43,9 @@ export interface Netted {
   bookings: Booked[];
   abandoned: Abandoned[];
   admissions: AdmissionWrites;
+  /** Waiting-list entries, offers and cancellations (writers/waitlist.ts). */
+  waitlist: WaitlistWrites;
+  presaleUses: PresaleUses;
 }
 
 /** Reduces a turn's effects to the final row of every hold touched, and the inserts to make. */
@@ -57,6 +68,8 @@ export function net(batches: EventBatch[]): Netted {
       used: { eventIds: [], userIds: [], expiresAtMs: [] },
       expired: { eventIds: [], upToMs: [] },
     },
+    waitlist: netWaitlist(batches),
+    presaleUses: { eventIds: [], bookingIds: [], codeIds: [] },
   };
   for (const batch of batches) {
     const finalHolds = new Map<number, HoldRow | null>();
@@ -89,6 +102,11 @@ export function net(batches: EventBatch[]): Netted {
           break;
         case "admissionsExpired":
           expiredUpTo = Math.max(expiredUpTo ?? effect.upToMs, effect.upToMs);
+          break;
+        case "presaleUsed":
+          result.presaleUses.eventIds.push(batch.eventId);
+          result.presaleUses.bookingIds.push(effect.bookingId);
+          result.presaleUses.codeIds.push(effect.codeId);
           break;
       }
     }
@@ -124,7 +142,10 @@ function addHoldRows(result: Netted, eventId: string, finalHolds: Map<number, Ho
  * one-statement path.
  */
 export const holdsOnly = (netted: Netted): boolean =>
-  netted.intents.length === 0 && netted.bookings.length === 0 && netted.abandoned.length === 0;
+  netted.intents.length === 0 &&
+  netted.bookings.length === 0 &&
+  netted.abandoned.length === 0 &&
+  nothingForWaitlist(netted.waitlist);
 
 /** The seats of a turn's bookings, one entry per seat (booking_tickets and tickets rows). */
 export interface BookedSeats {

@@ -1,7 +1,8 @@
 // The writes of a fenced transaction, table by table (writers/), in a fixed order: the Idempotency-
 // Keys a turn's confirms claim, the payments its bookings settle (both may refuse single commands,
 // then nothing is written: see Refusal), holds, used admissions, payment intents, bookings with their
-// seats, what given-back holds do to their payments, the answers stored on keys.
+// seats (and the presale uses they made), what given-back holds do to their payments, the answers
+// stored on keys.
 import type pg from "pg";
 import { bookedFactsOf, bookingOf, bookedAnswer, declinedAnswer } from "../../payments/answers.ts";
 import type { Refusal } from "./batch.ts";
@@ -12,7 +13,9 @@ import { insertBookings } from "./writers/bookings.ts";
 import { writeHolds } from "./writers/holds.ts";
 import { claimKeys, recordKeyPayments, storeAnswers, type StoredAnswer } from "./writers/idempotency-keys.ts";
 import { abandonPayments, bookPayments, insertPaymentIntents } from "./writers/payments.ts";
+import { insertPresaleUses } from "./writers/presale-uses.ts";
 import { markTicketsBooked } from "./writers/tickets.ts";
+import { cancelBookings, freeCancelledSeats, writeWaitlist } from "./writers/waitlist.ts";
 
 /** What was written, or the commands refused (then the caller rolls the transaction back). */
 export type EffectsWritten = Written & { refusals: Refusal[] };
@@ -23,6 +26,8 @@ export async function writeEffects(client: pg.PoolClient, netted: Netted): Promi
   if (refusals.length > 0) return { ...written, refusals };
   await writeHolds(run, netted.deletes, netted.puts);
   await writeAdmissions(run, netted.admissions);
+  await freeCancelledSeats(run, netted.waitlist);
+  await writeWaitlist(run, netted.waitlist);
   if (netted.intents.length > 0) {
     await insertPaymentIntents(run, netted.intents);
     const claimedBefore = netted.intents.filter((item) => item.effect.requestHash === undefined);
@@ -32,6 +37,7 @@ export async function writeEffects(client: pg.PoolClient, netted: Netted): Promi
     const seats = bookedSeats(netted.bookings);
     await insertBookings(run, netted.bookings, seats);
     await markTicketsBooked(run, seats);
+    await insertPresaleUses(run, netted.presaleUses);
   }
   const declined =
     netted.abandoned.length > 0 ? await abandonPayments(query, netted.abandoned) : new Set<string>();
@@ -62,6 +68,10 @@ async function refusedCommands(query: Parameters<typeof claimKeys>[0], netted: N
     for (const item of netted.bookings)
       if (unbookable.has(item.effect.paymentId))
         refusals.push({ eventId: item.eventId, paymentId: item.effect.paymentId, code: "PAYMENT_SETTLED" });
+  }
+  for (const paymentId of await cancelBookings(query, netted.waitlist)) {
+    const item = netted.waitlist.cancels.find((cancel) => cancel.paymentId === paymentId)!;
+    refusals.push({ eventId: item.eventId, paymentId, code: "BOOKING_NOT_CANCELLABLE" });
   }
   return refusals;
 }

@@ -4,10 +4,12 @@ import { bookingSchemas } from "./booking.ts";
 import { catalogSchemas } from "./catalog.ts";
 import { errorSchemas } from "./common.ts";
 import { operationsSchemas } from "./operations.ts";
+import { presaleSchemas } from "./presales.ts";
 import { realtimeSchemas } from "./realtime.ts";
 import { searchSchemas } from "./search.ts";
 import { ticketSchemas } from "./tickets.ts";
 import { waitingRoomSchemas } from "./waiting-room.ts";
+import { waitlistSchemas } from "./waitlist.ts";
 import { webhookSchemas } from "./webhooks.ts";
 
 export const answerSchemas: Record<string, JsonSchema> = {
@@ -20,4 +22,6 @@ export const answerSchemas: Record<string, JsonSchema> = {
   ...waitingRoomSchemas,
   ...realtimeSchemas,
   ...webhookSchemas,
+  ...waitlistSchemas,
+  ...presaleSchemas,
 };

@@ -1,0 +1,34 @@
+// The X-Presale-Code of a reserve: looked up by its hash (one indexed read) and handed to the event's
+// actor as a PresaleGrant with the command. Only what never changes is read here (which presale, its
+// window, its uses per code); whether the window is open now, the code's uses and holds are decided
+// by the actor (domain/seat-state/presale.ts). A code that is not one of ours, or is another event's,
+// is refused here: a guess never reaches the actor.
+import type { Database } from "../../platform/database.ts";
+import { MarqueeError } from "../../domain/errors.ts";
+import { hashPresaleCode, normalizePresaleCode } from "../../domain/presale-codes.ts";
+import type { PresaleGrant } from "../../domain/seat-state/decision.ts";
+
+const unknownCode = () =>
+  new MarqueeError("PRESALE_CODE_INVALID", "This presale code is not valid for this event", {
+    reason: "unknown",
+  });
+
+export async function findPresaleGrant(db: Database, eventId: string, header: string): Promise<PresaleGrant> {
+  const code = normalizePresaleCode(header);
+  if (code === null) throw unknownCode();
+  const { rows } = await db.query(
+    `SELECT c.id, p.uses_per_code, (extract(epoch FROM p.starts_at) * 1000)::float8 AS starts_ms,
+            (extract(epoch FROM p.ends_at) * 1000)::float8 AS ends_ms
+     FROM presale_codes c JOIN presales p ON p.id = c.presale_id
+     WHERE c.code_hash = $1 AND c.event_id = $2`,
+    [hashPresaleCode(code), eventId],
+  );
+  const row = rows[0];
+  if (!row) throw unknownCode();
+  return {
+    codeId: row.id,
+    startsAtMs: Math.round(row.starts_ms),
+    endsAtMs: Math.round(row.ends_ms),
+    usesPerCode: row.uses_per_code,
+  };
+}
