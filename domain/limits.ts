@@ -410,10 +410,3 @@ export const presaleHoldsPerUseMax = 2;
 /** Length of a generated code; a header value longer than `presaleCodeLengthMax` is not a code. */
 export const presaleCodeLength = 14;
 export const presaleCodeLengthMax = 64;
-
-/** Waiting list (issue 18): open entries (waiting or offered) an event's actor keeps; a join beyond is 503. */
-export const waitlistEntriesPerEventMax = 50_000;
-/** Cancellation (issue 19): the reason an organiser gives, in characters. */
-export const cancelReasonLengthMax = 500;
-/** Cancelled bookings whose refund recovery finishes per pass. */
-export const cancelRefundsPerPassMax = 100;

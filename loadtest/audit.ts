@@ -1,6 +1,7 @@
 // The invariant audit: reads the database after a run (or a test) and checks what must always hold.
 // Used by `npm run audit`, by the rush at its end, and by the test suite after every concurrency test.
 import type pg from "pg";
+import { waitlistChecks } from "./audit-waitlist.ts";
 
 export interface AuditCheck {
   name: string;
@@ -39,10 +40,12 @@ const checks: { name: string; sql: string }[] = [
              OR ($1::text IS NULL OR t.event_id = $1) AND t.status = 'booked' AND t.booking_id IS DISTINCT FROM bt.booking_id`,
   },
   {
-    name: "every captured payment has a booking (or was refunded)",
-    sql: `SELECT p.event_id, p.id, p.status, p.booking_id FROM payments p
+    // A cancelled booking's payment ends refunded (recovery finishes a cancellation cut short).
+    name: "every captured payment has a standing booking (or was refunded)",
+    sql: `SELECT p.event_id, p.id, p.status, p.booking_id, b.status AS booking_status FROM payments p
           LEFT JOIN bookings b ON b.event_id = p.event_id AND b.id = p.booking_id
-          WHERE ($1::text IS NULL OR p.event_id = $1) AND p.status = 'captured' AND b.id IS NULL`,
+          WHERE ($1::text IS NULL OR p.event_id = $1) AND p.status = 'captured'
+            AND (b.id IS NULL OR b.status <> 'confirmed')`,
   },
   {
     name: "every booking is paid by a captured payment of the same amount",
@@ -53,9 +56,11 @@ const checks: { name: string; sql: string }[] = [
                  OR p.booking_id IS DISTINCT FROM b.id)`,
   },
   {
-    name: "a refunded payment has no booking",
-    sql: `SELECT event_id, id FROM payments
-          WHERE ($1::text IS NULL OR event_id = $1) AND status = 'refunded' AND booking_id IS NOT NULL`,
+    name: "a refunded payment has no booking, or a cancelled one",
+    sql: `SELECT p.event_id, p.id, b.status AS booking_status FROM payments p
+          LEFT JOIN bookings b ON b.event_id = p.event_id AND b.id = p.booking_id
+          WHERE ($1::text IS NULL OR p.event_id = $1) AND p.status = 'refunded' AND p.booking_id IS NOT NULL
+            AND b.status IS DISTINCT FROM 'cancelled'`,
   },
   {
     name: "a hold being paid for has a pending or captured payment",
@@ -108,6 +113,7 @@ const checks: { name: string; sql: string }[] = [
             FROM tickets t WHERE t.event_id = c.event_id) s
           WHERE ($1::text IS NULL OR c.event_id = $1) AND c.available <> s.available`,
   },
+  ...waitlistChecks,
 ];
 
 export async function auditDatabase(

@@ -10,6 +10,7 @@ import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
 import { createPaymentProvider } from "../payments/providers.ts";
 import { createPaymentRecoveryMetrics } from "../payments/metrics.ts";
 import { recoverPayments, repeatPaymentRecovery } from "../payments/recovery.ts";
+import { cancelAction } from "../orders/cancel-action.ts";
 import { orderActions } from "../orders/order-actions.ts";
 import { createCheckinMetrics, type CheckinOutcome } from "../tickets/metrics.ts";
 import { ticketActions } from "../tickets/ticket-actions.ts";
@@ -21,6 +22,7 @@ import type { BookingEngineFactory, EngineHost } from "./booking-engine.ts";
 import { confirmAction } from "./confirm-action.ts";
 import { engineActions, engineEvents } from "./engine-actions.ts";
 import { holdActions } from "./hold-actions.ts";
+import { waitlistActions } from "./waitlist-actions.ts";
 
 export function createBookingService(
   runtime: Runtime,
@@ -41,10 +43,12 @@ export function createBookingService(
     name: "booking",
     actions: {
       ...holdActions(booking),
+      ...waitlistActions(booking),
       confirm: confirmAction(booking),
       ...accountActions(runtime.db, ticketKeys),
       ...ticketActions(runtime.db, ticketKeys, (outcome) => countCheckin?.(outcome)),
       ...orderActions(runtime.db),
+      ...cancelAction(booking),
       ...engineActions(booking.engine),
     },
 

@@ -100,21 +100,29 @@ function refusalOf(request: ActorRequest, refusals: Refusal[]): Refusal | undefi
     return refusals.find((r) => r.code === "IDEMPOTENCY_KEY_TAKEN" && r.paymentId === command.paymentId);
   if (command?.type === "confirmComplete")
     return refusals.find((r) => r.code === "PAYMENT_SETTLED" && r.paymentId === command.paymentId);
+  if (command?.type === "cancelBooking")
+    return refusals.find((r) => r.code === "BOOKING_NOT_CANCELLABLE" && r.paymentId === command.paymentId);
   return undefined;
 }
 
 const refusalError = (refusal: Refusal): ErrorFacts =>
-  refusal.code === "IDEMPOTENCY_KEY_TAKEN"
+  refusal.code === "BOOKING_NOT_CANCELLABLE"
     ? {
         code: refusal.code,
-        message: "This Idempotency-Key is already claimed",
+        message: "The booking is no longer confirmed",
         details: { paymentId: refusal.paymentId },
       }
-    : {
-        code: refusal.code,
-        message: "This payment was settled elsewhere; it is no longer bookable",
-        details: { paymentId: refusal.paymentId },
-      };
+    : refusal.code === "IDEMPOTENCY_KEY_TAKEN"
+      ? {
+          code: refusal.code,
+          message: "This Idempotency-Key is already claimed",
+          details: { paymentId: refusal.paymentId },
+        }
+      : {
+          code: refusal.code,
+          message: "This payment was settled elsewhere; it is no longer bookable",
+          details: { paymentId: refusal.paymentId },
+        };
 
 function settleCommitted(
   { actor, effects, outcomes }: ActorWork,

@@ -19,7 +19,7 @@ export async function listEventBookings(db: Database, eventId: string, page: Adm
   const { rows } = await db.query(
     `SELECT b.id, b.event_id, b.user_id, b.amount_cents, b.status, b.payment_id, b.created_at,
        (extract(epoch FROM b.created_at) * 1000000)::bigint::text AS created_micros,
-       array(SELECT bt.ordinal FROM booking_tickets bt
+       array(SELECT bt.ordinal FROM booking_seats bt
              WHERE bt.event_id = b.event_id AND bt.booking_id = b.id ORDER BY bt.ordinal) AS ordinals
      FROM bookings b
      WHERE b.event_id = $1

@@ -211,7 +211,7 @@ export async function markRefunded(db: Database, eventId: string, paymentId: str
 
 const bookingSelect = `SELECT b.event_id, b.id, b.amount_cents, b.status, b.payment_id, b.created_at,
     array_agg(bt.ordinal ORDER BY bt.ordinal) AS ordinals
-  FROM bookings b JOIN booking_tickets bt ON bt.event_id = b.event_id AND bt.booking_id = b.id`;
+  FROM bookings b JOIN booking_seats bt ON bt.event_id = b.event_id AND bt.booking_id = b.id`;
 
 const bookingView = (row: any): BookingView => ({
   id: row.id,

@@ -4,7 +4,8 @@
 //   captured, refund requested -> refund it;
 //   pending for too long       -> ask the provider: captured -> as above (also a saga that died between
 //                                 the charge and its booking commit); otherwise declined + hold back;
-//   declined, hold confirming  -> give the hold back.
+//   declined, hold confirming  -> give the hold back;
+//   captured, booking cancelled -> refund it (a cancellation cut short: cancellation.ts).
 // Running on several nodes at once is safe: the actor arbitrates book-or-give-back, and every
 // database step is conditional on the state it expects.
 import { repeatEvery, type Repeating } from "../../platform/repeat.ts";
@@ -29,6 +30,7 @@ import {
 } from "./payments.repository.ts";
 import type { PaymentRecoveryMetrics } from "./metrics.ts";
 import { withTimeout } from "./provider.ts";
+import { finishCancelledRefunds } from "./cancellation.ts";
 
 export interface RecoveryReport {
   examined: number;
@@ -83,6 +85,10 @@ export async function recoverPayments(
       saga.log("warn", `recovery of payment ${payment.id}: ${(error as Error).message}`);
     }
   }
+  const cancelled = await finishCancelledRefunds(saga);
+  report.examined += cancelled.examined;
+  report.settled += cancelled.examined - cancelled.failed;
+  report.failed += cancelled.failed;
   return report;
 }
 

@@ -5,6 +5,7 @@
 // requests the gateway validated, so a refusal here means a caller inside Marquee sent a bad command;
 // it must not stop the worker that received it.
 import { nameLengthMax, ticketsPerRequestMax } from "../limits.ts";
+import { cancelReasonLengthMax } from "../waitlist-limits.ts";
 import { fail, type Outcome } from "./decision.ts";
 
 /** What is wrong with a field: its path and a sentence. */
@@ -93,6 +94,18 @@ const shapes: Record<string, Shape> = {
   confirmComplete: { paymentId: id, bookingId: id, providerRef: optional(id) },
   confirmAbort: { paymentId: id, declined: optional(id) },
   updateSettings: { settings: object(settingsShape) },
+  waitlistJoin: { userId: id, quantity: integerIn(1, ticketsPerRequestMax) },
+  waitlistLeave: { userId: id },
+  cancelBooking: {
+    bookingId: id,
+    userId: id,
+    paymentId: id,
+    ordinals,
+    reason: rule(
+      (value) => typeof value === "string" && value.length <= cancelReasonLengthMax,
+      `must be a string of at most ${cancelReasonLengthMax} characters`,
+    ),
+  },
 };
 
 /** The refusal of a malformed command, or null when its shape is right for its type. */

@@ -19,7 +19,8 @@ export interface EventBatch {
 export interface Refusal {
   eventId: string;
   paymentId: string;
-  code: "IDEMPOTENCY_KEY_TAKEN" | "PAYMENT_SETTLED";
+  /** BOOKING_NOT_CANCELLABLE names the cancelled booking's payment. */
+  code: "IDEMPOTENCY_KEY_TAKEN" | "PAYMENT_SETTLED" | "BOOKING_NOT_CANCELLABLE";
 }
 
 export interface CommitResult {

@@ -645,6 +645,9 @@ class ReferenceModel {
       case "updateSettings":
         if (command.settings.ticketsPerUserMax !== undefined) this.cap = command.settings.ticketsPerUserMax;
         return "ok";
+      default:
+        // The waiting list and cancellations are modelled in test/unit/domain/waitlist.test.ts.
+        return "unmodelled";
     }
   }
   publicStatus(ordinal: number): string {
