@@ -35,6 +35,20 @@ function takenSeats(error: ErrorFacts, context: MessageContext): string {
   return `Sorry, ${which} just taken by someone else. Please pick other seats.`;
 }
 
+const presaleReasons: Record<string, string> = {
+  unknown: "This presale code is not valid for this event. Check it and try again.",
+  not_started: "This presale has not started yet: try again when its window opens.",
+  ended: "This presale has ended. Tickets go on general sale at the time shown.",
+  used_up: "This presale code has already been used for all the bookings it allows.",
+  holds_full: "Others are holding seats with this presale code right now. Try again in a few minutes.",
+  mixed: "These seats were held with different presale codes: pay for each code's seats separately.",
+};
+
+function presaleRefusal(error: ErrorFacts): string {
+  const reason = typeof error.details?.reason === "string" ? error.details.reason : "";
+  return presaleReasons[reason] ?? "This presale code cannot be used for these tickets.";
+}
+
 export function describeError(error: ErrorFacts, context: MessageContext = {}): string {
   switch (error.code) {
     case "TICKET_UNAVAILABLE":
@@ -63,6 +77,8 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
       return "This sale has a waiting room: join the queue, and you can choose seats when it is your turn.";
     case "NOT_ON_SALE":
       return "Tickets for this event are not on sale right now.";
+    case "PRESALE_CODE_INVALID":
+      return presaleRefusal(error);
     case "CURRENCY_LOCKED":
       return "The event's currency can no longer change: it is on sale or seats have been held.";
     case "INVALID_TICKET_CODE":

@@ -11,6 +11,7 @@ import { bestAvailable } from "./event/best-available.ts";
 import { showBookedSeats } from "./event/booked-seats.ts";
 import type { EventPageContext } from "./event/context.ts";
 import { eventHeader, eventNotices, type EventDetails } from "./event/header.ts";
+import { presaleNotice } from "./event/presale.ts";
 import { SeatLegend } from "./event/legend.ts";
 import { LiveSeats } from "./event/live-seats.ts";
 import { seatMapPanel } from "./event/map-panel.ts";
@@ -98,6 +99,7 @@ function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLay
     root,
     ...eventHeader(details),
     ...eventNotices(page.eventId, page.waitingRoomOn),
+    presaleNotice(page.eventId, event.onSaleAt, details.venue?.timeZone),
     page.message.element,
     h("div", { class: "event-layout" }, map.element, selection.element(bestAvailable(page, actions))),
   );

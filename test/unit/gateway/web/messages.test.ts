@@ -71,4 +71,19 @@ describe("web UI error messages", () => {
     expect(formatWait(180)).to.equal("about 3 minutes");
     expect(formatWait(7200)).to.equal("about 2 hours");
   });
+
+  it("explains why a presale code was refused, by its reason", () => {
+    const texts = ["unknown", "not_started", "ended", "used_up", "holds_full", "mixed", undefined].map(
+      (reason) =>
+        describeError({
+          code: "PRESALE_CODE_INVALID",
+          status: 403,
+          message: "",
+          ...(reason ? { details: { reason } } : {}),
+        }),
+    );
+    expect(new Set(texts).size).to.equal(texts.length);
+    expect(texts[3]).to.contain("used");
+    expect(texts[6]).to.contain("presale code");
+  });
 });

@@ -1,5 +1,6 @@
 // Reserving on the event page (the chosen seats or the best available): POST /booking/reserve with
-// the admission token when the sale has a waiting room, then on to checkout. A failure is explained;
+// the admission token when the sale has a waiting room (and the tab's presale code, presale.ts), then
+// on to checkout. A failure is explained;
 // seats someone else took leave the selection; a 429/503 holds its button off for its Retry-After.
 import { announce } from "../../announce.ts";
 import { api, toApiError, type ApiError } from "../../api.ts";
@@ -9,6 +10,7 @@ import { checkoutPath, eventPath, navigate, queuePath, signInPath } from "../../
 import { addToHold, getAdmissionToken, setAdmissionToken } from "../../store.ts";
 import { holdOffButton, isTryLater, type Cleanup } from "../common.ts";
 import { reserveGate, type EventPageContext } from "./context.ts";
+import { presaleHeaders } from "./presale.ts";
 
 interface ReserveAnswer {
   ticketIds: string[];
@@ -53,7 +55,10 @@ export class ReserveActions {
       const answer = await api<ReserveAnswer>("POST", "/booking/reserve", {
         auth: true,
         body,
-        headers: admissionToken ? { "X-Admission-Token": admissionToken } : {},
+        headers: {
+          ...(admissionToken ? { "X-Admission-Token": admissionToken } : {}),
+          ...presaleHeaders(eventId),
+        },
       });
       this.reserved(answer.data);
     } catch (error) {
