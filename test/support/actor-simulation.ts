@@ -606,7 +606,8 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       }
     }
     const pending = [...shadow.holdsByPayment.keys()]
-      .filter((id) => rows.payments.get(id)?.status === "pending")
+      // The provider answers a payment once: one it answered (this step or before) is not charged again.
+      .filter((id) => rows.payments.get(id)?.status === "pending" && !provider.has(id))
       .sort();
     if (roll < 0.92 && pending.length > 0) {
       const paymentId = pick(pending);
