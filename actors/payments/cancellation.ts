@@ -88,7 +88,7 @@ export async function refundCancelled(
   );
   await saga.db.query(
     `UPDATE payments p SET status = 'refunded', failure_reason = coalesce(p.failure_reason, 'cancelled'),
-       refund_requested_at = coalesce(p.refund_requested_at, now()), updated_at = now()
+       updated_at = now()
      FROM bookings b
      WHERE p.event_id = $1 AND p.id = $2 AND p.status = 'captured'
        AND b.event_id = p.event_id AND b.payment_id = p.id AND b.status = 'cancelled'`,

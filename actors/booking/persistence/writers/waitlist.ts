@@ -67,7 +67,11 @@ export async function cancelBookings(query: Query, writes: WaitlistWrites): Prom
   return writes.cancels.filter((item) => !done.has(item.paymentId)).map((item) => item.paymentId);
 }
 
-/** The cancelled bookings' seats back to sale, their payments due for a refund. */
+/**
+ * The cancelled bookings' seats back to sale. Their payments stay captured with their booking: a
+ * cancelled booking is itself the mark of a refund due (payments_booked_xor_refund keeps
+ * refund_requested_at for payments without a booking); the saga or recovery refunds them.
+ */
 export async function freeCancelledSeats(run: Run, writes: WaitlistWrites): Promise<void> {
   if (writes.cancels.length === 0) return;
   const eventIds: string[] = [];
@@ -94,12 +98,6 @@ export async function freeCancelledSeats(run: Run, writes: WaitlistWrites): Prom
      WHERE t.event_id = x.event_id AND t.ordinal = x.ordinal AND t.booking_id = x.booking_id`,
     [eventIds, bookingIds, ordinals],
     ordinals.length,
-  );
-  await run(
-    `UPDATE payments p SET refund_requested_at = coalesce(p.refund_requested_at, now()), updated_at = now()
-     FROM unnest($1::text[], $2::text[]) AS x(event_id, id)
-     WHERE p.event_id = x.event_id AND p.id = x.id AND p.status = 'captured'`,
-    [writes.cancels.map((item) => item.eventId), writes.cancels.map((item) => item.paymentId)],
   );
 }
 
