@@ -1,6 +1,7 @@
 // The invariant audit: reads the database after a run (or a test) and checks what must always hold.
 // Used by `npm run audit`, by the rush at its end, and by the test suite after every concurrency test.
 import type pg from "pg";
+import { presaleChecks } from "./audit-presales.ts";
 import { waitlistChecks } from "./audit-waitlist.ts";
 
 export interface AuditCheck {
@@ -114,6 +115,7 @@ const checks: { name: string; sql: string }[] = [
           WHERE ($1::text IS NULL OR c.event_id = $1) AND c.available <> s.available`,
   },
   ...waitlistChecks,
+  ...presaleChecks,
 ];
 
 export async function auditDatabase(

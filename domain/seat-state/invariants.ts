@@ -1,5 +1,6 @@
 // The full check of a seat state in O(seats), for activation and tests (ACTOR_PARANOID_CHECKS): every
 // seat against its hold, the counts, the holds, the users' tallies and the free-run index.
+import { presaleViolations } from "./presale.ts";
 import { available, booked, held, type SeatState } from "./state.ts";
 import { waitlistViolations } from "./waitlist.ts";
 
@@ -19,6 +20,7 @@ export function findInvariantViolations(state: SeatState, now?: number): string[
   checkHolds(state, problems);
   checkUsers(state, scan, problems);
   checkFreeRuns(state, problems);
+  problems.push(...presaleViolations(state));
   if (now !== undefined) problems.push(...waitlistViolations(state, now));
   return problems;
 }

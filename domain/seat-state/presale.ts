@@ -164,6 +164,25 @@ function confirmingHolds(tally: PresaleCodeTally): number {
   return count;
 }
 
+/**
+ * The presale invariants (paranoid checks): no code has more bookings and confirms in flight than its
+ * uses; every live hold taken with a code is counted by it (once the loaded holds were sorted).
+ */
+export function presaleViolations(state: SeatState): string[] {
+  const problems: string[] = [];
+  const ledger = state.presales;
+  for (const [codeId, tally] of ledger.codes)
+    if (tally.usesPerCode > 0 && tally.uses + confirmingHolds(tally) > tally.usesPerCode)
+      problems.push(`presale code ${codeId}: more bookings and confirms than its ${tally.usesPerCode} uses`);
+  if (!ledger.holdsFound) return problems;
+  for (const hold of state.holds) {
+    const codeId = hold?.live ? codeOfHoldId(hold.holdId) : null;
+    if (codeId !== null && !ledger.codes.get(codeId)?.holds.has(hold!))
+      problems.push(`hold ${hold!.holdId}: taken with a presale code that does not count it`);
+  }
+  return problems;
+}
+
 function isGrant(value: unknown): value is PresaleGrant {
   const grant = value as Partial<PresaleGrant> | null;
   return (
