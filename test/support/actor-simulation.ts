@@ -19,6 +19,9 @@
 //   rows compared after every step (a replay answers what is stored: the payment's booking or decline);
 // - the invariants hold: the shadow's (findInvariantViolations), the audit's on the database, the
 //   host's seat map equals the shadow's, the seat version is the model's.
+// - with `presale`, the event is not on sale yet: two presale codes of two uses each open it, most
+//   reserves carry one (a grant, as the booking service sends it), and the uses bookings write
+//   (presale_uses) are rows compared like the others; a reload must know them and the codes' holds.
 // Everything that varies comes from the seed (ids included), so a failing seed replays exactly: the
 // trace of a run is the same on every run of the seed.
 import { createHash } from "node:crypto";
@@ -42,6 +45,7 @@ import {
   type SeatState,
 } from "../../domain/seat-state.ts";
 import { seededRandom } from "../../domain/random.ts";
+import type { WaitlistRow } from "../../domain/seat-state/waitlist-types.ts";
 import {
   createFaultyDatabase,
   type FaultPlan,
@@ -56,6 +60,8 @@ export interface SimulationConfig {
   steps: number;
   /** Chance that a step has a fault armed (default 0.25). */
   faultProbability?: number;
+  /** Before the sale, with presale codes (see above). */
+  presale?: boolean;
 }
 
 export interface SimulationResult {
@@ -103,7 +109,7 @@ const seats = layout.total;
 // --- the rows the database must hold -------------------------------------------------------------
 
 interface PaymentRow {
-  status: "pending" | "captured" | "declined";
+  status: "pending" | "captured" | "declined" | "refunded";
   bookingId: string | null;
   refundRequested: boolean;
   amountCents: number;
@@ -129,8 +135,16 @@ interface Rows {
   >;
   booked: Map<number, { bookingId: string; userId: string }>;
   payments: Map<string, PaymentRow>;
+  /** Waiting-list entries by user (waitlist_entries), and the bookings cancelled. */
+  waitlist: Map<string, WaitlistRow>;
+  cancelled: Set<string>;
+  /** presale_uses: booking id -> code id. */
+  presaleUses: Map<string, string>;
   version: number;
 }
+
+/** Bookings each presale code of a `presale` run may make. */
+const presaleUsesPerCode = 2;
 
 const cloneRows = (rows: Rows): Rows => ({
   keys: new Map([...rows.keys].map(([key, row]) => [key, { ...row }])),
@@ -139,6 +153,11 @@ const cloneRows = (rows: Rows): Rows => ({
   payments: new Map(
     [...rows.payments].map(([id, payment]) => [id, { ...payment, ordinals: [...payment.ordinals] }]),
   ),
+  waitlist: new Map(
+    [...rows.waitlist].map(([user, row]) => [user, { ...row, offer: row.offer && [...row.offer] }]),
+  ),
+  cancelled: new Set(rows.cancelled),
+  presaleUses: new Map(rows.presaleUses),
   version: rows.version,
 });
 
@@ -148,6 +167,9 @@ function canonical(rows: Rows): string {
     holds: [...rows.holds].sort(([a], [b]) => a - b),
     booked: [...rows.booked].sort(([a], [b]) => a - b),
     payments: [...rows.payments].sort(([a], [b]) => a.localeCompare(b)),
+    waitlist: [...rows.waitlist].sort(([a], [b]) => a.localeCompare(b)),
+    cancelled: [...rows.cancelled].sort(),
+    presaleUses: [...rows.presaleUses].sort(([a], [b]) => a.localeCompare(b)),
     version: rows.version,
   });
 }
@@ -203,6 +225,22 @@ function applyEffects(rows: Rows, effects: Effect[]): void {
         break;
       case "holdsEnded":
         break;
+      case "presaleUsed":
+        rows.presaleUses.set(effect.bookingId, effect.codeId);
+        break;
+      case "waitlistPut":
+        rows.waitlist.set(effect.entry.userId, {
+          ...effect.entry,
+          offer: effect.entry.offer && [...effect.entry.offer],
+        });
+        break;
+      case "waitlistDeleted":
+        rows.waitlist.delete(effect.userId);
+        break;
+      case "bookingCancelled":
+        for (const ordinal of effect.ordinals) rows.booked.delete(ordinal);
+        rows.cancelled.add(effect.bookingId);
+        break;
     }
   }
   if (changed) rows.version++;
@@ -218,18 +256,30 @@ function answer(rows: Rows, paymentId: string, statusCode: number, bookingId: st
 /** About how many statements the commit of these effects sends (see persistence/group-commit.ts): where to aim a fault. */
 function commitStatements(effects: Effect[]): number {
   const types = new Set(effects.map((effect) => effect.type));
-  if (!types.has("paymentIntent") && !types.has("booked") && !types.has("paymentAbandoned")) return 1;
+  const transaction = [
+    "paymentIntent",
+    "booked",
+    "paymentAbandoned",
+    "waitlistPut",
+    "waitlistDeleted",
+    "bookingCancelled",
+  ];
+  if (!transaction.some((type) => types.has(type as Effect["type"]))) return 1;
   let count = 3; // BEGIN, the fence, COMMIT
   if (types.has("holdsDeleted")) count++;
   if (types.has("holdsPut")) count++;
   if (types.has("paymentIntent")) count += 2; // the intent, the key claimed (or recorded)
   if (types.has("booked")) count += 5; // payments first, bookings, booking_tickets, tickets, the answer
+  if (types.has("presaleUsed")) count++;
   if (types.has("paymentAbandoned")) count += 2; // payments, the answer of a decline
+  if (types.has("bookingCancelled")) count += 3; // bookings, booking_tickets moved, tickets
+  if (types.has("waitlistPut") || types.has("waitlistDeleted")) count += 1;
+  if (types.has("waitlistOffered")) count += 1; // webhook_emit
   return count;
 }
 
 async function readRows(db: Database, eventId: string): Promise<Rows> {
-  const [keys, holds, booked, payments, actor] = await Promise.all([
+  const [keys, holds, booked, payments, actor, waitlist, cancelled, uses] = await Promise.all([
     db.query(
       `SELECT user_id || '|' || key AS id, payment_id, status_code, response->'booking'->>'id' AS booking_id,
               coalesce(response->'booking'->>'paymentId', response->'error'->'details'->>'paymentId') AS answered
@@ -252,6 +302,14 @@ async function readRows(db: Database, eventId: string): Promise<Rows> {
       [eventId],
     ),
     db.query("SELECT seat_version FROM event_actors WHERE event_id = $1", [eventId]),
+    db.query(
+      `SELECT user_id, seq::float8 AS seq, quantity, status, hold_id, offer_ordinals,
+              round(extract(epoch FROM offer_expires_at) * 1000)::float8 AS offer_expires_ms
+       FROM waitlist_entries WHERE event_id = $1`,
+      [eventId],
+    ),
+    db.query("SELECT id FROM bookings WHERE event_id = $1 AND status = 'cancelled'", [eventId]),
+    db.query("SELECT booking_id, code_id FROM presale_uses WHERE event_id = $1", [eventId]),
   ]);
   return {
     keys: new Map(
@@ -292,6 +350,22 @@ async function readRows(db: Database, eventId: string): Promise<Rows> {
         },
       ]),
     ),
+    waitlist: new Map(
+      waitlist.rows.map((row) => [
+        row.user_id,
+        {
+          userId: row.user_id,
+          seq: row.seq,
+          quantity: row.quantity,
+          status: row.status,
+          holdId: row.hold_id,
+          offer: row.offer_ordinals,
+          offerExpiresAt: row.offer_expires_ms,
+        },
+      ]),
+    ),
+    cancelled: new Set(cancelled.rows.map((row) => row.id)),
+    presaleUses: new Map(uses.rows.map((row) => [row.booking_id, row.code_id])),
     version: actor.rows[0]?.seat_version ?? 0,
   };
 }
@@ -310,6 +384,11 @@ function shadowFrom(eventId: string, rows: Rows, settings: SaleSettings): SeatSt
       paymentId: hold.paymentId,
     })),
     version: rows.version,
+    presaleCodes: presaleCodesOf(rows),
+    waitlist: {
+      entries: [...rows.waitlist.values()],
+      maxSeq: Math.max(0, ...[...rows.waitlist.values()].map((row) => row.seq)),
+    },
   });
 }
 
@@ -372,7 +451,8 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   const eventId = `ev_sim${config.seed.toString(36)}_${Date.now().toString(36)}`;
   const settings: SaleSettings = {
     active: true,
-    onSaleAt: startOfTime - 86_400_000,
+    // A presale run never reaches the sale: only codes open it.
+    onSaleAt: config.presale ? startOfTime + 30 * 86_400_000 : startOfTime - 86_400_000,
     startsAt: startOfTime + 365 * 86_400_000,
     ticketsPerUserMax,
     holdTtlMs,
@@ -422,13 +502,36 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   );
 
   let now = startOfTime;
-  let rows: Rows = { keys: new Map(), holds: new Map(), booked: new Map(), payments: new Map(), version: 0 };
+  const presaleCodes = [`pc_${eventId}_a`, `pc_${eventId}_b`];
+  if (config.presale) await insertPresale(observer, eventId, presaleCodes, settings.onSaleAt);
+  /** The grant a presale run's reserve comes with (most of the time), as the booking service sends it. */
+  const presaleGrant = () =>
+    config.presale && chance(0.9)
+      ? {
+          presale: {
+            codeId: pick(presaleCodes),
+            startsAtMs: startOfTime - 3_600_000,
+            endsAtMs: settings.onSaleAt,
+            usesPerCode: presaleUsesPerCode,
+          },
+        }
+      : {};
+  let rows: Rows = {
+    keys: new Map(),
+    holds: new Map(),
+    booked: new Map(),
+    payments: new Map(),
+    waitlist: new Map(),
+    cancelled: new Set(),
+    presaleUses: new Map(),
+    version: 0,
+  };
   /** What the payment provider knows (it outlives any crash of ours, as a real provider's records do). */
   const provider = new Map<string, "captured" | "declined">();
   let shadow = shadowFrom(eventId, rows, settings);
   let incarnation = startIncarnation(config.databaseUrl, 0);
   /**
-   * The keys the current incarnation's commits claimed: it refuses a confirm reusing one as it decides
+   * The keys the current incarnation's commits claimed or refused: it refuses a confirm reusing one as it decides
    * it (no commit, no reload; actor-host.ts claimedKeys). A new incarnation knows none.
    */
   let hostKeys = new Set<string>();
@@ -520,12 +623,13 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   /**
    * What recovery does after a crash: money captured is booked (also a payment still pending whose
    * charge the provider took: a saga that died between the charge and its booking commit); a declined
-   * payment's hold given back (also a pending one the provider declined). After a crash the sagas of
-   * that process are gone: a pending payment the provider never saw (died between commit 1 and the
-   * charge) is declined as abandoned, its hold given back.
+   * payment's hold given back (also a pending one the provider declined). After a crash, the saga of a
+   * pending payment the provider never saw may have died with the process (between commit 1 and the
+   * charge: then, half the time, it is declined as abandoned, its hold given back) or may live on
+   * another node and carry on.
    */
   async function recover(crashed: boolean): Promise<string[]> {
-    const done: string[] = [];
+    const done: string[] = await refundCancelled();
     for (const [paymentId, payment] of [...rows.payments].sort(([a], [b]) => a.localeCompare(b))) {
       const word = provider.get(paymentId);
       if (payment.status === "captured" && payment.bookingId === null && !payment.refundRequested) {
@@ -540,7 +644,10 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         if (!outcome.ok || !outcome.value.booked)
           fail(`recovery could not book charged payment ${paymentId}`);
         done.push(`booked charged ${paymentId}`);
-      } else if (payment.status === "pending" && (word === "declined" || (crashed && word === undefined))) {
+      } else if (
+        payment.status === "pending" &&
+        (word === "declined" || (crashed && word === undefined && chance(0.5)))
+      ) {
         provider.set(paymentId, "declined");
         await runClean([{ type: "confirmAbort", paymentId, declined: word ? "simulated" : "abandoned" }]);
         done.push(`declined ${paymentId}`);
@@ -552,6 +659,56 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
     return done;
   }
 
+  /**
+   * The cancellation saga's step 2 (and recovery's): a cancelled booking's captured payment refunded
+   * (actors/payments/cancellation.ts).
+   */
+  async function refundCancelled(): Promise<string[]> {
+    const done: string[] = [];
+    for (const [paymentId, payment] of [...rows.payments].sort(([a], [b]) => a.localeCompare(b))) {
+      if (
+        payment.status !== "captured" ||
+        payment.bookingId === null ||
+        !rows.cancelled.has(payment.bookingId)
+      )
+        continue;
+      await observer.query(
+        "UPDATE payments SET status = 'refunded', updated_at = now() WHERE event_id = $1 AND id = $2 AND status = 'captured'",
+        [eventId, paymentId],
+      );
+      payment.status = "refunded";
+      done.push(`refunded ${paymentId}`);
+    }
+    return done;
+  }
+
+  /** A waiting-list command or a cancellation of a booking that stands. */
+  function waitlistOrCancel(user: string): Command {
+    const roll = random();
+    // Large quantities too: with 12 seats, an entry for 8 or 10 can join once a few seats are taken.
+    if (roll < 0.45) return { type: "waitlistJoin", userId: user, quantity: pick([1, 2, 3, 5, 8, 10]) };
+    if (roll < 0.6) return { type: "waitlistLeave", userId: user };
+    const bookings = new Map<string, { userId: string; ordinals: number[] }>();
+    for (const [ordinal, booking] of [...rows.booked].sort(([a], [b]) => a - b)) {
+      const entry = bookings.get(booking.bookingId) ?? { userId: booking.userId, ordinals: [] };
+      entry.ordinals.push(ordinal);
+      bookings.set(booking.bookingId, entry);
+    }
+    const standing = [...bookings.keys()].sort();
+    if (standing.length === 0) return { type: "waitlistJoin", userId: user, quantity: 1 };
+    const bookingId = pick(standing);
+    const booking = bookings.get(bookingId)!;
+    const paymentId = [...rows.payments].find(([, payment]) => payment.bookingId === bookingId)![0];
+    return {
+      type: "cancelBooking",
+      bookingId,
+      userId: booking.userId,
+      paymentId,
+      ordinals: booking.ordinals,
+      reason: "simulated",
+    };
+  }
+
   /** One random command that makes sense in the shadow's state (or a reserve). */
   async function randomCommand(): Promise<Command> {
     const user = pick(users);
@@ -559,12 +716,19 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       shadow.holds.filter(
         (hold) => hold?.live && hold.userId === userId && hold.status === "held" && hold.expiresAt > now,
       );
+    if (chance(0.15)) return waitlistOrCancel(user);
     const roll = random();
     if (roll < 0.42) {
       const count = 1 + Math.floor(random() * 3);
       const ordinals = new Set<number>();
       while (ordinals.size < count) ordinals.add(Math.floor(random() * seats));
-      return { type: "reserve", userId: user, ordinals: [...ordinals], holdId: nextId("hd") };
+      return {
+        type: "reserve",
+        userId: user,
+        ordinals: [...ordinals],
+        holdId: nextId("hd"),
+        ...presaleGrant(),
+      };
     }
     if (roll < 0.55) {
       const mine = heldBy(user).flatMap((hold) => hold!.ordinals);
@@ -785,9 +949,16 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         } else {
           if (!replies) fail("no replies and no fault");
           compareReplies(replies!, outcomes);
+          // A cancellation's saga refunds once its commit is in (its step 2).
+          const refunded = await refundCancelled();
+          if (refunded.length > 0) note += ` then: ${refunded.join(", ")}`;
           for (const effect of effects)
             if (effect.type === "paymentIntent" && effect.requestHash !== undefined)
               hostKeys.add(`${effect.userId}|${effect.idempotencyKey}`);
+          for (const index of refused.keys()) {
+            const command = commands[index];
+            if (command.type === "confirmStart") hostKeys.add(`${command.userId}|${command.idempotencyKey}`);
+          }
           if (refused.size < commands.length) activeInHost = true;
           if (
             [...refused.values()].some((outcome) => !outcome.ok && outcome.error.code === "PAYMENT_SETTLED")
@@ -856,6 +1027,18 @@ function refusalInCommit(
     if (before.keys.has(key) || claimed.has(key)) return keyTaken(command.paymentId);
     claimed.add(key);
   }
+  if (command.type === "cancelBooking" && effects.some((effect) => effect.type === "bookingCancelled")) {
+    if (before.cancelled.has(command.bookingId) || claimed.has(`cancel|${command.bookingId}`))
+      return {
+        ok: false,
+        error: {
+          code: "BOOKING_NOT_CANCELLABLE",
+          message: "cancelled",
+          details: { paymentId: command.paymentId },
+        },
+      };
+    claimed.add(`cancel|${command.bookingId}`);
+  }
   if (command.type === "confirmComplete" && effects.some((effect) => effect.type === "booked")) {
     const payment = before.payments.get(command.paymentId)!;
     const bookable =
@@ -874,6 +1057,7 @@ function refusalInCommit(
 function describe(command: Command): string {
   switch (command.type) {
     case "reserve":
+      return `reserve ${command.userId} [${command.ordinals}]${command.presale ? ` ${command.presale.codeId}` : ""}`;
     case "release":
       return `${command.type} ${command.userId} [${command.ordinals}]`;
     case "confirmStart":
@@ -887,6 +1071,35 @@ function describe(command: Command): string {
 }
 
 const describeReply = (reply: Reply) => (reply.ok ? "ok" : reply.error.code);
+
+/** A presale run's presale: open from before the run to the sale, two codes (ids, not secrets here). */
+async function insertPresale(
+  db: Database,
+  eventId: string,
+  codes: string[],
+  onSaleAt: number,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO presales (id, event_id, name, starts_at, ends_at, uses_per_code) VALUES ($1, $2, 'Sim', $3, $4, $5)`,
+    [`ps_${eventId}`, eventId, new Date(startOfTime - 3_600_000), new Date(onSaleAt), presaleUsesPerCode],
+  );
+  await db.query(
+    `INSERT INTO presale_codes (code_hash, id, presale_id, event_id, hint)
+     SELECT 'hash-' || x, x, $2, $3, 'SIM…' FROM unnest($1::text[]) AS x`,
+    [codes, `ps_${eventId}`, eventId],
+  );
+}
+
+/** The codes activation loads (persistence/writers/presale-uses.ts): those with a booking or a live hold. */
+function presaleCodesOf(rows: Rows) {
+  const uses = new Map<string, number>();
+  for (const codeId of rows.presaleUses.values()) uses.set(codeId, (uses.get(codeId) ?? 0) + 1);
+  for (const hold of rows.holds.values()) {
+    const at = hold.holdId.indexOf("~");
+    if (at >= 0 && !uses.has(hold.holdId.slice(at + 1))) uses.set(hold.holdId.slice(at + 1), 0);
+  }
+  return [...uses].map(([codeId, count]) => ({ codeId, usesPerCode: presaleUsesPerCode, uses: count }));
+}
 
 /** A fresh, migrated database for simulation runs. */
 export async function simulationDatabase(): Promise<string> {

@@ -53,4 +53,15 @@ describe("actors: deterministic simulation with crashes in the commit path", fun
     const other = await runSimulation({ databaseUrl, seed: 4243, steps: 50 });
     expect(other.digest).to.not.equal(first.digest);
   });
+
+  it("keeps every invariant before the sale, with presale codes opening it", async () => {
+    const steps = Number(process.env.SIM_STEPS ?? 100);
+    const results: SimulationResult[] = [];
+    for (const seed of simulationSeeds(3))
+      results.push(await runSimulation({ databaseUrl, seed, steps, presale: true }));
+    const summary = summarize(results);
+    console.log(`      presale simulation: ${JSON.stringify(summary)}`);
+    expect(summary.bookings).to.be.greaterThan(0);
+    expect(summary.crashes + summary.transientFailures).to.be.greaterThan(0);
+  });
 });
