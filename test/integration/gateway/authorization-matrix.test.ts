@@ -121,6 +121,11 @@ const table: Row[] = [
     expect: everyone(200),
   },
   {
+    route: "GET /events/{eventId}/presales",
+    request: (w) => ({ path: `/events/${w.event.eventId}/presales` }),
+    expect: everyone(200),
+  },
+  {
     route: "GET /events/{eventId}/updates",
     request: (w) => ({ path: `/events/${w.event.eventId}/updates` }),
     expect: everyone(200),
@@ -287,6 +292,25 @@ const table: Row[] = [
   {
     route: "GET /admin/events/{eventId}/sales",
     request: (w) => ({ path: `/admin/events/${w.event.eventId}/sales` }),
+    expect: adminOnly(200),
+  },
+  // Presales (issue 18).
+  {
+    route: "POST /admin/events/{eventId}/presales",
+    request: (w) => ({
+      path: `/admin/events/${w.event.eventId}/presales`,
+      body: {
+        name: "Matrix presale",
+        startsAt: new Date(Date.now()).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        codeCount: 1,
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: "GET /admin/events/{eventId}/presales",
+    request: (w) => ({ path: `/admin/events/${w.event.eventId}/presales` }),
     expect: adminOnly(200),
   },
   // Webhooks (issue 19).
