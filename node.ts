@@ -11,6 +11,7 @@ import { closeRuntime, createRuntime, type Runtime } from "./platform/runtime.ts
 import { selectServices, serviceFactories, type ServiceFactory } from "./services.ts";
 import { startHealthServer } from "./platform/health-server.ts";
 import { StartStages } from "./platform/start-stages.ts";
+import { installMetricLabelKeys } from "./platform/metric-label-keys.ts";
 import { startAbandonTimeoutMs, stopDrainTimeoutMs } from "./domain/limits.ts";
 import type { Clock } from "./domain/clock.ts";
 
@@ -42,6 +43,7 @@ export interface NodeOptions {
 
 export async function startNode(config: Config, options: NodeOptions = {}): Promise<MarqueeNode> {
   const timeouts = config.startTimeouts;
+  installMetricLabelKeys(); // each metric's label-set keys remembered, not rebuilt per use
   const broker = new Moleculer.ServiceBroker(brokerOptions(config));
   const stages = new StartStages(broker.getLogger("start"));
   // Before any service is created: the transporter's connection and each service's start are stages.

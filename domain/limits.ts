@@ -155,8 +155,8 @@ export const actorMailboxMax = 5_000;
 /** Commands one worker decides per turn, i.e. per group-commit transaction: bounds statement size. */
 export const turnCommandsMax = 2_000;
 /**
- * Idempotency-Keys a worker remembers having claimed in its commits (event, user, key; least recently
- * claimed forgotten first): a confirm reusing one is refused as it is decided, without the commit's
+ * Idempotency-Keys a worker remembers as taken, claimed or refused by its commits (event, user, key;
+ * least recent forgotten first): a confirm reusing one is refused as it is decided, without the commit's
  * refusal and the actor's reload (a retry after a 402, say). Forgetting one only costs that reload.
  */
 export const claimedKeysRememberedMax = 50_000;
@@ -332,6 +332,11 @@ export const metricsTokenLengthMin = 16;
 export const metricsTokenLengthMax = 512;
 /** A scrape on METRICS_PORT must arrive (headers and all) within this. */
 export const metricsRequestTimeoutMs = 5_000;
+/**
+ * Label-set keys each Moleculer metric remembers (platform/metric-label-keys.ts): as many as any
+ * metric has series and more; past it keys are built per use, as Moleculer does.
+ */
+export const metricLabelKeysCachedMax = 10_000;
 /**
  * Series of the gateway's HTTP request histogram (route template x method x status: about 30 x 4 x
  * 10 in practice); past it, new combinations are counted in one overflow series.
