@@ -57,6 +57,8 @@ export interface Hs256FastPath {
 export function createHs256FastPath(secret: Uint8Array): Hs256FastPath {
   // WebCrypto refuses an empty HMAC key: with one, every token goes to jose (which refuses it).
   const key: KeyObject | null = secret.length > 0 ? createSecretKey(secret) : null;
+  // Every token of one issuer has the same header text: the last one found plain is not parsed again.
+  let plainHeader: string | null = null;
   return {
     verify(token, nowMs) {
       if (key === null) return undefined;
@@ -68,7 +70,10 @@ export function createHs256FastPath(secret: Uint8Array): Hs256FastPath {
       if (signature.length !== expected.length) return undefined;
       if (!timingSafeEqual(Buffer.from(signature, "latin1"), Buffer.from(expected, "latin1")))
         return undefined;
-      if (!isPlainHs256Header(canonicalJson(header))) return undefined;
+      if (header !== plainHeader) {
+        if (!isPlainHs256Header(canonicalJson(header))) return undefined;
+        plainHeader = header;
+      }
       const claims = canonicalJson(payload);
       return isAcceptedClaims(claims, Math.floor(nowMs / 1_000)) ? claims : undefined;
     },
