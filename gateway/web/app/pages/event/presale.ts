@@ -83,7 +83,7 @@ function presaleParts(eventId: string, open: PresaleWindow[], onSaleAt: string, 
   const form = h(
     "form",
     { id: "presale-form" },
-    h("label", { for: "presale-code" }, "Presale code"),
+    h("label", { for: "presale-code" }, "Presale code "),
     input,
     h("button", { type: "submit", class: "button" }, "Use code"),
   );
