@@ -415,3 +415,5 @@ export const presaleHoldsPerUseMax = 2;
 /** Length of a generated code; a header value longer than `presaleCodeLengthMax` is not a code. */
 export const presaleCodeLength = 14;
 export const presaleCodeLengthMax = 64;
+/** Presale codes a booking node remembers once found (a presale never changes; least recent dropped). */
+export const presaleGrantsCachedMax = 10_000;

@@ -43,6 +43,8 @@ export function underPresale<C extends ReserveCommand>(
     delete command.presale; // on sale: the code is neither needed nor used
     return reserveUseCase(state, command, now, effects);
   }
+  // A retry of a reserve whose seats the caller holds already (a lost reply) answers as before.
+  if (heldByCaller(state, command)) return reserveUseCase(state, command, now, effects);
   const tally = tallyOf(ledgerOf(state), grant);
   const refusal = reserveRefusal(tally, grant, now);
   if (refusal) return refusal;
@@ -55,6 +57,14 @@ export function underPresale<C extends ReserveCommand>(
     if (put?.type === "holdsPut") tally.holds.add(holdOf(state, put.ordinals[0])!);
   }
   return outcome;
+}
+
+/** A reserve by ids of seats all held by the caller: it places no hold. */
+function heldByCaller(state: SeatState, command: ReserveCommand): boolean {
+  if (command.type !== "reserve") return false;
+  return command.ordinals.every(
+    (ordinal) => ordinal < state.total && holdOf(state, ordinal)?.userId === command.userId,
+  );
 }
 
 function reserveRefusal(tally: PresaleCodeTally, grant: PresaleGrant, now: number): Outcome | null {
