@@ -23,7 +23,7 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
     bestAvailable: true,
     routedByEvent: true,
 
-    async start({ broker, onSeatsChanged, onHoldsEnded, log }) {
+    async start({ broker, onSeatsChanged, onHoldsEnded, onUserPush, log }) {
       metrics = createBookingMetrics(broker);
       pool = new ActorPool({
         size: config.workerPoolSize,
@@ -36,6 +36,7 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
         },
         onSeatsChanged,
         onHoldsEnded,
+        onUserPush,
         onCommit: (stats) => {
           metrics?.recordCommit(stats);
           // For in-process observers (the benchmarks): every turn's figures, unaggregated.

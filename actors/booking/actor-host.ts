@@ -9,7 +9,7 @@
 // While a commit is in flight, new commands queue and form the next turn's batch: the busier the
 // worker, the bigger the batch.
 import type { Database } from "../../platform/database.ts";
-import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
+import type { HoldsEnded, SeatsChanged, ToUser } from "../../domain/messages.ts";
 import { newId } from "../../domain/ids.ts";
 import {
   actorIdleMs,
@@ -70,7 +70,10 @@ export class ActorHost {
   private readonly holdIdPrefix = newId("hd", 6);
   private holdCounter = 0;
   private readonly decideOptions: DecideOptions;
-  /** Idempotency-Keys this host's commits claimed, "event\nuser\nkey", oldest first (bounded). */
+  /**
+   * Idempotency-Keys this host's commits claimed or found taken, "event\nuser\nkey", oldest first
+   * (bounded).
+   */
   private readonly claimedKeys = new Map<string, true>();
   private readonly settleHost: SettleHost = {
     forget: (actor) => this.actors.delete(actor.eventId),
@@ -253,7 +256,14 @@ export class ActorHost {
       if (committed.failure) this.options.log("error", `group commit failed: ${committed.failure.message}`);
     }
     const settled = settleTurn(decided.work, batches, committed, decided.replies, this.settleHost);
-    this.emit(settled.replies, settled.seatsChanged, settled.holdsEnded, committed.stats, faults);
+    this.emit(
+      settled.replies,
+      settled.seatsChanged,
+      settled.holdsEnded,
+      committed.stats,
+      faults,
+      settled.userPushes,
+    );
     for (const actor of this.actors.values()) {
       if (actor.phase === "ready" && actor.mailbox.length > 0) {
         this.scheduleTurn();
@@ -268,6 +278,7 @@ export class ActorHost {
     holdsEnded: HoldsEnded[],
     commit: CommitStats | null,
     faults?: WorkerFault[],
+    userPushes?: ToUser[],
   ): void {
     let next: number | null = null;
     for (const actor of this.actors.values()) {
@@ -277,6 +288,7 @@ export class ActorHost {
     }
     const output: HostOutput = { replies, seatsChanged, holdsEnded, commit, nextExpiryAt: next };
     if (faults) output.faults = faults;
+    if (userPushes && userPushes.length > 0) output.userPushes = userPushes;
     this.options.output(output);
   }
 

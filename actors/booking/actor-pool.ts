@@ -37,7 +37,7 @@ const staleOwner = (message: string): InternalFault => new InternalFault("STALE_
 
 export const isStaleOwner = (error: unknown): boolean => hasErrorCode(error, "STALE_OWNER");
 
-export interface ActorPoolOptions {
+export interface ActorPoolOptions extends Pick<import("./booking-engine.ts").EngineHost, "onUserPush"> {
   size: number;
   worker: WorkerOptions;
   clock: Clock;
@@ -313,6 +313,7 @@ export class ActorPool {
         for (const reply of message.replies) this.settle(reply);
         for (const payload of message.seatsChanged) this.options.onSeatsChanged(payload);
         for (const payload of message.holdsEnded) this.options.onHoldsEnded(payload);
+        for (const payload of message.userPushes ?? []) this.options.onUserPush?.(payload);
         if (message.commit) this.options.onCommit(message.commit);
         if (message.faults) for (const fault of message.faults) this.options.onFault?.(fault);
         this.armTimer(slot, message.nextExpiryAt);

@@ -3,7 +3,7 @@
 // with the same service (createBookingService(runtime, itsFactory)).
 import type { ServiceBroker } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
-import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
+import type { HoldsEnded, SeatsChanged, ToUser } from "../../domain/messages.ts";
 import type { Command } from "../../domain/seat-state.ts";
 
 /** The committed seat map of an event (holds show as reserved). */
@@ -21,6 +21,8 @@ export interface EngineHost {
   onSeatsChanged(payload: SeatsChanged): void;
   /** A user's last hold in an event ended: the waiting room frees a shopping slot. */
   onHoldsEnded(payload: HoldsEnded): void;
+  /** A message for a user's sockets (a waiting-list offer): to every gateway node. */
+  onUserPush?(payload: ToUser): void;
   log(level: "info" | "warn" | "error", message: string): void;
 }
 

@@ -6,7 +6,7 @@
 import type { ServiceSchema } from "moleculer";
 import type { Runtime } from "../../platform/runtime.ts";
 import type { Repeating } from "../../platform/repeat.ts";
-import { holdsEndedEvent, seatsChangedEvent } from "../../domain/messages.ts";
+import { holdsEndedEvent, seatsChangedEvent, toUserEvent } from "../../domain/messages.ts";
 import { createPaymentProvider } from "../payments/providers.ts";
 import { createPaymentRecoveryMetrics } from "../payments/metrics.ts";
 import { recoverPayments, repeatPaymentRecovery } from "../payments/recovery.ts";
@@ -88,6 +88,8 @@ function engineHost(broker: EngineHost["broker"], logger: any): EngineHost {
     broker,
     onSeatsChanged: (payload) => void broker.broadcast(seatsChangedEvent, payload),
     onHoldsEnded: (payload) => void broker.broadcast(holdsEndedEvent, payload),
+    // Broadcast: every gateway node delivers to the sockets of that user it holds.
+    onUserPush: (payload) => void broker.broadcast(toUserEvent, payload),
     log: (level, message) => logger[level](message),
   };
 }

@@ -1,7 +1,7 @@
 // Messages between the booking service (main thread) and its actor workers. Commands travel in
 // batches (one postMessage per loop turn each way): unbatched postMessage is slow on 2 cores.
 import type { ErrorFacts } from "../../domain/errors.ts";
-import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
+import type { HoldsEnded, SeatsChanged, ToUser } from "../../domain/messages.ts";
 import type { SeatLayout } from "../../domain/seat-layout.ts";
 import type { Command } from "../../domain/seat-state.ts";
 
@@ -80,6 +80,8 @@ export interface HostOutput {
   nextExpiryAt: number | null;
   /** Commands whose decision threw this turn (rare: absent when none). */
   faults?: WorkerFault[];
+  /** Messages to users' sockets committed this turn (waiting-list offers; absent when none). */
+  userPushes?: ToUser[];
 }
 
 export type FromWorker =

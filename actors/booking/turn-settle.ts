@@ -1,7 +1,8 @@
 // Phase 3 of a turn, once the group commit answered: the replies, the seat changes and hold ends to
 // publish, and the fencing outcomes (a fenced-out actor stops; after a failed commit an actor
 // forgets its state and reloads it from Postgres for what is still queued).
-import type { HoldsEnded, SeatChange, SeatsChanged } from "../../domain/messages.ts";
+import type { HoldsEnded, SeatChange, SeatsChanged, ToUser } from "../../domain/messages.ts";
+import { waitlistPushes } from "./waitlist-push.ts";
 import { ticketId } from "../../domain/ids.ts";
 import type { Command, PublicSeatStatus } from "../../domain/seat-state.ts";
 import {
@@ -33,6 +34,8 @@ export interface Settled {
   replies: Reply[];
   seatsChanged: SeatsChanged[];
   holdsEnded: HoldsEnded[];
+  /** Messages to users' sockets (waiting-list offers: waitlist-push.ts). */
+  userPushes: ToUser[];
 }
 
 /** `work` and `batches` pair up by index (toBatches); `replies` already holds the turn's reads. */
@@ -43,7 +46,7 @@ export function settleTurn(
   replies: Reply[],
   host: SettleHost,
 ): Settled {
-  const settled: Settled = { replies, seatsChanged: [], holdsEnded: [] };
+  const settled: Settled = { replies, seatsChanged: [], holdsEnded: [], userPushes: [] };
   const committedAt = Date.now();
   work.forEach((item, index) => {
     const { actor, outcomes } = item;
@@ -87,6 +90,11 @@ function resendRefused(item: ActorWork, refusals: Refusal[], replies: Reply[], h
     if (!refusal) again.push(envelope);
     else if (envelope.request.id !== expireRequestId)
       replies.push({ id: envelope.request.id, ok: false, error: refusalError(refusal) });
+    // A key another claim holds stays taken (a claim with a payment is never freed): remembered, so a
+    // retry of that confirm is refused as it is decided, not by another commit and reload.
+    const command = envelope.request.kind === "command" ? (envelope.request.command as Command | null) : null;
+    if (refusal?.code === "IDEMPOTENCY_KEY_TAKEN" && command?.type === "confirmStart")
+      host.keyClaimed(actor.eventId, command.userId, command.idempotencyKey);
   }
   actor.mailbox = [...again, ...actor.mailbox];
   if (actor.mailbox.length > 0) host.reactivate(actor);
@@ -139,6 +147,7 @@ function settleCommitted(
   }
   if (effects.length === 0) return;
   actor.state!.version = batch.toVersion;
+  settled.userPushes.push(...waitlistPushes(actor.eventId, effects));
   const changes = new Map<number, PublicSeatStatus>();
   for (const effect of effects) {
     if (effect.type === "seatsChanged")

@@ -66,6 +66,8 @@ export interface ServerToClientEvents {
   /** Waiting-room pushes (`realtime.toUser`): the shape of `GET /events/:id/queue`. Other per-user
    * event names a service sends through `realtime.toUser` are forwarded the same way. */
   queue: (data: unknown) => void;
+  /** Waiting-list offers: `{"eventId", ...}` with the shape of `GET /events/:id/waitlist`. */
+  waitlist: (data: unknown) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { startSystem, dropDatabase, type TestSystem } from "../../support/system.ts";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
+import { connectSeatClient } from "../../support/realtime.ts";
 
 const until = async (what: string, test: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -197,6 +198,34 @@ describe("waiting list over HTTP", function () {
     expect(annEntry.status).to.equal("offered");
     expect(annEntry.offer.ticketIds).to.have.length(3);
     expect(await findDatabaseViolations(system.databaseUrl)).to.deep.equal([]);
+  });
+
+  it("pushes the offer to the user's sockets as the waitlist event (the shape of the GET), to no one else", async () => {
+    const fixture = await createEventFixture(system, { seats: 1 });
+    const holder = await reserveAll(fixture);
+    const [ann, ben] = [await system.token("ann"), await system.token("ben")];
+    const annSocket = await connectSeatClient(system.baseUrl, { token: ann });
+    const benSocket = await connectSeatClient(system.baseUrl, { token: ben });
+    try {
+      const annGot: any[] = [];
+      const benGot: any[] = [];
+      annSocket.socket.on("waitlist", (data: unknown) => annGot.push(data));
+      benSocket.socket.on("waitlist", (data: unknown) => benGot.push(data));
+      await join(ann, fixture.eventId, { quantity: 1 });
+      await join(ben, fixture.eventId, { quantity: 1 });
+      await system.request("POST", "/booking/release", {
+        token: holder,
+        body: { ticketIds: fixture.ticketIds },
+      });
+      await until("the push", async () => annGot.length === 1);
+      const read = (await entry(ann, fixture.eventId)).body;
+      expect(annGot).to.deep.equal([{ eventId: fixture.eventId, ...read }]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(benGot).to.deep.equal([]);
+    } finally {
+      annSocket.close();
+      benSocket.close();
+    }
   });
 
   it("keeps entries and offers across an actor reload (they live in Postgres)", async () => {
