@@ -88,4 +88,15 @@ export function onQueueUpdate(listener: (state: QueueState) => void, onReconnect
   };
 }
 
+/** Another per-user push (`realtime.toUser`), e.g. the waiting list's `waitlist` offers. */
+export function onUserPush(event: "waitlist", listener: (data: unknown) => void): () => void {
+  // The typed client names the v1 events only; any per-user event arrives the same way.
+  const live = connection() as unknown as {
+    on(name: string, listener: (data: unknown) => void): void;
+    off(name: string, listener: (data: unknown) => void): void;
+  };
+  live.on(event, listener);
+  return () => live.off(event, listener);
+}
+
 export const isRealtimeConnected = (): boolean => socket?.connected ?? false;

@@ -12,6 +12,7 @@ import { showBookedSeats } from "./event/booked-seats.ts";
 import type { EventPageContext } from "./event/context.ts";
 import { eventHeader, eventNotices, type EventDetails } from "./event/header.ts";
 import { presaleNotice } from "./event/presale.ts";
+import { waitlistPanel } from "./event/waitlist.ts";
 import { SeatLegend } from "./event/legend.ts";
 import { LiveSeats } from "./event/live-seats.ts";
 import { seatMapPanel } from "./event/map-panel.ts";
@@ -95,12 +96,14 @@ function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLay
   const selection = new SelectionPanel(page, { legend, seatInfo: map.seatInfo, actions });
   live.connect();
   showBookedSeats(page, legend);
+  const waitlist = waitlistPanel(page);
   replaceChildren(
     root,
     ...eventHeader(details),
     ...eventNotices(page.eventId, page.waitingRoomOn),
     presaleNotice(page.eventId, event.onSaleAt, details.venue?.timeZone),
     page.message.element,
+    waitlist.element,
     h("div", { class: "event-layout" }, map.element, selection.element(bestAvailable(page, actions))),
   );
   map.view.build();
@@ -108,6 +111,7 @@ function renderEvent(root: HTMLElement, details: EventDetails, layout: PublicLay
   focusHeading(root);
   return () => {
     actions.stop();
+    waitlist.stop();
     map.view.destroy();
     live.stop();
   };
