@@ -155,6 +155,7 @@ const reclaimed = (
   options: DecideOptions,
 ): boolean =>
   command.requestHash !== undefined &&
+  command.keyFreed !== true &&
   !actor.state!.holdsByPayment.has(command.paymentId) &&
   options.keyClaimed?.(actor.eventId, command.userId, command.idempotencyKey) === true;
 

@@ -96,6 +96,7 @@ const stillProcessing = () =>
 export async function confirm(saga: SagaContext, request: ConfirmRequest): Promise<Answer> {
   const key = { eventId: request.eventId, userId: request.userId, key: request.idempotencyKey };
   const deadline = Date.now() + idempotencyWaitMs;
+  let keyFreed = false;
   for (let attempt = 1; ; attempt++) {
     const paymentId = newId("pay");
     let started: { amountCents: number };
@@ -107,6 +108,7 @@ export async function confirm(saga: SagaContext, request: ConfirmRequest): Promi
         paymentId,
         idempotencyKey: request.idempotencyKey,
         requestHash: request.requestHash,
+        ...(keyFreed ? { keyFreed } : {}),
       });
     } catch (error) {
       // Nothing of this confirm was written. A refusal is the answer unless the key says otherwise:
@@ -115,8 +117,10 @@ export async function confirm(saga: SagaContext, request: ConfirmRequest): Promi
       const answer = await replay(saga, request, key, deadline);
       if (answer) return answer;
       if (!hasErrorCode(error, "IDEMPOTENCY_KEY_TAKEN")) throw error;
-      // The key was free after all (a lapsed claim taken over, a racing claim rolled back): again.
+      // The key was free after all (a lapsed claim taken over, a racing claim rolled back): again,
+      // telling the actor not to answer from its memory of the key being taken.
       if (attempt >= sagaActorAttemptsMax) throw stillProcessing();
+      keyFreed = true;
       continue;
     }
     return pay(saga, request, key, paymentId, started.amountCents);

@@ -56,6 +56,11 @@ export type Command =
       paymentId: string;
       idempotencyKey: string;
       requestHash?: string;
+      /**
+       * The saga found this key free after the host refused it (a lapsed claim of the older confirm
+       * taken over): the host must not answer from its memory of the key, only the commit decides.
+       */
+      keyFreed?: boolean;
     }
   /**
    * With `providerRef`, the commit also records the capture (a pending payment becomes captured);

@@ -623,10 +623,9 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   /**
    * What recovery does after a crash: money captured is booked (also a payment still pending whose
    * charge the provider took: a saga that died between the charge and its booking commit); a declined
-   * payment's hold given back (also a pending one the provider declined). After a crash, the saga of a
-   * pending payment the provider never saw may have died with the process (between commit 1 and the
-   * charge: then, half the time, it is declined as abandoned, its hold given back) or may live on
-   * another node and carry on.
+   * payment's hold given back (also a pending one the provider declined). After a crash the sagas of
+   * that process are gone: a pending payment the provider never saw (died between commit 1 and the
+   * charge) is declined as abandoned, its hold given back.
    */
   async function recover(crashed: boolean): Promise<string[]> {
     const done: string[] = await refundCancelled();
@@ -644,10 +643,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
         if (!outcome.ok || !outcome.value.booked)
           fail(`recovery could not book charged payment ${paymentId}`);
         done.push(`booked charged ${paymentId}`);
-      } else if (
-        payment.status === "pending" &&
-        (word === "declined" || (crashed && word === undefined && chance(0.5)))
-      ) {
+      } else if (payment.status === "pending" && (word === "declined" || (crashed && word === undefined))) {
         provider.set(paymentId, "declined");
         await runClean([{ type: "confirmAbort", paymentId, declined: word ? "simulated" : "abandoned" }]);
         done.push(`declined ${paymentId}`);

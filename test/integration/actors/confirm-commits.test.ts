@@ -215,6 +215,25 @@ describe("actors: the confirm in two group commits", function () {
       await observer.query("SELECT event_id, request_hash FROM idempotency_keys WHERE key = 'shared-key-01'")
     ).rows;
     expect(key).to.deep.equal({ event_id: "ev_commits_c", request_hash: "another-body" });
+    // The retry is refused as it is decided (the key is remembered as taken: no commit, no reload)...
+    recording.statements.length = 0;
+    const [retry] = await send([
+      {
+        ...start("ev_commits_b", "bea", 0, "shared-key-01"),
+        command: { ...start("ev_commits_b", "bea", 0, "shared-key-01").command, paymentId: "pay_bea_2" },
+      },
+    ]);
+    expect(retry.ok ? "ok" : retry.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
+    expect(recording.statements).to.not.include("BEGIN");
+    // ... unless the saga found the key freed (a lapsed claim taken over): then the commit decides.
+    const freed = {
+      ...start("ev_commits_b", "bea", 0, "shared-key-01").command,
+      paymentId: "pay_bea_3",
+      keyFreed: true,
+    };
+    const [decided] = await send([{ eventId: "ev_commits_b", command: freed }]);
+    expect(decided.ok ? "ok" : decided.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
+    expect(recording.statements).to.include("BEGIN");
     // The reloaded actor still has bea's hold and lets her pay with a key of her own.
     const [again] = await send([start("ev_commits_b", "bea", 0, "bea-key-00001")]);
     expect(again.ok).to.equal(true);
