@@ -6,9 +6,9 @@
 // whose quantity is at most the number of available seats gets that many seats (any seats: not
 // necessarily side by side; the seats that just came back first, then the lowest ordinals) as a
 // normal hold in its name with the event's hold TTL (`offered`). So after every decision, while an
-// entry waits, fewer seats are available than the smallest quantity waited for. An offer ends when
-// none of its seats is held by its user any more: `booked` if one of them was booked, else `expired`
-// (lapsed or released); its seats then go to the next entries the same way.
+// entry waits, fewer seats are available than the smallest quantity waited for. An offer names the
+// seats its user still holds: one given back leaves it (and goes to the next entries the same way);
+// the entry ends `booked` once its user books a seat of it, `expired` once none is theirs any more.
 import { holdExpiresAt } from "./admission.ts";
 import { fail, holdRow, ids, ok, type CommandOf, type Effect, type Outcome } from "./decision.ts";
 import { waitlistEntriesPerEventMax } from "../waitlist-limits.ts";
@@ -152,15 +152,22 @@ function endOffers(state: SeatState, effects: Effect[]): void {
   const list = state.waitlist;
   for (const entry of [...list.offered]) {
     const offer = entry.offer!;
-    const stillHeld = offer.some((ordinal) => holdOf(state, ordinal)?.userId === entry.userId);
-    if (stillHeld) continue;
-    list.offered.delete(entry);
-    list.entries.delete(entry.userId);
-    const ended = {
-      ...waitlistRow(entry),
-      status: offer.some((ordinal) => state.status[ordinal] === booked) ? "booked" : "expired",
-    } as const;
-    effects.push({ type: "waitlistPut", entry: ended });
+    const stillHeld = offer.filter((ordinal) => holdOf(state, ordinal)?.userId === entry.userId);
+    if (stillHeld.length === offer.length) continue;
+    // A seat of the offer left its user in this decision: booked by them (the entry is served; what
+    // they still hold stays an ordinary hold), or given back (the offer shrinks, or ends when empty).
+    const bookedSome = offer.some(
+      (ordinal) => state.status[ordinal] === booked && !stillHeld.includes(ordinal),
+    );
+    if (bookedSome || stillHeld.length === 0) {
+      list.offered.delete(entry);
+      list.entries.delete(entry.userId);
+      const status = bookedSome ? "booked" : "expired";
+      effects.push({ type: "waitlistPut", entry: { ...waitlistRow(entry), status } });
+    } else {
+      entry.offer = stillHeld;
+      effects.push({ type: "waitlistPut", entry: waitlistRow(entry) });
+    }
   }
 }
 
