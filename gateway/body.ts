@@ -103,6 +103,12 @@ export function jsonBody(
     req.resume();
     return next(refusal);
   }
+  if (req.complete && req.readableLength === 0 && !req.readableDidRead) {
+    // Read whole already and nothing buffered: no body (a POST to join a queue, say). Node dumps the
+    // unread end of the stream once the answer is sent, so the connection carries on.
+    req.body = {};
+    return next();
+  }
   readBody(req, res, next, (text) => {
     if (text.trim() === "") {
       req.body = {};
