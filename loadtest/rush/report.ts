@@ -3,6 +3,8 @@
 import type { SecondSummary } from "./recorder.ts";
 
 export interface RunSummary {
+  /** The sold-out phase with a waiting list, when run (waitlist-phase.ts). */
+  waitlist?: import("./waitlist-phase.ts").WaitlistPhaseReport;
   label: string;
   system: string;
   seats: number;

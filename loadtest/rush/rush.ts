@@ -28,6 +28,7 @@ import { SeatMirror } from "./seat-mirror.ts";
 import { defaultBehaviour, shop, type ShopperBehaviour, type ShopperOutcome } from "./shopper.ts";
 import { WaitingRoomCrowd, type WaitingUser } from "./waiting-room-crowd.ts";
 import { renderReport, type RunSummary } from "./report.ts";
+import { runSoldOutWaitlist } from "./waitlist-phase.ts";
 import { seededRandom } from "../../domain/random.ts";
 
 export interface RushOptions {
@@ -56,6 +57,12 @@ export interface RushOptions {
    * loadtest/classic/classic-node.ts).
    */
   engine: "actors" | "classic";
+  /**
+   * Once sold out (actors only): this many users join the waiting list, and the organiser cancels
+   * `waitlistCancellations` bookings whose seats go to them (waitlist-phase.ts). 0: no such phase.
+   */
+  waitlistWaiters?: number;
+  waitlistCancellations?: number;
 }
 
 export const defaultRushOptions: RushOptions = {
@@ -302,6 +309,19 @@ export async function runRush(
     clearInterval(progress);
     recorder.setGauges({ sold, waiting: line.waiting, admitted: line.admitted, shopping });
     if (!options.quiet) process.stdout.write("\n");
+    const waitlist =
+      !classic && (options.waitlistWaiters ?? 0) > 0 && sold >= options.seats
+        ? await runSoldOutWaitlist({
+            baseUrl: cluster.baseUrl,
+            eventId,
+            request: (method, path, body, headers) => http.request(method, path, body, headers),
+            issueToken: (userId, role) => tokens.issue({ id: userId, role }),
+            waiters: options.waitlistWaiters!,
+            cancellations: options.waitlistCancellations ?? 1,
+            seed: options.seed,
+          })
+        : undefined;
+    if (waitlist) log(`rush: sold-out phase with a waiting list: ${JSON.stringify(waitlist)}`);
 
     // The audit, after every hold has been given time to settle (abandoned holds may still be live).
     const client = new pg.Client({ connectionString: databaseUrl, statement_timeout: 120_000 });
@@ -334,6 +354,7 @@ export async function runRush(
       statuses: recorder.statuses,
       audit: { ok: audit.ok, text: auditText },
       timeline: recorder.timeline(),
+      ...(waitlist ? { waitlist } : {}),
     };
     return { summary, ok: audit.ok };
   } finally {

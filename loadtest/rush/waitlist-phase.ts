@@ -21,8 +21,11 @@ export interface WaitlistPhaseOptions {
     options: { token: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<PhaseAnswer>;
   token(userId: string): Promise<string>;
-  /** Who gives seats back, and which (released one at a time, `returnGapMs` apart). */
-  holders: { token: string; ticketIds: string[] }[];
+  /**
+   * The seats that come back, one return after the other (`returnGapMs` apart): a holder's release,
+   * or an organiser's cancellation of a booking once the event sold out. `giveBack` answers the status.
+   */
+  returns: { ticketIds: string[]; giveBack(): Promise<number> }[];
   waiters: number;
   /** The share of offers paid for; the others lapse (the event's hold TTL). */
   takeShare: number;
@@ -114,17 +117,14 @@ class WaitlistPhase {
 
   async returnSeats(): Promise<number> {
     let returned = 0;
-    for (const holder of this.options.holders)
-      for (const ticketId of holder.ticketIds) {
-        this.returnedAt.set(ticketId, Date.now());
-        const released = await this.options.request("POST", "/booking/release", {
-          token: holder.token,
-          body: { ticketIds: [ticketId] },
-        });
-        if (released.status !== 200) throw new Error(`release answered ${released.status}`);
-        returned++;
-        await new Promise((resolve) => setTimeout(resolve, this.options.returnGapMs));
-      }
+    for (const back of this.options.returns) {
+      const at = Date.now();
+      for (const ticketId of back.ticketIds) this.returnedAt.set(ticketId, at);
+      const status = await back.giveBack();
+      if (status !== 200) throw new Error(`a return answered ${status}`);
+      returned += back.ticketIds.length;
+      await new Promise((resolve) => setTimeout(resolve, this.options.returnGapMs));
+    }
     return returned;
   }
 
@@ -187,4 +187,54 @@ class WaitlistPhase {
     this.offersLapsed++;
     for (const ticketId of offer.ticketIds) this.returnedAt.set(ticketId, Date.parse(offer.expiresAt));
   }
+}
+
+/** What the rush hands the phase once its event sold out. */
+export interface SoldOutRush {
+  baseUrl: string;
+  eventId: string;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<PhaseAnswer>;
+  issueToken(userId: string, role: "user" | "admin"): Promise<string>;
+  waiters: number;
+  /** Bookings the organiser cancels, one after the other: their seats are the returns. */
+  cancellations: number;
+  seed: number;
+}
+
+/** The rush's sold-out phase: waiting users, and seats that come back by cancellations. */
+export async function runSoldOutWaitlist(rush: SoldOutRush): Promise<WaitlistPhaseReport> {
+  const request: WaitlistPhaseOptions["request"] = (method, path, { token, body, headers }) =>
+    rush.request(method, path, body, { ...headers, authorization: `Bearer ${token}` });
+  const admin = await rush.issueToken("rush-organiser", "admin");
+  const page = await request("GET", `/admin/events/${rush.eventId}/bookings?limit=${rush.cancellations}`, {
+    token: admin,
+  });
+  const bookings: { id: string; ticketIds: string[] }[] = page.body?.bookings ?? [];
+  return runWaitlistPhase({
+    baseUrl: rush.baseUrl,
+    eventId: rush.eventId,
+    request,
+    token: (userId) => rush.issueToken(userId, "user"),
+    returns: bookings.map((booking) => ({
+      ticketIds: booking.ticketIds,
+      giveBack: async () =>
+        (
+          await request("POST", `/admin/bookings/${booking.id}/cancel`, {
+            token: admin,
+            body: { reason: "rush: a returned order" },
+            headers: { "Idempotency-Key": `rush-cancel-${booking.id}` },
+          })
+        ).status,
+    })),
+    waiters: rush.waiters,
+    takeShare: 0.7,
+    returnGapMs: 100,
+    timeoutMs: 60_000,
+    seed: rush.seed,
+  });
 }

@@ -11,7 +11,7 @@ describe("rush: the sold-out phase with a waiting list (toy size)", function () 
   this.timeout(60_000);
   let system: TestSystem;
   before(async () => {
-    system = await startSystem({ env: { HOLD_TTL_SECONDS: "1" } });
+    system = await startSystem({ env: { HOLD_TTL_SECONDS: "2" } });
   });
   after(async () => {
     expect(await findDatabaseViolations(system.databaseUrl)).to.deep.equal([]);
@@ -21,25 +21,42 @@ describe("rush: the sold-out phase with a waiting list (toy size)", function () 
 
   it("offers returned seats in order, counts offers made, taken and lapsed and the return-to-offer time", async () => {
     const fixture = await createEventFixture(system, { seats: 3 });
-    const holder = await system.token("phase-holder");
-    expect(
-      (
-        await system.request("POST", "/booking/reserve", {
-          token: holder,
-          body: { ticketIds: fixture.ticketIds },
-        })
-      ).status,
-    ).to.equal(200);
+    // Sold out by three one-seat bookings; the organiser cancels them one by one (the returns).
+    const buyer = await system.token("phase-buyer");
+    const admin = await system.token("phase-organiser", "admin");
+    const bookings: string[] = [];
+    for (const ticketId of fixture.ticketIds) {
+      expect(
+        (await system.request("POST", "/booking/reserve", { token: buyer, body: { ticketId } })).status,
+      ).to.equal(200);
+      const paid = await system.request("POST", "/booking/confirm", {
+        token: buyer,
+        body: { ticketId, paymentDetails: { token: "tok_ok" } },
+        headers: { "Idempotency-Key": `phase-${ticketId}` },
+      });
+      expect(paid.status).to.equal(201);
+      bookings.push(paid.body.booking.id);
+    }
     const report = await runWaitlistPhase({
       baseUrl: system.baseUrl,
       eventId: fixture.eventId,
       request: (method, path, options) => system.request(method, path, options),
       token: (userId) => system.token(userId),
-      holders: [{ token: holder, ticketIds: fixture.ticketIds }],
+      returns: bookings.map((bookingId, index) => ({
+        ticketIds: [fixture.ticketIds[index]],
+        giveBack: async () =>
+          (
+            await system.request("POST", `/admin/bookings/${bookingId}/cancel`, {
+              token: admin,
+              body: { reason: "returned" },
+              headers: { "Idempotency-Key": `phase-cancel-${bookingId}` },
+            })
+          ).status,
+      })),
       waiters: 6,
       takeShare: 0.5,
       returnGapMs: 50,
-      timeoutMs: 12_000,
+      timeoutMs: 20_000,
       seed: 3,
     });
     console.log(`      waitlist phase: ${JSON.stringify(report)}`);
