@@ -19,6 +19,9 @@ describe("rush (small, multi-node)", function () {
       durationMaxSeconds: 150,
       quiet: true,
       resultsName: "rush_test",
+      // Then sold out: 12 users wait, the organiser cancels 4 bookings, their seats go to the list.
+      waitlistWaiters: 12,
+      waitlistCancellations: 4,
     });
     await writeResults("rush-test", [summary]);
     expect(ok, summary.audit.text).to.equal(true);
@@ -30,5 +33,11 @@ describe("rush (small, multi-node)", function () {
     // Contract answers only: no 500 of any operation.
     expect(Object.keys(statuses).filter((key) => key.endsWith(" 500"))).to.deep.equal([]);
     expect(summary.outcomes.bought).to.be.greaterThan(0);
+    const waitlist = summary.waitlist!;
+    expect(waitlist.joined).to.equal(12);
+    expect(waitlist.returned).to.be.greaterThan(0);
+    expect(waitlist.offersMade).to.be.at.least(Math.min(waitlist.returned, 12));
+    expect(waitlist.offersTaken + waitlist.offersLapsed).to.equal(waitlist.offersMade);
+    expect(waitlist.servedInOrder).to.equal(true);
   });
 });
