@@ -383,37 +383,8 @@ export const stopSignalRepeatMs = 1_000;
 /** A client's X-Request-ID longer than this (or not a plain token) is replaced by one of ours. */
 export const requestIdLengthMax = 128;
 
-// E-tickets, check-in and organiser reads (issue 19).
-/** Admin lists (venues, performers, an event's bookings): `limit` defaults to this... */
-export const adminPageDefault = 50;
-/** ...and is at most this. */
-export const adminPageMax = 200;
-/** An opaque page cursor longer than this is refused before decoding. */
-export const pageCursorLengthMax = 200;
-/** A ticket code (POST /admin/checkin) longer than this is refused as not a code. */
-export const ticketCodeLengthMax = 400;
-/** Events whose ticket keys a node keeps unsealed in memory (least recently used evicted first). */
-export const ticketKeysCachedMax = 1_000;
-/** A booking shows at most this many tickets with codes (the per-user cap is at most 100). */
-export const ticketsPerBookingMax = 100;
-
-// Webhooks (webhooks/; issue 19): in their own file, re-exported here.
+// E-tickets, check-in and organiser reads (issue 19), webhooks (issue 19) and presale codes (issue 18):
+// in their own files, re-exported here.
+export * from "./ticket-limits.ts";
 export * from "./webhook-limits.ts";
-
-// Presale codes (issue 18; domain/presale-codes.ts, domain/seat-state/presale.ts).
-/** Codes one presale may be created with (each shown once in the 201). */
-export const presaleCodeCountMax = 1_000;
-/** Bookings one code may make. */
-export const presaleUsesPerCodeMax = 100;
-/** Presales of one event. */
-export const presalesPerEventMax = 20;
-/**
- * Holds one code may have live at once, per use it has left: enough for two fans racing on a code's
- * last use (both hold, one books), never enough for a leaked one-use code to hold 50 seats in 50 holds.
- */
-export const presaleHoldsPerUseMax = 2;
-/** Length of a generated code; a header value longer than `presaleCodeLengthMax` is not a code. */
-export const presaleCodeLength = 14;
-export const presaleCodeLengthMax = 64;
-/** Presale codes a booking node remembers once found (a presale never changes; least recent dropped). */
-export const presaleGrantsCachedMax = 10_000;
+export * from "./presale-limits.ts";
