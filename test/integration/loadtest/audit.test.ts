@@ -29,7 +29,9 @@ describe("invariant audit", () => {
        VALUES ($1, 'pay_1', 'u1', 'key-00001', '{0}', 5000, 'captured', 'ref')`,
       [eventId],
     );
-    expect(await failing()).to.deep.equal(["every captured payment has a booking (or was refunded)"]);
+    expect(await failing()).to.deep.equal([
+      "every captured payment has a standing booking (or was refunded)",
+    ]);
 
     // A booking of ticket 0 whose ticket row is not marked booked, paid by the wrong amount.
     await db.query(
@@ -72,5 +74,43 @@ describe("invariant audit", () => {
     // The available-seat count behind event.sold_out, out of step with the tickets.
     await db.query("UPDATE event_seat_counts SET available = available + 1 WHERE event_id = $1", [eventId]);
     expect(await failing()).to.deep.equal(["an event's available-seat count is its available tickets"]);
+    await db.query("UPDATE event_seat_counts SET available = available - 1 WHERE event_id = $1", [eventId]);
+    expect(await failing()).to.deep.equal([]);
+
+    // Waiting list: an entry waits for 5 seats while 9 are available (not booked, no hold).
+    await db.query(
+      "INSERT INTO waitlist_entries (event_id, user_id, seq, quantity, status) VALUES ($1, 'w1', 1, 5, 'waiting')",
+      [eventId],
+    );
+    expect(await failing()).to.deep.equal([
+      "no seats available while a waiting-list entry waits for that many",
+    ]);
+    await db.query("UPDATE waitlist_entries SET quantity = 10");
+    expect(await failing()).to.deep.equal([]);
+    // Seat 1 offered to two entries, and one of the offers not held in its user's name.
+    await db.query(
+      "INSERT INTO holds (event_id, ordinal, hold_id, user_id, expires_at) VALUES ($1, 1, 'wl-2', 'w2', now() + interval '1 minute')",
+      [eventId],
+    );
+    await db.query(
+      `INSERT INTO waitlist_entries (event_id, user_id, seq, quantity, status, hold_id, offer_ordinals, offer_expires_at)
+       VALUES ($1, 'w2', 2, 1, 'offered', 'wl-2', '{1}', now() + interval '1 minute'),
+              ($1, 'w3', 3, 1, 'offered', 'wl-3', '{1}', now() + interval '1 minute')`,
+      [eventId],
+    );
+    expect(await failing()).to.deep.equal([
+      "a seat is offered to at most one waiting-list entry",
+      "an offer is held in its user's name",
+    ]);
+    await db.query("DELETE FROM waitlist_entries WHERE user_id = 'w3'");
+    expect(await failing()).to.deep.equal([]);
+
+    // A cancelled booking whose payment was not refunded, and whose seat is still in booking_tickets.
+    await db.query("DELETE FROM checkins");
+    await db.query("UPDATE bookings SET status = 'cancelled' WHERE id = 'bk_1'");
+    expect(await failing()).to.include.members([
+      "every captured payment has a standing booking (or was refunded)",
+      "a cancelled booking holds no seat",
+    ]);
   });
 });
