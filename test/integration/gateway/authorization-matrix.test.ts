@@ -333,6 +333,44 @@ const table: Row[] = [
     request: (w) => ({ path: `/admin/webhooks/${w.webhookId}` }),
     expect: adminOnly(200),
   },
+  // Waiting list (issue 18): any user, each their own entry (the event has seats: no one may join).
+  {
+    route: "POST /events/{eventId}/waitlist",
+    request: (w) => ({ path: `/events/${w.event.eventId}/waitlist`, body: { quantity: 1 } }),
+    expect: {
+      ...refusedToken,
+      user: [409, "TICKETS_AVAILABLE"],
+      other: [409, "TICKETS_AVAILABLE"],
+      admin: [409, "TICKETS_AVAILABLE"],
+    },
+  },
+  {
+    route: "GET /events/{eventId}/waitlist",
+    about: "each their own entry (none)",
+    request: (w) => ({ path: `/events/${w.event.eventId}/waitlist` }),
+    expect: {
+      ...refusedToken,
+      user: [404, "NOT_FOUND"],
+      other: [404, "NOT_FOUND"],
+      admin: [404, "NOT_FOUND"],
+    },
+  },
+  {
+    route: "DELETE /events/{eventId}/waitlist",
+    request: (w) => ({ path: `/events/${w.event.eventId}/waitlist` }),
+    expect: { ...refusedToken, user: 200, other: 200, admin: 200 },
+  },
+  // Cancellation (issue 19), last: it cancels the user's booking.
+  {
+    route: "POST /admin/bookings/{bookingId}/cancel",
+    about: "the user's booking",
+    request: (w, identity) => ({
+      path: `/admin/bookings/${w.bookingId}/cancel`,
+      body: { reason: "matrix" },
+      headers: idempotency(identity),
+    }),
+    expect: adminOnly(200),
+  },
 ];
 
 const methodOf = (row: Row) => row.route.split(" ")[0];
