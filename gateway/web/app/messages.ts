@@ -89,6 +89,8 @@ export function describeError(error: ErrorFacts, context: MessageContext = {}): 
     }
     case "TICKET_CANCELLED":
       return "This ticket's booking was cancelled: it does not admit anyone.";
+    case "TICKETS_AVAILABLE":
+      return "Seats are available right now: choose and reserve them instead of joining the waiting list.";
     case "IDEMPOTENCY_CONFLICT":
       return "This payment clashed with an earlier attempt. Please press Pay again.";
     case "UNAUTHENTICATED":
