@@ -171,11 +171,16 @@ function endOffers(state: SeatState, effects: Effect[]): void {
   }
 }
 
-/** `quantity` available seats: those that just came back first, then the lowest ordinals. */
+/**
+ * `quantity` available seats: those that just came back first, then the lowest ordinals. Among the
+ * seats that came back, the lowest ordinals too: the order they came back in is the expiry heap's,
+ * which for holds of equal expiry depends on the order they were made or loaded in (activation's rows
+ * come in no set order), so it must not choose the seats: a reload would offer others.
+ */
 function pickSeats(state: SeatState, quantity: number, cameBack: number[]): number[] {
   const chosen: number[] = [];
   const taken = new Set<number>();
-  for (const ordinal of cameBack) {
+  for (const ordinal of cameBack.slice().sort((a, b) => a - b)) {
     if (chosen.length === quantity) break;
     if (state.status[ordinal] === available && !taken.has(ordinal)) {
       chosen.push(ordinal);

@@ -152,6 +152,59 @@ describe("waiting list (domain)", () => {
     expect(second.effects).to.deep.equal([]);
   });
 
+  it("offers the same seats whether the actor lapsed holds in memory or was reloaded (seed 500022)", () => {
+    // Holds of equal expiry lapse in the expiry heap's order, which depends on the order the holds
+    // were loaded or made: the offer must not. Seats 0 and 3 come back at once; ann wants one.
+    const layout = buildSeatLayout([{ name: "Floor", priceCents: 1_000, rows: [{ label: "A", seats: 4 }] }]);
+    const hold = (ordinal: number, userId: string, expiresAt: number) => ({
+      ordinal,
+      holdId: `h-${ordinal}`,
+      userId,
+      status: "held" as const,
+      expiresAt,
+      paymentId: null,
+    });
+    const offers = [
+      [hold(0, "x", start + ttlMs), hold(3, "y", start + ttlMs)],
+      [hold(3, "y", start + ttlMs), hold(0, "x", start + ttlMs)],
+    ].map((lapsing) => {
+      const state = createSeatState(
+        "ev_wl",
+        layout,
+        {
+          active: true,
+          onSaleAt: start - 1,
+          startsAt: start + 86_400_000,
+          ticketsPerUserMax: 100,
+          holdTtlMs: ttlMs,
+        },
+        {
+          bookedOrdinals: [],
+          bookedUserIds: [],
+          holds: [...lapsing, hold(1, "z", start + 5 * ttlMs), hold(2, "z", start + 5 * ttlMs)],
+          version: 1,
+          waitlist: {
+            entries: [
+              {
+                userId: "ann",
+                seq: 1,
+                quantity: 1,
+                status: "waiting",
+                holdId: null,
+                offer: null,
+                offerExpiresAt: null,
+              },
+            ],
+            maxSeq: 1,
+          },
+        },
+      );
+      run(state, { type: "expire" }, start + ttlMs);
+      return offerOf(state, "ann")!.offer;
+    });
+    expect(offers).to.deep.equal([[0], [0]]);
+  });
+
   it("keeps every invariant over random runs of reserves, releases, lapses, joins and leaves", () => {
     for (let seed = 1; seed <= 30; seed++) {
       const random = seededRandom(seed);
