@@ -3,7 +3,7 @@
 // Ctrl-C (SIGINT to the whole terminal group) names the node that did not stop cleanly.
 import { expect } from "chai";
 import { dropDatabase, freshDatabaseUrl, uniqueName } from "../support/system.ts";
-import { freePort } from "../support/processes.ts";
+import { freePortRun } from "../support/processes.ts";
 import {
   portIsFree,
   slowConfirm,
@@ -26,7 +26,8 @@ describe("stopping npm run cluster", function () {
   async function startCluster(): Promise<{ port: number; namespace: string; pids: Map<string, number> }> {
     const databaseUrl = await freshDatabaseUrl();
     databases.push(databaseUrl);
-    const port = await freePort();
+    // The gateway's port and the next three: the other nodes' HEALTH_PORTs.
+    const port = await freePortRun(4);
     const namespace = uniqueName("ns");
     group = startGroup(["run", "cluster", "--silent"], {
       DATABASE_URL: databaseUrl,

@@ -17,6 +17,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a port can be bound on every address (as a node's HEALTH_PORT binds it) right now. */
+function portBindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` consecutive free ports (`npm run cluster` gives its nodes the ports after the gateway's),
+ * below the kernel's ephemeral range (32768-60999): a run of ports inside it can be taken at any
+ * moment as the source port of some client connection on the machine, which failed a start in CI
+ * with EADDRINUSE.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (32_000 - 20_000 - count));
+    let free = true;
+    for (let port = base; free && port < base + count; port++) free = await portBindable(port);
+    if (free) return base;
+  }
+  throw new Error(`no run of ${count} free ports below 32000`);
+}
+
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
