@@ -277,7 +277,7 @@ export async function createLoadEvents(
 export async function startBookingLoad(
   faultCluster: FaultCluster,
   events: EventFixture[],
-  options: { users: number; concurrency: number; seed: number },
+  options: { users: number; concurrency: number; seed: number; requestTimeoutMs?: number },
 ): Promise<LoadLoop> {
   const load = new LoadLoop({
     request: faultCluster.request,
