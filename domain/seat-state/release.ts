@@ -27,18 +27,17 @@ export function release(state: SeatState, command: CommandOf<"release">, effects
   }
   if (othersHolds.length > 0)
     return fail("FORBIDDEN", "Some tickets are held by someone else", { ticketIds: ids(state, othersHolds) });
-  if (mine.length > 0) {
-    for (const [hold, ordinals] of byHold(state, mine)) {
-      setAvailable(state, ordinals, held);
-      detachFromHold(state, hold, ordinals);
-    }
-    effects.push(
-      { type: "holdsDeleted", ordinals: mine },
-      { type: "seatsChanged", ordinals: mine, status: "available" },
-    );
-    if (tally(state, command.userId).held === 0)
-      effects.push({ type: "holdsEnded", userId: command.userId, reason: "released" });
-    dropTallyIfEmpty(state, command.userId);
-  }
+  if (mine.length > 0) giveBack(state, command.userId, mine, effects);
   return ok({ eventId: state.eventId, ticketIds: ids(state, mine) });
+}
+
+/** Makes `ordinals`, seats `userId` holds (not confirming), available again; also an offer given back. */
+export function giveBack(state: SeatState, userId: string, ordinals: number[], effects: Effect[]): void {
+  for (const [hold, seats] of byHold(state, ordinals)) {
+    setAvailable(state, seats, held);
+    detachFromHold(state, hold, seats);
+  }
+  effects.push({ type: "holdsDeleted", ordinals }, { type: "seatsChanged", ordinals, status: "available" });
+  if (tally(state, userId).held === 0) effects.push({ type: "holdsEnded", userId, reason: "released" });
+  dropTallyIfEmpty(state, userId);
 }

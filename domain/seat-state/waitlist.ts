@@ -12,19 +12,8 @@
 import { holdExpiresAt } from "./admission.ts";
 import { fail, holdRow, ids, ok, type CommandOf, type Effect, type Outcome } from "./decision.ts";
 import { waitlistEntriesPerEventMax } from "../waitlist-limits.ts";
-import {
-  addHold,
-  available,
-  booked,
-  byHold,
-  detachFromHold,
-  dropTallyIfEmpty,
-  held,
-  holdOf,
-  setAvailable,
-  tally,
-  type SeatState,
-} from "./state.ts";
+import { addHold, available, booked, holdOf, type SeatState } from "./state.ts";
+import { giveBack } from "./release.ts";
 import { smallestWaitingQuantity, stopWaiting, waitlistRow, type WaitEntry } from "./waitlist-ledger.ts";
 
 /** An entry as GET /events/:id/waitlist shows it (also the `waitlist` push). */
@@ -100,18 +89,7 @@ function giveBackOffer(state: SeatState, entry: WaitEntry, effects: Effect[]): v
     const hold = holdOf(state, ordinal);
     return hold !== null && hold.userId === entry.userId && hold.status === "held";
   });
-  if (mine.length === 0) return;
-  for (const [hold, ordinals] of byHold(state, mine)) {
-    setAvailable(state, ordinals, held);
-    detachFromHold(state, hold, ordinals);
-  }
-  effects.push(
-    { type: "holdsDeleted", ordinals: mine },
-    { type: "seatsChanged", ordinals: mine, status: "available" },
-  );
-  if (tally(state, entry.userId).held === 0)
-    effects.push({ type: "holdsEnded", userId: entry.userId, reason: "released" });
-  dropTallyIfEmpty(state, entry.userId);
+  if (mine.length > 0) giveBack(state, entry.userId, mine, effects);
 }
 
 /**
