@@ -41,8 +41,17 @@ export function ensureWebBuilt(): Promise<unknown> {
   return built;
 }
 
-export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+/** A desktop-sized context; `viewer` sets the browser's own zone and locale (a viewer far from the venue). */
+export async function newContext(
+  browser: Browser,
+  baseUrl: string,
+  viewer: { timezoneId?: string; locale?: string } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 900 },
+    ...viewer,
+  });
   context.setDefaultTimeout(10_000);
   return context;
 }

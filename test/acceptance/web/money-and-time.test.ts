@@ -11,6 +11,7 @@ import {
   ensureWebBuilt,
   findSeatOfColor,
   launchBrowser,
+  newContext,
   screenshot,
   signIn,
   waitForText,
@@ -69,13 +70,10 @@ describe("web UI: GBP prices and London times on a Wembley event (headless Chrom
 
   async function newYorkPage(): Promise<Page> {
     // The viewer's own zone is not London's: the page must not show their clock as the event's.
-    const context = await browser.newContext({
-      baseURL: system.baseUrl,
-      viewport: { width: 1280, height: 900 },
+    const context = await newContext(browser, system.baseUrl, {
       timezoneId: "America/New_York",
       locale: "en-US",
     });
-    context.setDefaultTimeout(10_000);
     return context.newPage();
   }
 

@@ -7,6 +7,7 @@ import { startSystem, dropDatabase, type TestSystem } from "../../support/system
 import {
   ensureWebBuilt,
   launchBrowser,
+  newContext,
   screenshot,
   signIn,
   waitForText,
@@ -67,13 +68,10 @@ describe("web UI: a presale code on an event before its sale (headless Chromium)
   });
 
   async function newYorkPage(): Promise<Page> {
-    const context = await browser.newContext({
-      baseURL: system.baseUrl,
-      viewport: { width: 1280, height: 900 },
+    const context = await newContext(browser, system.baseUrl, {
       timezoneId: "America/New_York",
       locale: "en-US",
     });
-    context.setDefaultTimeout(10_000);
     return context.newPage();
   }
 

@@ -8,6 +8,7 @@ import { createEventFixture, type EventFixture } from "../../support/catalog.ts"
 import {
   ensureWebBuilt,
   launchBrowser,
+  newContext,
   screenshot,
   signIn,
   waitForText,
@@ -40,11 +41,7 @@ describe("web UI: the waiting list of a sold-out event (headless Chromium)", fun
   });
 
   it("joins, is offered a returned seat live with a countdown, and pays for it at checkout", async () => {
-    const context = await browser.newContext({
-      baseURL: system.baseUrl,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(10_000);
+    const context = await newContext(browser, system.baseUrl);
     const page = await context.newPage();
     const errors = watchErrors(page);
     await signIn(page, "waiting-fan", `/events/${fixture.eventId}`);
