@@ -2683,7 +2683,7 @@ export interface operations {
       401: components["responses"]["E401"];
       403: components["responses"]["E403"];
       404: components["responses"]["E404"];
-      /** @description TICKETS_AVAILABLE: the quantity asked for is available now: reserve it instead */
+      /** @description TICKETS_AVAILABLE: the quantity asked for is available now: reserve it instead; TICKET_LIMIT_REACHED: the seats the caller holds and booked plus the quantity exceed the event's ticketsPerUserMax */
       409: components["responses"]["E409"];
       413: components["responses"]["E413"];
       415: components["responses"]["E415"];

@@ -14,6 +14,7 @@ import { fail, holdRow, ids, ok, type CommandOf, type Effect, type Outcome } fro
 import { waitlistEntriesPerEventMax } from "../waitlist-limits.ts";
 import { addHold, available, booked, holdOf, type SeatState } from "./state.ts";
 import { giveBack } from "./release.ts";
+import { userCapReached } from "./request-checks.ts";
 import { smallestWaitingQuantity, stopWaiting, waitlistRow, type WaitEntry } from "./waitlist-ledger.ts";
 
 /** An entry as GET /events/:id/waitlist shows it (also the `waitlist` push). */
@@ -46,6 +47,9 @@ export function joinWaitlist(
     return fail("TICKETS_AVAILABLE", `${command.quantity} tickets are available: reserve them instead`, {
       ticketsAvailable: state.counts.available,
     });
+  // An offer is a hold in the user's name: it must fit the per-user cap like a reserve does.
+  const capped = userCapReached(state, command.userId, command.quantity);
+  if (capped) return capped;
   if (list.entries.size >= waitlistEntriesPerEventMax)
     return fail("OVERLOADED", "The waiting list of this event is full");
   const entry: WaitEntry = {
@@ -114,8 +118,20 @@ export function settleWaitlist(state: SeatState, now: number, effects: Effect[],
       index++;
       continue;
     }
+    // A user's held + booked seats only shrink while they wait, so this is only hit when an organiser
+    // lowered the event's cap meanwhile: the entry ends rather than taking the user past it.
+    if (userCapReached(state, entry.userId, entry.quantity)) {
+      endWaiting(state, entry, effects);
+      continue;
+    }
     makeOffer(state, entry, pickSeats(state, entry.quantity, cameBack), now, effects);
   }
+}
+
+function endWaiting(state: SeatState, entry: WaitEntry, effects: Effect[]): void {
+  stopWaiting(state.waitlist, entry);
+  state.waitlist.entries.delete(entry.userId);
+  effects.push({ type: "waitlistPut", entry: { ...waitlistRow(entry), status: "expired" } });
 }
 
 const touchedHolds = (effects: Effect[], from: number): boolean => {

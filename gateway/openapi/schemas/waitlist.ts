@@ -30,7 +30,11 @@ export const waitlistRouteAnswers: Record<string, RouteAnswers> = {
     description: "On the list (joining again answers the first entry, its place kept)",
     schema: ref("WaitlistEntry"),
     headers: ["Location"],
-    errors: { "409": "TICKETS_AVAILABLE: the quantity asked for is available now: reserve it instead" },
+    errors: {
+      "409":
+        "TICKETS_AVAILABLE: the quantity asked for is available now: reserve it instead; " +
+        "TICKET_LIMIT_REACHED: the seats the caller holds and booked plus the quantity exceed the event's ticketsPerUserMax",
+    },
   },
   "booking.waitlistStatus": {
     status: 200,

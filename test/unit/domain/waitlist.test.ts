@@ -124,6 +124,28 @@ describe("waiting list (domain)", () => {
     expect(offerOf(state, "ben")!.offer).to.deep.equal([0]);
   });
 
+  it("keeps offers within the per-user cap: a join past it is refused, a lowered cap ends the entry", () => {
+    const state = newState(6);
+    state.settings.ticketsPerUserMax = 4;
+    run(state, { type: "reserve", userId: "ann", ordinals: [0, 1, 2], holdId: "h-ann" });
+    run(state, { type: "reserve", userId: "holder", ordinals: [3, 4, 5], holdId: "h-holder" });
+    const refused = run(state, { type: "waitlistJoin", userId: "ann", quantity: 2 });
+    expect(refused.outcome).to.deep.include({ ok: false });
+    expect((refused.outcome as { error: { code: string } }).error.code).to.equal("TICKET_LIMIT_REACHED");
+    expect(refused.effects).to.deep.equal([]);
+    run(state, { type: "waitlistJoin", userId: "ann", quantity: 1 });
+    run(state, { type: "waitlistJoin", userId: "ben", quantity: 1 });
+    run(state, { type: "updateSettings", settings: { ticketsPerUserMax: 3 } });
+    const released = run(state, { type: "release", userId: "holder", ordinals: [3] });
+    // Ann holds 3 of a cap now 3: her entry ends, and the seat goes to ben, next in line.
+    expect(offerOf(state, "ann")).to.equal(undefined);
+    expect(offerOf(state, "ben")!.offer).to.deep.equal([3]);
+    const ended = released.effects.find(
+      (effect) => effect.type === "waitlistPut" && effect.entry.userId === "ann",
+    );
+    expect(ended).to.deep.nested.include({ "entry.userId": "ann", "entry.status": "expired" });
+  });
+
   it("cancels a booking: its seats to the waiting list; a second cancel changes nothing", () => {
     const state = newState(2);
     holdAll(state, "buyer");
