@@ -11,6 +11,7 @@ import type {
   SeatsFrame,
   SubscribeAnswer,
   SubscribeRequest,
+  WaitlistPush,
 } from "./types.ts";
 
 export interface ServerToClientEvents {
@@ -20,6 +21,8 @@ export interface ServerToClientEvents {
   resync(notice: ResyncNotice): void;
   /** The signed-in user's place in a waiting room (the shape of `GET /events/{eventId}/queue`). */
   queue(status: QueueStatus): void;
+  /** Seats offered to the signed-in user from an event's waiting list (needs the token too). */
+  waitlist(entry: WaitlistPush): void;
 }
 
 export interface ClientToServerEvents {

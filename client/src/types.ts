@@ -29,6 +29,9 @@ export type ETicket = Schemas["ETicket"];
 export type CheckIn = Schemas["CheckIn"];
 export type TicketKey = Schemas["TicketKey"];
 export type QueueStatus = Schemas["QueueStatus"];
+export type WaitlistEntry = Schemas["WaitlistEntry"];
+/** The Socket.IO `waitlist` push: an entry (the shape of GET /events/{eventId}/waitlist) with its event. */
+export type WaitlistPush = WaitlistEntry & { eventId: string };
 export type SeatStatus = Schemas["Ticket"]["status"];
 export type SeatChange = Schemas["SeatChange"];
 export type SeatsFrame = Schemas["SeatsFrame"];

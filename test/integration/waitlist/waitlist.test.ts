@@ -6,6 +6,7 @@ import { startSystem, dropDatabase, type TestSystem } from "../../support/system
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
 import { connectSeatClient } from "../../support/realtime.ts";
+import { connectRealtime, type WaitlistPush } from "../../../client/src/index.ts";
 
 const until = async (what: string, test: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -204,12 +205,14 @@ describe("waiting list over HTTP", function () {
     const fixture = await createEventFixture(system, { seats: 1 });
     const holder = await reserveAll(fixture);
     const [ann, ben] = [await system.token("ann"), await system.token("ben")];
-    const annSocket = await connectSeatClient(system.baseUrl, { token: ann });
+    // Ann listens through the typed client (its `waitlist` event is typed), Ben through a bare socket.
+    const annSocket = connectRealtime(system.baseUrl, { token: () => ann, transports: ["websocket"] });
     const benSocket = await connectSeatClient(system.baseUrl, { token: ben });
     try {
-      const annGot: any[] = [];
-      const benGot: any[] = [];
-      annSocket.socket.on("waitlist", (data: unknown) => annGot.push(data));
+      const annGot: WaitlistPush[] = [];
+      const benGot: unknown[] = [];
+      annSocket.on("waitlist", (entry) => annGot.push(entry));
+      await until("ann's socket", async () => annSocket.connected);
       benSocket.socket.on("waitlist", (data: unknown) => benGot.push(data));
       await join(ann, fixture.eventId, { quantity: 1 });
       await join(ben, fixture.eventId, { quantity: 1 });
@@ -223,7 +226,7 @@ describe("waiting list over HTTP", function () {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(benGot).to.deep.equal([]);
     } finally {
-      annSocket.close();
+      annSocket.disconnect();
       benSocket.close();
     }
   });
