@@ -14,11 +14,16 @@ export const waitlistChecks: { name: string; sql: string }[] = [
           GROUP BY w.event_id, o.ordinal HAVING count(*) > 1`,
   },
   {
-    name: "an offer is held in its user's name",
-    sql: `SELECT w.event_id, w.user_id, w.offer_ordinals FROM waitlist_entries w
+    // Seat by seat: the actor shrinks an offer to the seats its user still holds, or ends it (endOffers
+    // in domain/seat-state/waitlist.ts), so no committed offer names a seat held by another user or
+    // by nobody. An offer of no seat at all is a violation too (its row shows ordinal null).
+    name: "every seat offered to a waiting-list entry is held by that entry's user",
+    sql: `SELECT w.event_id, w.user_id, o.ordinal FROM waitlist_entries w
+          LEFT JOIN LATERAL unnest(w.offer_ordinals) AS o(ordinal) ON true
           WHERE ($1::text IS NULL OR w.event_id = $1) AND w.status = 'offered'
-            AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.event_id = w.event_id AND h.user_id = w.user_id
-                            AND h.ordinal = ANY (w.offer_ordinals))`,
+            AND (o.ordinal IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM holds h
+                   WHERE h.event_id = w.event_id AND h.ordinal = o.ordinal AND h.user_id = w.user_id))`,
   },
   {
     name: "no seats available while a waiting-list entry waits for that many",

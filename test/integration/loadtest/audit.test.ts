@@ -100,9 +100,27 @@ describe("invariant audit", () => {
     );
     expect(await failing()).to.deep.equal([
       "a seat is offered to at most one waiting-list entry",
-      "an offer is held in its user's name",
+      "every seat offered to a waiting-list entry is held by that entry's user",
     ]);
     await db.query("DELETE FROM waitlist_entries WHERE user_id = 'w3'");
+    expect(await failing()).to.deep.equal([]);
+    // An offer of seats 1 and 2 whose user holds seat 1 only: seat 2 held by another user, then by
+    // nobody, then an offer of no seat at all. Each fails the check seat by seat.
+    const offerFails = async () => {
+      const report = await auditDatabase(db);
+      return report.checks.find((check) => check.name.startsWith("every seat offered"))!.examples;
+    };
+    await db.query(
+      "INSERT INTO holds (event_id, ordinal, hold_id, user_id, expires_at) VALUES ($1, 2, 'h2', 'u9', now() + interval '1 minute')",
+      [eventId],
+    );
+    await db.query("UPDATE waitlist_entries SET offer_ordinals = '{1,2}', quantity = 2 WHERE user_id = 'w2'");
+    expect(await offerFails()).to.deep.equal([{ event_id: eventId, user_id: "w2", ordinal: 2 }]);
+    await db.query("DELETE FROM holds WHERE hold_id = 'h2'");
+    expect(await offerFails()).to.deep.equal([{ event_id: eventId, user_id: "w2", ordinal: 2 }]);
+    await db.query("UPDATE waitlist_entries SET offer_ordinals = '{}' WHERE user_id = 'w2'");
+    expect(await offerFails()).to.deep.equal([{ event_id: eventId, user_id: "w2", ordinal: null }]);
+    await db.query("UPDATE waitlist_entries SET offer_ordinals = '{1}', quantity = 1 WHERE user_id = 'w2'");
     expect(await failing()).to.deep.equal([]);
 
     // A cancelled booking whose payment was not refunded, and whose seat is still in booking_tickets.
