@@ -1,9 +1,11 @@
 // Slow clients and connection floods are bounded: headers trickled in (slowloris) are cut after the
 // headers timeout with the contract's error body, connections past the node's maximum are closed at
-// once, and the gateway keeps serving everyone else meanwhile and afterwards.
+// once, and the gateway keeps serving everyone else meanwhile and afterwards. A request waiting on a
+// slow action keeps its connection until the action's timeout has answered it.
 import net from "node:net";
 import { expect } from "chai";
 import { dropDatabase, startSystem, type TestSystem } from "../../support/system.ts";
+import { actionTimeoutMsMax, httpAnswerMarginMs } from "../../../gateway/http-limits.ts";
 
 const headersTimeoutMs = 1_000;
 const connectionsMax = 30;
@@ -103,5 +105,22 @@ describe("gateway: slow clients and connection floods", function () {
     await Promise.all(flood.map((connection) => connection.closed));
     const live = await system.request("GET", "/health/live", { timeoutMs: 2_000 });
     expect(live.status).to.equal(200);
+  });
+
+  it("keeps a waiting request's connection open past the timeout of every action it may call", () => {
+    const broker = system.node.broker;
+    const server = (broker.getLocalService("api") as any).server as import("node:http").Server;
+    const actions = (broker.registry as any).getActionList({ skipInternal: true }) as {
+      name: string;
+      action?: { timeout?: number };
+    }[];
+    expect(actions.map((entry) => entry.name)).to.include.members(["booking.confirm", "catalog.createEvent"]);
+    const longest = Math.max(
+      broker.options.requestTimeout!,
+      ...actions.map((entry) => entry.action?.timeout ?? 0),
+    );
+    expect(longest, "actionTimeoutMsMax names the longest action timeout").to.equal(actionTimeoutMsMax);
+    // Node destroys a connection silent this long: a call answered 503 at its timeout must get there first.
+    expect(server.timeout).to.be.at.least(longest + httpAnswerMarginMs);
   });
 });
