@@ -25,6 +25,8 @@ export interface OperationRecord {
   booking?: { id: string; ticketIds: string[]; paymentId: string; amountCents: number };
   /** Set for answers that are not the contract's shape (a violation by itself). */
   malformed?: string;
+  /** Why a request has status 0: the client's timeout, a failed connection, or an answer off the spec. */
+  failure?: string;
 }
 
 export interface LoadOptions {
@@ -280,13 +282,21 @@ export class LoadLoop {
           amountCents: booking?.amountCents,
         };
       }
-    } catch {
-      record.status = 0; // no answer within the timeout, or the connection failed
+    } catch (error) {
+      record.status = 0; // no answer within the timeout, the connection failed, or an answer off the spec
+      record.failure = failureOf(error);
     }
     record.answeredAt = Date.now();
     this.records.push(record);
     return record;
   }
+}
+
+/** A request's failure in one line: the timeout, the connection's error, or the spec's complaint. */
+export function failureOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.name}: ${error.message}${cause}`.slice(0, 300);
 }
 
 /** Why an error answer is not the contract's `{error: {code, message, details?}}` (null when it is). */
@@ -309,6 +319,8 @@ export interface ProbeRecord {
   code?: string;
   retryAfter?: string | null;
   malformed?: string;
+  /** Why a probe has status 0 (see OperationRecord.failure). */
+  failure?: string;
 }
 
 /**
@@ -352,8 +364,9 @@ export class ProbeLoop {
               const problem = probe.path.startsWith("/health/") ? null : contractErrorProblem(answer);
               if (problem) record.malformed = problem;
             }
-          } catch {
+          } catch (error) {
             record.status = 0;
+            record.failure = failureOf(error);
           }
           record.answeredAt = Date.now();
           this.records.push(record);
