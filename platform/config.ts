@@ -339,10 +339,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const read = new ConfigReader(env);
   const production = env.NODE_ENV === "production";
   const where = placement(read, options);
+  const auth = authentication(read, production);
   const config: Config = {
     ...where,
     holdTtlSeconds: read.integer("HOLD_TTL_SECONDS", 600, { min: 1 }),
-    ...authentication(read, production),
+    ...auth,
     ...search(read),
     demoData: read.boolean("DEMO_DATA", false),
     workerPoolSize: read.integer("WORKER_POOL_SIZE", os.availableParallelism(), { min: 1 }),
@@ -363,7 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     startTimeouts: startTimeouts(read),
     ...clientConnectionCaps(read),
     ...metricsAccess(read, where.port),
-    webhooks: webhookSettings(read, production),
+    webhooks: webhookSettings(read, production, auth.ticketKeySecret),
   };
   read.check();
   return config;

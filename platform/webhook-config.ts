@@ -18,6 +18,8 @@ export interface WebhookSettings {
   checkTargets: boolean;
   /** How often the dispatcher looks for due deliveries (WEBHOOK_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
+  /** Seals the receivers' signing secrets at rest (WEBHOOK_SEALING_SECRET; TICKET_KEY_SECRET's when unset). */
+  sealingSecret: string;
 }
 
 /** A decimal number of seconds in (0, max]; a problem otherwise. */
@@ -30,7 +32,11 @@ function positiveSeconds(read: ConfigReader, name: string, fallback: number, max
   return fallback;
 }
 
-export function webhookSettings(read: ConfigReader, production: boolean): WebhookSettings {
+export function webhookSettings(
+  read: ConfigReader,
+  production: boolean,
+  ticketKeySecret: string,
+): WebhookSettings {
   const allowPrivate = read.boolean("WEBHOOK_ALLOW_PRIVATE", false);
   return {
     retryBaseSeconds: positiveSeconds(
@@ -50,5 +56,6 @@ export function webhookSettings(read: ConfigReader, production: boolean): Webhoo
       min: 10,
       max: 60_000,
     }),
+    sealingSecret: read.text("WEBHOOK_SEALING_SECRET") ?? ticketKeySecret,
   };
 }

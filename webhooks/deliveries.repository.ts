@@ -10,6 +10,14 @@ export interface Receiver {
   secret: string;
 }
 
+/** A webhook as stored: its secret sealed, or (a row from before migration 0370) in the clear. */
+export interface StoredReceiver {
+  id: string;
+  url: string;
+  secret: string | null;
+  sealed_secret: string | null;
+}
+
 export interface ClaimedDelivery {
   webhookId: string;
   eventId: string;
@@ -22,8 +30,11 @@ export interface ClaimedDelivery {
 
 export type Outcome = "delivered" | "retry" | "failed";
 
-export async function listReceivers(db: Database): Promise<Receiver[]> {
-  const { rows } = await db.query("SELECT id, url, secret FROM webhooks ORDER BY id LIMIT $1", [webhooksMax]);
+export async function listReceivers(db: Database): Promise<StoredReceiver[]> {
+  const { rows } = await db.query(
+    "SELECT id, url, secret, sealed_secret FROM webhooks ORDER BY id LIMIT $1",
+    [webhooksMax],
+  );
   return rows;
 }
 

@@ -27,6 +27,7 @@ import {
 } from "./deliveries.repository.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 import { WebhookPoster } from "./poster.ts";
+import { createSecretSealer, openReceivers, type SecretSealer } from "./secret-sealing.ts";
 
 export interface DispatcherOptions {
   db: Database;
@@ -47,6 +48,7 @@ export class WebhookDispatcher {
   private readonly attempts = new Set<Promise<void>>();
   private total = 0;
   private readonly poster: WebhookPoster;
+  private readonly sealer: SecretSealer;
   private readonly timeoutMs: number;
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
@@ -67,6 +69,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.timeoutMs = options.timeoutMs ?? webhookDeliveryTimeoutMs;
+    this.sealer = createSecretSealer(options.settings.sealingSecret);
     this.poster = new WebhookPoster({
       timeoutMs: this.timeoutMs,
       checkAddresses: options.settings.checkTargets,
@@ -108,7 +111,18 @@ export class WebhookDispatcher {
   }
 
   private async pass(): Promise<void> {
-    const receivers = await listReceivers(this.options.db);
+    const receivers = await openReceivers(
+      this.options.db,
+      this.sealer,
+      await listReceivers(this.options.db),
+      (webhookId) =>
+        this.warnSometimes(
+          "webhook secret does not open: its deliveries wait (was WEBHOOK_SEALING_SECRET changed?)",
+          {
+            webhookId,
+          },
+        ),
+    );
     const { ids, slots } = this.freeSlots(receivers);
     const claimed = await claimDue(this.options.db, ids, slots, this.timeoutMs + webhookClaimLeaseMarginMs);
     const byId = new Map(receivers.map((receiver) => [receiver.id, receiver]));

@@ -8,6 +8,7 @@ import { newId } from "../domain/ids.ts";
 import { webhookDeliveriesPageDefault, webhookDeliveriesPageMax, webhooksMax } from "../domain/limits.ts";
 import { createWebhookSchema, deliveriesSchema, listWebhooksSchema, webhookIdSchema } from "./schemas.ts";
 import { targetProblem } from "./target-check.ts";
+import { createSecretSealer } from "./secret-sealing.ts";
 
 interface CreateParams {
   url: string;
@@ -44,6 +45,7 @@ const deliveryRecord = (row: any) => ({
 const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 
 export function registrationActions(db: Database, settings: WebhookSettings): ServiceSchema["actions"] {
+  const sealer = createSecretSealer(settings.sealingSecret);
   return {
     create: {
       openapi: {
@@ -57,16 +59,17 @@ export function registrationActions(db: Database, settings: WebhookSettings): Se
         const { url, events, description } = ctx.params;
         const problem = await targetProblem(url, settings.checkTargets);
         if (problem) throw validationError("url", problem);
+        const [id, secret] = [newId("wh"), newSecret()];
         const { rows } = await db.query(
-          `INSERT INTO webhooks (id, url, events, description, secret)
+          `INSERT INTO webhooks (id, url, events, description, sealed_secret)
            SELECT $1, $2, $3, $4, $5 WHERE (SELECT count(*) FROM webhooks) < $6
            RETURNING *`,
-          [newId("wh"), url, events, description ?? null, newSecret(), webhooksMax],
+          [id, url, events, description ?? null, sealer.seal(id, secret), webhooksMax],
         );
         if (rows.length === 0)
           throw validationError("url", `at most ${webhooksMax} webhooks can be registered`);
         ctx.meta.$statusCode = 201;
-        return { ...webhookRecord(rows[0]), secret: rows[0].secret };
+        return { ...webhookRecord(rows[0]), secret };
       },
     },
 

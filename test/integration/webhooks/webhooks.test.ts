@@ -88,6 +88,34 @@ describe("webhooks", function () {
     expect(history.status).to.equal(404);
   });
 
+  it("stores secrets sealed; seals a secret stored in the clear before sealing existed, and signs with it", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const created = await register(receiver, ["booking.confirmed"]);
+    const stored = await db.query("SELECT secret, sealed_secret FROM webhooks WHERE id = $1", [created.id]);
+    expect(stored.rows[0].secret).to.equal(null);
+    expect(stored.rows[0].sealed_secret).to.be.a("string").and.not.contain(created.secret.slice(6));
+    // A row as migration 0370 finds it: the secret in the clear.
+    const legacySecret = "whsec_legacy-secret-kept-in-the-clear-0000000000";
+    await db.query(
+      "INSERT INTO webhooks (id, url, events, secret) VALUES ('wh_legacy', $1, ARRAY['booking.confirmed'], $2)",
+      [receiver.url, legacySecret],
+    );
+    const event = await createEventFixture(system, { seats: 1 });
+    await book(system, "buyer-legacy", event.ticketIds);
+    // Both webhooks get the booking's event (one id, two deliveries), each signed with its own secret.
+    await eventually(async () => (receiver.received.length === 2 ? true : undefined));
+    const legacy = await db.query("SELECT secret, sealed_secret FROM webhooks WHERE id = 'wh_legacy'");
+    expect(legacy.rows[0].secret).to.equal(null);
+    expect(legacy.rows[0].sealed_secret).to.be.a("string").and.not.contain("legacy-secret");
+    const signedWith = receiver.received.map((delivery) =>
+      [created.secret, legacySecret].findIndex((secret) =>
+        signatureValid(secret, delivery.signature, delivery.raw),
+      ),
+    );
+    expect(signedWith.sort()).to.deep.equal([0, 1]);
+  });
+
   it("delivers each event once per id, signed, to a receiver that fails first and then succeeds", async () => {
     // The first three requests fail (500, 503, then a reset-like 502); every later one is acknowledged.
     const receiver = await startReceiver((n) => (n === 1 ? 500 : n === 2 ? 503 : n === 3 ? 502 : 204));
@@ -194,7 +222,8 @@ describe("webhooks", function () {
     await db.query("UPDATE payments SET status = 'refunded' WHERE id = $1", [booking.paymentId]);
     await db.query("COMMIT");
     expect(await outbox()).to.equal(2);
-    await eventually(async () => (receiver.acknowledged().size === 2 ? true : undefined));
+    // Both webhooks get the booking's event (one id, two deliveries), each signed with its own secret.
+    await eventually(async () => (receiver.received.length === 2 ? true : undefined));
     const types = receiver.received.map((d) => d.body.type).sort();
     expect(types).to.deep.equal(["booking.cancelled", "payment.refunded"]);
     const refund = receiver.received.find((d) => d.body.type === "payment.refunded")!.body.data;

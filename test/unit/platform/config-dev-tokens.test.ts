@@ -43,3 +43,14 @@ describe("config: the e-ticket key secret", () => {
     );
   });
 });
+
+describe("config: the webhook sealing secret", () => {
+  it("is WEBHOOK_SEALING_SECRET, else TICKET_KEY_SECRET's, else AUTH_SECRET's", () => {
+    expect(loadConfig(production).webhooks.sealingSecret).to.equal(production.AUTH_SECRET);
+    const tickets = { ...production, TICKET_KEY_SECRET: "tickets-only" };
+    expect(loadConfig(tickets).webhooks.sealingSecret).to.equal("tickets-only");
+    expect(
+      loadConfig({ ...tickets, WEBHOOK_SEALING_SECRET: "webhooks-only" }).webhooks.sealingSecret,
+    ).to.equal("webhooks-only");
+  });
+});
