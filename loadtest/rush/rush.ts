@@ -6,7 +6,6 @@
 // loadtest/results/rush.json and rush.html; exits non-zero on any invariant violation.
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import {
   connectRealtime,
@@ -29,6 +28,8 @@ import { defaultBehaviour, shop, type ShopperBehaviour, type ShopperOutcome } fr
 import { WaitingRoomCrowd, type WaitingUser } from "./waiting-room-crowd.ts";
 import { renderReport, type RunSummary } from "./report.ts";
 import { runSoldOutWaitlist } from "./waitlist-phase.ts";
+import { parseRushArguments, type RushArguments } from "./rush-arguments.ts";
+import { ArgumentError } from "../cli-numbers.ts";
 import { seededRandom } from "../../domain/random.ts";
 
 export interface RushOptions {
@@ -394,43 +395,19 @@ export async function writeResults(
 
 // CLI
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({
-    options: {
-      seats: { type: "string" },
-      users: { type: "string" },
-      port: { type: "string" },
-      presale: { type: "string" },
-      arrival: { type: "string" },
-      "max-active": { type: "string" },
-      "early-share": { type: "string" },
-      sockets: { type: "string" },
-      "hold-ttl": { type: "string" },
-      "duration-max": { type: "string" },
-      seed: { type: "string" },
-      "keep-database": { type: "boolean" },
-      "no-baseline": { type: "boolean" },
-    },
-  });
-  const number = (value: string | undefined, fallback: number) =>
-    value === undefined ? fallback : Number(value);
-  const options: Partial<RushOptions> = {
-    seats: number(values.seats, defaultRushOptions.seats),
-    users: number(values.users, defaultRushOptions.users),
-    port: number(values.port, defaultRushOptions.port),
-    presaleSeconds: number(values.presale, defaultRushOptions.presaleSeconds),
-    arrivalSeconds: number(values.arrival, defaultRushOptions.arrivalSeconds),
-    maxActiveShoppers: number(values["max-active"], defaultRushOptions.maxActiveShoppers),
-    earlyShare: number(values["early-share"], defaultRushOptions.earlyShare),
-    waitingSocketsMax: number(values.sockets, defaultRushOptions.waitingSocketsMax),
-    holdTtlSeconds: number(values["hold-ttl"], defaultRushOptions.holdTtlSeconds),
-    durationMaxSeconds: number(values["duration-max"], defaultRushOptions.durationMaxSeconds),
-    seed: number(values.seed, defaultRushOptions.seed),
-    keepDatabase: values["keep-database"] ?? false,
-  };
+  let parsed: RushArguments;
+  try {
+    parsed = parseRushArguments(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    console.error(`rush: ${error.message}`);
+    process.exit(2);
+  }
+  const { options, baseline } = parsed;
   // Marquee first, then the classic baseline with the same options and seed (--no-baseline skips it).
   const runs: RunSummary[] = [];
   let ok = true;
-  const engines: RushOptions["engine"][] = values["no-baseline"] ? ["actors"] : ["actors", "classic"];
+  const engines: RushOptions["engine"][] = baseline ? ["actors", "classic"] : ["actors"];
   for (const engine of engines) {
     const run = await runRush({
       ...options,
