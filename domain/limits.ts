@@ -166,6 +166,11 @@ export const workerMessageCommandsMax = 2_000;
 export const actorIdleMs = 60_000;
 /** How often a worker looks for idle actors. */
 export const actorPassivationCheckMs = 10_000;
+/**
+ * Actors whose epoch one statement re-checks after the ring of booking nodes changed
+ * (ownership-check.ts): bounds the statement; a worker with more takes several turns.
+ */
+export const ownershipCheckEventsMax = 2_000;
 /** Re-routes of one command after its actor found itself fenced out (stale epoch). */
 export const staleRetriesMax = 3;
 /** A worker that dies is restarted at most this often (a crash loop stops restarting). */

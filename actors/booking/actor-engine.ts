@@ -1,8 +1,13 @@
 // Marquee's booking engine: the actor pool of this node (one actor per event, group commits) behind
-// the BookingEngine interface. Commands must reach the event's owning node (routedByEvent).
+// the BookingEngine interface. Commands must reach the event's owning node (routedByEvent). When the
+// ring of booking nodes changes, the actors prove their epochs again before answering (ring-watch.ts,
+// ownership-check.ts).
 import type { Runtime } from "../../platform/runtime.ts";
 import { MarqueeError } from "../../domain/errors.ts";
+import type { ServiceBroker } from "moleculer";
 import { ActorPool } from "./actor-pool.ts";
+import { ownedHere } from "./command-routing.ts";
+import { watchBookingRing } from "./ring-watch.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import type { BookingEngine } from "./booking-engine.ts";
 
@@ -13,6 +18,8 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
   const { config, clock } = runtime;
   let pool: ActorPool | null = null;
   let metrics: BookingMetrics | null = null;
+  let broker: ServiceBroker | null = null;
+  let stopWatching: (() => void) | null = null;
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -23,7 +30,8 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
     bestAvailable: true,
     routedByEvent: true,
 
-    async start({ broker, onSeatsChanged, onHoldsEnded, onUserPush, log }) {
+    async start({ broker: nodeBroker, onSeatsChanged, onHoldsEnded, onUserPush, log }) {
+      broker = nodeBroker;
       metrics = createBookingMetrics(broker);
       pool = new ActorPool({
         size: config.workerPoolSize,
@@ -40,22 +48,26 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
         onCommit: (stats) => {
           metrics?.recordCommit(stats);
           // For in-process observers (the benchmarks): every turn's figures, unaggregated.
-          broker.localBus.emit(bookingTurnLocalEvent, stats);
+          nodeBroker.localBus.emit(bookingTurnLocalEvent, stats);
         },
         log,
         onFault: (fault) => metrics?.recordFault(fault),
         readyTimeoutMs: config.startTimeouts.actorWorkerMs,
       });
       await pool.start();
+      stopWatching = watchBookingRing(broker, () => pool?.ringChanged());
     },
 
     async stop() {
+      stopWatching?.();
+      stopWatching = null;
       const stopping = pool;
       pool = null;
       await stopping?.stop();
     },
 
     execute: (eventId, command, ifActive) => requirePool().command(eventId, command, ifActive),
-    seatMap: (eventId) => requirePool().seatMap(eventId),
+    // A read this node's ring does not send here (the ring is changing) re-checks the epoch first.
+    seatMap: (eventId) => requirePool().seatMap(eventId, broker !== null && !ownedHere(broker, eventId)),
   };
 }

@@ -6,6 +6,8 @@
 // against the in-memory state (turn-decide.ts), commit all their effects in ONE transaction
 // (turn-commit.ts), and only then reply to all of them and publish the seat deltas (turn-settle.ts).
 // A command whose decision throws is quarantined and only its actor reloads (turn-faults.ts).
+// After the ring of booking nodes changed, no actor answers before it proved its epoch again
+// (ownership-check.ts).
 // While a commit is in flight, new commands queue and form the next turn's batch: the busier the
 // worker, the bigger the batch.
 import type { Database } from "../../platform/database.ts";
@@ -33,6 +35,7 @@ import {
   type Actor,
   type Envelope,
 } from "./actor.ts";
+import { proven, staleOwners, unprovenActors } from "./ownership-check.ts";
 import { activate, type Activation } from "./persistence/activation.ts";
 import type { ActorRequest, CommitStats, HostOutput, Reply, WorkerFault } from "./protocol.ts";
 import { decideTurn, type DecideOptions } from "./turn-decide.ts";
@@ -69,6 +72,10 @@ export class ActorHost {
   /** Hold ids: a random prefix per host and a counter (no random bytes per reserve). */
   private readonly holdIdPrefix = newId("hd", 6);
   private holdCounter = 0;
+  /** Ring changes seen (ringChanged); an actor proven at an older one answers nothing yet. */
+  private ringGeneration = 0;
+  /** Some actor may be unproven (a ring change, a read to check): the next turn checks first. */
+  private unproven = false;
   private readonly decideOptions: DecideOptions;
   /**
    * Idempotency-Keys this host's commits claimed or found taken, "event\nuser\nkey", oldest first
@@ -123,6 +130,11 @@ export class ActorHost {
       invariant(actor.mailbox.length < actorMailboxMax * 2, `mailbox of ${request.eventId} overflowed`);
       actor.mailbox.push({ request, now });
       actor.lastActiveAt = Date.now();
+      // A read the sender's ring does not route here: memory answers only once the epoch is proven.
+      if (request.kind === "seatMap" && request.verify && actor.phase === "ready") {
+        actor.provenAt = -1;
+        this.unproven = true;
+      }
     }
     if (early.length > 0) this.emit(early, [], [], null);
     this.scheduleTurn();
@@ -151,6 +163,17 @@ export class ActorHost {
     else this.emit([], [], [], null); // re-arms the main thread's timer
   }
 
+  /**
+   * The ring of booking nodes changed: another node may have taken (and given back) any event here.
+   * Every actor proves its epoch again before it answers (ownership-check.ts); the ones another node
+   * took are dropped. Idle ones are checked too, so their memory goes at once.
+   */
+  ringChanged(): void {
+    this.ringGeneration++;
+    this.unproven = true;
+    this.scheduleTurn();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.passivation);
@@ -167,6 +190,8 @@ export class ActorHost {
       phase: "activating",
       state: null,
       epoch: 0,
+      // Activation takes the epoch after this: it proves the actor as of this ring.
+      provenAt: this.ringGeneration,
       mailbox,
       lastActiveAt: Date.now(),
       expireQueued: false,
@@ -201,6 +226,8 @@ export class ActorHost {
     actor.state = state;
     actor.epoch = activation.epoch;
     actor.phase = "ready";
+    // The ring changed while it activated: another node may have taken the event since.
+    if (!proven(actor, this.ringGeneration)) this.unproven = true;
     this.scheduleTurn();
   }
 
@@ -233,7 +260,11 @@ export class ActorHost {
   /** Decide, commit, settle (see the top of this file). */
   private async turn(): Promise<void> {
     if (this.committing) return;
-    const decided = decideTurn(this.actors.values(), this.decideOptions);
+    if (this.unproven) await this.serialized(() => this.proveOwnership());
+    const decided = decideTurn(
+      this.unproven ? this.provenActors() : this.actors.values(),
+      this.decideOptions,
+    );
     const faults = decided.faults.length > 0 ? quarantineFaults(decided, this.settleHost) : undefined;
     const batches = toBatches(decided.work);
     let committed: Committed = nothingCommitted();
@@ -264,12 +295,70 @@ export class ActorHost {
       faults,
       settled.userPushes,
     );
+    if (this.unproven) return this.scheduleTurn();
     for (const actor of this.actors.values()) {
       if (actor.phase === "ready" && actor.mailbox.length > 0) {
         this.scheduleTurn();
         break;
       }
     }
+  }
+
+  /** Runs `work` as `committing`: no turn runs beside it and stop() waits for it. */
+  private async serialized(work: () => Promise<void>): Promise<void> {
+    let release!: () => void;
+    this.committing = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await work();
+    } finally {
+      this.committing = null;
+      release();
+    }
+  }
+
+  /**
+   * One check of the unproven actors' epochs (ownership-check.ts). A stale one is dropped, its
+   * requests answered STALE_OWNER; one whose check failed is dropped too (its requests answered
+   * UNAVAILABLE), and reloads from PostgreSQL at its next request, as after a failed commit.
+   */
+  private async proveOwnership(): Promise<void> {
+    const generation = this.ringGeneration;
+    const { actors, more } = unprovenActors(this.actors.values(), generation);
+    this.unproven = more;
+    if (actors.length === 0) return;
+    const marks = actors.map((actor) => actor.provenAt);
+    let stale: Set<string> | null = null;
+    try {
+      stale = await staleOwners(this.options.db, actors);
+    } catch (error) {
+      this.options.log(
+        "error",
+        `ownership check of ${actors.length} events failed: ${(error as Error).message}`,
+      );
+    }
+    let dropped = 0;
+    actors.forEach((actor, index) => {
+      if (this.actors.get(actor.eventId) !== actor) return;
+      if (stale && !stale.has(actor.eventId)) {
+        // A read asking for a check while this one ran gets a check of its own.
+        if (actor.provenAt === marks[index]) actor.provenAt = generation;
+        else this.unproven = true;
+        return;
+      }
+      this.actors.delete(actor.eventId);
+      this.failMailbox(actor, stale ? staleOwnerError : unavailableError);
+      dropped++;
+    });
+    if (stale && dropped > 0)
+      this.options.log(
+        "warn",
+        `ring changed: ${dropped} of ${actors.length} actors were taken by another node; dropped`,
+      );
+  }
+
+  /** The actors that may answer (proven since the last ring change). */
+  private *provenActors(): Iterable<Actor> {
+    for (const actor of this.actors.values()) if (proven(actor, this.ringGeneration)) yield actor;
   }
 
   private emit(

@@ -31,6 +31,8 @@ import type {
   WorkerOptions,
 } from "./protocol.ts";
 import { quarantinedError } from "./actor.ts";
+import { stableHash } from "./stable-hash.ts";
+export { stableHash }; // the benchmarks and the fault tests pin events to workers by it
 
 /** The actor that received a command was fenced out or is stopping: re-route and retry. */
 const staleOwner = (message: string): InternalFault => new InternalFault("STALE_OWNER", message);
@@ -70,16 +72,6 @@ interface Slot {
   stopped: (() => void) | null;
   /** The id of the command the worker is deciding, 0 when none (WorkerOptions.decidingLedger). */
   deciding: Int32Array | null;
-}
-
-/** FNV-1a: a stable hash, the same on every node and every run. */
-export function stableHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 const minimumTimerMs = 5;
@@ -131,8 +123,15 @@ export class ActorPool {
     return this.enqueue({ kind: "command", id: 0, eventId, command, ...(ifActive ? { ifActive } : {}) });
   }
 
-  seatMap(eventId: string): Promise<SeatMapSnapshot> {
-    return this.enqueue({ kind: "seatMap", id: 0, eventId });
+  /** `verify`: this node's ring does not route the event here, so the actor re-checks its epoch first. */
+  seatMap(eventId: string, verify = false): Promise<SeatMapSnapshot> {
+    return this.enqueue({ kind: "seatMap", id: 0, eventId, ...(verify ? { verify } : {}) });
+  }
+
+  /** The ring changed: no actor answers before it proved its epoch (ownership-check.ts), queued ones too. */
+  ringChanged(): void {
+    for (const slot of this.slots)
+      if (slot.worker && slot.ready) slot.worker.postMessage({ type: "ringChanged" } satisfies ToWorker);
   }
 
   async stop(): Promise<void> {

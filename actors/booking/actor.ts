@@ -16,6 +16,12 @@ export interface Actor {
   state: SeatState | null;
   epoch: number;
   mailbox: Envelope[];
+  /**
+   * The host's ring generation when this actor last proved it holds the event's epoch (activation
+   * proves it; -1 forces a re-check): an actor older than the ring answers nothing before its epoch
+   * is checked again (ownership-check.ts).
+   */
+  provenAt: number;
   /** Wall-clock ms of the last request (passivation). */
   lastActiveAt: number;
   expireQueued: boolean;

@@ -48,7 +48,7 @@ export async function runCommand(
 }
 
 /** Whether the Shard strategy sends this event's commands to this node. */
-function ownedHere(broker: ServiceBroker, eventId: string): boolean {
+export function ownedHere(broker: ServiceBroker, eventId: string): boolean {
   const endpoints = (broker.registry as any).getActionEndpoints("booking.execute");
   const endpoint = endpoints?.next({ params: { eventId } });
   return endpoint?.local === true;

@@ -56,6 +56,9 @@ port.on("message", (message: ToWorker) => {
     case "tick":
       host.tick(message.now);
       break;
+    case "ringChanged":
+      host.ringChanged();
+      break;
     case "stop":
       void host
         .stop()

@@ -24,12 +24,18 @@ export interface WorkerOptions {
 
 export type ActorRequest =
   | { kind: "command"; id: number; eventId: string; command: Command; ifActive?: boolean }
-  | { kind: "seatMap"; id: number; eventId: string };
+  /**
+   * `verify`: the sender's ring does not route this event here (the ring is changing), so the actor
+   * re-checks its epoch before it answers from memory.
+   */
+  | { kind: "seatMap"; id: number; eventId: string; verify?: boolean };
 
 export type ToWorker =
   | { type: "requests"; now: number; requests: ActorRequest[] }
   /** Lapse the holds due at `now` (the main thread owns the clock, so tests can inject one). */
   | { type: "tick"; now: number }
+  /** The ring of booking nodes changed: every actor re-checks its epoch before it answers again. */
+  | { type: "ringChanged" }
   | { type: "stop" };
 
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorFacts };

@@ -4,50 +4,10 @@ import { expect } from "chai";
 import { startSystem, dropDatabase } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
-import { createPool, type Database } from "../../../platform/database.ts";
-import { ActorHost } from "../../../actors/booking/actor-host.ts";
+import { startTestHost as startHost, type TestHost } from "../../support/actor-hosts.ts";
 import type { Reply } from "../../../actors/booking/protocol.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { seededRandom } from "../../../domain/random.ts";
-
-interface TestHost {
-  name: string;
-  host: ActorHost;
-  db: Database;
-  send(command: Command): Promise<Reply>;
-}
-
-function startHost(name: string, databaseUrl: string, eventId: string, fatal: Error[]): TestHost {
-  const db = createPool(databaseUrl, { max: 3 });
-  const waiting = new Map<number, (reply: Reply) => void>();
-  let nextId = 1;
-  const host = new ActorHost({
-    db,
-    owner: name,
-    holdTtlMs: 600_000,
-    paranoid: true,
-    output: (output) => {
-      for (const reply of output.replies) waiting.get(reply.id)?.(reply);
-    },
-    fatal: (error) => fatal.push(error),
-    log: () => {},
-  });
-  return {
-    name,
-    host,
-    db,
-    send(command) {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        waiting.set(id, (reply) => {
-          waiting.delete(id);
-          resolve(reply);
-        });
-        host.submit([{ kind: "command", id, eventId, command: structuredClone(command) }], Date.now());
-      });
-    },
-  };
-}
 
 describe("actors: forced split brain (two actors, one event, one database)", function () {
   this.timeout(60_000);
