@@ -15,6 +15,29 @@ export function newId(prefix: string, bytes = 10): string {
   return out;
 }
 
+/**
+ * Ids of bookings and payments carry their event: `<prefix>_<random>.<eventId>` (e.g.
+ * `bk_0j5m8q2x4c.ev_7h3k9p1w2z`), so a read by booking or payment id names one partition of the
+ * tables partitioned by event (migration 0360). Clients see them as opaque strings.
+ */
+export const newEventScopedId = (prefix: string, eventId: string): string => `${newId(prefix)}.${eventId}`;
+
+/** Longest event-scoped id: a prefix of up to 8 letters, its random part, a dot, an event id. */
+export const eventScopedIdLengthMax = 8 + 1 + 16 + 1 + 100;
+
+/** Booking and payment ids as routes take them: the event-scoped ones and the older ones without. */
+export const eventScopedIdPattern = new RegExp(`^[A-Za-z0-9_.-]{1,${eventScopedIdLengthMax}}$`);
+
+/**
+ * The event a booking or payment id names (newEventScopedId), or null for an id made before ids
+ * carried it (`bk_<random>`): then a read finds the row by its id index across partitions. The one
+ * parsing of these ids: every read by booking or payment id goes through it.
+ */
+export function eventOfScopedId(id: string): string | null {
+  const match = /^[a-z]{1,8}_[0-9a-z]{1,16}\.(.+)$/.exec(id);
+  return match && idPattern.test(match[1]) ? match[1] : null;
+}
+
 export const ticketId = (eventId: string, ordinal: number): string => `${eventId}.${ordinal}`;
 
 /** Splits a ticket id into event id and ordinal; null when it is not one. */

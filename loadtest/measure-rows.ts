@@ -16,6 +16,7 @@ import { ArgumentError, readNumber } from "./cli-numbers.ts";
 import {
   bookedSeatsPerTen,
   bookingTables,
+  relationBytesSql,
   ensureBulkCatalog,
   loadTicketRows,
   seatsPerBooking,
@@ -32,7 +33,7 @@ export interface TableRowBytes {
   columnBytesMean: number;
   heapBytesPerRow: number;
   indexBytesPerRow: number;
-  /** pg_total_relation_size (heap, indexes, TOAST, free space and visibility maps) per row. */
+  /** pg_total_relation_size (heap, indexes, TOAST, free space and visibility maps, all partitions) per row. */
   totalBytesPerRow: number;
   indexes: string[];
 }
@@ -41,9 +42,10 @@ async function measureTable(client: pg.Client, table: string): Promise<TableRowB
   const { rows } = await client.query(
     `SELECT (SELECT count(*) FROM ${table})::bigint AS rows,
             (SELECT coalesce(avg(pg_column_size(t.*)), 0) FROM ${table} t)::float8 AS column_bytes,
-            pg_relation_size('${table}')::bigint AS heap, pg_indexes_size('${table}')::bigint AS indexes,
-            pg_total_relation_size('${table}')::bigint AS total,
-            (SELECT coalesce(array_agg(indexname ORDER BY indexname), '{}') FROM pg_indexes WHERE tablename = '${table}') AS names`,
+            sizes.heap, sizes.indexes, sizes.total,
+            (SELECT coalesce(array_agg(indexname ORDER BY indexname), '{}') FROM pg_indexes WHERE tablename = '${table}') AS names
+     FROM (${relationBytesSql}) AS sizes`,
+    [table],
   );
   const row = rows[0];
   const count = Number(row.rows);

@@ -4,7 +4,8 @@
 import type { Context, ServiceSchema } from "moleculer";
 import { cancelReasonLengthMax } from "../../domain/waitlist-limits.ts";
 import type { GatewayMeta } from "../../domain/request.ts";
-import { eventIdSchema, internalBulkhead } from "../booking/action-schemas.ts";
+import { eventScopedIdPattern } from "../../domain/ids.ts";
+import { internalBulkhead } from "../booking/action-schemas.ts";
 import type { BookingContext } from "../booking/booking-context.ts";
 import { requireIdempotencyKey } from "../booking/confirm-action.ts";
 import { cancelBooking } from "../payments/cancellation.ts";
@@ -13,7 +14,7 @@ export function cancelAction(booking: BookingContext): ServiceSchema["actions"] 
   return {
     cancelBooking: {
       params: {
-        bookingId: eventIdSchema,
+        bookingId: { type: "string", pattern: eventScopedIdPattern },
         reason: { type: "string", min: 1, max: cancelReasonLengthMax },
         $$strict: true,
       },

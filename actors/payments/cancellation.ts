@@ -8,7 +8,8 @@ import { MarqueeError, hasErrorCode, notFound } from "../../domain/errors.ts";
 import { paymentProviderTimeoutMs } from "../../domain/limits.ts";
 import { cancelRefundsPerPassMax } from "../../domain/waitlist-limits.ts";
 import { actorStep, type SagaContext } from "./confirm-saga.ts";
-import { findBooking, type BookingView } from "./payments.repository.ts";
+import { eventOfScopedId } from "../../domain/ids.ts";
+import { eventOfIdFilter, findBooking, type BookingView } from "./payments.repository.ts";
 import { withTimeout } from "./provider.ts";
 
 interface BookingFacts {
@@ -52,10 +53,11 @@ export async function cancelBooking(
 async function bookingFacts(saga: SagaContext, bookingId: string): Promise<BookingFacts | null> {
   const { rows } = await saga.db.query(
     `SELECT b.event_id, b.user_id, b.status, b.payment_id,
-       array(SELECT s.ordinal FROM booking_seats s WHERE s.event_id = b.event_id AND s.booking_id = b.id
+       -- coalesce: the id's event when it carries one (one partition), else the row's (older ids)
+       array(SELECT s.ordinal FROM booking_seats s WHERE s.event_id = coalesce($2, b.event_id) AND s.booking_id = b.id
              ORDER BY s.ordinal) AS ordinals
-     FROM bookings b WHERE b.id = $1 ORDER BY b.created_at LIMIT 1`,
-    [bookingId],
+     FROM bookings b WHERE b.id = $1 AND ${eventOfIdFilter("b", 2)} ORDER BY b.created_at LIMIT 1`,
+    [bookingId, eventOfScopedId(bookingId)],
   );
   const row = rows[0];
   if (!row) return null;

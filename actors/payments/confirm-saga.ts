@@ -12,7 +12,7 @@
 // pass racing on the same payment always agree. Every step is idempotent by payment id.
 import type { Database } from "../../platform/database.ts";
 import { hasErrorCode, invariant, MarqueeError, type ErrorCode } from "../../domain/errors.ts";
-import { newId } from "../../domain/ids.ts";
+import { newEventScopedId } from "../../domain/ids.ts";
 import {
   idempotencyPollMs,
   idempotencyWaitMs,
@@ -98,7 +98,7 @@ export async function confirm(saga: SagaContext, request: ConfirmRequest): Promi
   const deadline = Date.now() + idempotencyWaitMs;
   let keyFreed = false;
   for (let attempt = 1; ; attempt++) {
-    const paymentId = newId("pay");
+    const paymentId = newEventScopedId("pay", request.eventId);
     let started: { amountCents: number };
     try {
       started = await saga.actor(request.eventId, {
@@ -217,7 +217,7 @@ async function pay(
     result = await actorStep(saga, eventId, {
       type: "confirmComplete",
       paymentId,
-      bookingId: newId("bk"),
+      bookingId: newEventScopedId("bk", eventId),
       providerRef: charge.providerRef,
     });
   } catch (error) {
@@ -285,7 +285,7 @@ export async function settleCaptured(
     const result = await actorStep(saga, eventId, {
       type: "confirmComplete",
       paymentId,
-      bookingId: newId("bk"),
+      bookingId: newEventScopedId("bk", eventId),
     });
     if (result.booked) return bookedAnswer(bookingOf(result as BookedFacts));
   } catch (error) {

@@ -4,8 +4,9 @@
 // these are the reads, and the writes outside the actor off the happy path (recovery, refunds, races).
 import type { Database } from "../../platform/database.ts";
 import { notFound } from "../../domain/errors.ts";
-import { ticketId } from "../../domain/ids.ts";
+import { eventOfScopedId, ticketId } from "../../domain/ids.ts";
 import { bookingsPageMax, idempotencyClaimLeaseMs } from "../../domain/limits.ts";
+import { claimKeyRows } from "../booking/persistence/writers/idempotency-keys.ts";
 
 /** PostgreSQL's foreign_key_violation. */
 const foreignKeyViolation = "23503";
@@ -65,27 +66,24 @@ const paymentRecord = (row: any): PaymentRecord => ({
 
 /**
  * The claim of the older two-step confirm (a transaction of its own; the confirm now claims its key in
- * the actor's commit, actors/booking/persistence/writers/idempotency-keys.ts), kept for the migration
- * test of 0203. Claims an Idempotency-Key for a request, as `claimId`: a new key, or one whose earlier claim by the
- * same request lapsed without a payment (see migration 0202). `claimed: false` returns the record
- * that is there, possibly on another event: the unique index on (user_id, key) of migration 0203
- * makes the INSERT do nothing when the user's key is taken on any event, also by a racing node.
+ * the actor's commit, actors/booking/persistence/writers/idempotency-keys.ts, whose statement this
+ * sends too), kept for the migration tests. Claims an Idempotency-Key for a request, as `claimId`: a
+ * new key, or one whose earlier claim by the same request lapsed without a payment (see migration
+ * 0202). `claimed: false` returns the record that is there, possibly on another event: the user's key
+ * is taken on any event (idempotency_user_keys, migration 0360), also by a racing node.
  */
 export async function claimIdempotencyKey(
   db: Database,
   key: KeyRef & { requestHash: string; claimId: string },
 ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord | null }> {
-  const inserted = await db
-    .query(
-      `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, claim_id) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      [key.eventId, key.userId, key.key, key.requestHash, key.claimId],
-    )
-    .catch((error: { code?: unknown }) => {
+  const query = async (text: string, values: unknown[]) => (await db.query(text, values)).rows;
+  const claimed = await claimKeyRows(query, [{ ...key, paymentId: null }]).catch(
+    (error: { code?: unknown }) => {
       // The key's event does not exist (its foreign key): the tickets named are unknown, a 404.
       throw error?.code === foreignKeyViolation ? notFound("Event") : error;
-    });
-  if (inserted.rowCount === 1) return { claimed: true };
+    },
+  );
+  if (claimed.has(key.claimId)) return { claimed: true };
   const takenOver = await db.query(
     `UPDATE idempotency_keys SET claim_id = $5, claimed_at = now()
      WHERE event_id = $1 AND user_id = $2 AND key = $3 AND request_hash = $4
@@ -98,42 +96,57 @@ export async function claimIdempotencyKey(
   return { claimed: false, record: await findIdempotencyKey(db, key) };
 }
 
+/** A key's record on one event: one partition of idempotency_keys. */
+export const idempotencyKeyOfEventSql = `SELECT request_hash, payment_id, status_code, response,
+    claimed_at < now() - make_interval(secs => $4) AS claim_lapsed
+  FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3`;
+
+/** The event on which a user's key was claimed (the unpartitioned idempotency_user_keys). */
+export const userKeyEventSql = "SELECT event_id FROM idempotency_user_keys WHERE user_id = $1 AND key = $2";
+
 /**
  * The record of a user's key, whichever event it was claimed on (keys are the user's across events:
- * migration 0203); a key reused on several events before then answers for its own event first.
+ * migration 0203); a key reused on several events before then answers for its own event first. Two
+ * lookups that each name one partition (the key's own event, then the event idempotency_user_keys
+ * names), never a scan of every partition by user and key.
  */
 export async function findIdempotencyKey(db: Database, key: KeyRef): Promise<IdempotencyRecord | null> {
-  const { rows } = await db.query(
-    `SELECT request_hash, payment_id, status_code, response,
-            claimed_at < now() - make_interval(secs => $4) AS claim_lapsed
-     FROM (SELECT 0 AS rank, * FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3
-           UNION ALL -- each side by its own index (the primary key, idempotency_keys_user_key)
-           SELECT 1, * FROM idempotency_keys WHERE user_id = $2 AND key = $3 AND NOT scoped_to_event) k
-     ORDER BY rank LIMIT 1`,
-    [key.eventId, key.userId, key.key, idempotencyClaimLeaseMs / 1000],
-  );
-  if (!rows[0]) return null;
+  const ofEvent = async (eventId: string) =>
+    (await db.query(idempotencyKeyOfEventSql, [eventId, key.userId, key.key, idempotencyClaimLeaseMs / 1000]))
+      .rows[0];
+  let row = await ofEvent(key.eventId);
+  if (!row) {
+    const owner = (await db.query(userKeyEventSql, [key.userId, key.key])).rows[0];
+    if (owner && owner.event_id !== key.eventId) row = await ofEvent(owner.event_id);
+  }
+  if (!row) return null;
   return {
-    requestHash: rows[0].request_hash,
-    paymentId: rows[0].payment_id,
-    statusCode: rows[0].status_code,
-    response: rows[0].response,
-    claimLapsed: rows[0].claim_lapsed,
+    requestHash: row.request_hash,
+    paymentId: row.payment_id,
+    statusCode: row.status_code,
+    response: row.response,
+    claimLapsed: row.claim_lapsed,
   };
 }
 
 /**
  * Takes over a claim of the old two-step confirm (claimed in a transaction of its own) whose holder
- * died before recording a payment, once its lease lapsed: the row goes, so the next confirmStart's
- * commit claims the key afresh. Only for the same request; a no-op if anything was recorded meanwhile.
+ * died before recording a payment, once its lease lapsed: the row goes, with its user-wide row, so the
+ * next confirmStart's commit claims the key afresh. Only for the same request; a no-op if anything was
+ * recorded meanwhile.
  */
 export async function takeOverLapsedClaim(
   db: Database,
   key: KeyRef & { requestHash: string },
 ): Promise<void> {
   await db.query(
-    `DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3 AND request_hash = $4
-       AND payment_id IS NULL AND response IS NULL AND claimed_at < now() - make_interval(secs => $5)`,
+    `WITH gone AS (
+       DELETE FROM idempotency_keys WHERE event_id = $1 AND user_id = $2 AND key = $3 AND request_hash = $4
+         AND payment_id IS NULL AND response IS NULL AND claimed_at < now() - make_interval(secs => $5)
+       RETURNING event_id, user_id, key
+     )
+     DELETE FROM idempotency_user_keys u USING gone
+     WHERE u.user_id = gone.user_id AND u.key = gone.key AND u.event_id = gone.event_id`,
     [key.eventId, key.userId, key.key, key.requestHash, idempotencyClaimLeaseMs / 1000],
   );
 }
@@ -209,6 +222,14 @@ export async function markRefunded(db: Database, eventId: string, paymentId: str
   );
 }
 
+/**
+ * The partition filter of a read by booking or payment id: `event_id = $n` when the id carries its
+ * event (eventOfScopedId, passed as $n), nothing for an older id ($n null: the id index of every
+ * partition). With the value bound, the planner folds the null test away and prunes to one partition.
+ */
+export const eventOfIdFilter = (alias: string, parameter: number): string =>
+  `($${parameter}::text IS NULL OR ${alias}.event_id = $${parameter})`;
+
 const bookingSelect = `SELECT b.event_id, b.id, b.amount_cents, b.status, b.payment_id, b.created_at,
     array_agg(bt.ordinal ORDER BY bt.ordinal) AS ordinals
   FROM bookings b JOIN booking_seats bt ON bt.event_id = b.event_id AND bt.booking_id = b.id`;
@@ -241,8 +262,8 @@ export async function findUserBooking(
   bookingId: string,
 ): Promise<BookingView | null> {
   const { rows } = await db.query(
-    `${bookingSelect} WHERE b.id = $1 AND b.user_id = $2 GROUP BY b.event_id, b.id`,
-    [bookingId, userId],
+    `${bookingSelect} WHERE b.id = $1 AND b.user_id = $2 AND ${eventOfIdFilter("b", 3)} GROUP BY b.event_id, b.id`,
+    [bookingId, userId, eventOfScopedId(bookingId)],
   );
   return rows[0] ? bookingView(rows[0]) : null;
 }
@@ -260,10 +281,10 @@ export async function findUserPayment(
   userId: string,
   paymentId: string,
 ): Promise<PaymentRecord | null> {
-  const { rows } = await db.query("SELECT * FROM payments WHERE id = $1 AND user_id = $2", [
-    paymentId,
-    userId,
-  ]);
+  const { rows } = await db.query(
+    `SELECT * FROM payments p WHERE p.id = $1 AND p.user_id = $2 AND ${eventOfIdFilter("p", 3)}`,
+    [paymentId, userId, eventOfScopedId(paymentId)],
+  );
   return rows[0] ? paymentRecord(rows[0]) : null;
 }
 

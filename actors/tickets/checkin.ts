@@ -22,7 +22,7 @@ export async function checkIn(db: Database, claim: TicketClaim, scannedBy: strin
     `WITH booking AS (
        SELECT b.event_id, b.id, b.user_id, b.status,
          EXISTS (SELECT 1 FROM booking_tickets bt
-                 WHERE bt.event_id = b.event_id AND bt.booking_id = b.id AND bt.ordinal = $3) AS has_ticket
+                 WHERE bt.event_id = $1 AND bt.booking_id = b.id AND bt.ordinal = $3) AS has_ticket
        FROM bookings b WHERE b.event_id = $1 AND b.id = $2 FOR SHARE OF b
      ), inserted AS (
        INSERT INTO checkins (event_id, booking_id, ordinal, scanned_by)

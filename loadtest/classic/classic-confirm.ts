@@ -17,6 +17,7 @@ import {
 } from "./classic-seats.ts";
 import { noNews, write, type ClassicContext } from "./classic-writes.ts";
 import { bookedAnswer, bookingOf, declinedAnswer } from "../../actors/payments/answers.ts";
+import { claimKeyRows } from "../../actors/booking/persistence/writers/idempotency-keys.ts";
 
 type ConfirmStart = Extract<Command, { type: "confirmStart" }>;
 
@@ -117,12 +118,10 @@ async function claimKey(
     return;
   }
   // Before the payment's insert: its unique (event, user, key) would fail the transaction instead.
-  const claimed = await client.query(
-    `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, payment_id, claim_id)
-     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
-    [eventId, userId, idempotencyKey, requestHash, paymentId],
-  );
-  if (claimed.rowCount !== 1)
+  // The actors' claim statement: the user-wide key and the event's record together.
+  const query = async (text: string, values: unknown[]) => (await client.query(text, values)).rows;
+  const keyClaim = { eventId, userId, key: idempotencyKey, requestHash, paymentId, claimId: paymentId };
+  if (!(await claimKeyRows(query, [keyClaim])).has(paymentId))
     throw new MarqueeError("IDEMPOTENCY_KEY_TAKEN", "This Idempotency-Key is already claimed", { paymentId });
 }
 

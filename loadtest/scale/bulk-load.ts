@@ -87,6 +87,9 @@ function batchStatements(): string[] {
               'amountCents', 2 * ${price})),
             ${createdAt}, 'clm_' || substr(h, 5, 10), ${createdAt}
      FROM ${pairs}`,
+    // The user-wide claim of each key (migration 0360), as the confirm's commit writes it.
+    `INSERT INTO idempotency_user_keys (user_id, key, event_id, created_at)
+     SELECT ${user}, ${key}, ${event}, ${createdAt} FROM ${pairs}`,
   ];
 }
 
@@ -189,7 +192,10 @@ export async function loadTicketRows(
   }
 }
 
-/** The tables that grow with the tickets sold: what `pg_total_relation_size` is summed over. */
+/**
+ * The tables that grow with the tickets sold: what `pg_total_relation_size` is summed over (over
+ * every partition of the partitioned ones: relationBytesSql).
+ */
 export const bookingTables = [
   "tickets",
   "holds",
@@ -197,7 +203,17 @@ export const bookingTables = [
   "booking_tickets",
   "payments",
   "idempotency_keys",
+  "idempotency_user_keys",
 ] as const;
+
+/**
+ * Bytes of table $1 with all its partitions (a partitioned table's own pg_total_relation_size is 0):
+ * `total` (heap, indexes, TOAST, maps), `heap` and `indexes`.
+ */
+export const relationBytesSql = `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS total,
+    coalesce(sum(pg_relation_size(relid)), 0)::bigint AS heap,
+    coalesce(sum(pg_indexes_size(relid)), 0)::bigint AS indexes
+  FROM pg_partition_tree($1::regclass)`;
 
 /** Brings the visibility map and the planner's statistics up to date after a load. */
 export async function settleAfterLoad(client: pg.ClientBase): Promise<void> {

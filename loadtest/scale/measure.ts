@@ -8,6 +8,7 @@ import { auditDatabase, formatAudit } from "../audit.ts";
 import {
   bookedSeatsPerTen,
   bookingTables,
+  relationBytesSql,
   ensureBulkCatalog,
   loadTicketRows,
   seatsPerBooking,
@@ -95,13 +96,9 @@ async function withClient<T>(databaseUrl: string, work: (client: pg.Client) => P
 }
 
 async function diskUsed(client: pg.Client, ticketRows: number): Promise<DiskFigures> {
-  const { rows } = await client.query(
-    "SELECT relname, pg_total_relation_size(oid)::bigint AS bytes FROM pg_class WHERE relname = ANY($1) AND relkind IN ('r', 'p')",
-    [bookingTables],
-  );
-  const bytesByTable: Record<string, number> = Object.fromEntries(
-    rows.map((row) => [row.relname as string, Number(row.bytes)]),
-  );
+  const bytesByTable: Record<string, number> = {};
+  for (const table of bookingTables)
+    bytesByTable[table] = Number((await client.query(relationBytesSql, [table])).rows[0].total);
   const totalBytes = Object.values(bytesByTable).reduce((sum, bytes) => sum + bytes, 0);
   return { bytesByTable, totalBytes, bytesPerMillionTickets: Math.round(totalBytes / (ticketRows / 1e6)) };
 }

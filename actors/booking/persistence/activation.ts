@@ -49,7 +49,7 @@ const seatStateQuery = `SELECT e.status, (extract(epoch FROM e.on_sale_at) * 100
           (extract(epoch FROM e.starts_at) * 1000)::float8 AS starts_ms,
           e.tickets_per_user_max, e.ticket_count, e.sections, e.waiting_room, a.seat_version, a.epoch,
           b.ordinals AS booked_ordinals, b.user_ids AS booked_user_ids,
-          (SELECT count(*) FROM tickets t WHERE t.event_id = e.id AND t.status = 'booked')::int AS booked_tickets,
+          (SELECT count(*) FROM tickets t WHERE t.event_id = $1 AND t.status = 'booked')::int AS booked_tickets,
           h.ordinals AS hold_ordinals, h.hold_ids, h.user_ids AS hold_user_ids, h.statuses AS hold_statuses,
           h.expires_ms AS hold_expires_ms, h.payment_ids AS hold_payment_ids,
           u.user_ids AS admission_user_ids, u.expires_ms AS admission_expires_ms
@@ -58,13 +58,13 @@ const seatStateQuery = `SELECT e.status, (extract(epoch FROM e.on_sale_at) * 100
    CROSS JOIN LATERAL (
      SELECT coalesce(array_agg(bt.ordinal), '{}') AS ordinals, coalesce(array_agg(bk.user_id), '{}') AS user_ids
      FROM booking_tickets bt JOIN bookings bk ON bk.event_id = bt.event_id AND bk.id = bt.booking_id
-     WHERE bt.event_id = e.id) b
+     WHERE bt.event_id = $1) b
    CROSS JOIN LATERAL (
      SELECT coalesce(array_agg(ordinal), '{}') AS ordinals, coalesce(array_agg(hold_id), '{}') AS hold_ids,
             coalesce(array_agg(user_id), '{}') AS user_ids, coalesce(array_agg(status), '{}') AS statuses,
             coalesce(array_agg((extract(epoch FROM expires_at) * 1000)::float8), '{}') AS expires_ms,
             coalesce(array_agg(payment_id), '{}') AS payment_ids
-     FROM holds WHERE event_id = e.id) h
+     FROM holds WHERE event_id = $1) h
    CROSS JOIN LATERAL (
      SELECT coalesce(array_agg(user_id), '{}') AS user_ids,
             coalesce(array_agg(expires_at_ms::float8), '{}') AS expires_ms

@@ -11,30 +11,9 @@ import type { ChargeRequest, ChargeResult, PaymentProvider } from "../../../acto
 import { MarqueeError } from "../../../domain/errors.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
+import { recordingPool, type RecordingPool } from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
-
-/** A pool that records the first word of every statement, pool.query and checked-out clients alike. */
-function recordingPool(databaseUrl: string): { db: Database; statements: string[] } {
-  const pool = createPool(databaseUrl, { max: 4 });
-  const statements: string[] = [];
-  const word = (query: unknown) =>
-    (typeof query === "string" ? query : String((query as { text?: string }).text)).trim().split(/\s+/)[0];
-  const recorded = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(object, property, receiver) {
-        if (property === "query")
-          return (query: any, values?: any) => {
-            statements.push(word(query));
-            return (object as any).query(query, values);
-          };
-        if (property === "connect") return async () => recorded(await (object as any).connect());
-        const value = Reflect.get(object, property, receiver);
-        return typeof value === "function" ? value.bind(object) : value;
-      },
-    });
-  return { db: recorded(pool), statements };
-}
 
 class TestProvider implements PaymentProvider {
   readonly name = "test";
@@ -56,7 +35,7 @@ describe("actors: the confirm in two group commits", function () {
   this.timeout(60_000);
   let databaseUrl: string;
   let observer: Database;
-  let recording: { db: Database; statements: string[] };
+  let recording: RecordingPool;
   let host: ActorHost;
   const replies = new Map<number, (reply: Reply) => void>();
   let nextId = 1;
@@ -148,7 +127,7 @@ describe("actors: the confirm in two group commits", function () {
       requestHash: "hash-ana",
     });
     expect(answer.statusCode).to.equal(201);
-    const statements = recording.statements;
+    const statements = recording.words();
     expect(statements.filter((word) => word === "BEGIN")).to.have.length(2);
     expect(statements.filter((word) => word === "COMMIT")).to.have.length(2);
     expect(statements[0]).to.equal("BEGIN");
@@ -171,7 +150,8 @@ describe("actors: the confirm in two group commits", function () {
   it("refuses a confirm whose key another event's claim holds, alone: the same commit's others are written", async () => {
     await observer.query(
       `INSERT INTO idempotency_keys (event_id, user_id, key, request_hash, payment_id)
-       VALUES ('ev_commits_c', 'bea', 'shared-key-01', 'another-body', 'pay_elsewhere')`,
+       VALUES ('ev_commits_c', 'bea', 'shared-key-01', 'another-body', 'pay_elsewhere');
+       INSERT INTO idempotency_user_keys (user_id, key, event_id) VALUES ('bea', 'shared-key-01', 'ev_commits_c')`,
     );
     for (const [eventId, userId, ordinal] of [
       ["ev_commits_b", "bea", 0],
@@ -224,7 +204,7 @@ describe("actors: the confirm in two group commits", function () {
       },
     ]);
     expect(retry.ok ? "ok" : retry.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
-    expect(recording.statements).to.not.include("BEGIN");
+    expect(recording.words()).to.not.include("BEGIN");
     // ... unless the saga found the key freed (a lapsed claim taken over): then the commit decides.
     const freed = {
       ...start("ev_commits_b", "bea", 0, "shared-key-01").command,
@@ -233,7 +213,7 @@ describe("actors: the confirm in two group commits", function () {
     };
     const [decided] = await send([{ eventId: "ev_commits_b", command: freed }]);
     expect(decided.ok ? "ok" : decided.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
-    expect(recording.statements).to.include("BEGIN");
+    expect(recording.words()).to.include("BEGIN");
     // The reloaded actor still has bea's hold and lets her pay with a key of her own.
     const [again] = await send([start("ev_commits_b", "bea", 0, "bea-key-00001")]);
     expect(again.ok).to.equal(true);
@@ -259,8 +239,8 @@ describe("actors: the confirm in two group commits", function () {
     // A retry after the 402 (the hold is fay's again): the key is this worker's claim.
     const [again] = await send([start("pay_fay_2")]);
     expect(again.ok ? "ok" : again.error.code).to.equal("IDEMPOTENCY_KEY_TAKEN");
-    expect(recording.statements).to.not.include("BEGIN");
-    expect(recording.statements).to.not.include("INSERT"); // no activation: the actor kept its state
+    expect(recording.words()).to.not.include("BEGIN");
+    expect(recording.words()).to.not.include("INSERT"); // no activation: the actor kept its state
     const [key] = (
       await observer.query("SELECT status_code, response FROM idempotency_keys WHERE key = 'fay-key-0001'")
     ).rows;

@@ -129,7 +129,9 @@ describe("migrations", () => {
       { event_id: "ev_b", user_id: "u1", scoped_to_event: true },
       { event_id: "ev_a", user_id: "u2", scoped_to_event: false },
     ]);
-    // Both old records still answer for their own event; a new event cannot take the key.
+    // On today's schema (0360 moved the user-wide slot to idempotency_user_keys): both old records
+    // still answer for their own event; a new event cannot take the key.
+    await migrate(pool);
     expect(
       (await findIdempotencyKey(pool, { eventId: "ev_b", userId: "u1", key: "reused-key" }))?.requestHash,
     ).to.equal("hash-b");
@@ -146,7 +148,7 @@ describe("migrations", () => {
     expect(claim).to.deep.include({ claimed: false });
     expect((claim as { record: { requestHash: string } }).record.requestHash).to.equal("hash-a");
     const inserted = await pool.query(
-      "INSERT INTO idempotency_keys (event_id, user_id, key, request_hash) VALUES ('ev_c', 'u2', 'reused-key', 'x') ON CONFLICT DO NOTHING",
+      "INSERT INTO idempotency_user_keys (user_id, key, event_id) VALUES ('u2', 'reused-key', 'ev_c') ON CONFLICT DO NOTHING",
     );
     expect(inserted.rowCount).to.equal(0);
   });

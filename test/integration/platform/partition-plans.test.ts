@@ -1,0 +1,197 @@
+// The single-partition property of the hot path (docs/partitioning.md): every statement the real
+// code sends in a small real flow (an actor's activation, the group commits of a reserve, a confirm
+// and a cancellation, the Idempotency-Key replay, the reads of a booking, its e-tickets, a payment,
+// a check-in) is recorded as sent, then EXPLAINed with its own values: a plan that names a booking
+// table (partitioned by event_id, migration 0360) names exactly one of its partitions. A statement
+// added to the hot path that reaches every partition fails this test; the Citus router needs the same.
+import { expect } from "chai";
+import { ActorHost } from "../../../actors/booking/actor-host.ts";
+import type { Reply } from "../../../actors/booking/protocol.ts";
+import { confirm, type SagaContext } from "../../../actors/payments/confirm-saga.ts";
+import { cancelBooking } from "../../../actors/payments/cancellation.ts";
+import {
+  findIdempotencyKey,
+  findUserBooking,
+  findUserPayment,
+} from "../../../actors/payments/payments.repository.ts";
+import type { PaymentProvider } from "../../../actors/payments/provider.ts";
+import { withTickets } from "../../../actors/tickets/booking-tickets.ts";
+import { checkIn } from "../../../actors/tickets/checkin.ts";
+import { createTicketKeyStore } from "../../../actors/tickets/ticket-keys.ts";
+import { MarqueeError } from "../../../domain/errors.ts";
+import { eventOfScopedId } from "../../../domain/ids.ts";
+import type { Command } from "../../../domain/seat-state.ts";
+import { createPool, type Database } from "../../../platform/database.ts";
+import { simulationDatabase } from "../../support/actor-simulation.ts";
+import { recordingPool, type RecordedStatement, type RecordingPool } from "../../support/recording-pool.ts";
+import { dropDatabase } from "../../support/system.ts";
+
+const partitionedTables = ["tickets", "holds", "bookings", "booking_tickets", "payments", "idempotency_keys"];
+const namesBookingTable = new RegExp(`\\b(${[...partitionedTables, "booking_seats"].join("|")})\\b`);
+
+const provider: PaymentProvider = {
+  name: "test",
+  charge: async (request) => ({ status: "captured", providerRef: `ref-${request.paymentId}` }),
+  refund: async () => {},
+  lookup: async () => null,
+};
+
+/** Every "Relation Name" of a JSON plan (scans and modify targets, CTEs and subplans included). */
+function relationsOf(node: unknown, into: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) relationsOf(item, into);
+  else if (node && typeof node === "object")
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "Relation Name" && typeof value === "string") into.push(value);
+      else relationsOf(value, into);
+    }
+  return into;
+}
+
+describe("partitioning: every hot-path statement's plan names one partition", function () {
+  this.timeout(60_000);
+  let databaseUrl: string;
+  let observer: Database;
+  let recording: RecordingPool;
+  let host: ActorHost;
+  /** partition name -> its partitioned table */
+  let parentOf: Map<string, string>;
+  const replies = new Map<number, (reply: Reply) => void>();
+  let nextId = 1;
+
+  const send = (eventId: string, command: Command): Promise<Reply> => {
+    const id = nextId++;
+    const answered = new Promise<Reply>((resolve) => replies.set(id, resolve));
+    host.submit([{ kind: "command", id, eventId, command }], Date.now());
+    return answered;
+  };
+  const saga = (): SagaContext => ({
+    db: recording.db,
+    provider,
+    actor: async (eventId, command) => {
+      const reply = await send(eventId, command);
+      if (reply.ok) return reply.value;
+      throw MarqueeError.from(reply.error);
+    },
+    pauseAfterCaptureMs: 0,
+    log: () => {},
+  });
+
+  async function createEvent(eventId: string): Promise<void> {
+    await observer.query(
+      `INSERT INTO venues (id, name, city, country) VALUES ('vn_plans', 'Hall', 'Lisbon', 'Portugal')
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    await observer.query(
+      `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
+         tickets_per_user_max, ticket_count)
+       VALUES ($1, 'Plans', '', 'concert', 'vn_plans', now() + interval '30 days', now() - interval '1 day',
+         '[{"name": "Stalls", "priceCents": 1000, "rows": [{"label": "A", "seats": 4}]}]', '{"enabled": false}', 4, 4)`,
+      [eventId],
+    );
+    await observer.query(
+      `INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
+       SELECT $1, ordinal, 0, 'Stalls', 0, 'A', ordinal + 1, 1000 FROM generate_series(0, 3) AS ordinal`,
+      [eventId],
+    );
+  }
+
+  before(async () => {
+    databaseUrl = await simulationDatabase();
+    observer = createPool(databaseUrl, { max: 2 });
+    recording = recordingPool(databaseUrl);
+    host = new ActorHost({
+      db: recording.db,
+      owner: "partition-plans",
+      holdTtlMs: 600_000,
+      paranoid: true,
+      output: (output) => {
+        for (const reply of output.replies) replies.get(reply.id)?.(reply);
+      },
+      fatal: (error) => {
+        throw error;
+      },
+      log: () => {},
+    });
+    // Several events, so that a plan reaching beyond its event's partition would show it.
+    for (const eventId of ["ev_plans_a", "ev_plans_b", "ev_plans_c", "ev_plans_d"])
+      await createEvent(eventId);
+    const { rows } = await observer.query(
+      `SELECT c.relname AS partition, p.relname AS parent FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       WHERE p.relname = ANY ($1)`,
+      [partitionedTables],
+    );
+    parentOf = new Map(rows.map((row) => [row.partition, row.parent]));
+  });
+  after(async () => {
+    await host.stop();
+    await recording.db.end();
+    await observer.end();
+    await dropDatabase(databaseUrl);
+  });
+
+  /** The partitions each booking table's plan names, for one statement recorded. */
+  async function partitionsNamed(statement: RecordedStatement): Promise<Map<string, Set<string>>> {
+    const { rows } = await observer.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.values);
+    const named = new Map<string, Set<string>>();
+    for (const relation of relationsOf(rows[0]["QUERY PLAN"])) {
+      const parent = parentOf.get(relation);
+      if (parent) named.set(parent, (named.get(parent) ?? new Set()).add(relation));
+    }
+    return named;
+  }
+
+  it("activation, the reserve's, confirm's and cancellation's commits, replays and reads", async () => {
+    const eventId = "ev_plans_b";
+    const userId = "ana";
+    recording.statements.length = 0;
+    const reserved = await send(eventId, { type: "reserve", userId, ordinals: [1, 2], holdId: "hd_plans" });
+    expect(reserved.ok).to.equal(true);
+    const request = {
+      eventId,
+      userId,
+      ordinals: [1, 2],
+      token: "tok_ok",
+      idempotencyKey: "ana-plans-key-1",
+      requestHash: "hash-ana-plans",
+    };
+    const answer = await confirm(saga(), request);
+    expect(answer.statusCode).to.equal(201);
+    const booking = (answer.body as { booking: { id: string; paymentId: string } }).booking;
+    // New ids carry their event: the reads below name its partition.
+    expect(eventOfScopedId(booking.id)).to.equal(eventId);
+    expect(eventOfScopedId(booking.paymentId)).to.equal(eventId);
+    expect((await confirm(saga(), request)).body).to.deep.equal(answer.body); // a replay
+    expect(
+      await findIdempotencyKey(recording.db, { eventId, userId, key: request.idempotencyKey }),
+    ).to.not.equal(null);
+    const view = (await findUserBooking(recording.db, userId, booking.id))!;
+    expect(view.status).to.equal("confirmed");
+    expect((await findUserPayment(recording.db, userId, booking.paymentId))?.status).to.equal("captured");
+    const keys = createTicketKeyStore(recording.db, "partition-plans-secret");
+    const [withCodes] = await withTickets(recording.db, keys, [view]);
+    expect(withCodes.tickets).to.have.length(2);
+    await checkIn(recording.db, { eventId, bookingId: booking.id, ordinal: 1 }, "door");
+    expect((await cancelBooking(saga(), booking.id, "plans")).status).to.equal("cancelled");
+
+    const checked = recording.statements.filter((statement) => namesBookingTable.test(statement.text));
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    for (const statement of checked) {
+      for (const [table, partitions] of await partitionsNamed(statement)) {
+        seen.add(table);
+        if (partitions.size !== 1)
+          failures.push(`${partitions.size} partitions of ${table}: ${statement.text.replace(/\s+/g, " ")}`);
+      }
+    }
+    expect(failures).to.deep.equal([]);
+    // The flow did reach every booking table through plans that named one partition each.
+    expect([...seen].sort()).to.deep.equal([...partitionedTables].sort());
+    expect(checked.length).to.be.greaterThan(15);
+  });
+
+  it("the check: a statement without the event's key names every partition", async () => {
+    const plan = await partitionsNamed({ text: "SELECT * FROM bookings WHERE id = $1", values: ["bk_x"] });
+    expect(plan.get("bookings")?.size).to.equal(16);
+  });
+});
