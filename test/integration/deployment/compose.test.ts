@@ -42,6 +42,7 @@ interface Service {
  */
 const imageTools: [RegExp, string[]][] = [
   [/^postgres:\d/, ["pg_isready"]],
+  [/^citusdata\/citus:\d/, ["pg_isready"]], // FROM postgres (the profile `citus`)
   [/^redis:\d/, ["redis-cli"]],
   [/^nats:[\d.]+-alpine$/, ["wget"]],
   [/^docker\.elastic\.co\/elasticsearch\/elasticsearch:\d/, ["curl"]],
