@@ -1,7 +1,15 @@
 // Ticket ids read together (the booking service's check) and the event a request names (the Shard
 // strategy's key): one derivation, strict, never throwing on junk.
 import { expect } from "chai";
-import { readTicketIds, requestEventId, ticketId } from "../../../domain/ids.ts";
+import {
+  eventOfScopedId,
+  eventScopedIdLengthMax,
+  eventScopedIdPattern,
+  newEventScopedId,
+  readTicketIds,
+  requestEventId,
+  ticketId,
+} from "../../../domain/ids.ts";
 import { ticketsPerRequestMax } from "../../../domain/limits.ts";
 
 describe("domain/ids: ticket ids and the event a request names", () => {
@@ -71,6 +79,34 @@ describe("domain/ids: ticket ids and the event a request names", () => {
         Object.create(null),
       ];
       for (const params of junk) expect(requestEventId(params), JSON.stringify(params)).to.equal(null);
+    });
+  });
+
+  describe("booking and payment ids that carry their event", () => {
+    it("makes ids that name their event, and reads it back", () => {
+      for (const eventId of ["ev_7h3k9p1w2z", "ev.2026.x", "e".repeat(100)]) {
+        const id = newEventScopedId("bk", eventId);
+        expect(id).to.match(/^bk_[0-9a-z]{10}\./);
+        expect(eventOfScopedId(id)).to.equal(eventId);
+        expect(id.length).to.be.at.most(eventScopedIdLengthMax);
+        expect(eventScopedIdPattern.test(id), id).to.equal(true);
+      }
+      expect(eventOfScopedId(newEventScopedId("pay", "ev_a"))).to.equal("ev_a");
+    });
+
+    it("reads no event from older ids or junk (their reads use the id index)", () => {
+      for (const id of [
+        "bk_ndg9j1s9pt",
+        "pay_5wbzh3kj3s",
+        "bk_x.",
+        "bk_.ev_a",
+        ".ev_a",
+        "ev_a.12",
+        "bk_x.é",
+        "BK_x.ev_a",
+      ])
+        expect(eventOfScopedId(id), id).to.equal(null);
+      expect(eventOfScopedId(`bk_x.${"e".repeat(101)}`)).to.equal(null);
     });
   });
 });
