@@ -101,7 +101,7 @@ describe("domain/ids: ticket ids and the event a request names", () => {
         "bk_x.",
         "bk_.ev_a",
         ".ev_a",
-        "ev_a.12",
+        "bk_x y.ev_a",
         "bk_x.é",
         "BK_x.ev_a",
       ])
