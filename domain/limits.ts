@@ -81,6 +81,11 @@ export const httpHeaderBytesMax = 16 * 1024;
  */
 export const rateLimitMemoryKeysMax = 100_000;
 /**
+ * Rate-limit checks of one event-loop turn sent to Redis in one script call (gateway/rate-limit.ts):
+ * bounds the script's run time (four commands per check, well under a millisecond) and its arguments.
+ */
+export const rateLimitBatchMax = 256;
+/**
  * Verified bearer tokens a gateway node remembers (gateway/token-cache.ts): one per active client;
  * at most ~4.5 KiB each (a token is at most 4 KiB), so ~45 MiB at worst, ~3 MiB for typical tokens.
  */

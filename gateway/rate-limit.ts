@@ -4,11 +4,12 @@
 // another at the start of the next. Only requests let through are counted. The counts live in
 // Redis so that every gateway node shares them (one round trip: a Lua script reads both windows and
 // counts the request if it fits); the checks of the requests that arrive together (in one turn of the
-// event loop) go to Redis as one pipeline, one write and one read for all of them. While Redis is
+// event loop) go to Redis as one call of a script that checks each in turn (at most
+// `rateLimitBatchMax` per call), one command for all of them. While Redis is
 // down each node counts in memory instead, in a bounded table: the limit then holds per node, which
 // still stops a single client's burst.
 import type { Clock } from "../domain/clock.ts";
-import { rateLimitMemoryKeysMax } from "../domain/limits.ts";
+import { rateLimitBatchMax, rateLimitMemoryKeysMax } from "../domain/limits.ts";
 import { redisIsUp, type RedisClient } from "../platform/redis.ts";
 
 export interface RateLimitDecision {
@@ -79,6 +80,30 @@ if current == 1 then redis.call('PEXPIRE', KEYS[2], window * 2) end
 return {1, previous, current}
 `;
 
+// The same check for a batch, each in order as if sent one after another: KEYS = each check's two
+// windows; ARGV[1] = window ms, ARGV[2] = limit, then each check's elapsed ms. Returns the three
+// numbers of each check, one after another.
+const hitsScript = `
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local answers = {}
+for check = 1, #KEYS / 2 do
+  local previousKey, currentKey = KEYS[check * 2 - 1], KEYS[check * 2]
+  local previous = tonumber(redis.call('GET', previousKey) or '0')
+  local current = tonumber(redis.call('GET', currentKey) or '0')
+  local elapsed = tonumber(ARGV[check + 2])
+  local fits = 0
+  if previous * (window - elapsed) / window + current + 1 <= limit then
+    fits = 1
+    current = redis.call('INCR', currentKey)
+    if current == 1 then redis.call('PEXPIRE', currentKey, window * 2) end
+  end
+  answers[#answers + 1] = fits
+  answers[#answers + 1] = previous
+  answers[#answers + 1] = current
+end
+return answers
+`;
+
 type HitArguments = [
   previousKey: string,
   currentKey: string,
@@ -89,6 +114,8 @@ type HitArguments = [
 
 type RedisWithHit = RedisClient & {
   marqueeRateLimitHit(...args: HitArguments): Promise<[number, number, number]>;
+  /** numberOfKeys, the keys, then window ms, limit and each check's elapsed ms. */
+  marqueeRateLimitHits(...args: (string | number)[]): Promise<number[]>;
 };
 
 /** A check waiting for the next pipeline: its arguments and where its answer goes. */
@@ -158,6 +185,7 @@ export class RateLimiter {
     const redis = options.redis as RedisWithHit;
     if (typeof redis.marqueeRateLimitHit !== "function") {
       redis.defineCommand("marqueeRateLimitHit", { numberOfKeys: 2, lua: hitScript });
+      redis.defineCommand("marqueeRateLimitHits", { lua: hitsScript });
     }
     this.redis = redis;
   }
@@ -198,23 +226,27 @@ export class RateLimiter {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 1 || this.redis.isCluster) {
-      // Alone in its turn: a pipeline object would only add to the one command's cost. On a Redis
-      // Cluster the clients' keys sit in different slots, which one pipeline may not span: each check
-      // goes by itself to its slot's node (still one write each, without waiting for the others).
+      // Alone in its turn: the one-check script. On a Redis Cluster the clients' keys sit in
+      // different slots, which one script may not span: each check goes by itself to its slot's node
+      // (still one write each, without waiting for the others).
       for (const { args, settle } of batch)
         this.redis.marqueeRateLimitHit(...args).then(settle, () => settle(null));
       return;
     }
-    const pipeline = this.redis.pipeline() as unknown as {
-      marqueeRateLimitHit(...args: HitArguments): void;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    for (const { args } of batch) pipeline.marqueeRateLimitHit(...args);
-    pipeline.exec().then(
+    for (let start = 0; start < batch.length; start += rateLimitBatchMax)
+      this.sendBatch(batch.slice(start, start + rateLimitBatchMax));
+  }
+
+  /** Up to `rateLimitBatchMax` checks (one window size and limit: this limiter's) in one script call. */
+  private sendBatch(batch: PendingHit[]): void {
+    const keys: string[] = [];
+    const elapsed: number[] = [];
+    for (const { args } of batch) (keys.push(args[0], args[1]), elapsed.push(args[2]));
+    this.redis.marqueeRateLimitHits(keys.length, ...keys, this.windowMs, this.limit, ...elapsed).then(
       (answers) =>
         batch.forEach(({ settle }, index) => {
-          const [error, counts] = answers?.[index] ?? [new Error("no answer"), null];
-          settle(error ? null : (counts as [number, number, number]));
+          const at = index * 3;
+          settle(at + 2 < answers.length ? [answers[at], answers[at + 1], answers[at + 2]] : null);
         }),
       () => batch.forEach(({ settle }) => settle(null)),
     );
