@@ -241,7 +241,10 @@ export class RateLimiter {
   private sendBatch(batch: PendingHit[]): void {
     const keys: string[] = [];
     const elapsed: number[] = [];
-    for (const { args } of batch) (keys.push(args[0], args[1]), elapsed.push(args[2]));
+    for (const { args } of batch) {
+      keys.push(args[0], args[1]);
+      elapsed.push(args[2]);
+    }
     this.redis.marqueeRateLimitHits(keys.length, ...keys, this.windowMs, this.limit, ...elapsed).then(
       (answers) =>
         batch.forEach(({ settle }, index) => {
