@@ -20,9 +20,17 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
-/** A paranoid host named `name` (its event_actors owner); `fatal` collects what would stop a worker. */
-export function startTestHost(name: string, databaseUrl: string, eventId: string, fatal: Error[]): TestHost {
-  const db = createPool(databaseUrl, { max: 3 });
+/**
+ * A paranoid host named `name` (its event_actors owner); `fatal` collects what would stop a worker.
+ * `db`: a pool of the caller's (a faulty one, say), ended by stop() like the host's own.
+ */
+export function startTestHost(
+  name: string,
+  databaseUrl: string,
+  eventId: string,
+  fatal: Error[],
+  db: Database = createPool(databaseUrl, { max: 3 }),
+): TestHost {
   const waiting = new Map<number, (reply: Reply) => void>();
   let nextId = 1;
   const host = new ActorHost({

@@ -6,6 +6,7 @@ import { startSystem, dropDatabase } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
 import { startTestHost, type TestHost } from "../../support/actor-hosts.ts";
+import { createFaultyDatabase } from "../../support/faulty-database.ts";
 import type { Reply, SeatMapSnapshot } from "../../../actors/booking/protocol.ts";
 
 const statuses = (reply: Reply): number[] => {
@@ -97,5 +98,23 @@ describe("actors: a ring change re-checks each actor's epoch before it answers",
     expect(await epochOf(eventId)).to.equal(first + 4);
     expect(fatal).to.deep.equal([]);
     expect(await findDatabaseViolations(databaseUrl)).to.deep.equal([]);
+  });
+
+  it("drops an actor whose check failed (the database unreachable) and reloads it at its next request", async () => {
+    const faulty = createFaultyDatabase(databaseUrl);
+    const c = startTestHost("host-c", databaseUrl, otherEventId, fatal, faulty.db);
+    try {
+      expect(statuses(await seatMap(c, false, otherEventId))).to.deep.equal([0, 0, 0, 1]);
+      faulty.arm({ kind: "transient", when: "before", statement: 1 });
+      c.host.ringChanged();
+      const failed = await seatMap(c, false, otherEventId);
+      expect(errorCode(failed)).to.equal("UNAVAILABLE");
+      expect(faulty.disarm()?.text).to.match(/^SELECT a\.event_id/);
+      expect(c.host.activeActors).to.equal(0);
+      expect(statuses(await seatMap(c, false, otherEventId))).to.deep.equal([0, 0, 0, 1]);
+      expect(fatal).to.deep.equal([]);
+    } finally {
+      await c.stop();
+    }
   });
 });
