@@ -208,12 +208,13 @@ export const bookingTables = [
 
 /**
  * Bytes of table $1 with all its partitions (a partitioned table's own pg_total_relation_size is 0):
- * `total` (heap, indexes, TOAST, maps), `heap` and `indexes`.
+ * `total` (heap, indexes, TOAST, maps), `heap` and `indexes`. The table itself is added: the tree of
+ * a plain table is empty.
  */
 export const relationBytesSql = `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS total,
     coalesce(sum(pg_relation_size(relid)), 0)::bigint AS heap,
     coalesce(sum(pg_indexes_size(relid)), 0)::bigint AS indexes
-  FROM pg_partition_tree($1::regclass)`;
+  FROM (SELECT relid FROM pg_partition_tree($1::regclass) UNION SELECT $1::regclass) AS tree`;
 
 /** Brings the visibility map and the planner's statistics up to date after a load. */
 export async function settleAfterLoad(client: pg.ClientBase): Promise<void> {

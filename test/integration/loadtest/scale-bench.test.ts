@@ -76,7 +76,7 @@ describe("scale benchmark (toy size)", function () {
         ].sort(),
       );
       // Summed over the partitions (a partitioned table's own size is 0).
-      for (const table of ["tickets", "bookings", "payments"])
+      for (const table of ["tickets", "bookings", "payments", "idempotency_user_keys"])
         expect(size.disk.bytesByTable[table], table).to.be.greaterThan(0);
     }
   });
