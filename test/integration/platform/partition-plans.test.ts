@@ -190,6 +190,26 @@ describe("partitioning: every hot-path statement's plan names one partition", fu
     expect(checked.length).to.be.greaterThan(15);
   });
 
+  it("still reads bookings and payments whose ids were made before ids carried their event", async () => {
+    const eventId = "ev_plans_c";
+    await observer.query(
+      `INSERT INTO payments (event_id, id, user_id, idempotency_key, ordinals, amount_cents, status, provider_ref)
+       VALUES ($1, 'pay_oldstyle01', 'olga', 'olga-key-0001', '{3}', 1000, 'captured', 'ref');
+       INSERT INTO bookings (event_id, id, user_id, amount_cents, payment_id) VALUES ($1, 'bk_oldstyle01', 'olga', 1000, 'pay_oldstyle01');
+       UPDATE payments SET booking_id = 'bk_oldstyle01' WHERE event_id = $1 AND id = 'pay_oldstyle01';
+       UPDATE tickets SET status = 'booked', booking_id = 'bk_oldstyle01' WHERE event_id = $1 AND ordinal = 3;
+       INSERT INTO booking_tickets (event_id, ordinal, booking_id) VALUES ($1, 3, 'bk_oldstyle01');`.replaceAll(
+        "$1",
+        `'${eventId}'`,
+      ),
+    );
+    expect(eventOfScopedId("bk_oldstyle01")).to.equal(null);
+    const booking = await findUserBooking(observer, "olga", "bk_oldstyle01");
+    expect(booking).to.deep.include({ eventId, ticketIds: [`${eventId}.3`], status: "confirmed" });
+    expect((await findUserPayment(observer, "olga", "pay_oldstyle01"))?.bookingId).to.equal("bk_oldstyle01");
+    expect(await findUserBooking(observer, "someone-else", "bk_oldstyle01")).to.equal(null);
+  });
+
   it("the check: a statement without the event's key names every partition", async () => {
     const plan = await partitionsNamed({ text: "SELECT * FROM bookings WHERE id = $1", values: ["bk_x"] });
     expect(plan.get("bookings")?.size).to.equal(16);
