@@ -80,10 +80,7 @@ export const httpHeaderBytesMax = 16 * 1024;
  * distinct addresses cannot grow the table past this; the oldest windows are forgotten first.
  */
 export const rateLimitMemoryKeysMax = 100_000;
-/**
- * Rate-limit checks of one event-loop turn sent to Redis in one script call (gateway/rate-limit.ts):
- * bounds the script's run time (four commands per check, well under a millisecond) and its arguments.
- */
+/** Rate-limit checks of one event-loop turn in one Redis script call (gateway/rate-limit.ts). */
 export const rateLimitBatchMax = 256;
 /**
  * Verified bearer tokens a gateway node remembers (gateway/token-cache.ts): one per active client;
@@ -271,6 +268,8 @@ export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
 /** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
 export const lineBatchMax = 256;
+/** User pushes in one `realtime.toUsers` broadcast (~150-400 bytes each): well under NATS's 1 MB. */
+export const userPushesPerBroadcastMax = 500;
 
 // Real-time seat map (gateway/realtime/).
 /** Coalescing window per event: a client gets ~10 frames a second under a rush, not thousands. */

@@ -34,6 +34,16 @@ export interface ToUser {
   data: unknown;
 }
 
+/**
+ * Many pushes in one broadcast (a waiting room's tick: admissions and positions, up to
+ * `userPushesPerBroadcastMax`), each delivered as a `realtime.toUser` would be: one event through
+ * the broker per tick instead of one per user.
+ */
+export const toUsersEvent = "realtime.toUsers";
+export interface ToUsers {
+  pushes: ToUser[];
+}
+
 /** Emitted by the catalog after an admin change (caches listen). */
 export const eventChangedEvent = "catalog.eventChanged";
 

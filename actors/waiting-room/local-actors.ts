@@ -6,8 +6,12 @@ import { randomBytes } from "node:crypto";
 import type { RedisClient } from "../../platform/redis.ts";
 import type { ServiceBroker } from "moleculer";
 import type { Clock } from "../../domain/clock.ts";
-import { toUserEvent, type ToUser } from "../../domain/messages.ts";
-import { waitingRoomActorsPerNodeMax, waitingRoomDiscoveryIntervalMs } from "../../domain/limits.ts";
+import { toUsersEvent, type ToUser } from "../../domain/messages.ts";
+import {
+  userPushesPerBroadcastMax,
+  waitingRoomActorsPerNodeMax,
+  waitingRoomDiscoveryIntervalMs,
+} from "../../domain/limits.ts";
 import { idPattern } from "../../catalog/schemas.ts";
 import type { AdmissionTokens } from "./admission-token.ts";
 import type { EventSettingsCache } from "./event-settings.ts";
@@ -35,6 +39,8 @@ export class LocalActors {
   private readonly ownerId: string;
   private discoveryTimer: NodeJS.Timeout | null = null;
   private discovering = false;
+  /** Pushes to users made in this turn, broadcast together (`push`). */
+  private pendingPushes: ToUser[] = [];
 
   constructor(private readonly options: LocalActorsOptions) {
     this.ownerId = `${options.broker.nodeID}.${randomBytes(4).toString("hex")}`;
@@ -75,8 +81,25 @@ export class LocalActors {
     actor.start();
   }
 
+  /**
+   * A push to a user, broadcast (every gateway node delivers to the sockets of that user it holds)
+   * with the others of this turn: an actor's tick tells many users at once, and one broadcast per
+   * `userPushesPerBroadcastMax` of them costs the broker far less than one per user.
+   */
+  private push(message: ToUser): void {
+    if (this.pendingPushes.push(message) === 1) queueMicrotask(() => this.flushPushes());
+    else if (this.pendingPushes.length >= userPushesPerBroadcastMax) this.flushPushes();
+  }
+
+  private flushPushes(): void {
+    const pushes = this.pendingPushes;
+    if (pushes.length === 0) return;
+    this.pendingPushes = [];
+    void this.options.broker.broadcast(toUsersEvent, { pushes });
+  }
+
   private createActor(eventId: string): WaitingRoomActor {
-    const { broker, redis, clock, tokens, settings, metrics, logger } = this.options;
+    const { redis, clock, tokens, settings, metrics, logger } = this.options;
     const actor: WaitingRoomActor = new WaitingRoomActor({
       eventId,
       redis,
@@ -85,11 +108,7 @@ export class LocalActors {
       settings,
       tokens,
       logger,
-      notify: (userId, data) => {
-        const message: ToUser = { userId, event: "queue", data };
-        // Broadcast: every gateway node delivers to the sockets of that user it holds.
-        broker.broadcast(toUserEvent, message);
-      },
+      notify: (userId, data) => this.push({ userId, event: "queue", data }),
       isPreferredOwner: () => this.isPreferredOwner(eventId),
       onTick: (result) => metrics.recordTick(eventId, result),
       onRetire: (id) => {

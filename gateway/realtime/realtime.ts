@@ -4,9 +4,16 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Context, LoggerInstance, ServiceBroker, ServiceEvents } from "moleculer";
-import { seatsChangedEvent, toUserEvent, type SeatsChanged, type ToUser } from "../../domain/messages.ts";
+import {
+  seatsChangedEvent,
+  toUserEvent,
+  toUsersEvent,
+  type SeatsChanged,
+  type ToUser,
+  type ToUsers,
+} from "../../domain/messages.ts";
 import { invariant, MarqueeError } from "../../domain/errors.ts";
-import { seatMapCallTimeoutMs } from "../../domain/limits.ts";
+import { seatMapCallTimeoutMs, userPushesPerBroadcastMax } from "../../domain/limits.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { Config } from "../../platform/config.ts";
 import type { TokenVerifier } from "../auth.ts";
@@ -97,6 +104,21 @@ function realtimeEvents(parts: RealtimeParts): ServiceEvents {
         if (typeof userId !== "string" || !validUserEventName(event))
           return parts.log?.warn({ from: ctx.nodeID }, "malformed realtime.toUser ignored");
         parts.sockets?.toUser(userId, event, data);
+      },
+    },
+    [toUsersEvent]: {
+      group,
+      context: true,
+      handler(ctx: Context<ToUsers>) {
+        const pushes = ctx.params?.pushes;
+        if (!Array.isArray(pushes) || pushes.length > userPushesPerBroadcastMax)
+          return parts.log?.warn({ from: ctx.nodeID }, "malformed realtime.toUsers ignored");
+        for (const push of pushes) {
+          const { userId, event, data } = push ?? ({} as ToUser);
+          if (typeof userId !== "string" || !validUserEventName(event))
+            parts.log?.warn({ from: ctx.nodeID }, "malformed push of realtime.toUsers ignored");
+          else parts.sockets?.toUser(userId, event, data);
+        }
       },
     },
   } as ServiceEvents;

@@ -182,7 +182,12 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     },
     toUser(userId, event, data) {
       if (!validUserEventName(event)) throw new Error(`not a user event name: ${String(event)}`);
-      (io.to(userRoom(userId)) as any).emit(event, data);
+      // Every gateway node gets every push (a broadcast) and most are for users with no socket here
+      // (they poll, or hold their socket on another node): Socket.IO's emit to an empty room still
+      // builds the packet and its broadcast, ~6 KB of garbage per push in a waiting-room rush.
+      const room = userRoom(userId);
+      if (!io.sockets.adapter.rooms.has(room)) return;
+      (io.to(room) as any).emit(event, data);
     },
     async close() {
       lag.close();

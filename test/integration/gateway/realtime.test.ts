@@ -315,6 +315,30 @@ describe("real-time seat map (one node)", function () {
     expect(bobGot).to.deep.equal([]);
   });
 
+  it("delivers each push of a realtime.toUsers batch to that user's sockets, skipping malformed ones", async function () {
+    const alice = track(await connectSeatClient(system.baseUrl, { token: await system.token("alice") }));
+    const bob = track(await connectSeatClient(system.baseUrl, { token: await system.token("bob") }));
+    const got: unknown[] = [];
+    const bobGot: unknown[] = [];
+    alice.socket.on("queue", (data) => got.push(data));
+    bob.socket.on("queue", (data) => bobGot.push(data));
+    const first = { status: "waiting", position: 3, estimatedWaitSeconds: 12 };
+    const second = { status: "waiting", position: 2, estimatedWaitSeconds: 8 };
+    await system.node.broker.emit("realtime.toUsers", {
+      pushes: [
+        { userId: "alice", event: "queue", data: first },
+        { userId: "nobody-here", event: "queue", data: first },
+        { userId: "bob", event: "not an event name", data: first },
+        null,
+        { userId: "alice", event: "queue", data: second },
+      ],
+    });
+    await waitFor(() => got.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(got).to.deep.equal([first, second]);
+    expect(bobGot).to.deep.equal([]);
+  });
+
   it("a waiting-room member's socket gets its queue pushes", async function () {
     const event = await createEventFixture(system, { waitingRoom: { enabled: true } });
     const token = await system.token("frank");

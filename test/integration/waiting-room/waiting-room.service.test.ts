@@ -19,7 +19,11 @@ describe("waiting room API", () => {
     // Stands in for the gateways' Socket.IO delivery: records what the waiting room pushes to users.
     await system.node.broker.createService({
       name: "push-recorder",
-      events: { "realtime.toUser": { handler: (ctx: any) => void pushes.push(ctx.params) } },
+      events: {
+        "realtime.toUser": { handler: (ctx: any) => void pushes.push(ctx.params) },
+        // A tick's pushes come together, one broadcast for many users.
+        "realtime.toUsers": { handler: (ctx: any) => void pushes.push(...ctx.params.pushes) },
+      },
     });
   });
   after(async () => {
