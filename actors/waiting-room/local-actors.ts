@@ -95,7 +95,10 @@ export class LocalActors {
     const pushes = this.pendingPushes;
     if (pushes.length === 0) return;
     this.pendingPushes = [];
-    void this.options.broker.broadcast(toUsersEvent, { pushes });
+    // A push lost with the transporter is not retried: clients also poll their place in the line.
+    Promise.resolve(this.options.broker.broadcast(toUsersEvent, { pushes })).catch((error: unknown) =>
+      this.options.logger.warn({ err: error, pushes: pushes.length }, "waiting-room pushes not sent"),
+    );
   }
 
   private createActor(eventId: string): WaitingRoomActor {
