@@ -309,7 +309,7 @@ export const sseClientsPerNodeMax = 10_000;
 export const httpConnectionsPerNodeMaxDefault = socketConnectionsPerNodeMax + sseClientsPerNodeMax + 2_000;
 /** An SSE stream with more unsent bytes than this is lagging (told to resync once it drains). */
 export const sseBufferedBytesMax = 512 * 1024;
-/** SSE heartbeat comment: keeps proxies and the gateway's 30 s idle timeout from closing the stream. */
+/** SSE heartbeat comment: keeps proxies (often a 30-60 s idle limit) and the gateway's idle timeout from closing the stream. */
 export const sseHeartbeatMsDefault = 15_000;
 /** Sockets written per turn of the event loop during a fan-out: a frame to 10,000 sockets yields
  * 20 times, so heartbeats and the transporter are never held up for the whole pass. */
