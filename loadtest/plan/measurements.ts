@@ -26,7 +26,10 @@ export const growthAllowed = 1.5;
 export interface Measurements {
   directory: string;
   /** Bytes on disk per row (pg_total_relation_size / rows), by booking table. */
-  rowBytes: Record<"tickets" | "booking_tickets" | "bookings" | "payments" | "idempotency_keys", Figure>;
+  rowBytes: Record<
+    "tickets" | "booking_tickets" | "bookings" | "payments" | "idempotency_keys" | "idempotency_user_keys",
+    Figure
+  >;
   scale: {
     /** The most ticket rows one Postgres held with the reserve+confirm p99 within growthAllowed of the smallest size. */
     flatTicketRows: Figure;
@@ -184,6 +187,7 @@ function rowFigures(directory: string): Measurements["rowBytes"] {
     bookings: bytes("bookings"),
     payments: bytes("payments"),
     idempotency_keys: bytes("idempotency_keys"),
+    idempotency_user_keys: bytes("idempotency_user_keys"),
   };
 }
 

@@ -21,17 +21,22 @@ export function ticketStorage(inputs: PlanInputs, measurements: Measurements): S
     work.measured("a bookings row", rows.bookings, " B"),
     work.measured("a payments row", rows.payments, " B"),
     work.measured("an idempotency_keys row (one per booking)", rows.idempotency_keys, " B"),
+    work.measured(
+      "an idempotency_user_keys row (one per booking: the key's user-wide slot)",
+      rows.idempotency_user_keys,
+      " B",
+    ),
   );
   if (!measured) return { ...work.answer(null), bytesPerTicket: null };
-  const [ticket, bookingTicket, booking, payment, key] = measured;
+  const [ticket, bookingTicket, booking, payment, key, userKey] = measured;
   const perTicket = (sold: number, perBooking: number) =>
-    ticket + sold * (bookingTicket + (booking + payment + key) / perBooking);
+    ticket + sold * (bookingTicket + (booking + payment + key + userKey) / perBooking);
   const bytesPerTicket = work.figure(
     "bytesPerTicket",
     perTicket(inputs.soldFraction, inputs.ticketsPerBooking),
   )!;
   work.step(
-    `a ticket: ${n(ticket)} + ${n(inputs.soldFraction)} sold x (${n(bookingTicket)} + (${n(booking)} + ${n(payment)} + ${n(key)}) / ${n(inputs.ticketsPerBooking)} seats a booking) = ${n(bytesPerTicket)} B`,
+    `a ticket: ${n(ticket)} + ${n(inputs.soldFraction)} sold x (${n(bookingTicket)} + (${n(booking)} + ${n(payment)} + ${n(key)} + ${n(userKey)}) / ${n(inputs.ticketsPerBooking)} seats a booking) = ${n(bytesPerTicket)} B`,
   );
   const total = work.figure("totalBytes", ticketRows * bytesPerTicket)!;
   work.figure("ticketsTableBytes", ticketRows * ticket);

@@ -9,7 +9,14 @@ import { makePlan, runPlan, type Plan } from "../../../loadtest/plan/plan.ts";
 import { parsePlanArguments } from "../../../loadtest/plan/plan-arguments.ts";
 
 const measuredAt = "2026-12-07T12:00:00.000Z";
-const bytes = { tickets: 200, booking_tickets: 100, bookings: 500, payments: 500, idempotency_keys: 1000 };
+const bytes = {
+  tickets: 200,
+  booking_tickets: 100,
+  bookings: 500,
+  payments: 500,
+  idempotency_keys: 900,
+  idempotency_user_keys: 100,
+};
 const scaleSize = (ticketRows: number, p99Ms: number) => ({
   ticketRows,
   reserveConfirm: { p99Ms, opsPerSec: 300 },
