@@ -8,11 +8,11 @@ import { ActorHost } from "../../../actors/booking/actor-host.ts";
 import type { Reply } from "../../../actors/booking/protocol.ts";
 import { confirm, type SagaContext } from "../../../actors/payments/confirm-saga.ts";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../../../actors/payments/provider.ts";
-import { MarqueeError } from "../../../domain/errors.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
 import { recordingPool, type RecordingPool } from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
+import { insertFourSeatEvent, sagaOverHost } from "../../support/saga-over-host.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
 
 class TestProvider implements PaymentProvider {
@@ -50,36 +50,10 @@ describe("actors: the confirm in two group commits", function () {
     );
     return Promise.all(answered);
   };
-  const saga = (): SagaContext => ({
-    db: recording.db,
-    provider,
-    actor: async (eventId, command) => {
-      const [reply] = await send([{ eventId, command }]);
-      if (reply.ok) return reply.value;
-      throw MarqueeError.from(reply.error);
-    },
-    pauseAfterCaptureMs: 0,
-    log: () => {},
-  });
+  const saga = (): SagaContext =>
+    sagaOverHost(recording.db, provider, async (eventId, command) => (await send([{ eventId, command }]))[0]);
 
-  async function createEvent(eventId: string): Promise<void> {
-    await observer.query(
-      `INSERT INTO venues (id, name, city, country) VALUES ('vn_commits', 'Hall', 'Lisbon', 'Portugal')
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    await observer.query(
-      `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
-         tickets_per_user_max, ticket_count)
-       VALUES ($1, 'Commits', '', 'concert', 'vn_commits', now() + interval '30 days', now() - interval '1 day',
-         '[{"name": "Stalls", "priceCents": 1000, "rows": [{"label": "A", "seats": 4}]}]', '{"enabled": false}', 4, 4)`,
-      [eventId],
-    );
-    await observer.query(
-      `INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
-       SELECT $1, ordinal, 0, 'Stalls', 0, 'A', ordinal + 1, 1000 FROM generate_series(0, 3) AS ordinal`,
-      [eventId],
-    );
-  }
+  const createEvent = (eventId: string) => insertFourSeatEvent(observer, eventId, "vn_commits");
 
   const reserve = (eventId: string, userId: string, ordinal: number) =>
     send([

@@ -18,13 +18,13 @@ import type { PaymentProvider } from "../../../actors/payments/provider.ts";
 import { withTickets } from "../../../actors/tickets/booking-tickets.ts";
 import { checkIn } from "../../../actors/tickets/checkin.ts";
 import { createTicketKeyStore } from "../../../actors/tickets/ticket-keys.ts";
-import { MarqueeError } from "../../../domain/errors.ts";
 import { eventOfScopedId } from "../../../domain/ids.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
 import { recordingPool, type RecordedStatement, type RecordingPool } from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
+import { insertFourSeatEvent, sagaOverHost } from "../../support/saga-over-host.ts";
 
 const partitionedTables = ["tickets", "holds", "bookings", "booking_tickets", "payments", "idempotency_keys"];
 const namesBookingTable = new RegExp(`\\b(${[...partitionedTables, "booking_seats"].join("|")})\\b`);
@@ -64,36 +64,9 @@ describe("partitioning: every hot-path statement's plan names one partition", fu
     host.submit([{ kind: "command", id, eventId, command }], Date.now());
     return answered;
   };
-  const saga = (): SagaContext => ({
-    db: recording.db,
-    provider,
-    actor: async (eventId, command) => {
-      const reply = await send(eventId, command);
-      if (reply.ok) return reply.value;
-      throw MarqueeError.from(reply.error);
-    },
-    pauseAfterCaptureMs: 0,
-    log: () => {},
-  });
+  const saga = (): SagaContext => sagaOverHost(recording.db, provider, send);
 
-  async function createEvent(eventId: string): Promise<void> {
-    await observer.query(
-      `INSERT INTO venues (id, name, city, country) VALUES ('vn_plans', 'Hall', 'Lisbon', 'Portugal')
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    await observer.query(
-      `INSERT INTO events (id, name, description, type, venue_id, starts_at, on_sale_at, sections, waiting_room,
-         tickets_per_user_max, ticket_count)
-       VALUES ($1, 'Plans', '', 'concert', 'vn_plans', now() + interval '30 days', now() - interval '1 day',
-         '[{"name": "Stalls", "priceCents": 1000, "rows": [{"label": "A", "seats": 4}]}]', '{"enabled": false}', 4, 4)`,
-      [eventId],
-    );
-    await observer.query(
-      `INSERT INTO tickets (event_id, ordinal, section_index, section, row_index, row_label, seat, price_cents)
-       SELECT $1, ordinal, 0, 'Stalls', 0, 'A', ordinal + 1, 1000 FROM generate_series(0, 3) AS ordinal`,
-      [eventId],
-    );
-  }
+  const createEvent = (eventId: string) => insertFourSeatEvent(observer, eventId, "vn_plans");
 
   before(async () => {
     databaseUrl = await simulationDatabase();
