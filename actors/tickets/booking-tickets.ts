@@ -32,7 +32,7 @@ async function seatsOf(db: Database, bookings: BookingView[]): Promise<Map<strin
     `SELECT t.event_id, t.ordinal, t.section, t.row_label, t.seat
      FROM unnest($1::text[], $2::int[]) AS wanted (event_id, ordinal)
      JOIN tickets t ON t.event_id = wanted.event_id AND t.ordinal = wanted.ordinal
-     WHERE t.event_id = ANY ($1::text[])`, // only the bookings' partitions (docs/partitioning.md)
+     WHERE t.event_id = ANY ($1::text[]) AND t.ordinal = ANY ($2::int[])`, // the bookings' partitions and seats only
     [events, ordinals],
   );
   for (const row of rows)

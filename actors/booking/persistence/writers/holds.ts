@@ -10,7 +10,8 @@ const passed = (fence: string) => `x.event_id IN (SELECT event_id FROM ${fence})
 /** DELETE of (event, ordinal) pairs from parameters $first, $first+1 (holdDeleteValues). */
 export const deleteHoldsSql = (first: number, fence?: string): string =>
   `DELETE FROM holds h USING unnest($${first}::text[], $${first + 1}::int[]) AS x(event_id, ordinal)
-   WHERE h.event_id = x.event_id AND h.ordinal = x.ordinal AND h.event_id = ANY ($${first}::text[])${fence ? ` AND ${passed(fence)}` : ""}
+   WHERE h.event_id = x.event_id AND h.ordinal = x.ordinal AND h.event_id = ANY ($${first}::text[])
+     AND h.ordinal = ANY ($${first + 1}::int[])${fence ? ` AND ${passed(fence)}` : ""}
    RETURNING 1`;
 
 /** Upsert of whole hold rows from parameters $first .. $first+6 (holdPutValues). */

@@ -74,7 +74,8 @@ export async function recordKeyPayments(run: Run, intents: PaymentIntent[]): Pro
   await run(
     `UPDATE idempotency_keys k SET payment_id = x.payment_id
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(event_id, payment_id, user_id, key)
-     WHERE k.event_id = x.event_id AND k.user_id = x.user_id AND k.key = x.key AND k.event_id = ANY ($1::text[])`,
+     WHERE k.event_id = x.event_id AND k.user_id = x.user_id AND k.key = x.key
+       AND k.event_id = ANY ($1::text[]) AND k.user_id = ANY ($3::text[])`,
     [
       intents.map((item) => item.eventId),
       intents.map((item) => item.effect.paymentId),
@@ -100,7 +101,7 @@ export async function storeAnswers(run: Run, answers: StoredAnswer[]): Promise<v
     `UPDATE idempotency_keys k SET status_code = x.status_code, response = x.response::jsonb
      FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS x(event_id, payment_id, status_code, response),
           payments p
-     WHERE p.event_id = x.event_id AND p.id = x.payment_id AND p.event_id = ANY ($1::text[])
+     WHERE p.event_id = x.event_id AND p.id = x.payment_id AND p.event_id = ANY ($1::text[]) AND p.id = ANY ($2::text[])
        AND k.event_id = p.event_id AND k.user_id = p.user_id AND k.key = p.idempotency_key
        AND k.payment_id = p.id AND k.response IS NULL AND k.event_id = ANY ($1::text[])
        AND p.status = CASE WHEN x.status_code = 201 THEN 'captured' ELSE 'declined' END`,

@@ -35,7 +35,7 @@ export async function bookPayments(query: Query, bookings: Booked[]): Promise<st
        booking_id = x.booking_id, updated_at = now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(event_id, id, booking_id, provider_ref)
      WHERE p.event_id = x.event_id AND p.id = x.id AND p.booking_id IS NULL AND p.refund_requested_at IS NULL
-       AND p.event_id = ANY ($1::text[])
+       AND p.event_id = ANY ($1::text[]) AND p.id = ANY ($2::text[])
        AND (p.status = 'captured' OR (p.status = 'pending' AND x.provider_ref IS NOT NULL))
      RETURNING p.id`,
     [
@@ -62,7 +62,8 @@ export async function abandonPayments(query: Query, abandoned: Abandoned[]): Pro
        failure_reason = CASE WHEN p.status = 'pending' AND x.declined IS NOT NULL THEN x.declined
                         ELSE p.failure_reason END
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, id, declined)
-     WHERE p.event_id = x.event_id AND p.id = x.id AND p.booking_id IS NULL AND p.event_id = ANY ($1::text[])
+     WHERE p.event_id = x.event_id AND p.id = x.id AND p.booking_id IS NULL
+       AND p.event_id = ANY ($1::text[]) AND p.id = ANY ($2::text[])
        AND (p.status = 'captured' OR (p.status = 'pending' AND x.declined IS NOT NULL))
      RETURNING p.id, p.status`,
     [

@@ -7,7 +7,9 @@ export async function markTicketsBooked(run: Run, seats: BookedSeats): Promise<v
     `UPDATE tickets t SET status = 'booked', booking_id = x.booking_id
      FROM unnest($1::text[], $2::int[], $3::text[]) AS x(event_id, ordinal, booking_id)
      WHERE t.event_id = x.event_id AND t.ordinal = x.ordinal AND t.status = 'available'
-       AND t.event_id = ANY ($1::text[]) -- the batch's partitions only (docs/partitioning.md)`,
+       -- The batch's partitions only (docs/partitioning.md), and its seats: with the event filter alone
+       -- the planner may scan a fresh event's whole index range (its statistics do not know the event yet).
+       AND t.event_id = ANY ($1::text[]) AND t.ordinal = ANY ($2::int[])`,
     [seats.eventIds, seats.ordinals, seats.bookingIds],
     seats.ordinals.length,
   );

@@ -55,7 +55,8 @@ export async function cancelBookings(query: Query, writes: WaitlistWrites): Prom
   const rows = await query(
     `UPDATE bookings b SET status = 'cancelled', cancel_reason = x.reason, cancelled_at = now()
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, id, reason)
-     WHERE b.event_id = x.event_id AND b.id = x.id AND b.status = 'confirmed' AND b.event_id = ANY ($1::text[])
+     WHERE b.event_id = x.event_id AND b.id = x.id AND b.status = 'confirmed'
+       AND b.event_id = ANY ($1::text[]) AND b.id = ANY ($2::text[])
      RETURNING b.payment_id`,
     [
       writes.cancels.map((item) => item.eventId),
@@ -87,7 +88,7 @@ export async function freeCancelledSeats(run: Run, writes: WaitlistWrites): Prom
     `WITH moved AS (
        DELETE FROM booking_tickets bt USING unnest($1::text[], $2::text[], $3::int[]) AS x(event_id, booking_id, ordinal)
        WHERE bt.event_id = x.event_id AND bt.booking_id = x.booking_id AND bt.ordinal = x.ordinal
-         AND bt.event_id = ANY ($1::text[])
+         AND bt.event_id = ANY ($1::text[]) AND bt.ordinal = ANY ($3::int[])
        RETURNING bt.event_id, bt.booking_id, bt.ordinal)
      INSERT INTO cancelled_booking_tickets (event_id, booking_id, ordinal) SELECT * FROM moved`,
     [eventIds, bookingIds, ordinals],
@@ -97,7 +98,7 @@ export async function freeCancelledSeats(run: Run, writes: WaitlistWrites): Prom
     `UPDATE tickets t SET status = 'available', booking_id = NULL
      FROM unnest($1::text[], $2::text[], $3::int[]) AS x(event_id, booking_id, ordinal)
      WHERE t.event_id = x.event_id AND t.ordinal = x.ordinal AND t.booking_id = x.booking_id
-       AND t.event_id = ANY ($1::text[])`,
+       AND t.event_id = ANY ($1::text[]) AND t.ordinal = ANY ($3::int[])`,
     [eventIds, bookingIds, ordinals],
     ordinals.length,
   );
