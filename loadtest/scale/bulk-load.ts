@@ -90,6 +90,10 @@ function batchStatements(): string[] {
     // The user-wide claim of each key (migration 0360), as the confirm's commit writes it.
     `INSERT INTO idempotency_user_keys (user_id, key, event_id, created_at)
      SELECT ${user}, ${key}, ${event}, ${createdAt} FROM ${pairs}`,
+    // The available-seat count the tickets triggers keep (0321), which search reads for each result.
+    `INSERT INTO event_seat_counts (event_id, available)
+     SELECT ${event}, $3::int - $3::int / 10 * ${bookedSeatsPerTen} FROM generate_series($1::int, $2::int) AS n
+     ON CONFLICT (event_id) DO UPDATE SET available = excluded.available`,
   ];
 }
 
