@@ -1,6 +1,7 @@
 // What the actor tests that drive the confirm saga straight on an ActorHost share: a four-seat event
 // inserted by SQL, and a saga context whose actor calls go to the host (a refused command thrown as
 // the MarqueeError it carries, as the booking service does).
+import { ActorHost } from "../../actors/booking/actor-host.ts";
 import type { Reply } from "../../actors/booking/protocol.ts";
 import type { SagaContext } from "../../actors/payments/confirm-saga.ts";
 import type { PaymentProvider } from "../../actors/payments/provider.ts";
@@ -45,3 +46,45 @@ export const sagaOverHost = (
   pauseAfterCaptureMs: 0,
   log: () => {},
 });
+
+export interface HostWithReplies {
+  host: ActorHost;
+  /** Commands submitted together (one turn of the host), answered with their replies in order. */
+  send(commands: { eventId: string; command: Command }[]): Promise<Reply[]>;
+}
+
+/** A paranoid ActorHost on `db`, owner `owner`, outside a worker thread; a fatal error is thrown. */
+export function hostWithReplies(db: Database, owner: string): HostWithReplies {
+  const replies = new Map<number, (reply: Reply) => void>();
+  let nextId = 1;
+  const host = new ActorHost({
+    db,
+    owner,
+    holdTtlMs: 600_000,
+    paranoid: true,
+    output: (output) => {
+      for (const reply of output.replies) replies.get(reply.id)?.(reply);
+    },
+    fatal: (error) => {
+      throw error;
+    },
+    log: () => {},
+  });
+  return {
+    host,
+    send(commands) {
+      const ids = commands.map(() => nextId++);
+      const answered = ids.map((id) => new Promise<Reply>((resolve) => replies.set(id, resolve)));
+      host.submit(
+        commands.map(({ eventId, command }, index) => ({
+          kind: "command",
+          id: ids[index],
+          eventId,
+          command,
+        })),
+        Date.now(),
+      );
+      return Promise.all(answered);
+    },
+  };
+}

@@ -4,15 +4,18 @@
 // commands of the same group commit, of this event and another, are written; a booking whose payment
 // was declared lost outside the actor while the charge went through is refused alone and refunded.
 import { expect } from "chai";
-import { ActorHost } from "../../../actors/booking/actor-host.ts";
-import type { Reply } from "../../../actors/booking/protocol.ts";
 import { confirm, type SagaContext } from "../../../actors/payments/confirm-saga.ts";
 import type { ChargeRequest, ChargeResult, PaymentProvider } from "../../../actors/payments/provider.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
 import { recordingPool, type RecordingPool } from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
-import { insertFourSeatEvent, sagaOverHost } from "../../support/saga-over-host.ts";
+import {
+  hostWithReplies,
+  insertFourSeatEvent,
+  sagaOverHost,
+  type HostWithReplies,
+} from "../../support/saga-over-host.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
 
 class TestProvider implements PaymentProvider {
@@ -36,20 +39,10 @@ describe("actors: the confirm in two group commits", function () {
   let databaseUrl: string;
   let observer: Database;
   let recording: RecordingPool;
-  let host: ActorHost;
-  const replies = new Map<number, (reply: Reply) => void>();
-  let nextId = 1;
+  let actors: HostWithReplies;
   const provider = new TestProvider();
 
-  const send = (commands: { eventId: string; command: Command }[]): Promise<Reply[]> => {
-    const ids = commands.map(() => nextId++);
-    const answered = ids.map((id) => new Promise<Reply>((resolve) => replies.set(id, resolve)));
-    host.submit(
-      commands.map(({ eventId, command }, index) => ({ kind: "command", id: ids[index], eventId, command })),
-      Date.now(),
-    );
-    return Promise.all(answered);
-  };
+  const send = (commands: { eventId: string; command: Command }[]) => actors.send(commands);
   const saga = (): SagaContext =>
     sagaOverHost(recording.db, provider, async (eventId, command) => (await send([{ eventId, command }]))[0]);
 
@@ -67,23 +60,11 @@ describe("actors: the confirm in two group commits", function () {
     databaseUrl = await simulationDatabase();
     observer = createPool(databaseUrl, { max: 2 });
     recording = recordingPool(databaseUrl);
-    host = new ActorHost({
-      db: recording.db,
-      owner: "confirm-commits",
-      holdTtlMs: 600_000,
-      paranoid: true,
-      output: (output) => {
-        for (const reply of output.replies) replies.get(reply.id)?.(reply);
-      },
-      fatal: (error) => {
-        throw error;
-      },
-      log: () => {},
-    });
+    actors = hostWithReplies(recording.db, "confirm-commits");
     for (const eventId of ["ev_commits_a", "ev_commits_b", "ev_commits_c"]) await createEvent(eventId);
   });
   after(async () => {
-    await host.stop();
+    await actors.host.stop();
     await recording.db.end();
     await observer.end();
     await dropDatabase(databaseUrl);

@@ -5,7 +5,6 @@
 // table (partitioned by event_id, migration 0360) names exactly one of its partitions. A statement
 // added to the hot path that reaches every partition fails this test; the Citus router needs the same.
 import { expect } from "chai";
-import { ActorHost } from "../../../actors/booking/actor-host.ts";
 import type { Reply } from "../../../actors/booking/protocol.ts";
 import { confirm, type SagaContext } from "../../../actors/payments/confirm-saga.ts";
 import { cancelBooking } from "../../../actors/payments/cancellation.ts";
@@ -24,7 +23,12 @@ import { createPool, type Database } from "../../../platform/database.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
 import { recordingPool, type RecordedStatement, type RecordingPool } from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
-import { insertFourSeatEvent, sagaOverHost } from "../../support/saga-over-host.ts";
+import {
+  hostWithReplies,
+  insertFourSeatEvent,
+  sagaOverHost,
+  type HostWithReplies,
+} from "../../support/saga-over-host.ts";
 
 const partitionedTables = ["tickets", "holds", "bookings", "booking_tickets", "payments", "idempotency_keys"];
 const namesBookingTable = new RegExp(`\\b(${[...partitionedTables, "booking_seats"].join("|")})\\b`);
@@ -52,18 +56,12 @@ describe("partitioning: every hot-path statement's plan names one partition", fu
   let databaseUrl: string;
   let observer: Database;
   let recording: RecordingPool;
-  let host: ActorHost;
+  let actors: HostWithReplies;
   /** partition name -> its partitioned table */
   let parentOf: Map<string, string>;
-  const replies = new Map<number, (reply: Reply) => void>();
-  let nextId = 1;
 
-  const send = (eventId: string, command: Command): Promise<Reply> => {
-    const id = nextId++;
-    const answered = new Promise<Reply>((resolve) => replies.set(id, resolve));
-    host.submit([{ kind: "command", id, eventId, command }], Date.now());
-    return answered;
-  };
+  const send = async (eventId: string, command: Command): Promise<Reply> =>
+    (await actors.send([{ eventId, command }]))[0];
   const saga = (): SagaContext => sagaOverHost(recording.db, provider, send);
 
   const createEvent = (eventId: string) => insertFourSeatEvent(observer, eventId, "vn_plans");
@@ -72,19 +70,7 @@ describe("partitioning: every hot-path statement's plan names one partition", fu
     databaseUrl = await simulationDatabase();
     observer = createPool(databaseUrl, { max: 2 });
     recording = recordingPool(databaseUrl);
-    host = new ActorHost({
-      db: recording.db,
-      owner: "partition-plans",
-      holdTtlMs: 600_000,
-      paranoid: true,
-      output: (output) => {
-        for (const reply of output.replies) replies.get(reply.id)?.(reply);
-      },
-      fatal: (error) => {
-        throw error;
-      },
-      log: () => {},
-    });
+    actors = hostWithReplies(recording.db, "partition-plans");
     // Several events, so that a plan reaching beyond its event's partition would show it.
     for (const eventId of ["ev_plans_a", "ev_plans_b", "ev_plans_c", "ev_plans_d"])
       await createEvent(eventId);
@@ -97,7 +83,7 @@ describe("partitioning: every hot-path statement's plan names one partition", fu
     parentOf = new Map(rows.map((row) => [row.partition, row.parent]));
   });
   after(async () => {
-    await host.stop();
+    await actors.host.stop();
     await recording.db.end();
     await observer.end();
     await dropDatabase(databaseUrl);
