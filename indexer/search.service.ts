@@ -73,6 +73,20 @@ const searchOpenApi = {
     "seats neither booked nor held (`seatsAvailable`). Answers are cached for a few seconds and carry an ETag.",
 };
 
+/**
+ * Searches get their own small pool: a burst of searches never takes the booking core's connections.
+ * No JIT: every search statement is short, and compiling one took longer than its timeout allows
+ * (indexer/availability.ts, issue 20).
+ */
+export function createSearchPool(databaseUrl: string): Database {
+  return createPool(databaseUrl, {
+    max: searchPoolConnectionsMax,
+    statementTimeoutMs: searchStatementTimeoutMs,
+    applicationName: "marquee-search",
+    jit: false,
+  });
+}
+
 export function createSearchService(runtime: Runtime): ServiceSchema {
   const { config, clock } = runtime;
   const cache = createJsonCache(runtime.redis);
@@ -126,12 +140,7 @@ export function createSearchService(runtime: Runtime): ServiceSchema {
     },
 
     async started() {
-      // Searches get their own small pool: a burst of searches never takes the booking core's connections.
-      pool = createPool(config.databaseUrl, {
-        max: searchPoolConnectionsMax,
-        statementTimeoutMs: searchStatementTimeoutMs,
-        applicationName: "marquee-search",
-      });
+      pool = createSearchPool(config.databaseUrl);
       index = await createSearchIndex(config, { db: pool });
       generation = await readPosition(pool).catch(() => 0);
     },

@@ -11,6 +11,13 @@ export interface PoolOptions {
   max?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
+  /**
+   * false: the connections never JIT-compile a statement (the server's jit setting, per connection).
+   * PostgreSQL decides on JIT from a plan's estimated cost; on the partitioned tables a short
+   * statement's estimate can sum a scan of every partition and pass the thresholds, and the
+   * compilation (hundreds of ms of CPU) then costs far more than the statement itself.
+   */
+  jit?: boolean;
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): Database {
@@ -22,6 +29,7 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): Data
     statement_timeout: options.statementTimeoutMs ?? databaseStatementTimeoutMs,
     query_timeout: (options.statementTimeoutMs ?? databaseStatementTimeoutMs) + 1_000,
     application_name: options.applicationName ?? "marquee",
+    ...(options.jit === false ? { options: "-c jit=off" } : {}),
   });
   // An idle client that loses its connection must not crash the process.
   pool.on("error", () => {});
