@@ -75,15 +75,14 @@ const searchOpenApi = {
 
 /**
  * Searches get their own small pool: a burst of searches never takes the booking core's connections.
- * No JIT: every search statement is short, and compiling one took longer than its timeout allows
- * (indexer/availability.ts, issue 20).
+ * No JIT (createPool's default): compiling a search's statement once took longer than its timeout
+ * allows (indexer/availability.ts, issue 20).
  */
 export function createSearchPool(databaseUrl: string): Database {
   return createPool(databaseUrl, {
     max: searchPoolConnectionsMax,
     statementTimeoutMs: searchStatementTimeoutMs,
     applicationName: "marquee-search",
-    jit: false,
   });
 }
 

@@ -35,4 +35,18 @@ describe("database pool", () => {
       await dropDatabase(databaseUrl);
     }
   });
+
+  it("never JIT-compiles a statement unless asked (jit: true keeps the server's setting)", async () => {
+    const server = new pg.Client({ connectionString: `${postgresUrl}/postgres` });
+    await server.connect();
+    const byDefault = createPool(`${postgresUrl}/postgres`, { max: 1 });
+    const asked = createPool(`${postgresUrl}/postgres`, { max: 1, jit: true });
+    try {
+      const serverSetting = (await server.query("SHOW jit")).rows[0].jit;
+      expect((await byDefault.query("SHOW jit")).rows[0].jit).to.equal("off");
+      expect((await asked.query("SHOW jit")).rows[0].jit).to.equal(serverSetting);
+    } finally {
+      await Promise.all([server.end(), byDefault.end(), asked.end()]);
+    }
+  });
 });
