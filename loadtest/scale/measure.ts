@@ -130,7 +130,9 @@ async function measureSize(target: ScaleTarget, options: ScaleOptions, size: num
   const settleStartedAt = performance.now();
   await withClient(target.databaseUrl, settleAfterLoad);
   const settleSeconds = Number(((performance.now() - settleStartedAt) / 1000).toFixed(1));
-  options.log(`  ${loaded.ticketRows} ticket rows (load ${loaded.loadSeconds} s, vacuum ${settleSeconds} s)`);
+  options.log(
+    `  ${loaded.ticketRows} ticket rows (load ${loaded.loadSeconds} s, vacuum and checkpoint ${settleSeconds} s)`,
+  );
   const figures = await runFixedLoad(target, options, loaded.bulkEvents, `size-${size}`);
   return withClient(target.databaseUrl, async (client) => {
     const { rows } = await client.query("SELECT count(*)::bigint AS count FROM tickets");
