@@ -23,6 +23,7 @@ import { handleRawRoute } from "./raw-routes.ts";
 import { createRealtimeGateway, type RealtimeGateway } from "./realtime/realtime.ts";
 import { createRequestAuth } from "./request-auth.ts";
 import { assignRequestId } from "./request-id.ts";
+import { callRestDirectly } from "./rest-entry.ts";
 import { requestMetaHook } from "./request-meta.ts";
 import { aliasTemplates, rawRouteTemplates } from "./route-templates.ts";
 import { gatewayRoutes } from "./routes.ts";
@@ -79,6 +80,7 @@ export function createApiService(runtime: Runtime): ServiceSchema {
     created(this: any) {
       applyHttpServerLimits(this.server, config);
       this.httpDrain = trackRequests(this.server);
+      callRestDirectly(this);
     },
     settings: {
       ...httpServerSettings(config),
