@@ -1,6 +1,6 @@
 // A pool that records every statement it sends (text and values), pool.query and checked-out clients
 // alike: tests that look at what the real code sends (how many transactions a confirm takes, which
-// partitions each statement's plan touches).
+// partitions each statement's plan touches); relationsOf reads the tables out of such a plan.
 import { createPool, type Database } from "../../platform/database.ts";
 
 export interface RecordedStatement {
@@ -37,4 +37,15 @@ export function recordingPool(databaseUrl: string, max = 4): RecordingPool {
     statements,
     words: () => statements.map((statement) => statement.text.trim().split(/\s+/)[0]),
   };
+}
+
+/** Every "Relation Name" of a JSON plan (scans and modify targets, CTEs and subplans included). */
+export function relationsOf(node: unknown, into: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) relationsOf(item, into);
+  else if (node && typeof node === "object")
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "Relation Name" && typeof value === "string") into.push(value);
+      else relationsOf(value, into);
+    }
+  return into;
 }

@@ -10,20 +10,14 @@ import { withAvailability } from "../../../indexer/availability.ts";
 import { createSearchPool } from "../../../indexer/search.service.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
-import { recordingPool, type RecordedStatement, type RecordingPool } from "../../support/recording-pool.ts";
+import {
+  recordingPool,
+  relationsOf,
+  type RecordedStatement,
+  type RecordingPool,
+} from "../../support/recording-pool.ts";
 import { insertFourSeatEvent } from "../../support/saga-over-host.ts";
 import { dropDatabase } from "../../support/system.ts";
-
-/** Every "Relation Name" of a JSON plan (scans, CTEs and subplans included). */
-function relationsOf(node: unknown, into: string[] = []): string[] {
-  if (Array.isArray(node)) for (const item of node) relationsOf(item, into);
-  else if (node && typeof node === "object")
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "Relation Name" && typeof value === "string") into.push(value);
-      else relationsOf(value, into);
-    }
-  return into;
-}
 
 const pageOf = (ids: string[]): SearchPage => ({
   total: ids.length,

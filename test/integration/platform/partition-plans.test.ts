@@ -21,7 +21,12 @@ import { eventOfScopedId } from "../../../domain/ids.ts";
 import type { Command } from "../../../domain/seat-state.ts";
 import { createPool, type Database } from "../../../platform/database.ts";
 import { simulationDatabase } from "../../support/actor-simulation.ts";
-import { recordingPool, type RecordedStatement, type RecordingPool } from "../../support/recording-pool.ts";
+import {
+  recordingPool,
+  relationsOf,
+  type RecordedStatement,
+  type RecordingPool,
+} from "../../support/recording-pool.ts";
 import { dropDatabase } from "../../support/system.ts";
 import {
   hostWithReplies,
@@ -39,17 +44,6 @@ const provider: PaymentProvider = {
   refund: async () => {},
   lookup: async () => null,
 };
-
-/** Every "Relation Name" of a JSON plan (scans and modify targets, CTEs and subplans included). */
-function relationsOf(node: unknown, into: string[] = []): string[] {
-  if (Array.isArray(node)) for (const item of node) relationsOf(item, into);
-  else if (node && typeof node === "object")
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "Relation Name" && typeof value === "string") into.push(value);
-      else relationsOf(value, into);
-    }
-  return into;
-}
 
 describe("partitioning: every hot-path statement's plan names one partition", function () {
   this.timeout(60_000);
