@@ -173,6 +173,7 @@ export const actorPassivationCheckMs = 10_000;
  * (ownership-check.ts): bounds the statement; a worker with more takes several turns.
  */
 export const ownershipCheckEventsMax = 2_000;
+export const holdLapseSweep = { everyMs: 5_000, overdueMs: 2_000, eventsMax: 200 } as const; // lapse-sweep.ts
 /** Re-routes of one command after its actor found itself fenced out (stale epoch). */
 export const staleRetriesMax = 3;
 /** A worker that dies is restarted at most this often (a crash loop stops restarting). */

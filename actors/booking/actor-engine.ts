@@ -1,12 +1,14 @@
 // Marquee's booking engine: the actor pool of this node (one actor per event, group commits) behind
 // the BookingEngine interface. Commands must reach the event's owning node (routedByEvent). When the
 // ring of booking nodes changes, the actors prove their epochs again before answering (ring-watch.ts,
-// ownership-check.ts).
+// ownership-check.ts), and this node takes up the events with live holds whose actor left with its
+// node (lapse-sweep.ts, also every few seconds for holds no actor lapsed).
 import type { Runtime } from "../../platform/runtime.ts";
 import { MarqueeError } from "../../domain/errors.ts";
 import type { ServiceBroker } from "moleculer";
 import { ActorPool } from "./actor-pool.ts";
 import { ownedHere } from "./command-routing.ts";
+import { startPoolLapseSweep, type LapseSweep } from "./lapse-sweep.ts";
 import { watchBookingRing } from "./ring-watch.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
 import type { BookingEngine } from "./booking-engine.ts";
@@ -20,6 +22,7 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
   let metrics: BookingMetrics | null = null;
   let broker: ServiceBroker | null = null;
   let stopWatching: (() => void) | null = null;
+  let lapseSweep: LapseSweep | null = null;
 
   const requirePool = (): ActorPool => {
     if (!pool) throw new MarqueeError("UNAVAILABLE", "The booking engine is starting", undefined, 1);
@@ -55,12 +58,20 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
         readyTimeoutMs: config.startTimeouts.actorWorkerMs,
       });
       await pool.start();
-      stopWatching = watchBookingRing(broker, () => pool?.ringChanged());
+      lapseSweep = startPoolLapseSweep(runtime.db, clock, nodeBroker, pool, log);
+      stopWatching = watchBookingRing(broker, () => {
+        pool?.ringChanged();
+        lapseSweep?.runSoon();
+      });
+      lapseSweep.runSoon();
     },
 
     async stop() {
       stopWatching?.();
       stopWatching = null;
+      const sweep = lapseSweep;
+      lapseSweep = null;
+      await sweep?.stop();
       const stopping = pool;
       pool = null;
       await stopping?.stop();

@@ -7,15 +7,17 @@ import type { ServiceBroker } from "moleculer";
 
 const membershipEvents = ["$node.connected", "$node.updated", "$node.disconnected", "$services.changed"];
 
-/** The sorted ids of the nodes the Shard strategy spreads `booking.execute` over, as one string. */
-export function bookingRing(broker: ServiceBroker): string {
+/** The sorted ids of the nodes the Shard strategy spreads `booking.execute` over. */
+export function bookingNodes(broker: ServiceBroker): string[] {
   const endpoints = (broker.registry as any).getActionEndpoints("booking.execute")?.endpoints ?? [];
   return endpoints
     .filter((endpoint: { isAvailable: boolean }) => endpoint.isAvailable)
     .map((endpoint: { id: string }) => endpoint.id)
-    .sort()
-    .join("\n");
+    .sort();
 }
+
+/** The ring as one string (bookingNodes joined). */
+export const bookingRing = (broker: ServiceBroker): string => bookingNodes(broker).join("\n");
 
 /** Calls `onChange` on every change of the ring; returns the function that stops watching. */
 export function watchBookingRing(broker: ServiceBroker, onChange: () => void): () => void {

@@ -115,7 +115,8 @@ describe("booking: two nodes over NATS", function () {
     expect(map.body.tickets.filter((t: any) => t.status === "reserved")).to.have.length(20);
     expect(map.body.version).to.equal(mapOne.body.version);
     // A hold taken on the stopped node is still its holder's: she confirms on the survivor, whose
-    // actor takes the event over (a seat-map read does not: it never reaches the actor).
+    // actor took the event over (at the ring change, for its live holds: lapse-sweep.ts; a seat-map
+    // read of the catalog would not, it never reaches the actor).
     const confirm = await survivor.request("POST", "/booking/confirm", {
       token: tokens[0],
       body: { ticketIds: [fixture.ticketIds[0], fixture.ticketIds[10]], paymentDetails: { token: "tok_ok" } },
