@@ -5,9 +5,7 @@
 // node (lapse-sweep.ts, also every few seconds for holds no actor lapsed).
 import type { Runtime } from "../../platform/runtime.ts";
 import { MarqueeError } from "../../domain/errors.ts";
-import type { ServiceBroker } from "moleculer";
 import { ActorPool } from "./actor-pool.ts";
-import { ownedHere } from "./command-routing.ts";
 import { startPoolLapseSweep, type LapseSweep } from "./lapse-sweep.ts";
 import { watchBookingRing } from "./ring-watch.ts";
 import { createBookingMetrics, type BookingMetrics } from "./metrics.ts";
@@ -20,7 +18,6 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
   const { config, clock } = runtime;
   let pool: ActorPool | null = null;
   let metrics: BookingMetrics | null = null;
-  let broker: ServiceBroker | null = null;
   let stopWatching: (() => void) | null = null;
   let lapseSweep: LapseSweep | null = null;
 
@@ -33,8 +30,7 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
     bestAvailable: true,
     routedByEvent: true,
 
-    async start({ broker: nodeBroker, onSeatsChanged, onHoldsEnded, onUserPush, log }) {
-      broker = nodeBroker;
+    async start({ broker, onSeatsChanged, onHoldsEnded, onUserPush, log }) {
       metrics = createBookingMetrics(broker);
       pool = new ActorPool({
         size: config.workerPoolSize,
@@ -51,14 +47,14 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
         onCommit: (stats) => {
           metrics?.recordCommit(stats);
           // For in-process observers (the benchmarks): every turn's figures, unaggregated.
-          nodeBroker.localBus.emit(bookingTurnLocalEvent, stats);
+          broker.localBus.emit(bookingTurnLocalEvent, stats);
         },
         log,
         onFault: (fault) => metrics?.recordFault(fault),
         readyTimeoutMs: config.startTimeouts.actorWorkerMs,
       });
       await pool.start();
-      lapseSweep = startPoolLapseSweep(runtime.db, clock, nodeBroker, pool, log);
+      lapseSweep = startPoolLapseSweep(runtime.db, clock, broker, pool, log);
       stopWatching = watchBookingRing(broker, () => {
         pool?.ringChanged();
         lapseSweep?.runSoon();
@@ -78,7 +74,10 @@ export function createActorEngine(runtime: Runtime): BookingEngine {
     },
 
     execute: (eventId, command, ifActive) => requirePool().command(eventId, command, ifActive),
-    // A read this node's ring does not send here (the ring is changing) re-checks the epoch first.
-    seatMap: (eventId) => requirePool().seatMap(eventId, broker !== null && !ownedHere(broker, eventId)),
+    // Every read proves its actor's epoch first (one fence read, ownership-check.ts): memory that
+    // another node's commits made stale is never served, also by a node that has not yet heard of the
+    // ring change that sent the event there. Reads are rare (a catalog node's snapshot at a cold
+    // start, after a gap, or when Postgres shows its version lagging; an organiser's sales report).
+    seatMap: (eventId) => requirePool().seatMap(eventId, true),
   };
 }

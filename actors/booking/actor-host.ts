@@ -130,7 +130,7 @@ export class ActorHost {
       invariant(actor.mailbox.length < actorMailboxMax * 2, `mailbox of ${request.eventId} overflowed`);
       actor.mailbox.push({ request, now });
       actor.lastActiveAt = Date.now();
-      // A read the sender's ring does not route here: memory answers only once the epoch is proven.
+      // A read to verify (every read of the engine): memory answers only once the epoch is proven.
       if (request.kind === "seatMap" && request.verify && actor.phase === "ready") {
         actor.provenAt = -1;
         this.unproven = true;

@@ -123,7 +123,7 @@ export class ActorPool {
     return this.enqueue({ kind: "command", id: 0, eventId, command, ...(ifActive ? { ifActive } : {}) });
   }
 
-  /** `verify`: this node's ring does not route the event here, so the actor re-checks its epoch first. */
+  /** `verify`: the actor re-checks its epoch before it answers (the engine's reads always do). */
   seatMap(eventId: string, verify = false): Promise<SeatMapSnapshot> {
     return this.enqueue({ kind: "seatMap", id: 0, eventId, ...(verify ? { verify } : {}) });
   }

@@ -25,8 +25,8 @@ export interface WorkerOptions {
 export type ActorRequest =
   | { kind: "command"; id: number; eventId: string; command: Command; ifActive?: boolean }
   /**
-   * `verify`: the sender's ring does not route this event here (the ring is changing), so the actor
-   * re-checks its epoch before it answers from memory.
+   * `verify`: the actor re-checks its epoch before it answers from memory (the engine asks it of every
+   * read, actor-engine.ts: a node may not have heard yet of the ring change that moved the event).
    */
   | { kind: "seatMap"; id: number; eventId: string; verify?: boolean };
 
