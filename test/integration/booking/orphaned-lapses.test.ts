@@ -3,7 +3,6 @@
 // node the ring gives the event to takes it up at once; when a node restarts under the same id, its
 // old actors' holds are found overdue by the periodic sweep.
 import { expect } from "chai";
-import type { ServiceBroker } from "moleculer";
 import { createEventFixture, type EventFixture } from "../../support/catalog.ts";
 import { eventually } from "../../support/eventually.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
@@ -15,16 +14,9 @@ import {
   uniqueName,
   type TestSystem,
 } from "../../support/system.ts";
+import { bookingNodes, ownerOf } from "../../support/ring.ts";
 
 const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
-
-const bookingNodes = (broker: ServiceBroker): string[] =>
-  ((broker.registry as any).getActionEndpoints("booking.execute")?.endpoints ?? [])
-    .filter((endpoint: any) => endpoint.isAvailable)
-    .map((endpoint: any) => endpoint.id as string);
-
-const ownerOf = (broker: ServiceBroker, eventId: string): string | undefined =>
-  (broker.registry as any).getActionEndpoints("booking.execute")?.next({ params: { eventId } })?.id;
 
 const actorOf = async (databaseUrl: string, eventId: string) =>
   (

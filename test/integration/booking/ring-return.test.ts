@@ -14,20 +14,11 @@ import {
   uniqueName,
   type TestSystem,
 } from "../../support/system.ts";
+import { bookingNodes, ownerOf } from "../../support/ring.ts";
 
 const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 /** Events activated on A before B joins: the ring gives each to B with probability about 1/2. */
 const eventsBeforeJoin = 16;
-
-const bookingNodes = (broker: ServiceBroker): string[] =>
-  ((broker.registry as any).getActionEndpoints("booking.execute")?.endpoints ?? [])
-    .filter((endpoint: any) => endpoint.isAvailable)
-    .map((endpoint: any) => endpoint.id as string)
-    .sort();
-
-/** The node the Shard strategy sends this event's commands to, as `broker` sees the ring. */
-const ownerOf = (broker: ServiceBroker, eventId: string): string | undefined =>
-  (broker.registry as any).getActionEndpoints("booking.execute")?.next({ params: { eventId } })?.id;
 
 /** The live seat map of the event's actor (booking.seatMap): 0 available, 1 reserved, 2 booked. */
 async function statuses(broker: ServiceBroker, eventId: string): Promise<number[]> {
