@@ -27,7 +27,7 @@ export interface ActorWork {
   outcomes: { id: number; outcome: Outcome }[];
   /** The requests decided, in the order of `outcomes` (sent again should the commit refuse one). */
   decided: Envelope[];
-  /** The latest clock among its commands. */
+  /** The latest clock among its commands that decide() caught the state up with (lapses done). */
   now: number;
 }
 
@@ -127,8 +127,8 @@ function decideCommand(
   if (type === "expire") actor.expireQueued = false;
   if ((command?.type === "reserve" || command?.type === "reserveBest") && !command.holdId)
     command.holdId = options.nextHoldId();
-  work.now = Math.max(work.now, now);
   if (command?.type === "confirmStart" && reclaimed(actor, command, options)) {
+    // Refused undecided: its holds are not lapsed, so `now` is not a clock the state caught up with.
     work.outcomes.push({ id: request.id, outcome: keyTaken(command.paymentId) });
     turn.commands++;
     return;
@@ -143,6 +143,9 @@ function decideCommand(
     options.deciding?.(null);
   }
   if (timed) turn.bestAvailableDecideMs.push(performance.now() - started);
+  // decide() lapsed the holds due at `now` unless it refused a malformed command outright (no effects,
+  // not ok): only then does the paranoid check hold the state to `now`.
+  if (decision.outcome.ok || decision.effects.length > 0) work.now = Math.max(work.now, now);
   for (const effect of decision.effects) work.effects.push(effect);
   work.outcomes.push({ id: request.id, outcome: decision.outcome });
   turn.commands++;

@@ -97,6 +97,11 @@ export class SimulationFailure extends Error {
 
 const users = ["u0", "u1", "u2", "u3"];
 const holdTtlMs = 60_000;
+/**
+ * How long the host may take to answer a submit or a seat map, or to stop (a step takes milliseconds):
+ * past it the run fails with its seed and step, so a hang replays instead of timing out the suite.
+ */
+const hostAnswerBoundMs = 20_000;
 const ticketsPerUserMax = 4;
 const startOfTime = Date.parse("2031-03-01T10:00:00Z");
 const sections: SectionInput[] = [
@@ -401,6 +406,8 @@ interface Incarnation {
   waiters: Map<number, () => void>;
   fatal: Error[];
   crashed: Promise<void>;
+  /** Resolves with the first fatal error: a stopped host answers nothing more. */
+  stopped: Promise<Error>;
 }
 
 function startIncarnation(databaseUrl: string, number: number): Incarnation {
@@ -408,6 +415,8 @@ function startIncarnation(databaseUrl: string, number: number): Incarnation {
   const replies = new Map<number, Reply>();
   const waiters = new Map<number, () => void>();
   const fatal: Error[] = [];
+  let stop!: (error: Error) => void;
+  const stopped = new Promise<Error>((resolve) => (stop = resolve));
   let alive = true;
   const crashed = new Promise<void>((resolve) =>
     faulty.onCrash(() => {
@@ -428,16 +437,32 @@ function startIncarnation(databaseUrl: string, number: number): Incarnation {
       }
     },
     fatal: (error) => {
-      if (alive) fatal.push(error);
+      if (!alive) return;
+      fatal.push(error);
+      stop(error);
     },
     log: () => {},
   });
-  return { faulty, host, replies, waiters, fatal, crashed };
+  return { faulty, host, replies, waiters, fatal, crashed, stopped };
+}
+
+/** Rejects with `problem()`'s error when `promise` has not settled within hostAnswerBoundMs. */
+async function bounded<T>(promise: Promise<T>, problem: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(problem()), hostAnswerBoundMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function stopIncarnation(incarnation: Incarnation): Promise<void> {
-  await incarnation.host.stop().catch(() => {});
-  await incarnation.faulty.end().catch(() => {});
+  const late = (what: string) => () => new Error(`${what} did not end in ${hostAnswerBoundMs} ms`);
+  await bounded(incarnation.host.stop(), late("the host's stop")).catch(() => {});
+  await bounded(incarnation.faulty.end(), late("the pool's end")).catch(() => {});
 }
 
 // --- the run ---------------------------------------------------------------------------------------
@@ -471,8 +496,10 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   };
   let step = 0;
   let current = "";
+  const failure = (problem: string) =>
+    new SimulationFailure(config.seed, step, `${problem}\n  in step ${step}: ${current}`, result.trace);
   const fail = (problem: string): never => {
-    throw new SimulationFailure(config.seed, step, `${problem}\n  in step ${step}: ${current}`, result.trace);
+    throw failure(problem);
   };
 
   await observer.query(
@@ -568,17 +595,30 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       })),
       now,
     );
-    const crashed = await Promise.race([answered.then(() => false), incarnation.crashed.then(() => true)]);
+    const crashed = await bounded(
+      Promise.race([
+        answered.then(() => false),
+        incarnation.crashed.then(() => true),
+        incarnation.stopped.then((error) => fail(`the host stopped: ${error.message}`)),
+      ]),
+      () => failure(`the host did not answer ${commands.length} commands in ${hostAnswerBoundMs} ms`),
+    );
     if (crashed) return null;
     return ids.map((id) => incarnation.replies.get(id)!);
   }
 
   async function seatMap(): Promise<SeatMapSnapshot> {
     const id = nextRequestId++;
-    const reply = await new Promise<Reply>((resolve) => {
-      incarnation.waiters.set(id, () => resolve(incarnation.replies.get(id)!));
-      incarnation.host.submit([{ kind: "seatMap", id, eventId }], now);
-    });
+    const reply = await bounded(
+      Promise.race([
+        new Promise<Reply>((resolve) => {
+          incarnation.waiters.set(id, () => resolve(incarnation.replies.get(id)!));
+          incarnation.host.submit([{ kind: "seatMap", id, eventId }], now);
+        }),
+        incarnation.stopped.then((error) => fail(`the host stopped: ${error.message}`)),
+      ]),
+      () => failure(`the host did not answer a seat map in ${hostAnswerBoundMs} ms`),
+    );
     if (!reply.ok) fail(`seat map refused: ${JSON.stringify(reply.error)}`);
     return (reply as { value: SeatMapSnapshot }).value;
   }
@@ -866,10 +906,13 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
           effects = [];
           const claimed = new Set<string>();
           let more = false;
+          // A confirm refused undecided (its key remembered) lapses nothing, as in the host.
+          decidedNow = false;
           commands.forEach((command, index) => {
             const known = refused.get(index);
             if (known) return void outcomes.push(known);
             if (remembered(command)) return void outcomes.push(keyTaken(command.paymentId));
+            decidedNow = true;
             const decision = decide(shadow, structuredClone(command), now);
             const refusal = refusalInCommit(rowsBefore, command, decision.effects, claimed);
             if (refusal) {
