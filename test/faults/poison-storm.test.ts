@@ -31,6 +31,9 @@ interface Sample {
   phase: "warmup" | "baseline" | "storm";
   ms: number;
   status: number;
+  /** A refusal's contract code and the request it answered (a failure explains itself). */
+  code?: string;
+  path?: string;
 }
 
 /** The actor (node and worker: event_actors.owner is `<node id>/w<slot>`) that holds each event now. */
@@ -138,7 +141,10 @@ function startHonestUsers(
     const current = phase();
     const started = performance.now();
     const answer = await faults.request("POST", path, { token, body, timeoutMs: 30_000 });
-    samples.push({ phase: current, ms: performance.now() - started, status: answer.status });
+    const sample: Sample = { phase: current, ms: performance.now() - started, status: answer.status };
+    if (answer.status !== 200)
+      Object.assign(sample, { code: answer.body?.error?.code ?? String(answer.body).slice(0, 80), path });
+    samples.push(sample);
   };
   const users = tokens.map(async (token, index) => {
     const ticketId = event.ticketIds[index];

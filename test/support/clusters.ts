@@ -287,9 +287,15 @@ export async function startNatsCluster(count = 3): Promise<NatsClusterProcesses>
 }
 
 /**
+ * The NATS a test's nodes talk over: the cluster `npm run test:clusters` started (TEST_NATS_URL lists
+ * its servers), else NATS_URL's server, else the local one.
+ */
+export const testNatsUrl = process.env.TEST_NATS_URL || process.env.NATS_URL || "nats://127.0.0.1:4222";
+
+/**
  * Settings that point a test's node at the clusters `npm run test:clusters` started
  * (TEST_REDIS_CLUSTER_NODES), unless the test names its own Redis (a private server it stops).
- * NATS needs nothing here: the tests that use NATS take TEST_NATS_URL, which then lists the cluster.
+ * NATS needs nothing here: the tests that use NATS take testNatsUrl, which then lists the cluster.
  */
 export function clusterTestEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
   const nodes = process.env.TEST_REDIS_CLUSTER_NODES;

@@ -15,8 +15,8 @@ import {
   uniqueName,
   type TestSystem,
 } from "../../support/system.ts";
+import { testNatsUrl } from "../../support/clusters.ts";
 
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 const nodeIds = ["hop-one", "hop-two"];
 
 /** What a node's booking service received: `reserve`, `release`, `confirm`, or `execute:<command>`. */
@@ -72,7 +72,7 @@ describe("booking: one hop from the gateway to the event's owner", function () {
       systems.push(
         await startSystem({
           databaseUrl,
-          env: { TRANSPORTER: transporter, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
+          env: { TRANSPORTER: testNatsUrl, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
           services: { booking: countedBooking(nodeId, received) },
         }),
       );

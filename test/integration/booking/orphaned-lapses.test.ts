@@ -15,8 +15,7 @@ import {
   type TestSystem,
 } from "../../support/system.ts";
 import { bookingNodes, ownerOf } from "../../support/ring.ts";
-
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
+import { testNatsUrl } from "../../support/clusters.ts";
 
 const actorOf = async (databaseUrl: string, eventId: string) =>
   (
@@ -61,7 +60,7 @@ describe("booking: holds whose actor left lapse on the live seat maps without a 
   it("the node the ring gives the event to publishes the lapse when the epoch's holder left", async () => {
     const ttlMs = 8_000;
     const namespace = uniqueName("ns");
-    const env = { TRANSPORTER: transporter, NAMESPACE: namespace, HOLD_TTL_SECONDS: String(ttlMs / 1_000) };
+    const env = { TRANSPORTER: testNatsUrl, NAMESPACE: namespace, HOLD_TTL_SECONDS: String(ttlMs / 1_000) };
     const a = await start("lapse-a", env);
     const aStartedAt = Date.now();
     const b = await start("lapse-b", env);

@@ -15,8 +15,8 @@ import {
   type TestSystem,
 } from "../../support/system.ts";
 import { bookingNodes, ownerOf } from "../../support/ring.ts";
+import { testNatsUrl } from "../../support/clusters.ts";
 
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 /** Events activated on A before B joins: the ring gives each to B with probability about 1/2. */
 const eventsBeforeJoin = 16;
 
@@ -45,7 +45,7 @@ describe("booking: an event whose ownership returns to its old node", function (
   const start = (nodeId: string) =>
     startSystem({
       databaseUrl,
-      env: { TRANSPORTER: transporter, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
+      env: { TRANSPORTER: testNatsUrl, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
     });
 
   it("serves the state B left, not A's memory from before B", async () => {

@@ -11,8 +11,7 @@ import {
 } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { findDatabaseViolations, queryDatabase } from "../../support/invariants.ts";
-
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
+import { testNatsUrl } from "../../support/clusters.ts";
 
 async function waitFor(
   what: string,
@@ -42,7 +41,7 @@ describe("booking: two nodes over NATS", function () {
       systems.push(
         await startSystem({
           databaseUrl,
-          env: { TRANSPORTER: transporter, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
+          env: { TRANSPORTER: testNatsUrl, NAMESPACE: namespace, NODE_ID: nodeId, WORKER_POOL_SIZE: "1" },
         }),
       );
     }

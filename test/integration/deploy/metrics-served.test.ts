@@ -15,8 +15,8 @@ import {
   uniqueName,
   type TestSystem,
 } from "../../support/system.ts";
+import { testNatsUrl } from "../../support/clusters.ts";
 
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 /** Made by Prometheus itself, not served by a node. */
 const prometheusOwn = new Set(["up"]);
 
@@ -76,7 +76,7 @@ describe("metrics served by every node (gateway, booking node, indexer over NATS
 
   before(async () => {
     databaseUrl = await freshDatabaseUrl();
-    const common = { TRANSPORTER: transporter, NAMESPACE: uniqueName("ns") };
+    const common = { TRANSPORTER: testNatsUrl, NAMESPACE: uniqueName("ns") };
     const [bookingPort, indexerPort] = [await freePort(), await freePort()];
     const node = async (env: Record<string, string>) => {
       const system = await startSystem({ databaseUrl, env: { ...common, ...env } });

@@ -19,8 +19,7 @@ import {
   waitFor,
   type SeatClient,
 } from "../../support/realtime.ts";
-
-const transporter = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
+import { testNatsUrl } from "../../support/clusters.ts";
 
 describe("real-time seat map across gateway nodes (NATS)", function () {
   this.timeout(60_000);
@@ -34,7 +33,7 @@ describe("real-time seat map across gateway nodes (NATS)", function () {
 
   before(async function () {
     databaseUrl = await freshDatabaseUrl();
-    const env = { TRANSPORTER: transporter, NAMESPACE: uniqueName("ns"), REALTIME_COALESCE_MS: "40" };
+    const env = { TRANSPORTER: testNatsUrl, NAMESPACE: uniqueName("ns"), REALTIME_COALESCE_MS: "40" };
     core = await startSystem({
       databaseUrl,
       env: { ...env, SERVICES: "catalog,booking", NODE_ID: uniqueName("core") },

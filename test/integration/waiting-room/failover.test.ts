@@ -5,8 +5,7 @@ import { ManualClock } from "../../../domain/clock.ts";
 import { startSystem, dropDatabase, uniqueName, type TestSystem } from "../../support/system.ts";
 import { createEventFixture } from "../../support/catalog.ts";
 import { eventually } from "../../support/eventually.ts";
-
-const natsUrl = process.env.TEST_NATS_URL || process.env.NATS_URL || "nats://127.0.0.1:4222";
+import { testNatsUrl } from "../../support/clusters.ts";
 
 const waitingRoomActors = (system: TestSystem): Map<string, { holdsLease: boolean }> =>
   (system.node.broker.getLocalService("waiting-room") as any).actors;
@@ -15,7 +14,7 @@ describe("waiting-room actor failover between nodes", function () {
   this.timeout(60_000);
   const clock = new ManualClock(Date.now());
   const env = {
-    TRANSPORTER: natsUrl,
+    TRANSPORTER: testNatsUrl,
     NAMESPACE: uniqueName("ns"),
     REDIS_KEY_PREFIX: `${uniqueName("mq")}:`,
   };
