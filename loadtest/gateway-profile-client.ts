@@ -3,19 +3,23 @@
 // sockets: the client is cheap enough for the server to be the bottleneck, as under real load);
 // reserve + release by `concurrency` keep-alive workers each looping over its own ticket and token
 // until `requests` answers; waiting-room joins by autocannon, a fresh user (token signed here with
-// PROFILE_CLIENT_AUTH_SECRET) per join. Prints one JSON line.
+// PROFILE_CLIENT_AUTH_SECRET) per join; buys by `concurrency` workers, each buy a fresh user (signed
+// likewise) reserving one best-available seat of `buyEventId` and confirming it with `tok_ok` (two
+// requests). Prints one JSON line.
 import autocannon from "autocannon";
 import { createAgent, request } from "./seat-map/http-load.ts";
 import { createSigner } from "./http/tokens.ts";
 
 export interface ClientJob {
   baseUrl: string;
-  kind: "bare" | "live" | "event" | "reserve-release" | "join";
+  kind: "bare" | "live" | "event" | "reserve-release" | "join" | "buy";
   requests: number;
   concurrency: number;
   eventId?: string;
   /** The event whose waiting room is on (join). */
   queueEventId?: string;
+  /** The event buyers buy from (buy): a seat a buy, so at least half as many seats as requests. */
+  buyEventId?: string;
   /** One per worker (reserve-release): worker i holds and drops ticketIds[i] with tokens[i]. */
   ticketIds?: string[];
   tokens?: string[];
@@ -27,7 +31,8 @@ export interface ClientResult {
   statuses: Record<string, number>;
 }
 
-type Step = () => Promise<number>;
+/** A request's status; null when the step sent nothing (a confirm after a refused reserve). */
+type Step = () => Promise<number | null>;
 
 function workerSteps(job: ClientJob, worker: number, agent: ReturnType<typeof createAgent>): Step[] {
   const get = (path: string) => async () => (await request(agent, job.baseUrl + path)).status;
@@ -38,6 +43,38 @@ function workerSteps(job: ClientJob, worker: number, agent: ReturnType<typeof cr
   const post = (path: string) => async () =>
     (await request(agent, job.baseUrl + path, { method: "POST", headers, body })).status;
   return [post("/booking/reserve"), post("/booking/release")];
+}
+
+/** A buy: reserve one best-available seat, then confirm it, as a user never seen before. */
+function buySteps(job: ClientJob, worker: number, agent: ReturnType<typeof createAgent>): Step[] {
+  const sign = createSigner(process.env.PROFILE_CLIENT_AUTH_SECRET ?? "");
+  // Unique per run, client process and worker: every buyer is a new user with a new key.
+  const buyerOf = `${Date.now().toString(36)}-${process.pid}-${worker}`;
+  let buyer = 0;
+  let held: { authorization: string; ticketIds: string[] } | null = null;
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    request(agent, job.baseUrl + path, { method: "POST", headers, body });
+  const reserve: Step = async () => {
+    const authorization = sign(`profile-buyer-${buyerOf}-${++buyer}`);
+    const answer = await post(
+      "/booking/reserve",
+      { authorization },
+      { eventId: job.buyEventId, quantity: 1 },
+    );
+    held =
+      answer.status === 200
+        ? { authorization, ticketIds: JSON.parse(answer.body.toString()).ticketIds }
+        : null;
+    return answer.status;
+  };
+  const confirm: Step = async () => {
+    if (!held) return null;
+    const { authorization, ticketIds } = held;
+    const headers = { authorization, "idempotency-key": `profile-buy-${buyerOf}-${buyer}` };
+    return (await post("/booking/confirm", headers, { ticketIds, paymentDetails: { token: "tok_ok" } }))
+      .status;
+  };
+  return [reserve, confirm];
 }
 
 /** A POST /events/:id/queue by a user never seen before, each time. */
@@ -71,17 +108,18 @@ async function runCannon(job: ClientJob): Promise<ClientResult> {
 }
 
 export async function runClient(job: ClientJob): Promise<ClientResult> {
-  if (job.kind !== "reserve-release") return runCannon(job);
+  if (job.kind !== "reserve-release" && job.kind !== "buy") return runCannon(job);
   const agent = createAgent(job.concurrency);
   const statuses: Record<string, number> = {};
   let started = 0;
   const started_at = performance.now();
   const worker = async (index: number) => {
-    const steps = workerSteps(job, index, agent);
+    const steps = job.kind === "buy" ? buySteps(job, index, agent) : workerSteps(job, index, agent);
     for (let step = 0; started < job.requests; step = (step + 1) % steps.length) {
       started += 1;
       const status = await steps[step]();
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === null) started -= 1;
+      else statuses[status] = (statuses[status] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: job.concurrency }, (_, index) => worker(index)));

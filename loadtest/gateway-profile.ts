@@ -2,7 +2,8 @@
 // this process (all services, as `npm start` does, on a fresh database) and a bare node:http server
 // beside it, then drives each kind of request from a client in its own process (keep-alive, bounded
 // concurrency): the bare server, GET /health/live, GET /events/:id, POST /booking/reserve + release
-// with bearer tokens, POST /events/:id/queue (join: a new user each time). Each kind runs twice: without a profiler for µs of CPU per request
+// with bearer tokens, POST /events/:id/queue (join: a new user each time), a buy (a new user reserving
+// one best-available seat and confirming it with tok_ok: two requests). Each kind runs twice: without a profiler for µs of CPU per request
 // (process.cpuUsage: this process, all its threads, so the server only), then under V8's sampling
 // profiler for the main thread's time by stage (loadtest/gateway-profile-stages.ts). Prints a table, writes
 // loadtest/results/gateway-profile.json. Options (env): PROFILE_REQUESTS (per kind, default 20000),
@@ -26,7 +27,7 @@ import { createAgent, request } from "./seat-map/http-load.ts";
 import { stageTimes, topFunctions } from "./gateway-profile-stages.ts";
 
 const run = promisify(execFile);
-const kinds = (process.env.PROFILE_KINDS ?? "bare,live,event,reserve-release,join").split(
+const kinds = (process.env.PROFILE_KINDS ?? "bare,live,event,reserve-release,join,buy").split(
   ",",
 ) as ClientJob["kind"][];
 const requests = Number(process.env.PROFILE_REQUESTS ?? 20_000);
@@ -117,6 +118,12 @@ const round = (value: number) => Math.round(value * 10) / 10;
 
 /** An event of `seats` seats, through the admin API (as an operator would create one). */
 async function createEvent(baseUrl: string, adminToken: string, seats: number, waitingRoom = false) {
+  // Rows of at most seatsPerRowMax seats: a big event as a venue lays it out.
+  const seatsPerRowMax = 100;
+  const rows = Array.from({ length: Math.ceil(seats / seatsPerRowMax) }, (_, index) => ({
+    label: String(index + 1),
+    seats: Math.min(seatsPerRowMax, seats - index * seatsPerRowMax),
+  }));
   const agent = createAgent(1);
   const headers = { authorization: `Bearer ${adminToken}` };
   const post = async (path: string, body: unknown) => {
@@ -134,7 +141,7 @@ async function createEvent(baseUrl: string, adminToken: string, seats: number, w
     performerIds: [performer.id],
     startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     onSaleAt: new Date(Date.now() - 3_600_000).toISOString(),
-    sections: [{ name: "Floor", priceCents: 5_000, rows: [{ label: "1", seats }] }],
+    sections: [{ name: "Floor", priceCents: 5_000, rows }],
     ...(waitingRoom ? { waitingRoom: { enabled: true } } : {}),
   });
   const tickets = await request(agent, `${baseUrl}/events/${event.id}/tickets`);
@@ -218,6 +225,11 @@ async function main(): Promise<void> {
     );
     const adminToken = await tokens.issue({ id: "profile-admin", role: "admin" });
     const queueEventId = (await createEvent(baseUrl, adminToken, 10, true)).eventId;
+    // A seat per buy (two requests): the warm-up, the unprofiled rounds and the profiled run.
+    const buySeats = Math.ceil((2_000 + (rounds + 1) * requests) / 2) + concurrency;
+    const buyEventId = kinds.includes("buy")
+      ? (await createEvent(baseUrl, adminToken, buySeats)).eventId
+      : undefined;
     // The join kind's client signs a token per joiner with the node's secret.
     process.env.PROFILE_CLIENT_AUTH_SECRET = config.authSecret;
     const userTokens = await Promise.all(
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
         concurrency,
         ...event,
         queueEventId,
+        buyEventId,
         tokens: userTokens,
       };
       results.push(await profileKind(session, job));
