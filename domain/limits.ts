@@ -27,10 +27,7 @@ export const ticketsPerEventMax = 200_000;
 export const sectionsPerEventMax = 500;
 export const rowsPerSectionMax = 500;
 export const seatsPerRowMax = 1_000;
-/**
- * Statement timeout while an event's tickets are generated (200,000 seats take a few seconds; the
- * demo catalog's ~350,000 about as long): far above that, yet bounded.
- */
+/** Statement timeout while an event's tickets are generated (200,000 seats take seconds): bounded. */
 export const ticketGenerationTimeoutMs = 120_000;
 /** Names and free text. */
 export const nameLengthMax = 200;
@@ -269,6 +266,8 @@ export const eventSettingsCacheMax = 10_000;
 export const eventSettingsCacheTtlMs = 2_000;
 /** Joins (or polls) of one event sent to Redis in one script: bounds the script's run time (~1 ms). */
 export const lineBatchMax = 256;
+/** Joins (or polls) of one event queued behind its in-flight script call (batcher.ts); beyond: 503. */
+export const lineQueuedMax = 8_192;
 /** User pushes in one `realtime.toUsers` broadcast (~150-400 bytes each): well under NATS's 1 MB. */
 export const userPushesPerBroadcastMax = 500;
 

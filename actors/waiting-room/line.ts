@@ -1,10 +1,16 @@
 // The line: joining it and asking for one's place, answered in the contract's shape
 // {status, position, estimatedWaitSeconds, admissionToken?}. One Redis script per batch: joins (and
-// polls) of one event that arrive in the same turn of the event loop share a round trip.
+// polls) of one event that arrive in the same turn of the event loop, or while the event's previous
+// script call is in flight, share a round trip (batcher.ts).
 import type { RedisClient } from "../../platform/redis.ts";
 import type { WaitingRoomSettings } from "../../domain/event.ts";
 import { MarqueeError, invariant } from "../../domain/errors.ts";
-import { lineBatchMax, lineLengthMax, waitingRoomRetryAfterSeconds } from "../../domain/limits.ts";
+import {
+  lineBatchMax,
+  lineLengthMax,
+  lineQueuedMax,
+  waitingRoomRetryAfterSeconds,
+} from "../../domain/limits.ts";
 import type { AdmissionTokens } from "./admission-token.ts";
 import { estimateWaitSeconds } from "./estimate.ts";
 import { waitingRoomKeys } from "./keys.ts";
@@ -112,6 +118,7 @@ function lineBatchers(scripts: WaitingRoomScripts, waitingMax: number, batchMax:
       return reply.places.map((place) => ({ place, ratePerSecond: reply.ratePerSecond }));
     },
     batchMax,
+    lineQueuedMax,
   );
   const polls = new KeyedBatcher<{ eventId: string; userId: string; nowMs: number }, PlaceWithRate>(
     async (eventId, items) => {
@@ -119,6 +126,7 @@ function lineBatchers(scripts: WaitingRoomScripts, waitingMax: number, batchMax:
       return reply.places.map((place) => ({ place, ratePerSecond: reply.ratePerSecond }));
     },
     batchMax,
+    lineQueuedMax,
   );
   return { joins, polls };
 }
