@@ -3,6 +3,7 @@
 // (gateway/errors.ts). Internal codes never reach a client as such: each names the public code it
 // is answered with. Plain data (ErrorFacts) crosses the worker boundary; platform/moleculer-errors.ts
 // carries MarqueeErrors across the transporter. Bare `Error`s are left for programmer errors.
+import { overloadedRetryAfterSeconds } from "./limits.ts";
 
 interface CatalogueEntry {
   status: number;
@@ -159,3 +160,11 @@ export const validationError = (field: string, message: string): MarqueeError =>
   new MarqueeError("VALIDATION_ERROR", message, { field });
 export const notFound = (what: string): MarqueeError => new MarqueeError("NOT_FOUND", `${what} not found`);
 export const forbidden = (message = "Not allowed"): MarqueeError => new MarqueeError("FORBIDDEN", message);
+/** An event's queue on this node is full (a mailbox, a line's batches): 503, retry shortly. */
+export const eventOverloaded = (): MarqueeError =>
+  new MarqueeError(
+    "OVERLOADED",
+    "Too many requests for this event right now; retry shortly",
+    undefined,
+    overloadedRetryAfterSeconds,
+  );

@@ -8,12 +8,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Clock } from "../../domain/clock.ts";
-import { hasErrorCode, InternalFault, MarqueeError, type ErrorFacts } from "../../domain/errors.ts";
+import {
+  eventOverloaded,
+  hasErrorCode,
+  InternalFault,
+  MarqueeError,
+  type ErrorFacts,
+} from "../../domain/errors.ts";
 import type { HoldsEnded, SeatsChanged } from "../../domain/messages.ts";
 import {
   actorMailboxMax,
   actorWorkerStartAttemptsMax,
-  overloadedRetryAfterSeconds,
   startActorWorkerTimeoutMsDefault,
   workerMessageCommandsMax,
   workerRestartDelayMs,
@@ -162,15 +167,7 @@ export class ActorPool {
   private enqueue(request: ActorRequest): Promise<any> {
     if (this.stopping) return Promise.reject(staleOwner("The booking engine is stopping"));
     const count = this.inFlight.get(request.eventId) ?? 0;
-    if (count >= actorMailboxMax)
-      return Promise.reject(
-        new MarqueeError(
-          "OVERLOADED",
-          "Too many requests for this event right now; retry shortly",
-          undefined,
-          overloadedRetryAfterSeconds,
-        ),
-      );
+    if (count >= actorMailboxMax) return Promise.reject(eventOverloaded());
     this.inFlight.set(request.eventId, count + 1);
     const id = this.nextId;
     // Ids fit the deciding ledger's Int32 (and never reach 0, which means "none", or -1, the expiry's).

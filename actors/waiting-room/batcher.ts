@@ -4,8 +4,7 @@
 // the next batches, so calls run in the order their requests arrived. (Sent side by side, a later call
 // could run first: a script the server had to be sent again, NOSCRIPT after a failover or on a new
 // node, is retried after the calls behind it, and joins would take places out of arrival order.)
-import { MarqueeError } from "../../domain/errors.ts";
-import { overloadedRetryAfterSeconds } from "../../domain/limits.ts";
+import { eventOverloaded } from "../../domain/errors.ts";
 
 interface Batch<Input, Output> {
   items: Input[];
@@ -42,15 +41,7 @@ export class KeyedBatcher<Input, Output> {
       queue = { batches: [], queued: 0, running: false };
       this.queues.set(key, queue);
     }
-    if (queue.queued >= this.queuedMax)
-      return Promise.reject(
-        new MarqueeError(
-          "OVERLOADED",
-          "Too many requests for this event right now; retry shortly",
-          undefined,
-          overloadedRetryAfterSeconds,
-        ),
-      );
+    if (queue.queued >= this.queuedMax) return Promise.reject(eventOverloaded());
     return new Promise<Output>((resolve, reject) => {
       let last = queue.batches.at(-1);
       if (!last || last.items.length >= this.batchMax) {
