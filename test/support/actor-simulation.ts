@@ -501,6 +501,9 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
   const fail = (problem: string): never => {
     throw failure(problem);
   };
+  /** Fails the run once the host stops (a fatal error): it answers nothing more. */
+  const hostStopped = (of: Incarnation) =>
+    of.stopped.then((error) => fail(`the host stopped: ${error.message}`));
 
   await observer.query(
     `INSERT INTO venues (id, name, city, country) VALUES ($1, 'Simulation Hall', 'Lisbon', 'Portugal')
@@ -599,7 +602,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
       Promise.race([
         answered.then(() => false),
         incarnation.crashed.then(() => true),
-        incarnation.stopped.then((error) => fail(`the host stopped: ${error.message}`)),
+        hostStopped(incarnation),
       ]),
       () => failure(`the host did not answer ${commands.length} commands in ${hostAnswerBoundMs} ms`),
     );
@@ -615,7 +618,7 @@ export async function runSimulation(config: SimulationConfig): Promise<Simulatio
           incarnation.waiters.set(id, () => resolve(incarnation.replies.get(id)!));
           incarnation.host.submit([{ kind: "seatMap", id, eventId }], now);
         }),
-        incarnation.stopped.then((error) => fail(`the host stopped: ${error.message}`)),
+        hostStopped(incarnation),
       ]),
       () => failure(`the host did not answer a seat map in ${hostAnswerBoundMs} ms`),
     );
