@@ -14,61 +14,13 @@ import {
   sleep,
   startBookingLoad,
   useFaultCluster,
-  waitFor,
+  everyEventReservable,
+  everyProbeAnswered,
   waitForMoneySettled,
-  type FaultCluster,
 } from "./support/fault-cluster.ts";
 import { ProbeLoop, answerTimeoutMs } from "./support/load.ts";
 import { checkLedger } from "./support/ledger.ts";
 import { waitingRoomKeys } from "../../actors/waiting-room/keys.ts";
-import type { EventFixture } from "../support/catalog.ts";
-
-/**
- * Milliseconds from `since` until each of `keys` has an answer `send` counts as served, to a request
- * sent after `since`; a new request (numbered `probe`) every 200 ms for each key not yet served, sent
- * without waiting for the ones before: a request whose reply was lost with the NATS server waits for
- * its 10 s timeout, and a probe that waited on it (or a load whose slots all did) would measure that
- * stall, not the service's.
- */
-function everyProbeAnswered(
-  faults: FaultCluster,
-  what: string,
-  sinceMs: number,
-  send: (probe: number, key: string) => Promise<string | undefined>,
-  keys: string[],
-): Promise<number> {
-  const served = new Set<string>();
-  let probe = 0;
-  return waitFor(
-    what,
-    async () => {
-      for (const key of keys.filter((candidate) => !served.has(candidate)))
-        void send(probe++, key)
-          .then((servedKey) => servedKey !== undefined && served.add(servedKey))
-          .catch(() => {});
-      return served.size === keys.length ? Date.now() - sinceMs : undefined;
-    },
-    30_000,
-    200,
-  );
-}
-
-/** Every event decided a reserve (200, or 409: the seat is someone's) by a new user. */
-const everyEventReservable = (faults: FaultCluster, events: EventFixture[], sinceMs: number) =>
-  everyProbeAnswered(
-    faults,
-    "every event to take reserves again",
-    sinceMs,
-    async (probe, eventId) => {
-      const answer = await faults.request("POST", "/booking/reserve", {
-        token: await faults.token(`reserve-probe-${probe}`),
-        body: { ticketIds: [events.find((event) => event.eventId === eventId)!.ticketIds[0]] },
-        timeoutMs: 15_000,
-      });
-      return answer.status === 200 || answer.status === 409 ? eventId : undefined;
-    },
-    events.map((event) => event.eventId),
-  );
 
 describe("faults: a Redis Cluster master and a NATS cluster server killed mid-load", function () {
   this.timeout(300_000);
@@ -119,7 +71,6 @@ describe("faults: a Redis Cluster master and a NATS cluster server killed mid-lo
       // The waiting room is back once a join sent after the failover started is answered (its keys are
       // on the killed master's slots: the replica answers once promoted).
       everyProbeAnswered(
-        faults,
         "the waiting room to take joins again",
         killedAt,
         async (probe) => {

@@ -304,20 +304,23 @@ export function countStatuses<T extends { status: number; code?: string | null }
 }
 
 /**
- * Milliseconds from `since` until the actor of every one of `events` decided a reserve sent after it:
- * a hold, or a refusal of seats taken (late in a run an event may be sold out or fully held, and the
- * actor saying so proves it serves as much as a hold does).
+ * A reserve answer that proves the event's actor serves: a hold, or a refusal of seats taken (late in
+ * a run an event may be sold out or fully held, and the actor saying so proves it as a hold does).
+ */
+const reserveDecided = ({ status, code }: { status: number; code?: string | null }) =>
+  status === 200 || (status === 409 && (code === "TICKET_UNAVAILABLE" || code === "TICKET_LIMIT_REACHED"));
+
+/**
+ * Milliseconds from `since` until the actor of every one of `events` decided one of the load's
+ * reserves sent after it (reserveDecided). A load whose slots all wait on replies a fault lost measures
+ * its own stall: where replies can be lost, everyEventReservable probes instead.
  */
 export function waitForEveryEventServed(
   load: LoadLoop,
   events: EventFixture[],
   since: number,
 ): Promise<number> {
-  const decided = (record: OperationRecord) =>
-    record.op === "reserve" &&
-    (record.status === 200 ||
-      (record.status === 409 &&
-        (record.code === "TICKET_UNAVAILABLE" || record.code === "TICKET_LIMIT_REACHED")));
+  const decided = (record: OperationRecord) => record.op === "reserve" && reserveDecided(record);
   return waitFor(
     "every event to take reserves again",
     async () => {
@@ -330,5 +333,56 @@ export function waitForEveryEventServed(
       return served.size === events.length ? Date.now() - since : undefined;
     },
     60_000,
+  );
+}
+
+/**
+ * Milliseconds from `since` until each of `keys` has an answer `send` counts as served, to a request
+ * sent after `since`; a new request (numbered `probe`) every 200 ms for each key not yet served, sent
+ * without waiting for the ones before: a request whose reply a fault lost (a killed NATS server) waits
+ * for its 10 s timeout, and a probe that waited on it (or a load whose slots all did) would measure that
+ * stall, not the service's.
+ */
+export function everyProbeAnswered(
+  what: string,
+  sinceMs: number,
+  send: (probe: number, key: string) => Promise<string | undefined>,
+  keys: string[],
+): Promise<number> {
+  const served = new Set<string>();
+  let probe = 0;
+  return waitFor(
+    what,
+    async () => {
+      for (const key of keys.filter((candidate) => !served.has(candidate)))
+        void send(probe++, key)
+          .then((servedKey) => servedKey !== undefined && served.add(servedKey))
+          .catch(() => {});
+      return served.size === keys.length ? Date.now() - sinceMs : undefined;
+    },
+    30_000,
+    200,
+  );
+}
+
+/** everyProbeAnswered for reserves: every event decided one by a new user (reserveDecided). */
+export function everyEventReservable(
+  faults: FaultCluster,
+  events: EventFixture[],
+  sinceMs: number,
+): Promise<number> {
+  const firstTicket = new Map(events.map((event) => [event.eventId, event.ticketIds[0]]));
+  return everyProbeAnswered(
+    "every event to take reserves again",
+    sinceMs,
+    async (probe, eventId) => {
+      const answer = await faults.request("POST", "/booking/reserve", {
+        token: await faults.token(`reserve-probe-${probe}`),
+        body: { ticketIds: [firstTicket.get(eventId)] },
+        timeoutMs: 15_000,
+      });
+      return reserveDecided({ status: answer.status, code: answer.body?.error?.code }) ? eventId : undefined;
+    },
+    [...firstTicket.keys()],
   );
 }
